@@ -1,0 +1,87 @@
+/**
+ * The cloud foundation contract: what every implementation (aws/, gcp/, local/) provides to the
+ * rest of the program. The Kubernetes platform and the fleet see only this interface, so they run
+ * unchanged on any cloud.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Cloud } from "../stacks/schema";
+import { IdentityWorkload } from "./naming";
+
+type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+
+/** How in-cluster workloads reach a data store, and the NetworkPolicy peers that admit them. */
+export interface DataEndpoint {
+    readonly host: pulumi.Output<string>;
+    readonly port: number;
+    /** Full connection URL including credentials. Always a secret. */
+    readonly url: pulumi.Output<string>;
+    /** Egress peers for NetworkPolicies: data-subnet ipBlocks for managed stores, pod selectors in-cluster. */
+    readonly networkPeers: NetworkPolicyPeer[];
+}
+
+/** Object storage for documents and backups, and how a pod uploads a file to the backups bucket. */
+export interface ObjectStore {
+    readonly documentsBucket: pulumi.Output<string>;
+    readonly backupsBucket: pulumi.Output<string>;
+    /** Image that runs `uploadCommand` (aws-cli for S3 and S3-compatible stores, cloud-sdk for GCS). */
+    readonly uploaderImage: string;
+    /**
+     * Shell command that uploads `localPath` to `key` in the backups bucket, authenticated by the
+     * pod's workload identity (or the in-cluster store's generated credentials, via `uploaderEnv`).
+     */
+    uploadCommand(localPath: string, key: string): pulumi.Output<string>;
+    /** Extra env for the uploader container (endpoint, credentials from a Secret). */
+    readonly uploaderEnv: EnvVar[];
+    /** Egress peers for the uploader (the cloud API over 443, or the in-cluster store). */
+    readonly networkPeers: NetworkPolicyPeer[];
+    readonly uploaderPorts: number[];
+}
+
+/** The cert-manager ClusterIssuer this cloud can satisfy (ACME DNS-01 on clouds, a local CA on laptops). */
+export interface CertificateIssuer {
+    readonly name: string;
+    /** ClusterIssuer `spec`. */
+    readonly spec: pulumi.Input<Record<string, unknown>>;
+}
+
+export interface CloudFoundation {
+    readonly cloud: Cloud;
+    /** Provider for every Kubernetes object of the stack. */
+    readonly k8sProvider: k8s.Provider;
+    readonly clusterName: pulumi.Output<string>;
+    /** Cluster kubeconfig; a secret. */
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly postgres: DataEndpoint & { readonly database: string; readonly username: string; readonly password: pulumi.Output<string> };
+    readonly redis: DataEndpoint & { readonly tls: boolean };
+    readonly objectStore: ObjectStore;
+    /** Generated JWT signing secret for the auth service. */
+    readonly jwtSecret: pulumi.Output<string>;
+    readonly certificateIssuer: CertificateIssuer;
+    /** StorageClass for persistent volumes (NATS JetStream, Elasticsearch, in-cluster data stores). */
+    readonly storageClass: string | undefined;
+    /** Service type and annotations for the ingress controller's Service (the cloud's L4 load balancer). */
+    readonly ingressService: { readonly type: "LoadBalancer" | "NodePort"; readonly annotations: Record<string, string> };
+    /** Annotations that bind a Kubernetes ServiceAccount to the workload's cloud identity. */
+    serviceAccountAnnotations(workload: IdentityWorkload): Record<string, pulumi.Input<string>>;
+    /** Stack outputs this foundation contributes (identical key sets on every cloud). */
+    readonly outputs: FoundationOutputs;
+}
+
+export interface FoundationOutputs {
+    readonly clusterName: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly postgresHost: pulumi.Output<string>;
+    readonly redisHost: pulumi.Output<string>;
+    readonly documentsBucket: pulumi.Output<string>;
+    readonly backupsBucket: pulumi.Output<string>;
+    readonly apiHostname: pulumi.Output<string>;
+    readonly cdnHostname: pulumi.Output<string>;
+    readonly nameServers: pulumi.Output<string[]>;
+}
+
+/** Stateful resources (databases, buckets, keys, caches) are protected from deletion in production. */
+export function protectStateful(environment: string): boolean {
+    return environment === "production";
+}

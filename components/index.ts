@@ -1,0 +1,4 @@
+export * from "./foundation";
+export * from "./factory";
+export * from "./platform";
+export * from "./naming";

@@ -1,0 +1,97 @@
+/**
+ * Names shared across the cloud foundation and the Kubernetes layer: namespaces, and the
+ * in-cluster service accounts that get a cloud identity (IRSA / GKE Workload Identity). Both sides
+ * must agree on these, so they live in one place.
+ */
+import { Environment } from "../stacks/schema";
+
+export interface Namespaces {
+    /** Application workloads: `bookkeep-<environment>`. */
+    readonly app: string;
+    /** Ingress controller, cert-manager, sealed-secrets, Fluentd. */
+    readonly system: string;
+    /** Prometheus, Grafana, Elasticsearch, the OTel collector. */
+    readonly monitoring: string;
+    /** NATS. */
+    readonly nats: string;
+    /** In-cluster data stores of the local (development) foundation. */
+    readonly data: string;
+}
+
+export function namespacesFor(environment: Environment): Namespaces {
+    return {
+        app: `bookkeep-${environment}`,
+        system: "bookkeep-system",
+        monitoring: "bookkeep-monitoring",
+        nats: "bookkeep-nats",
+        data: "bookkeep-data",
+    };
+}
+
+/** Workloads that act on cloud APIs through a workload identity, never static keys. */
+export type IdentityWorkload = "backup" | "cert-manager";
+
+export interface WorkloadSubject {
+    readonly namespace: string;
+    readonly serviceAccount: string;
+}
+
+/** The Kubernetes service account each identity-bearing workload runs as. */
+export function workloadSubject(workload: IdentityWorkload, environment: Environment): WorkloadSubject {
+    const ns = namespacesFor(environment);
+    switch (workload) {
+        case "backup":
+            return { namespace: ns.app, serviceAccount: "db-backup" };
+        case "cert-manager":
+            return { namespace: ns.system, serviceAccount: "cert-manager" };
+        default: {
+            const exhaustive: never = workload;
+            throw new Error(`unknown workload ${exhaustive}`);
+        }
+    }
+}
+
+/** Standard Kubernetes labels for objects this program owns. */
+export function appLabels(name: string, component: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": "bookkeep",
+        "app.kubernetes.io/managed-by": "pulumi",
+    };
+}
+
+/**
+ * Pod selectors of the shared platform pieces, as NetworkPolicy peers. The Kubernetes platform
+ * sets these labels through chart values; the fleet's NetworkPolicies rely on them.
+ */
+export function platformPeers(environment: Environment) {
+    const ns = namespacesFor(environment);
+    const inNamespace = (namespace: string, podLabels: Record<string, string>) => ({
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
+        podSelector: { matchLabels: podLabels },
+    });
+    return {
+        /** ingress-nginx controller pods (chart default labels). */
+        ingressController: inNamespace(ns.system, { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" }),
+        /** Prometheus server pods of kube-prometheus-stack. */
+        prometheus: inNamespace(ns.monitoring, { "app.kubernetes.io/name": "prometheus" }),
+        /** NATS server pods. */
+        nats: inNamespace(ns.nats, { "app.kubernetes.io/name": "nats" }),
+        /** OpenTelemetry collector pods (OTLP HTTP 4318). */
+        otelCollector: inNamespace(ns.monitoring, { "app.kubernetes.io/name": "opentelemetry-collector" }),
+        /** Cluster DNS. */
+        dns: inNamespace("kube-system", { "k8s-app": "kube-dns" }),
+    };
+}
+
+/** Well-known in-cluster names the services are configured with. */
+export const wellKnown = {
+    /** The app Secret (database-url, redis-url, jwt-secret, nats-url), created by the Kubernetes platform. */
+    appSecret: "bookkeeping-secrets",
+    /** OTLP HTTP endpoint; a Service named otel-collector exists in the app namespace, as the seed's Go code expects. */
+    otelEndpoint: "http://otel-collector:4318",
+    natsUrl: (environment: Environment) => `nats://nats.${namespacesFor(environment).nats}.svc.cluster.local:4222`,
+    tlsSecret: "bookkeep-tls",
+    ports: { postgres: 5432, redis: 6379, nats: 4222, otlpHttp: 4318, dns: 53 },
+} as const;

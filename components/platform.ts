@@ -1,0 +1,39 @@
+/**
+ * A whole BookKeep environment: the cloud foundation, the shared Kubernetes platform on top of it,
+ * and the service fleet, rolled out only after the database migration Job has completed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceSpec } from "../services/schema";
+import { StackConfig } from "../stacks/schema";
+import { createFoundation } from "./factory";
+import { Fleet } from "./fleet";
+import { CloudFoundation } from "./foundation";
+import { KubernetesPlatform } from "./k8s/platform";
+
+export interface PlatformArgs {
+    /** Validated stack config (stacks/load.ts). */
+    readonly config: StackConfig;
+    /** Validated service catalog (services/). */
+    readonly catalog: readonly ServiceSpec[];
+}
+
+export class Platform extends pulumi.ComponentResource {
+    public readonly foundation: CloudFoundation;
+    public readonly kubernetes: KubernetesPlatform;
+    public readonly fleet: Fleet;
+
+    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:index:Platform", name, {}, opts);
+        const { config, catalog } = args;
+        this.foundation = createFoundation(`${name}-${config.cloud}`, config, { parent: this });
+        const k8sOpts = { parent: this, providers: [this.foundation.k8sProvider] };
+        this.kubernetes = new KubernetesPlatform(`${name}-k8s`, { config, foundation: this.foundation, catalog }, k8sOpts);
+        this.fleet = new Fleet(`${name}-fleet`, {
+            config,
+            foundation: this.foundation,
+            catalog,
+            namespace: this.kubernetes.namespaces.app,
+        }, { ...k8sOpts, dependsOn: [this.kubernetes.migration] });
+        this.registerOutputs({});
+    }
+}

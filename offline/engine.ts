@@ -1,0 +1,221 @@
+/**
+ * The offline engine: runs the real program under Pulumi mocks and records every resource it
+ * registers (type, name, inputs, parent, provider, dependsOn, protect), exactly as the engine
+ * would receive them. Used by the plan command, the tests and the benchmark.
+ *
+ * It drives the SDK's own pieces (its MockMonitor, `runInPulumiStack`), wrapping the monitor only
+ * to see the full registration request, which the public mocks API does not expose.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { fakeMocks } from "./mocks";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const settings = require("@pulumi/pulumi/runtime/settings");
+const stackRuntime = require("@pulumi/pulumi/runtime/stack");
+const sdkState = require("@pulumi/pulumi/runtime/state");
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+const rpc = require("@pulumi/pulumi/runtime/rpc");
+
+export const projectName = "bookkeep";
+
+/** A secret input value. Serialises as "[secret]" so plan JSON never carries the plaintext. */
+export class SecretValue {
+    constructor(readonly value: unknown) {}
+    toJSON(): string {
+        return "[secret]";
+    }
+}
+
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly parent: string | null;
+    readonly provider: string | null;
+    /** Inputs as the program passed them; secrets are `SecretValue`s, resource references their URNs. */
+    readonly inputs: Record<string, unknown>;
+    /** The wire form of the inputs (secret signatures intact), for the policy runtime. */
+    readonly rawInputs: Record<string, unknown>;
+    readonly protect: boolean;
+    readonly dependsOn: string[];
+    readonly propertyDependencies: Record<string, string[]>;
+    readonly ignoreChanges: string[];
+    readonly deleteBeforeReplace: boolean;
+    readonly additionalSecretOutputs: string[];
+    readonly retainOnDelete: boolean;
+}
+
+export interface Evaluation {
+    readonly project: string;
+    readonly stack: string;
+    readonly resources: RecordedResource[];
+    /** Stack outputs; secrets as `SecretValue`s. */
+    readonly outputs: Record<string, unknown>;
+}
+
+export interface EvaluateOptions {
+    readonly stack: string;
+    /** Full config map, `namespace:key` to the string the engine would pass. */
+    readonly config: Record<string, string>;
+    readonly secretKeys?: string[];
+    /** The program; defaults to the compiled `index.ts`, freshly loaded. */
+    readonly program?: () => unknown;
+    /** Capture stack traces per promise, as the SDK does by default (slow; off unless debugging). */
+    readonly stackTraces?: boolean;
+}
+
+/** Walks a wire-form value into the recorded form: secrets wrapped, references reduced to URNs. */
+export function fromWire(value: unknown): unknown {
+    if (value === rpc.unknownValue) {
+        return "[unknown]";
+    }
+    if (Array.isArray(value)) {
+        return value.map(fromWire);
+    }
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        switch (obj[rpc.specialSigKey]) {
+            case rpc.specialSecretSig:
+                return new SecretValue(fromWire(obj.value));
+            case rpc.specialResourceSig:
+                return obj.urn;
+            case rpc.specialAssetSig:
+            case rpc.specialArchiveSig:
+                return "[asset]";
+            case rpc.specialOutputValueSig:
+                return obj.secret ? new SecretValue(fromWire(obj.value)) : fromWire(obj.value);
+            default:
+                return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fromWire(v)]));
+        }
+    }
+    return value;
+}
+
+function providerUrn(ref: string): string | null {
+    if (!ref) {
+        return null;
+    }
+    const i = ref.lastIndexOf("::");
+    return i < 0 ? ref : ref.slice(0, i);
+}
+
+/**
+ * Runs a program under the fake providers and returns what it registered. Rejects with the
+ * program's own error (an `InputPropertiesError` for bad input) if it fails.
+ */
+export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
+    const resources: RecordedResource[] = [];
+    let rawOutputs: Record<string, unknown> = {};
+    const monitor = new MockMonitor(fakeMocks);
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
+        register(req, (err: unknown, resp: any) => {
+            if (!err) {
+                resources.push(recordRequest(req, resp.getUrn()));
+            }
+            callback(err, resp);
+        });
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp: any) => void) => {
+        if (resources.some(r => r.urn === req.getUrn() && r.type === "pulumi:pulumi:Stack")) {
+            rawOutputs = req.getOutputs()?.toJavaScript() ?? {};
+        }
+        return registerOutputs(req, callback);
+    };
+
+    settings.setMockOptions(monitor, projectName, options.stack, false);
+    // The same feature set `pulumi.runtime.setMocks` enables.
+    const store = sdkState.getStore();
+    Object.assign(store, {
+        supportsSecrets: true, supportsResourceReferences: true, supportsOutputValues: false,
+        supportsDeletedWith: true, supportsAliasSpecs: true, supportsTransforms: false,
+        supportsParameterization: true,
+    });
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    const traceLimit = Error.stackTraceLimit;
+    if (!options.stackTraces) {
+        // The SDK records a stack trace for every promise it creates; offline, nobody reads them.
+        Error.stackTraceLimit = 0;
+    }
+    try {
+        const program = options.program ?? (() => loadProgram());
+        await stackRuntime.runInPulumiStack(async () => {
+            Error.stackTraceLimit = options.stackTraces ? traceLimit : 0;
+            return program();
+        });
+        await settings.waitForRPCs();
+    } catch (err) {
+        failures.unshift(err);
+    } finally {
+        Error.stackTraceLimit = traceLimit;
+        // Let rejections already queued for this turn arrive before detaching the listener.
+        await new Promise(resolve => setImmediate(resolve));
+        process.off("unhandledRejection", onRejection);
+    }
+    if (failures.length > 0) {
+        throw failures[0];
+    }
+    return {
+        project: projectName,
+        stack: options.stack,
+        resources,
+        outputs: fromWire(rawOutputs) as Record<string, unknown>,
+    };
+}
+
+function recordRequest(req: any, urn: string): RecordedResource {
+    const rawInputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((v: any, k: string) => {
+        propertyDependencies[k] = v.getUrnsList();
+    });
+    return {
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        custom: req.getCustom(),
+        parent: req.getParent() || null,
+        provider: providerUrn(req.getProvider()),
+        inputs: fromWire(rawInputs) as Record<string, unknown>,
+        rawInputs,
+        protect: req.getProtect() === true,
+        dependsOn: req.getDependenciesList(),
+        propertyDependencies,
+        ignoreChanges: req.getIgnorechangesList(),
+        deleteBeforeReplace: req.getDeletebeforereplace() === true,
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        retainOnDelete: req.getRetainondelete() === true,
+    };
+}
+
+/** The project root: the nearest folder above this file (or the working directory) with Pulumi.yaml. */
+export function projectRoot(): string {
+    for (const start of [__dirname, process.cwd()]) {
+        let dir = start;
+        for (;;) {
+            if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
+                return dir;
+            }
+            const up = path.dirname(dir);
+            if (up === dir) {
+                break;
+            }
+            dir = up;
+        }
+    }
+    return process.cwd();
+}
+
+/** Loads the compiled program entry point afresh, so each evaluation runs it from the top. */
+function loadProgram(): unknown {
+    const entry = require.resolve(path.join(__dirname, "..", "index"));
+    delete require.cache[entry];
+    return require(entry);
+}

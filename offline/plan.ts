@@ -1,0 +1,101 @@
+/**
+ * `npm run plan -- --stack <stack> [--cloud aws|gcp|local] [--json FILE]`
+ *
+ * Evaluates a stack offline from its Pulumi.<stack>.yaml, runs the policy pack over the result
+ * with the real policy runtime, prints a summary and optionally writes the plan JSON.
+ * Exit codes: 0 clean, 1 a mandatory policy violation, 2 invalid stack config or arguments.
+ */
+import { Command, CommanderError, Option } from "commander";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { pack } from "../policies/pack";
+import { clouds } from "../stacks/schema";
+import { evaluate, Evaluation, projectRoot } from "./engine";
+import { PolicyReport, readPackConfig, runPolicies } from "./policyRunner";
+import { planJson, PlanJson, textSummary, toJsonText } from "./report";
+import { readStackFile } from "./stackFile";
+
+export const exitCodes = { clean: 0, mandatoryViolation: 1, invalidInput: 2 } as const;
+
+export interface PlanOptions {
+    readonly stack: string;
+    readonly cloud?: string;
+    /** Extra config over the stack file, keys like `bookkeep:cluster` (objects deep-merged). */
+    readonly overrides?: Record<string, unknown>;
+}
+
+export interface PlanResult {
+    readonly plan: PlanJson;
+    readonly evaluation: Evaluation;
+    readonly policies: PolicyReport;
+    readonly exitCode: number;
+}
+
+/** Evaluates a stack and its policies. Throws an InputPropertiesError for bad config. */
+export async function planStack(options: PlanOptions): Promise<PlanResult> {
+    const overrides = { ...(options.overrides ?? {}) };
+    if (options.cloud !== undefined) {
+        overrides["bookkeep:cloud"] = options.cloud;
+    }
+    const file = readStackFile(options.stack, overrides);
+    const evaluation = await evaluate({ stack: options.stack, config: file.config, secretKeys: file.secretKeys });
+    const cloud = file.config["bookkeep:cloud"] ?? "";
+    const policyConfig = readPackConfig(path.join(projectRoot(), "policies", "config", `${options.stack}.json`));
+    const policies = await runPolicies(pack, evaluation.resources, policyConfig);
+    const plan = planJson(evaluation, cloud, policies);
+    const mandatory = policies.violations.some(v => v.enforcementLevel === "mandatory");
+    return { plan, evaluation, policies, exitCode: mandatory ? exitCodes.mandatoryViolation : exitCodes.clean };
+}
+
+export async function main(argv: string[]): Promise<number> {
+    const program = new Command()
+        .name("plan")
+        .description("Evaluate a BookKeep stack offline and check it against the policy pack.")
+        .requiredOption("--stack <name>", "stack to evaluate (a Pulumi.<name>.yaml)")
+        .addOption(new Option("--cloud <cloud>", "override bookkeep:cloud").choices([...clouds]))
+        .option("--json <file>", "write the plan JSON here")
+        .option("--quiet", "print only the verdict line")
+        .exitOverride()
+        .configureOutput({ writeErr: s => process.stderr.write(s) });
+    try {
+        program.parse(argv, { from: "user" });
+    } catch (err) {
+        if (err instanceof CommanderError) {
+            return err.exitCode === 0 ? 0 : exitCodes.invalidInput;
+        }
+        throw err;
+    }
+    const opts = program.opts<{ stack: string; cloud?: string; json?: string; quiet?: boolean }>();
+    let result: PlanResult;
+    try {
+        result = await planStack({ stack: opts.stack, cloud: opts.cloud });
+    } catch (err) {
+        if (pulumi.InputPropertiesError.isInstance(err)) {
+            process.stderr.write(`error: ${err.message}\n`);
+            return exitCodes.invalidInput;
+        }
+        throw err;
+    }
+    if (opts.json) {
+        fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
+        fs.writeFileSync(opts.json, toJsonText(result.plan));
+    }
+    if (!opts.quiet) {
+        process.stdout.write(textSummary(result.plan, result.evaluation) + "\n");
+    }
+    const mandatory = result.policies.violations.filter(v => v.enforcementLevel === "mandatory").length;
+    process.stdout.write(`\n${mandatory === 0 ? "PASS" : "FAIL"}: ${result.plan.resources.filter(r => !r.type.startsWith("bookkeep:") && r.type !== "pulumi:pulumi:Stack").length} resources, ` +
+        `${mandatory} mandatory policy violation(s)${opts.json ? `; plan written to ${opts.json}` : ""}\n`);
+    return result.exitCode;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        code => process.exit(code),
+        err => {
+            process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+            process.exit(3);
+        },
+    );
+}

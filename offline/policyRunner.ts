@@ -1,0 +1,148 @@
+/**
+ * Evaluates the policy pack against recorded resources with `@pulumi/policy`'s own analyzer
+ * functions — the code `pulumi preview --policy-pack` drives over gRPC — fed the same protobuf
+ * requests the CLI would send. Nothing here re-implements how policies see resources.
+ */
+import { Policy, PolicyPackConfig } from "@pulumi/policy";
+import * as fs from "fs";
+import { RecordedResource } from "./engine";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const analyzerServer = require("@pulumi/policy/server");
+const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb");
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+
+export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
+
+export interface EvaluatedPolicy {
+    readonly name: string;
+    readonly enforcementLevel: Level;
+}
+
+export interface Violation {
+    readonly policy: string;
+    readonly enforcementLevel: "advisory" | "mandatory";
+    readonly urn: string;
+    readonly message: string;
+}
+
+export interface PolicyReport {
+    readonly pack: string;
+    readonly evaluated: EvaluatedPolicy[];
+    readonly violations: Violation[];
+}
+
+/** What `policies/pack.ts` exports and `policies/index.ts` serves. */
+export interface PackDefinition {
+    readonly name: string;
+    readonly version: string;
+    readonly enforcementLevel: Level;
+    readonly policies: readonly Policy[];
+}
+
+/**
+ * Reads a policy-pack config file (the JSON `pulumi preview --policy-pack-config` takes):
+ * `{ "<policy>": "advisory" | { "enforcementLevel": "..." }, "all": "..." }`.
+ */
+export function readPackConfig(file: string): PolicyPackConfig {
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfig : {};
+}
+
+/** The policies' effective levels, with the CLI's precedence: policy config, "all", policy, pack. */
+export function effectiveLevels(pack: PackDefinition, config: PolicyPackConfig): EvaluatedPolicy[] {
+    const levelOf = (v: unknown): Level | undefined =>
+        typeof v === "string" ? v as Level : (v as { enforcementLevel?: Level } | undefined)?.enforcementLevel;
+    return pack.policies.map(p => ({
+        name: p.name,
+        enforcementLevel: levelOf(config[p.name]) ?? levelOf(config.all) ?? (p.enforcementLevel as Level | undefined) ?? pack.enforcementLevel,
+    }));
+}
+
+export async function runPolicies(pack: PackDefinition, resources: readonly RecordedResource[], config: PolicyPackConfig = {}): Promise<PolicyReport> {
+    const evaluated = effectiveLevels(pack, config);
+    const levels = new Map(evaluated.map(e => [e.name, e.enforcementLevel]));
+    const policies = pack.policies.map(p => ({ ...p, enforcementLevel: levels.get(p.name) }));
+    const analyze = analyzerServer.makeAnalyzeRpcFun(pack.name, pack.version, pack.enforcementLevel, policies);
+    const analyzeStack = analyzerServer.makeAnalyzeStackRpcFun(pack.name, pack.version, pack.enforcementLevel, policies);
+
+    const byUrn = new Map(resources.map(r => [r.urn, r]));
+    const violations: Violation[] = [];
+    const collect = (response: any, fallbackUrn: string) => {
+        for (const d of response.getDiagnosticsList()) {
+            violations.push({
+                policy: d.getPolicyname(),
+                enforcementLevel: d.getEnforcementlevel() === analyzerProto.EnforcementLevel.MANDATORY ? "mandatory" : "advisory",
+                urn: d.getUrn() || fallbackUrn,
+                message: d.getMessage(),
+            });
+        }
+    };
+
+    for (const r of resources) {
+        const req = new analyzerProto.AnalyzeRequest();
+        req.setType(r.type);
+        req.setName(r.name);
+        req.setUrn(r.urn);
+        req.setProperties(Struct.fromJavaScript(r.rawInputs));
+        req.setOptions(options(r));
+        const provider = r.provider ? byUrn.get(r.provider) : undefined;
+        if (provider) {
+            req.setProvider(providerOf(provider));
+        }
+        collect(await call(analyze, req), r.urn);
+    }
+
+    const stackReq = new analyzerProto.AnalyzeStackRequest();
+    stackReq.setResourcesList(resources.map(r => {
+        const ar = new analyzerProto.AnalyzerResource();
+        ar.setType(r.type);
+        ar.setName(r.name);
+        ar.setUrn(r.urn);
+        ar.setProperties(Struct.fromJavaScript(r.rawInputs));
+        ar.setOptions(options(r));
+        if (r.parent) {
+            ar.setParent(r.parent);
+        }
+        ar.setDependenciesList(r.dependsOn);
+        for (const [k, urns] of Object.entries(r.propertyDependencies)) {
+            const deps = new analyzerProto.AnalyzerPropertyDependencies();
+            deps.setUrnsList(urns);
+            ar.getPropertydependenciesMap().set(k, deps);
+        }
+        const provider = r.provider ? byUrn.get(r.provider) : undefined;
+        if (provider) {
+            ar.setProvider(providerOf(provider));
+        }
+        return ar;
+    }));
+    collect(await call(analyzeStack, stackReq), "");
+    return { pack: pack.name, evaluated, violations };
+}
+
+function options(r: RecordedResource): any {
+    const o = new analyzerProto.AnalyzerResourceOptions();
+    o.setProtect(r.protect);
+    o.setIgnorechangesList(r.ignoreChanges);
+    o.setAdditionalsecretoutputsList(r.additionalSecretOutputs);
+    o.setDeletebeforereplace(r.deleteBeforeReplace);
+    o.setDeletebeforereplacedefined(true);
+    if (r.parent) {
+        o.setParent(r.parent);
+    }
+    return o;
+}
+
+function providerOf(p: RecordedResource): any {
+    const pr = new analyzerProto.AnalyzerProviderResource();
+    pr.setType(p.type);
+    pr.setName(p.name);
+    pr.setUrn(p.urn);
+    pr.setProperties(Struct.fromJavaScript(p.rawInputs));
+    return pr;
+}
+
+function call(fn: (call: unknown, cb: (err: unknown, resp: unknown) => void) => unknown, request: unknown): Promise<any> {
+    return new Promise((resolve, reject) => {
+        fn({ request }, (err, resp) => (err ? reject(err) : resolve(resp)));
+    });
+}

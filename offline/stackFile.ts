@@ -1,0 +1,52 @@
+/**
+ * Reads `Pulumi.<stack>.yaml` the way the Pulumi CLI hands config to a program: every value a
+ * string, structured values JSON-encoded, keys without a namespace put in the project's.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { inputError } from "../stacks/errors";
+import { deepMerge } from "../stacks/defaults";
+import { projectName, projectRoot } from "./engine";
+
+export interface StackConfigFile {
+    readonly stack: string;
+    readonly config: Record<string, string>;
+    /** Keys whose values are `secure:` ciphertext; offline they carry a placeholder. */
+    readonly secretKeys: string[];
+}
+
+export function stackNames(root = projectRoot()): string[] {
+    return fs.readdirSync(root)
+        .map(f => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/**
+ * Reads a stack file. `overrides` (keys like `bookkeep:cloud`) are merged over the file: objects
+ * deep-merged, anything else replaced. Throws an input error for an unknown stack.
+ */
+export function readStackFile(stack: string, overrides: Record<string, unknown> = {}, root = projectRoot()): StackConfigFile {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        throw inputError("stack", [{ propertyPath: "--stack", reason: `no Pulumi.${stack}.yaml; known stacks are ${stackNames(root).join(", ")} (got ${JSON.stringify(stack)})` }]);
+    }
+    const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const values: Record<string, unknown> = {};
+    const secretKeys: string[] = [];
+    for (const [rawKey, value] of Object.entries(doc.config ?? {})) {
+        const key = rawKey.includes(":") ? rawKey : `${projectName}:${rawKey}`;
+        if (value !== null && typeof value === "object" && "secure" in value) {
+            secretKeys.push(key);
+            values[key] = "[secret]";
+        } else {
+            values[key] = value;
+        }
+    }
+    for (const [key, value] of Object.entries(overrides)) {
+        values[key] = deepMerge(values[key], value);
+    }
+    const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return { stack, config, secretKeys };
+}

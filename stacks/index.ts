@@ -1,0 +1,5 @@
+export * from "./schema";
+export * from "./load";
+export { defaultsFor, environmentDefaults } from "./defaults";
+export * from "./errors";
+export * from "./cidr";
