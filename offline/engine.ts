@@ -11,7 +11,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { fakeMocks } from "./mocks";
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const settings = require("@pulumi/pulumi/runtime/settings");
 const stackRuntime = require("@pulumi/pulumi/runtime/stack");
 const sdkState = require("@pulumi/pulumi/runtime/state");

@@ -5,7 +5,7 @@
  * with the real policy runtime, prints a summary and optionally writes the plan JSON.
  * Exit codes: 0 clean, 1 a mandatory policy violation, 2 invalid stack config or arguments.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -48,6 +48,22 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     return { plan, evaluation, policies, exitCode: mandatory ? exitCodes.mandatoryViolation : exitCodes.clean };
 }
 
+function collectSet(pair: string, acc: Record<string, unknown>): Record<string, unknown> {
+    const i = pair.indexOf("=");
+    if (i <= 0) {
+        throw new InvalidArgumentError(`expected key=value, got "${pair}"`);
+    }
+    const key = pair.slice(0, i);
+    const text = pair.slice(i + 1);
+    let value: unknown = text;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        // A bare word is a string value, as with `pulumi config set`.
+    }
+    return { ...acc, [key]: value };
+}
+
 export async function main(argv: string[]): Promise<number> {
     const program = new Command()
         .name("plan")
@@ -55,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
         .requiredOption("--stack <name>", "stack to evaluate (a Pulumi.<name>.yaml)")
         .addOption(new Option("--cloud <cloud>", "override bookkeep:cloud").choices([...clouds]))
         .option("--json <file>", "write the plan JSON here")
+        .option("--set <key=value>", "override one config key for this plan, e.g. bookkeep:cloud=gcp or " +
+            "'bookkeep:database={\"deletionProtection\":false}' (JSON values; objects deep-merge). Repeatable.", collectSet, {})
         .option("--quiet", "print only the verdict line")
         .exitOverride()
         .configureOutput({ writeErr: s => process.stderr.write(s) });
@@ -66,10 +84,10 @@ export async function main(argv: string[]): Promise<number> {
         }
         throw err;
     }
-    const opts = program.opts<{ stack: string; cloud?: string; json?: string; quiet?: boolean }>();
+    const opts = program.opts<{ stack: string; cloud?: string; json?: string; quiet?: boolean; set: Record<string, unknown> }>();
     let result: PlanResult;
     try {
-        result = await planStack({ stack: opts.stack, cloud: opts.cloud });
+        result = await planStack({ stack: opts.stack, cloud: opts.cloud, overrides: opts.set });
     } catch (err) {
         if (pulumi.InputPropertiesError.isInstance(err)) {
             process.stderr.write(`error: ${err.message}\n`);
@@ -85,7 +103,8 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(textSummary(result.plan, result.evaluation) + "\n");
     }
     const mandatory = result.policies.violations.filter(v => v.enforcementLevel === "mandatory").length;
-    process.stdout.write(`\n${mandatory === 0 ? "PASS" : "FAIL"}: ${result.plan.resources.filter(r => !r.type.startsWith("bookkeep:") && r.type !== "pulumi:pulumi:Stack").length} resources, ` +
+    const resourceCount = result.evaluation.resources.filter(r => r.custom).length;
+    process.stdout.write(`\n${mandatory === 0 ? "PASS" : "FAIL"}: ${resourceCount} resources, ` +
         `${mandatory} mandatory policy violation(s)${opts.json ? `; plan written to ${opts.json}` : ""}\n`);
     return result.exitCode;
 }

@@ -7,7 +7,6 @@ import { Policy, PolicyPackConfig } from "@pulumi/policy";
 import * as fs from "fs";
 import { RecordedResource } from "./engine";
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const analyzerServer = require("@pulumi/policy/server");
 const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");

@@ -90,10 +90,12 @@ function parseJson(value: string): unknown {
 function toConfigIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue {
     const [top, ...rest] = issue.path.map(String);
     const propertyPath = `${namespace}:${[top, ...rest].filter(p => p !== undefined).join(".")}`;
-    let reason = issue.message;
     if (issue.code === "unrecognized_keys") {
-        reason = `unknown setting(s) ${issue.keys.join(", ")}`;
+        const section = (stackConfigSchema.shape as Record<string, { shape?: Record<string, unknown> }>)[top]?.shape;
+        const allowed = section ? `; allowed settings are ${Object.keys(section).join(", ")}` : "";
+        return { propertyPath, reason: `unknown setting(s) ${issue.keys.join(", ")}${allowed}` };
     }
+    const reason = issue.message;
     const got = valueAt(input, issue.path);
     return { propertyPath, reason: got === undefined ? `${reason} (not set)` : `${reason} (got ${JSON.stringify(got)})` };
 }

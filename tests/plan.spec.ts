@@ -1,0 +1,109 @@
+import { spawnSync } from "child_process";
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { fakePasswordPrefix } from "../offline/mocks/random";
+
+const planScript = path.join(__dirname, "..", "offline", "plan.js");
+const root = path.join(__dirname, "..", "..");
+
+function planCli(...args: string[]) {
+    const r = spawnSync(process.execPath, [planScript, ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("plan command", () => {
+    let dir: string;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "bookkeep-plan-"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("exits 2 for an unknown stack, listing the known ones", () => {
+        const r = planCli("--stack", "qa");
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.contain("--stack: no Pulumi.qa.yaml; known stacks are development, production, staging");
+    });
+
+    it("exits 2 for a cloud outside the switch", () => {
+        const r = planCli("--stack", "production", "--cloud", "azure");
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.contain("Allowed choices are aws, gcp, local");
+    });
+
+    it("exits 2 for invalid stack config, naming the key, the value and what is allowed", () => {
+        const r = planCli("--stack", "staging", "--set", "bookkeep:aws={\"region\":\"eu-west-1\"}");
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.contain("bookkeep:aws.region");
+        expect(r.stderr).to.contain("\"eu-west-1\"");
+        expect(r.stderr).to.contain("\"ap-south-1\"|\"ap-south-2\"");
+    });
+
+    it("exits 2 for a malformed --set", () => {
+        const r = planCli("--stack", "staging", "--set", "bookkeep:cloud");
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.contain("expected key=value");
+    });
+
+    for (const [stack, cloud] of [["production", "aws"], ["staging", "gcp"]]) {
+        describe(`${stack} on ${cloud}`, () => {
+            let run: ReturnType<typeof planCli>;
+            let plan: any;
+            const file = () => path.join(dir, `${stack}-${cloud}.json`);
+            before(() => {
+                run = planCli("--stack", stack, "--cloud", cloud, "--json", file());
+                plan = JSON.parse(fs.readFileSync(file(), "utf8"));
+            });
+
+            it("exits 0 with no mandatory violation and says so", () => {
+                expect(run.code, run.stderr + run.stdout).to.equal(0);
+                expect(run.stdout).to.match(/PASS: \d+ resources, 0 mandatory policy violation\(s\)/);
+                expect(run.stdout).to.contain(`Stack ${stack} on ${cloud}`);
+                expect(run.stdout).to.contain("Resources by type:");
+            });
+
+            it("writes the plan JSON of the design contract", () => {
+                expect(Object.keys(plan)).to.deep.equal(["stack", "cloud", "resources", "policies", "outputs"]);
+                expect(plan.stack).to.equal(stack);
+                expect(plan.cloud).to.equal(cloud);
+                expect(plan.resources.length).to.be.greaterThan(50);
+                for (const r of plan.resources) {
+                    expect(Object.keys(r)).to.deep.equal(["urn", "type", "name", "parent", "provider", "inputs", "protect", "dependsOn"]);
+                }
+                expect(plan.policies.pack).to.equal("bookkeep-guardrails");
+                expect(plan.policies.evaluated.length).to.be.at.least(40);
+                for (const p of plan.policies.evaluated) {
+                    expect(["mandatory", "advisory", "disabled"]).to.include(p.enforcementLevel);
+                }
+                expect(plan.policies.violations.filter((v: any) => v.enforcementLevel === "mandatory")).to.deep.equal([]);
+                expect(plan.outputs.kubeconfig).to.equal("[secret]");
+            });
+
+            it("records every resource's parent and provider by URN", () => {
+                const urns = new Set(plan.resources.map((r: any) => r.urn));
+                for (const r of plan.resources) {
+                    if (r.parent !== null) {
+                        expect(urns.has(r.parent), `${r.urn} parent`).to.equal(true);
+                    }
+                    if (r.provider !== null) {
+                        expect(urns.has(r.provider), `${r.urn} provider`).to.equal(true);
+                    }
+                }
+                const cloudResources = plan.resources.filter((r: any) => r.type.startsWith(`${cloud}:`));
+                expect(cloudResources.length).to.be.greaterThan(10);
+                for (const r of cloudResources) {
+                    expect(r.provider, r.urn).to.match(new RegExp(`pulumi:providers:${cloud}::`));
+                }
+            });
+
+            it("never carries a secret in plain text", () => {
+                const text = fs.readFileSync(file(), "utf8");
+                expect(text).to.contain("[secret]");
+                expect(text).not.to.match(/postgres:\/\/[^"]*:[^"@]+@/);
+                expect(text).not.to.match(/rediss?:\/\/:[^"@]+@/);
+                expect(text).not.to.contain(fakePasswordPrefix);
+            });
+        });
+    }
+});
