@@ -43,8 +43,10 @@ export const serviceSpecSchema = z.strictObject({
         /** Replica bounds for this service in every environment; default: the stack's fleet.minReplicas/maxReplicas. */
         minReplicas: replicas.optional(),
         maxReplicas: replicas.optional(),
-    }).refine(s => s.minReplicas === undefined || s.maxReplicas === undefined || s.minReplicas <= s.maxReplicas, {
-        message: "must not exceed scaling.maxReplicas", path: ["minReplicas"],
+    }).superRefine((s, ctx) => {
+        if (s.minReplicas !== undefined && s.maxReplicas !== undefined && s.minReplicas > s.maxReplicas) {
+            ctx.addIssue({ code: "custom", path: ["minReplicas"], message: `must not exceed scaling.maxReplicas (${s.maxReplicas})` });
+        }
     }),
 }).refine(s => s.port !== s.metricsPort, { message: "must differ from port", path: ["metricsPort"] });
 

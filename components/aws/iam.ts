@@ -1,0 +1,73 @@
+/**
+ * IAM and resource-policy documents used across the AWS foundation. Pure: they take ARNs and
+ * return documents, so the least-privilege shape is readable in one place.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { WorkloadSubject } from "../naming";
+
+export type Statement = aws.types.input.iam.PolicyStatement;
+
+export function policyJson(...statements: pulumi.Input<Statement>[]): pulumi.Output<string> {
+    return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/** Trust policy letting an AWS service assume a role, confined to this account. */
+export function serviceTrustPolicy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
+    return policyJson({
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+        // Confused-deputy guard: only this account's resources may use the role.
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    });
+}
+
+/** Trust policy for roles only EC2/EKS assume (no SourceAccount context is sent by these). */
+export function plainServiceTrustPolicy(service: string): pulumi.Output<string> {
+    return policyJson({ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" });
+}
+
+/**
+ * IRSA trust: only the named Kubernetes service account, presenting a token minted for STS by the
+ * cluster's OIDC issuer, may assume the role.
+ */
+export function irsaTrustPolicy(oidcProviderArn: pulumi.Input<string>, issuerUrl: pulumi.Input<string>, subject: WorkloadSubject): pulumi.Output<string> {
+    return pulumi.output(issuerUrl).apply(url => {
+        const issuer = url.replace(/^https:\/\//, "");
+        return policyJson({
+            Effect: "Allow",
+            Principal: { Federated: oidcProviderArn },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+                StringEquals: {
+                    [`${issuer}:sub`]: `system:serviceaccount:${subject.namespace}:${subject.serviceAccount}`,
+                    [`${issuer}:aud`]: "sts.amazonaws.com",
+                },
+            },
+        });
+    });
+}
+
+/** The account root statement every customer-managed key policy needs so IAM policies can grant use. */
+export function keyAdminStatement(accountId: pulumi.Input<string>): Statement {
+    return {
+        Sid: "EnableIamPolicies",
+        Effect: "Allow",
+        Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+    };
+}
+
+/** Deny any request to the bucket that does not arrive over TLS. */
+export function tlsOnlyStatement(bucketArn: pulumi.Input<string>): Statement {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}

@@ -1,0 +1,47 @@
+/**
+ * The explicit providers every AWS resource of the foundation uses (default providers are disabled
+ * in the stack files). Two are in India; one is the single, named exception to the residency rule.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { StackConfig } from "../../stacks/schema";
+
+/**
+ * CloudFront only accepts ACM certificates issued in us-east-1. This provider exists for that
+ * certificate (and its validation) alone; no data is stored through it.
+ */
+export const cloudFrontCertificateRegion = "us-east-1";
+
+export interface AwsProviders {
+    /** config.aws.region (Mumbai): everything that holds or processes data. */
+    readonly primary: aws.Provider;
+    /** config.aws.drRegion (Hyderabad): replicated RDS backups and their KMS key. */
+    readonly dr: aws.Provider;
+    /** us-east-1, for the CloudFront viewer certificate only. */
+    readonly cloudFrontCertificate: aws.Provider;
+    /** Passwords and tokens; registered explicitly because default providers are disabled. */
+    readonly random: random.Provider;
+}
+
+export function defaultTags(config: StackConfig): Record<string, string> {
+    return {
+        Project: "bookkeep",
+        Environment: config.environment,
+        ManagedBy: "pulumi",
+        DataResidency: "india",
+    };
+}
+
+export function createAwsProviders(name: string, config: StackConfig, parent: pulumi.Resource): AwsProviders {
+    const tags = { tags: defaultTags(config) };
+    return {
+        primary: new aws.Provider(`${name}-${config.aws.region}`, { region: config.aws.region, defaultTags: tags }, { parent }),
+        dr: new aws.Provider(`${name}-${config.aws.drRegion}-dr`, { region: config.aws.drRegion, defaultTags: tags }, { parent }),
+        cloudFrontCertificate: new aws.Provider(`${name}-${cloudFrontCertificateRegion}-cloudfront-cert`, {
+            region: cloudFrontCertificateRegion,
+            defaultTags: tags,
+        }, { parent }),
+        random: new random.Provider(`${name}-random`, {}, { parent }),
+    };
+}
