@@ -14,6 +14,8 @@ import { clouds } from "../stacks/schema";
 import { evaluate, Evaluation, projectRoot } from "./engine";
 import { PolicyReport, readPackConfig, runPolicies } from "./policyRunner";
 import { planJson, PlanJson, textSummary, toJsonText } from "./report";
+import { architectureSvg } from "./diagram";
+import { writeManifests } from "./manifests";
 import { readStackFile } from "./stackFile";
 
 export const exitCodes = { clean: 0, mandatoryViolation: 1, invalidInput: 2 } as const;
@@ -23,6 +25,8 @@ export interface PlanOptions {
     readonly cloud?: string;
     /** Extra config over the stack file, keys like `bookkeep:cluster` (objects deep-merged). */
     readonly overrides?: Record<string, unknown>;
+    /** Program to run instead of index.ts (the benchmark's synthetic fleets). */
+    readonly program?: () => unknown;
 }
 
 export interface PlanResult {
@@ -39,7 +43,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         overrides["bookkeep:cloud"] = options.cloud;
     }
     const file = readStackFile(options.stack, overrides);
-    const evaluation = await evaluate({ stack: options.stack, config: file.config, secretKeys: file.secretKeys });
+    const evaluation = await evaluate({ stack: options.stack, config: file.config, secretKeys: file.secretKeys, program: options.program });
     const cloud = file.config["bookkeep:cloud"] ?? "";
     const policyConfig = readPackConfig(path.join(projectRoot(), "policies", "config", `${options.stack}.json`));
     const policies = await runPolicies(pack, evaluation.resources, policyConfig);
@@ -73,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
         .option("--json <file>", "write the plan JSON here")
         .option("--set <key=value>", "override one config key for this plan, e.g. bookkeep:cloud=gcp or " +
             "'bookkeep:database={\"deletionProtection\":false}' (JSON values; objects deep-merge). Repeatable.", collectSet, {})
+        .option("--manifests <dir>", "write every Kubernetes object as YAML (one file each) into this folder")
+        .option("--diagram <file.svg>", "draw the architecture from the component tree as SVG")
         .option("--quiet", "print only the verdict line")
         .exitOverride()
         .configureOutput({ writeErr: s => process.stderr.write(s) });
@@ -84,7 +90,9 @@ export async function main(argv: string[]): Promise<number> {
         }
         throw err;
     }
-    const opts = program.opts<{ stack: string; cloud?: string; json?: string; quiet?: boolean; set: Record<string, unknown> }>();
+    const opts = program.opts<{
+        stack: string; cloud?: string; json?: string; manifests?: string; diagram?: string; quiet?: boolean; set: Record<string, unknown>;
+    }>();
     let result: PlanResult;
     try {
         result = await planStack({ stack: opts.stack, cloud: opts.cloud, overrides: opts.set });
@@ -99,13 +107,26 @@ export async function main(argv: string[]): Promise<number> {
         fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
         fs.writeFileSync(opts.json, toJsonText(result.plan));
     }
+    const written: string[] = [];
+    if (opts.json) {
+        written.push(`plan JSON ${opts.json}`);
+    }
+    if (opts.manifests) {
+        const n = writeManifests(opts.manifests, result.evaluation.resources);
+        written.push(`${n.objects} manifests + ${n.charts} chart values in ${opts.manifests}`);
+    }
+    if (opts.diagram) {
+        fs.mkdirSync(path.dirname(path.resolve(opts.diagram)), { recursive: true });
+        fs.writeFileSync(opts.diagram, await architectureSvg(result.evaluation.resources, `BookKeep ${result.plan.stack} on ${result.plan.cloud}`));
+        written.push(`diagram ${opts.diagram}`);
+    }
     if (!opts.quiet) {
         process.stdout.write(textSummary(result.plan, result.evaluation) + "\n");
     }
     const mandatory = result.policies.violations.filter(v => v.enforcementLevel === "mandatory").length;
     const resourceCount = result.evaluation.resources.filter(r => r.custom).length;
     process.stdout.write(`\n${mandatory === 0 ? "PASS" : "FAIL"}: ${resourceCount} resources, ` +
-        `${mandatory} mandatory policy violation(s)${opts.json ? `; plan written to ${opts.json}` : ""}\n`);
+        `${mandatory} mandatory policy violation(s)${written.length > 0 ? `; wrote ${written.join(", ")}` : ""}\n`);
     return result.exitCode;
 }
 

@@ -1,0 +1,96 @@
+/**
+ * `npm run bench`: wall time and peak memory of the offline plan for each stack × cloud, against
+ * the floor of loading the SDKs in a bare Node process, and the plan's growth with fleet size.
+ * Each figure is the median of several runs, each in a fresh process (what CI and people pay).
+ *
+ *   node bin/offline/bench.js [--runs 3] [--child ...]   (--child is the measured process itself)
+ */
+import { spawnSync } from "child_process";
+import { Platform } from "../components/platform";
+import { loadCatalog, ServiceSpec, catalogEntries } from "../services";
+import { loadStackConfig } from "../stacks/load";
+import { planStack } from "./plan";
+
+const sdkModules = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/policy"];
+
+interface Sample {
+    readonly ms: number;
+    readonly maxRssMb: number;
+    readonly resources?: number;
+}
+
+/** A synthetic catalog of `n` services shaped like the real ones. */
+export function syntheticCatalog(n: number): ServiceSpec[] {
+    const base = catalogEntries;
+    return loadCatalog(Array.from({ length: n }, (_, i) => {
+        const like = base[i % base.length];
+        const name = i < base.length ? like.name : `svc${String(i).padStart(3, "0")}`;
+        return { ...like, name, image: `${name}-service`, routePrefix: i < base.length ? like.routePrefix : `/v1/${name}` };
+    }));
+}
+
+async function child(args: string[]): Promise<void> {
+    const get = (flag: string) => args[args.indexOf(flag) + 1];
+    let resources: number | undefined;
+    if (args.includes("--floor")) {
+        sdkModules.forEach(m => require(m));
+    } else {
+        const services = args.includes("--services") ? Number(get("--services")) : undefined;
+        const program = services === undefined ? undefined : () => {
+            new Platform("bookkeep", { config: loadStackConfig(), catalog: syntheticCatalog(services) });
+            return {};
+        };
+        const result = await planStack({ stack: get("--stack"), cloud: get("--cloud"), program });
+        resources = result.evaluation.resources.filter(r => r.custom).length;
+    }
+    process.stdout.write(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, resources }) + "\n");
+}
+
+function measure(args: string[], runs: number): Sample {
+    const samples: Sample[] = [];
+    for (let i = 0; i < runs; i++) {
+        const start = process.hrtime.bigint();
+        const r = spawnSync(process.execPath, [__filename, "--child", ...args], { encoding: "utf8" });
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        if (r.status !== 0) {
+            throw new Error(`bench child ${args.join(" ")} failed:\n${r.stderr}`);
+        }
+        const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { maxRssMb: number; resources?: number };
+        samples.push({ ms, maxRssMb: out.maxRssMb, resources: out.resources });
+    }
+    const median = <T>(xs: T[], key: (x: T) => number) => xs.map(key).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return { ms: median(samples, s => s.ms), maxRssMb: median(samples, s => s.maxRssMb), resources: samples[0].resources };
+}
+
+function row(cells: (string | number)[], widths: number[]): string {
+    return cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ");
+}
+
+async function main(args: string[]): Promise<void> {
+    if (args[0] === "--child") {
+        return child(args.slice(1));
+    }
+    const runs = args.includes("--runs") ? Number(args[args.indexOf("--runs") + 1]) : 3;
+    const floor = measure(["--floor"], runs);
+    const widths = [34, 10, 10, 12, 12];
+    const lines = [row(["case", "resources", "wall ms", "× SDK floor", "peak RSS MB"], widths)];
+    lines.push(row(["SDK load floor (bare node)", "-", floor.ms.toFixed(0), "1.00", floor.maxRssMb.toFixed(0)], widths));
+    for (const [stack, cloud] of [["staging", "aws"], ["production", "aws"], ["staging", "gcp"], ["production", "gcp"], ["development", "local"]]) {
+        const s = measure(["--stack", stack, "--cloud", cloud], runs);
+        lines.push(row([`plan ${stack} on ${cloud}`, s.resources ?? "-", s.ms.toFixed(0), (s.ms / floor.ms).toFixed(2), s.maxRssMb.toFixed(0)], widths));
+    }
+    let six: Sample | undefined;
+    for (const n of [6, 60, 200]) {
+        const s = measure(["--stack", "production", "--cloud", "aws", "--services", String(n)], runs);
+        six ??= s;
+        lines.push(row([`production/aws, ${n} services (× 6-svc)`, s.resources ?? "-", s.ms.toFixed(0), (s.ms / six.ms).toFixed(2), s.maxRssMb.toFixed(0)], widths));
+    }
+    process.stdout.write(`${lines.join("\n")}\n\n(median of ${runs} runs per case, each a fresh process; node ${process.version})\n`);
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).catch(err => {
+        process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exit(1);
+    });
+}

@@ -1,0 +1,93 @@
+/**
+ * Writes every Kubernetes object a plan would apply as YAML, one file per object, in an order
+ * `kubectl apply -f DIR` can take (namespaces and CRD-backed issuers first). Helm charts cannot be
+ * rendered offline, so each chart's pinned coordinates and values go to `charts/` instead, ready
+ * for `helm template`. Secret values are written as "[secret]", never in plain text.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { RecordedResource } from "./engine";
+
+const chartTypes = ["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart"];
+
+/** Apply order: what others depend on first. */
+const kindOrder = [
+    "Namespace", "CustomResourceDefinition", "StorageClass", "PriorityClass", "ServiceAccount", "Secret", "ConfigMap",
+    "ResourceQuota", "LimitRange", "NetworkPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
+    "ClusterIssuer", "Issuer", "Certificate", "Service", "Job", "Deployment", "StatefulSet", "DaemonSet", "CronJob",
+    "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "ServiceMonitor", "PrometheusRule",
+];
+
+export interface Manifest {
+    readonly file: string;
+    readonly object: Record<string, unknown>;
+}
+
+/** True for a Kubernetes object resource (not a provider, component or Helm chart). */
+export function isKubernetesObject(r: RecordedResource): boolean {
+    return r.custom && r.type.startsWith("kubernetes:") && !chartTypes.includes(r.type);
+}
+
+/** apiVersion and kind from a type token such as `kubernetes:apps/v1:Deployment` or `kubernetes:core/v1:Service`. */
+export function apiVersionKind(type: string): { apiVersion: string; kind: string } {
+    const [, groupVersion, kind] = type.split(":");
+    return { apiVersion: groupVersion.startsWith("core/") ? groupVersion.slice("core/".length) : groupVersion, kind };
+}
+
+/** The object as kubectl would receive it: secrets redacted, the Pulumi name as fallback metadata.name. */
+export function toManifestObject(r: RecordedResource): Record<string, unknown> {
+    const inputs = JSON.parse(JSON.stringify(r.inputs)) as Record<string, unknown>;
+    const { apiVersion, kind } = apiVersionKind(r.type);
+    const metadata = { ...(inputs.metadata as Record<string, unknown> | undefined) };
+    // Pulumi auto-names objects without metadata.name (name plus a random suffix); the resource name is the stable stand-in.
+    metadata.name ??= r.name;
+    const rest = Object.fromEntries(Object.entries(inputs).filter(([k]) => !["apiVersion", "kind", "metadata"].includes(k)));
+    return { apiVersion: inputs.apiVersion ?? apiVersion, kind: inputs.kind ?? kind, metadata, ...rest };
+}
+
+export function manifestsOf(resources: readonly RecordedResource[]): Manifest[] {
+    const objects = resources.filter(isKubernetesObject).map(toManifestObject);
+    const rank = (kind: string) => {
+        const i = kindOrder.indexOf(kind);
+        return i < 0 ? kindOrder.length : i;
+    };
+    objects.sort((a, b) => rank(a.kind as string) - rank(b.kind as string));
+    return objects.map((object, i) => {
+        const meta = object.metadata as { name: string; namespace?: string };
+        const slug = [meta.namespace ?? "cluster", String(object.kind).toLowerCase(), meta.name]
+            .join("_").replace(/[^A-Za-z0-9_.-]/g, "-");
+        return { file: `${String(i + 1).padStart(3, "0")}_${slug}.yaml`, object };
+    });
+}
+
+export interface ChartValues {
+    readonly file: string;
+    readonly text: string;
+}
+
+export function chartsOf(resources: readonly RecordedResource[]): ChartValues[] {
+    return resources.filter(r => chartTypes.includes(r.type)).map(r => {
+        const inputs = JSON.parse(JSON.stringify(r.inputs)) as { chart?: string; version?: string; namespace?: string; repositoryOpts?: { repo?: string }; values?: unknown };
+        const header = [
+            `# Helm chart ${inputs.chart} ${inputs.version ?? "(unpinned)"} from ${inputs.repositoryOpts?.repo ?? "(no repo)"}`,
+            `# namespace: ${inputs.namespace ?? "default"}; render with: helm template ${r.name} ${inputs.chart} --version ${inputs.version} --repo ${inputs.repositoryOpts?.repo} -n ${inputs.namespace ?? "default"} -f <this file>`,
+        ].join("\n");
+        return { file: `${r.name}.values.yaml`, text: `${header}\n${stringify(inputs.values ?? {})}` };
+    });
+}
+
+/** Writes the manifests (and chart values under charts/) into `dir`, replacing what was there. */
+export function writeManifests(dir: string, resources: readonly RecordedResource[]): { objects: number; charts: number } {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, "charts"), { recursive: true });
+    const manifests = manifestsOf(resources);
+    for (const m of manifests) {
+        fs.writeFileSync(path.join(dir, m.file), stringify(m.object));
+    }
+    const charts = chartsOf(resources);
+    for (const c of charts) {
+        fs.writeFileSync(path.join(dir, "charts", c.file), c.text);
+    }
+    return { objects: manifests.length, charts: charts.length };
+}
