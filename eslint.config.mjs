@@ -7,6 +7,10 @@ export default tseslint.config(
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
+        files: ["**/*.mjs"],
+        languageOptions: { globals: { console: "readonly", process: "readonly" } },
+    },
+    {
         rules: {
             // The offline engine talks to the SDK's untyped internals (protobuf requests).
             "@typescript-eslint/no-explicit-any": "off",

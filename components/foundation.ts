@@ -61,8 +61,11 @@ export interface CloudFoundation {
     readonly certificateIssuer: CertificateIssuer;
     /** StorageClass for persistent volumes (NATS JetStream, Elasticsearch, in-cluster data stores). */
     readonly storageClass: string | undefined;
-    /** Service type and annotations for the ingress controller's Service (the cloud's L4 load balancer). */
-    readonly ingressService: { readonly type: "LoadBalancer" | "NodePort"; readonly annotations: Record<string, string> };
+    /**
+     * Service type and annotations for the ingress controller's Service (the cloud's L4 load balancer).
+     * Values may be outputs (AWS: the NLB's pre-allocated Elastic IP allocation ids).
+     */
+    readonly ingressService: { readonly type: "LoadBalancer" | "NodePort"; readonly annotations: Record<string, pulumi.Input<string>> };
     /** Annotations that bind a Kubernetes ServiceAccount to the workload's cloud identity. */
     serviceAccountAnnotations(workload: IdentityWorkload): Record<string, pulumi.Input<string>>;
     /** Stack outputs this foundation contributes (identical key sets on every cloud). */

@@ -1,5 +1,6 @@
 /** Turns an evaluation and its policy report into the plan JSON (DESIGN.md contract) and text. */
 import { Evaluation, RecordedResource } from "./engine";
+import { globalAllowlist } from "../policies/residency";
 import { PolicyReport } from "./policyRunner";
 
 export interface PlanResource {
@@ -70,6 +71,44 @@ export function componentTree(resources: readonly RecordedResource[]): string[] 
     return lines;
 }
 
+export interface ResidencyRow {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** Region, location or zone; "global" for allowlisted global services. */
+    readonly location: string;
+    /** Why a global resource is allowed (the policy pack's allowlist), empty otherwise. */
+    readonly reason: string;
+}
+
+function allowlistEntry(type: string) {
+    return globalAllowlist.find(e => (typeof e.types === "function" ? e.types(type) : e.types.includes(type)));
+}
+
+/** Every cloud resource with where it lives: its own location field, else its provider's region. */
+export function residencyTable(resources: readonly RecordedResource[]): ResidencyRow[] {
+    const byUrn = new Map(resources.map(r => [r.urn, r]));
+    const rows: ResidencyRow[] = [];
+    for (const r of resources) {
+        const isProvider = /^pulumi:providers:(aws|gcp)$/.test(r.type);
+        if (!r.custom || (!isProvider && !/^(aws|gcp):/.test(r.type))) {
+            continue;
+        }
+        const own = [r.inputs.location, r.inputs.region, r.inputs.zone].find(v => typeof v === "string") as string | undefined;
+        const providerRegion = r.provider ? byUrn.get(r.provider)?.inputs.region as string | undefined : undefined;
+        const entry = isProvider ? undefined : allowlistEntry(r.type);
+        const location = own ?? (entry ? `global (${providerRegion ?? "no region"})` : providerRegion ?? "unknown");
+        rows.push({ urn: r.urn, type: r.type, name: r.name, location, reason: entry ? `${entry.id}: ${entry.reason}` : "" });
+    }
+    return rows;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
+    const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()}`;
+    return [line(header), line(widths.map(w => "-".repeat(w))), ...rows.map(line)];
+}
+
 export function textSummary(plan: PlanJson, evaluation: Evaluation): string {
     const out: string[] = [];
     const custom = evaluation.resources.filter(r => r.custom);
@@ -82,8 +121,24 @@ export function textSummary(plan: PlanJson, evaluation: Evaluation): string {
     out.push(...rows.map(([t, n]) => `  ${t.padEnd(width)}  ${String(n).padStart(4)}`));
     const mandatory = plan.policies.violations.filter(v => v.enforcementLevel === "mandatory");
     const advisory = plan.policies.violations.filter(v => v.enforcementLevel === "advisory");
+    const residency = residencyTable(evaluation.resources);
+    if (residency.length > 0) {
+        const locations = new Map<string, number>();
+        residency.forEach(r => locations.set(r.location, (locations.get(r.location) ?? 0) + 1));
+        out.push("", "Residency (cloud resources by location):");
+        out.push(...table(["location", "resources"], [...locations.entries()].sort().map(([l, n]) => [l, String(n)])));
+        const global = residency.filter(r => r.reason);
+        if (global.length > 0) {
+            out.push("", "Global services (allowlisted):");
+            out.push(...table(["resource", "type", "why"], global.map(r => [r.name, r.type, r.reason])));
+        }
+    }
+    const violationsOf = (name: string) => plan.policies.violations.filter(v => v.policy === name).length;
     out.push("", `Policies (${plan.policies.pack}): ${plan.policies.evaluated.length} evaluated, ` +
         `${mandatory.length} mandatory violation(s), ${advisory.length} advisory`);
+    out.push(...table(["policy", "level", "verdict"], plan.policies.evaluated.map(p => [
+        p.name, p.enforcementLevel, p.enforcementLevel === "disabled" ? "-" : violationsOf(p.name) === 0 ? "pass" : `${violationsOf(p.name)} violation(s)`,
+    ])));
     for (const v of plan.policies.violations) {
         out.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.urn || "(stack)"}`, `      ${v.message}`);
     }

@@ -1,13 +1,27 @@
 /**
  * The pack's identity and its policies, importable without starting a server (policies/index.ts
- * serves them; the offline plan evaluates them in-process).
+ * serves them; the offline plan evaluates them in-process). Per-stack enforcement overrides live
+ * in policies/config/<stack>.json (`pulumi preview --policy-pack-config`).
  */
 import { Policy } from "@pulumi/policy";
+import { chartPolicies } from "./charts";
+import { clusterPolicies } from "./cluster";
+import { dataProtectionPolicies } from "./dataProtection";
+import { hardeningPolicies } from "./hardening";
+import { networkPolicies } from "./network";
 import { version } from "./package.json";
+import { residencyPolicies } from "./residency";
 
 export const pack = {
     name: "bookkeep-guardrails",
     version,
     enforcementLevel: "mandatory" as const,
-    policies: [] as readonly Policy[],
+    policies: [
+        ...residencyPolicies,
+        ...hardeningPolicies,
+        ...dataProtectionPolicies,
+        ...clusterPolicies,
+        ...networkPolicies,
+        ...chartPolicies,
+    ] as readonly Policy[],
 };

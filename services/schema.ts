@@ -15,7 +15,7 @@ const replicas = z.number().int().min(1, { message: "must be at least 1" }).max(
 
 export const serviceSpecSchema = z.strictObject({
     /** Short name; Kubernetes objects are named `<name>-service` as in the seed. */
-    name: z.string().regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, { message: "must be a lowercase DNS label such as invoice" }),
+    name: z.string({ message: "is required: a lowercase DNS label such as invoice" }).regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, { message: "must be a lowercase DNS label such as invoice" }),
     /** Image repository under the fleet registry, such as `invoice-service`. */
     image: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, { message: "must be an image repository name such as invoice-service" }),
     /** Pinned image tag. Never `latest`: a moving tag makes a rollout unrepeatable and a rollback impossible. */
@@ -82,7 +82,10 @@ export function validateCatalog(entries: readonly unknown[]): ServiceSpec[] {
         for (const s of specs) {
             const prior = owners.get(s[field]);
             if (prior !== undefined) {
-                issues.push({ propertyPath: `services.${s.name}.${field}`, reason: `duplicates ${prior}'s ${field} ${JSON.stringify(s[field])}; each service needs its own` });
+                const reason = field === "name"
+                    ? "is used by more than one entry; each service needs its own name"
+                    : `duplicates ${prior}'s routePrefix ${JSON.stringify(s.routePrefix)}; each service needs its own`;
+                issues.push({ propertyPath: `services.${s.name}.${field}`, reason });
             }
             owners.set(s[field], s.name);
         }

@@ -71,3 +71,18 @@ export function tlsOnlyStatement(bucketArn: pulumi.Input<string>): Statement {
         Condition: { Bool: { "aws:SecureTransport": "false" } },
     };
 }
+
+/**
+ * Key policy for CloudWatch Logs encryption: the log service of this region may use the key, but
+ * only for this account's log groups (the encryption context names the log group).
+ */
+export function logsKeyPolicy(accountId: pulumi.Input<string>, region: string): pulumi.Output<string> {
+    return policyJson(keyAdminStatement(accountId), {
+        Sid: "AllowCloudWatchLogs",
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:*` } },
+    });
+}

@@ -1,0 +1,105 @@
+/**
+ * ElastiCache Redis replication group in the isolated data subnets: encrypted at rest (KMS) and
+ * in transit (TLS required), AUTH token generated, Multi-AZ with automatic failover when highly
+ * available, daily snapshots retained.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { StackConfig } from "../../stacks/schema";
+import { EncryptionKey } from "./kms";
+
+export const redisPort = 6379;
+
+export interface CacheArgs {
+    /** Physical name prefix, such as `bookkeep-production`. */
+    readonly prefix: string;
+    /** Validated `bookkeep:cache`. */
+    readonly cache: StackConfig["cache"];
+    readonly vpcId: pulumi.Input<string>;
+    readonly dataSubnetIds: pulumi.Input<string>[];
+    /** The only security group admitted on 6379 (the EKS nodes). */
+    readonly clientSecurityGroupId: pulumi.Input<string>;
+    /** Protect the replication group and its key (production). Default false. */
+    readonly protect?: boolean;
+    readonly provider: aws.Provider;
+    readonly randomProvider: random.Provider;
+}
+
+export class Cache extends pulumi.ComponentResource {
+    public readonly replicationGroup: aws.elasticache.ReplicationGroup;
+    public readonly securityGroup: aws.ec2.SecurityGroup;
+    public readonly host: pulumi.Output<string>;
+    /** `rediss://:<token>@host:6379`; a secret. */
+    public readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:aws:Cache", name, {}, opts);
+        const c = args.cache;
+        const protect = args.protect ?? false;
+        const o = { parent: this, provider: args.provider };
+        const id = `${args.prefix}-redis`;
+
+        const key = new EncryptionKey(`${name}-storage`, {
+            description: `ElastiCache ${id}: data at rest and snapshots`,
+            alias: `${args.prefix}-elasticache`,
+            protect,
+            provider: args.provider,
+        }, { parent: this });
+
+        // AUTH tokens allow 16-128 printable characters but not @ " /; alphanumeric keeps the URL simple.
+        const token = new random.RandomPassword(`${name}-auth-token`, { length: 64, special: false }, { parent: this, provider: args.randomProvider });
+
+        const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, {
+            description: `${id}: isolated data subnets`,
+            subnetIds: args.dataSubnetIds,
+        }, o);
+        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: args.vpcId,
+            description: `${id}: Redis from EKS nodes only`,
+            tags: { Name: id },
+        }, o);
+        new aws.vpc.SecurityGroupIngressRule(`${name}-from-nodes`, {
+            securityGroupId: this.securityGroup.id,
+            referencedSecurityGroupId: args.clientSecurityGroupId,
+            ipProtocol: "tcp",
+            fromPort: redisPort,
+            toPort: redisPort,
+            description: "Redis from EKS nodes and pods",
+        }, o);
+
+        const ha = c.highAvailability;
+        this.replicationGroup = new aws.elasticache.ReplicationGroup(`${name}-redis`, {
+            replicationGroupId: id,
+            description: `BookKeep ${args.prefix} cache and sessions`,
+            engine: "redis",
+            engineVersion: "7.1",
+            parameterGroupName: "default.redis7",
+            nodeType: c.awsNodeType,
+            port: redisPort,
+            // Primary plus one replica in another AZ when highly available.
+            numCacheClusters: ha ? 2 : 1,
+            automaticFailoverEnabled: ha,
+            multiAzEnabled: ha,
+            subnetGroupName: subnetGroup.name,
+            securityGroupIds: [this.securityGroup.id],
+            atRestEncryptionEnabled: true,
+            kmsKeyId: key.arn,
+            transitEncryptionEnabled: true,
+            transitEncryptionMode: "required",
+            authToken: token.result,
+            // ElastiCache takes one automatic snapshot a day (the seed asks for hourly RDB snapshots;
+            // that needs a scheduled CreateSnapshot, not modelled here). Redis holds caches and
+            // sessions only, rebuilt from PostgreSQL, so a lost hour logs users out, nothing more.
+            snapshotRetentionLimit: c.snapshotRetentionDays,
+            snapshotWindow: "19:00-20:00",
+            maintenanceWindow: "sun:21:00-sun:22:00",
+            finalSnapshotIdentifier: `${id}-final`,
+            autoMinorVersionUpgrade: true,
+            applyImmediately: false,
+        }, { ...o, protect, additionalSecretOutputs: ["authToken"] });
+        this.host = this.replicationGroup.primaryEndpointAddress;
+        this.url = pulumi.secret(pulumi.interpolate`rediss://:${token.result}@${this.host}:${redisPort}`);
+        this.registerOutputs({ host: this.host, url: this.url });
+    }
+}

@@ -1,0 +1,158 @@
+/**
+ * RDS PostgreSQL 15 in the isolated data subnets: TLS forced, KMS-encrypted storage and
+ * Performance Insights, PITR backups (copied to the second Indian region in production),
+ * Multi-AZ and deletion protection per environment, and a generated password.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { StackConfig } from "../../stacks/schema";
+import { EncryptionKey } from "./kms";
+
+export const postgresPort = 5432;
+export const databaseName = "bookkeep";
+export const databaseUser = "bookkeep";
+
+export interface DatabaseArgs {
+    /** Physical name prefix, such as `bookkeep-production`. */
+    readonly prefix: string;
+    /** Validated `bookkeep:database`. */
+    readonly database: StackConfig["database"];
+    readonly vpcId: pulumi.Input<string>;
+    /** Isolated data subnets, one per AZ. */
+    readonly dataSubnetIds: pulumi.Input<string>[];
+    /** The only security group admitted on 5432 (the EKS nodes). */
+    readonly clientSecurityGroupId: pulumi.Input<string>;
+    /** KMS key admitting CloudWatch Logs, for the exported PostgreSQL log group. */
+    readonly logsKeyArn: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+    /** Protect the instance, its keys and backup copies (production). Default false. */
+    readonly protect?: boolean;
+    readonly provider: aws.Provider;
+    /** Provider of the second Indian region, for the backup copies. */
+    readonly drProvider: aws.Provider;
+    readonly randomProvider: random.Provider;
+}
+
+export class Database extends pulumi.ComponentResource {
+    public readonly instance: aws.rds.Instance;
+    public readonly securityGroup: aws.ec2.SecurityGroup;
+    public readonly address: pulumi.Output<string>;
+    /** Generated master password; a secret. */
+    public readonly password: pulumi.Output<string>;
+    /** `postgres://` URL with credentials and `sslmode=require`; a secret. */
+    public readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:aws:Database", name, {}, opts);
+        const d = args.database;
+        const protect = args.protect ?? false;
+        const o = { parent: this, provider: args.provider };
+        const identifier = `${args.prefix}-postgres`;
+
+        const key = new EncryptionKey(`${name}-storage`, {
+            description: `RDS ${identifier}: storage, snapshots and Performance Insights`,
+            alias: `${args.prefix}-rds`,
+            protect,
+            provider: args.provider,
+        }, { parent: this });
+
+        // Only URL-safe specials, so the password needs no escaping in DATABASE_URL.
+        const password = new random.RandomPassword(`${name}-password`, {
+            length: 32, special: true, overrideSpecial: "-_", minUpper: 2, minLower: 2, minNumeric: 2,
+        }, { parent: this, provider: args.randomProvider });
+        this.password = pulumi.secret(password.result);
+
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
+            description: `${identifier}: isolated data subnets`,
+            subnetIds: args.dataSubnetIds,
+        }, o);
+
+        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: args.vpcId,
+            description: `${identifier}: PostgreSQL from EKS nodes only`,
+            tags: { Name: `${identifier}` },
+        }, o);
+        new aws.vpc.SecurityGroupIngressRule(`${name}-from-nodes`, {
+            securityGroupId: this.securityGroup.id,
+            referencedSecurityGroupId: args.clientSecurityGroupId,
+            ipProtocol: "tcp",
+            fromPort: postgresPort,
+            toPort: postgresPort,
+            description: "PostgreSQL from EKS nodes and pods",
+        }, o);
+
+        const parameters = new aws.rds.ParameterGroup(`${name}-params`, {
+            family: "postgres15",
+            description: `${identifier}: TLS required`,
+            parameters: [{ name: "rds.force_ssl", value: "1" }],
+        }, o);
+
+        // Pre-created so the exported PostgreSQL log has a retention and is KMS-encrypted.
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-postgresql-log`, {
+            name: `/aws/rds/instance/${identifier}/postgresql`,
+            retentionInDays: args.logRetentionDays,
+            kmsKeyId: args.logsKeyArn,
+        }, o);
+
+        this.instance = new aws.rds.Instance(`${name}-postgres`, {
+            identifier,
+            engine: "postgres",
+            // Major version pinned; minor versions roll forward in the maintenance window.
+            engineVersion: "15",
+            autoMinorVersionUpgrade: true,
+            allowMajorVersionUpgrade: false,
+            instanceClass: d.awsInstanceClass,
+            allocatedStorage: d.allocatedStorageGb,
+            maxAllocatedStorage: d.maxAllocatedStorageGb,
+            storageType: "gp3",
+            storageEncrypted: true,
+            kmsKeyId: key.arn,
+            dbName: databaseName,
+            username: databaseUser,
+            password: password.result,
+            port: postgresPort,
+            dbSubnetGroupName: subnetGroup.name,
+            vpcSecurityGroupIds: [this.securityGroup.id],
+            parameterGroupName: parameters.name,
+            publiclyAccessible: false,
+            multiAz: d.highAvailability,
+            deletionProtection: d.deletionProtection,
+            // Automated backups are what PITR restores from: WAL is shipped every five minutes,
+            // inside the seed's 1 h RPO.
+            backupRetentionPeriod: d.backupRetentionDays,
+            // UTC: 00:00-00:30 IST daily; maintenance Monday 01:30-02:30 IST, never overlapping the backup.
+            backupWindow: "18:30-19:00",
+            maintenanceWindow: "sun:20:00-sun:21:00",
+            copyTagsToSnapshot: true,
+            // Automated backups outlive the instance, so a deleted database can still be restored.
+            deleteAutomatedBackups: false,
+            skipFinalSnapshot: false,
+            finalSnapshotIdentifier: `${identifier}-final`,
+            performanceInsightsEnabled: true,
+            performanceInsightsKmsKeyId: key.arn,
+            performanceInsightsRetentionPeriod: 7,
+            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+            applyImmediately: false,
+        }, { ...o, protect, dependsOn: [logGroup] });
+        this.address = this.instance.address;
+
+        if (d.crossRegionBackups) {
+            // The copies are encrypted with a key of the destination region (KMS keys are regional).
+            const drKey = new EncryptionKey(`${name}-backups-dr`, {
+                description: `RDS ${identifier}: automated backup copies in the DR region`,
+                alias: `${args.prefix}-rds-backups-dr`,
+                protect,
+                provider: args.drProvider,
+            }, { parent: this });
+            new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups-dr`, {
+                sourceDbInstanceArn: this.instance.arn,
+                kmsKeyId: drKey.arn,
+                retentionPeriod: d.backupRetentionDays,
+            }, { parent: this, provider: args.drProvider, protect });
+        }
+
+        this.url = pulumi.secret(pulumi.interpolate`postgres://${databaseUser}:${password.result}@${this.instance.address}:${postgresPort}/${databaseName}?sslmode=require`);
+        this.registerOutputs({ address: this.address, url: this.url });
+    }
+}

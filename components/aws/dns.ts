@@ -1,0 +1,44 @@
+/**
+ * The Route 53 public zone for the configured domain and the `api` record. `api.<domain>` points at
+ * the ingress NLB's Elastic IPs, allocated up front, so DNS never waits on Kubernetes.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface DnsZoneArgs {
+    /** Apex domain (`bookkeep:domain`). */
+    readonly domain: string;
+    /** Public addresses of the ingress load balancer. */
+    readonly apiAddresses: pulumi.Input<string>[];
+    /** Protect the zone (production): recreating it changes the name servers at the registrar. Default false. */
+    readonly protect?: boolean;
+    readonly provider: aws.Provider;
+}
+
+export class DnsZone extends pulumi.ComponentResource {
+    public readonly zone: aws.route53.Zone;
+    public readonly zoneId: pulumi.Output<string>;
+    public readonly nameServers: pulumi.Output<string[]>;
+    public readonly apiHostname: string;
+
+    constructor(name: string, args: DnsZoneArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:aws:DnsZone", name, {}, opts);
+        const o = { parent: this, provider: args.provider };
+        this.zone = new aws.route53.Zone(`${name}-zone`, {
+            name: args.domain,
+            comment: `BookKeep ${args.domain}`,
+            forceDestroy: false,
+        }, { ...o, protect: args.protect ?? false });
+        this.zoneId = this.zone.zoneId;
+        this.nameServers = this.zone.nameServers;
+        this.apiHostname = `api.${args.domain}`;
+        new aws.route53.Record(`${name}-api`, {
+            zoneId: this.zoneId,
+            name: this.apiHostname,
+            type: "A",
+            ttl: 300,
+            records: args.apiAddresses,
+        }, o);
+        this.registerOutputs({ zoneId: this.zoneId, nameServers: this.nameServers });
+    }
+}

@@ -1,0 +1,233 @@
+/**
+ * The AWS implementation of the cloud foundation (ap-south-1, DR copies in ap-south-2): network,
+ * EKS, RDS PostgreSQL, ElastiCache Redis, S3 + CloudFront, Route 53, Secrets Manager and IRSA.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../stacks/schema";
+import { CertificateIssuer, CloudFoundation, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
+import { IdentityWorkload } from "../naming";
+import { Cache } from "./cache";
+import { Cdn } from "./cdn";
+import { Cluster, storageClassName } from "./cluster";
+import { Database, databaseName, databaseUser } from "./database";
+import { DnsZone } from "./dns";
+import { logsKeyPolicy } from "./iam";
+import { WorkloadIdentities } from "./identity";
+import { EncryptionKey } from "./kms";
+import { Network } from "./network";
+import { createAwsProviders } from "./providers";
+import { AppSecrets } from "./secrets";
+import { Storage } from "./storage";
+
+export interface AwsFoundationArgs {
+    /** Validated stack config; `aws`, `network`, `cluster`, `database` and `cache` are read. */
+    readonly config: StackConfig;
+}
+
+/** aws-cli v2, pinned: the backup job's uploader. */
+export const awsCliImage = "amazon/aws-cli:2.22.35";
+export const letsEncryptProduction = "https://acme-v02.api.letsencrypt.org/directory";
+
+export class AwsFoundation extends pulumi.ComponentResource implements CloudFoundation {
+    public readonly cloud = "aws" as const;
+    public readonly k8sProvider: k8s.Provider;
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly postgres: CloudFoundation["postgres"];
+    public readonly redis: CloudFoundation["redis"];
+    public readonly objectStore: ObjectStore;
+    public readonly jwtSecret: pulumi.Output<string>;
+    public readonly certificateIssuer: CertificateIssuer;
+    public readonly storageClass: string;
+    public readonly ingressService: CloudFoundation["ingressService"];
+    public readonly outputs: FoundationOutputs;
+    private readonly identities: WorkloadIdentities;
+
+    constructor(name: string, args: AwsFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:aws:Foundation", name, {}, opts);
+        const config = args.config;
+        const region = config.aws.region;
+        const prefix = `bookkeep-${config.environment}`;
+        const protect = protectStateful(config.environment);
+        const parent = { parent: this };
+
+        const providers = createAwsProviders(name, config, this);
+        const provider = providers.primary;
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this, provider }).accountId;
+
+        const logsKey = new EncryptionKey(`${name}-logs`, {
+            description: `${prefix}: CloudWatch log groups (VPC flow logs, EKS control plane, RDS)`,
+            alias: `${prefix}-logs`,
+            policy: logsKeyPolicy(accountId, region),
+            protect,
+            provider,
+        }, parent);
+
+        const network = new Network(`${name}-network`, {
+            network: config.network,
+            region,
+            availabilityZones: config.aws.availabilityZones,
+            clusterName: prefix,
+            logsKeyArn: logsKey.arn,
+            accountId,
+            provider,
+        }, parent);
+
+        const cluster = new Cluster(`${name}-cluster`, {
+            clusterName: prefix,
+            cluster: config.cluster,
+            region,
+            vpcId: network.vpc.id,
+            privateSubnetIds: network.privateSubnets.map(s => s.id),
+            logsKeyArn: logsKey.arn,
+            logRetentionDays: config.observability.logRetentionDays,
+            protect,
+            provider,
+        }, parent);
+
+        const dataSubnetIds = network.dataSubnets.map(s => s.id);
+        const database = new Database(`${name}-database`, {
+            prefix,
+            database: config.database,
+            vpcId: network.vpc.id,
+            dataSubnetIds,
+            clientSecurityGroupId: cluster.nodeSecurityGroup.id,
+            logsKeyArn: logsKey.arn,
+            logRetentionDays: config.observability.logRetentionDays,
+            protect,
+            provider,
+            drProvider: providers.dr,
+            randomProvider: providers.random,
+        }, parent);
+
+        const cache = new Cache(`${name}-cache`, {
+            prefix,
+            cache: config.cache,
+            vpcId: network.vpc.id,
+            dataSubnetIds,
+            clientSecurityGroupId: cluster.nodeSecurityGroup.id,
+            protect,
+            provider,
+            randomProvider: providers.random,
+        }, parent);
+
+        const storage = new Storage(`${name}-storage`, { prefix, accountId, protect, provider }, parent);
+
+        const dns = new DnsZone(`${name}-dns`, {
+            domain: config.domain,
+            apiAddresses: network.ingressAddresses.map(e => e.publicIp),
+            protect,
+            provider,
+        }, parent);
+
+        const cdn = new Cdn(`${name}-cdn`, {
+            domain: config.domain,
+            zoneId: dns.zoneId,
+            assets: storage.assets,
+            accountId,
+            provider,
+            certificateProvider: providers.cloudFrontCertificate,
+        }, parent);
+
+        const secrets = new AppSecrets(`${name}-secrets`, {
+            prefix,
+            databaseUrl: database.url,
+            redisUrl: cache.url,
+            protect,
+            provider,
+            randomProvider: providers.random,
+        }, parent);
+
+        this.identities = new WorkloadIdentities(`${name}-identity`, {
+            environment: config.environment,
+            oidcProviderArn: cluster.oidcProvider.arn,
+            oidcIssuerUrl: cluster.oidcIssuerUrl,
+            backupsBucketArn: storage.backups.arn,
+            backupsKeyArn: storage.backups.key.arn,
+            zoneArn: dns.zone.arn,
+            provider,
+        }, parent);
+
+        // Managed stores are reached at addresses inside the data subnets; NetworkPolicies admit those.
+        const dataPeers = network.layout.data.map(s => ({ ipBlock: { cidr: s.cidr } }));
+
+        this.k8sProvider = cluster.k8sProvider;
+        this.clusterName = cluster.name;
+        this.kubeconfig = cluster.kubeconfig;
+        this.postgres = {
+            host: database.address,
+            port: 5432,
+            database: databaseName,
+            username: databaseUser,
+            password: database.password,
+            url: database.url,
+            networkPeers: dataPeers,
+        };
+        this.redis = { host: cache.host, port: 6379, tls: true, url: cache.url, networkPeers: dataPeers };
+
+        const backupsBucket = storage.backups.name;
+        const backupsKeyArn = storage.backups.key.arn;
+        this.objectStore = {
+            documentsBucket: storage.documents.name,
+            backupsBucket,
+            uploaderImage: awsCliImage,
+            // The key is named explicitly: `--sse aws:kms` alone would use the AWS-managed aws/s3 key.
+            uploadCommand: (localPath: string, key: string) =>
+                pulumi.interpolate`aws s3 cp ${localPath} s3://${backupsBucket}/${key} --sse aws:kms --sse-kms-key-id ${backupsKeyArn}`,
+            uploaderEnv: [{ name: "AWS_REGION", value: region }],
+            // S3 and STS (for the IRSA token exchange) are public HTTPS endpoints; nothing inside the VPC.
+            networkPeers: [{ ipBlock: { cidr: "0.0.0.0/0", except: [config.network.vpcCidr] } }],
+            uploaderPorts: [443],
+        };
+        this.jwtSecret = secrets.jwtSecret;
+        this.certificateIssuer = {
+            name: "letsencrypt-prod",
+            spec: {
+                acme: {
+                    server: letsEncryptProduction,
+                    email: config.acmeEmail,
+                    privateKeySecretRef: { name: "letsencrypt-prod-account-key" },
+                    solvers: [{
+                        selector: { dnsZones: [config.domain] },
+                        // Credentials come from the cert-manager service account's IRSA role.
+                        dns01: { route53: { region, hostedZoneID: dns.zoneId } },
+                    }],
+                },
+            },
+        };
+        this.storageClass = storageClassName;
+        this.ingressService = {
+            type: "LoadBalancer",
+            annotations: {
+                "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+                "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+                // One Elastic IP per public subnet: the addresses api.<domain> already points at.
+                "service.beta.kubernetes.io/aws-load-balancer-eip-allocations": pulumi.all(network.ingressAddresses.map(e => e.allocationId)).apply(ids => ids.join(",")),
+            },
+        };
+        this.outputs = {
+            clusterName: this.clusterName,
+            kubeconfig: this.kubeconfig,
+            postgresHost: database.address,
+            redisHost: cache.host,
+            documentsBucket: storage.documents.name,
+            backupsBucket,
+            apiHostname: pulumi.output(dns.apiHostname),
+            cdnHostname: pulumi.output(cdn.hostname),
+            nameServers: dns.nameServers,
+        };
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            postgresHost: database.address,
+            redisHost: cache.host,
+            secretArn: secrets.secret.arn,
+            cdnDomainName: cdn.distribution.domainName,
+        });
+    }
+
+    public serviceAccountAnnotations(workload: IdentityWorkload): Record<string, pulumi.Input<string>> {
+        return { "eks.amazonaws.com/role-arn": this.identities.roles[workload].arn };
+    }
+}

@@ -1,0 +1,73 @@
+/**
+ * IRSA roles for the in-cluster workloads that call AWS APIs, each limited to what it does:
+ * the backup job writes into the backups bucket; cert-manager answers DNS-01 challenges in the zone.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Environment } from "../../stacks/schema";
+import { IdentityWorkload, workloadSubject } from "../naming";
+import { policyJson } from "./iam";
+import { IrsaRole } from "./irsaRole";
+
+export interface WorkloadIdentitiesArgs {
+    readonly environment: Environment;
+    readonly oidcProviderArn: pulumi.Input<string>;
+    readonly oidcIssuerUrl: pulumi.Input<string>;
+    readonly backupsBucketArn: pulumi.Input<string>;
+    readonly backupsKeyArn: pulumi.Input<string>;
+    readonly zoneArn: pulumi.Input<string>;
+    readonly provider: aws.Provider;
+}
+
+/** Backup uploader: put objects (multipart included) into the backups bucket; nothing else, no reads. */
+export function backupPolicy(bucketArn: pulumi.Input<string>, keyArn: pulumi.Input<string>): pulumi.Output<string> {
+    return policyJson(
+        { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: pulumi.interpolate`${bucketArn}/*` },
+        // SSE-KMS uploads need a data key; multipart uploads also decrypt it to complete.
+        { Sid: "EncryptBackups", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
+    );
+}
+
+/** cert-manager's documented Route 53 policy, narrowed to ACME challenge TXT records in one zone. */
+export function certManagerPolicy(zoneArn: pulumi.Input<string>): pulumi.Output<string> {
+    return policyJson(
+        { Sid: "ChangeStatus", Effect: "Allow", Action: "route53:GetChange", Resource: "arn:aws:route53:::change/*" },
+        { Sid: "ReadZone", Effect: "Allow", Action: "route53:ListResourceRecordSets", Resource: zoneArn },
+        {
+            Sid: "WriteChallenges",
+            Effect: "Allow",
+            Action: "route53:ChangeResourceRecordSets",
+            Resource: zoneArn,
+            // Every change in a batch must be a TXT record under _acme-challenge: cert-manager
+            // cannot repoint api.<domain> or the CDN.
+            Condition: {
+                "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] },
+                "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"] },
+            },
+        },
+        // Lookup by name has no resource-level permissions.
+        { Sid: "FindZone", Effect: "Allow", Action: "route53:ListHostedZonesByName", Resource: "*" },
+    );
+}
+
+export class WorkloadIdentities extends pulumi.ComponentResource {
+    public readonly roles: Readonly<Record<IdentityWorkload, IrsaRole>>;
+
+    constructor(name: string, args: WorkloadIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:aws:WorkloadIdentities", name, {}, opts);
+        const role = (workload: IdentityWorkload, description: string, policy: pulumi.Output<string>) =>
+            new IrsaRole(`${name}-${workload}`, {
+                description,
+                oidcProviderArn: args.oidcProviderArn,
+                oidcIssuerUrl: args.oidcIssuerUrl,
+                subject: workloadSubject(workload, args.environment),
+                policy,
+                provider: args.provider,
+            }, { parent: this });
+        this.roles = {
+            "backup": role("backup", "BookKeep database backup job: upload to the backups bucket", backupPolicy(args.backupsBucketArn, args.backupsKeyArn)),
+            "cert-manager": role("cert-manager", "cert-manager: ACME DNS-01 challenges in the BookKeep zone", certManagerPolicy(args.zoneArn)),
+        };
+        this.registerOutputs({});
+    }
+}

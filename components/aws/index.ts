@@ -1,0 +1,2 @@
+export * from "./foundation";
+export * from "./subnets";

@@ -1,0 +1,56 @@
+/**
+ * The app's `bookkeeping-secrets` values (database-url, redis-url, jwt-secret) in Secrets
+ * Manager, encrypted with their own KMS key. The JWT signing secret is generated here.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { wellKnown } from "../naming";
+import { EncryptionKey } from "./kms";
+
+export interface AppSecretsArgs {
+    /** Physical name prefix, such as `bookkeep-production`. */
+    readonly prefix: string;
+    readonly databaseUrl: pulumi.Input<string>;
+    readonly redisUrl: pulumi.Input<string>;
+    /** Protect the secret and its key (production). Default false. */
+    readonly protect?: boolean;
+    readonly provider: aws.Provider;
+    readonly randomProvider: random.Provider;
+}
+
+export class AppSecrets extends pulumi.ComponentResource {
+    public readonly secret: aws.secretsmanager.Secret;
+    /** HMAC signing secret for the auth service's JWTs; a secret. */
+    public readonly jwtSecret: pulumi.Output<string>;
+
+    constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:aws:AppSecrets", name, {}, opts);
+        const protect = args.protect ?? false;
+        const o = { parent: this, provider: args.provider };
+        const jwt = new random.RandomPassword(`${name}-jwt`, { length: 64, special: false }, { parent: this, provider: args.randomProvider });
+        this.jwtSecret = pulumi.secret(jwt.result);
+
+        const key = new EncryptionKey(`${name}-kms`, {
+            description: `Secrets Manager ${args.prefix}/${wellKnown.appSecret}`,
+            alias: `${args.prefix}-secrets`,
+            protect,
+            provider: args.provider,
+        }, { parent: this });
+        this.secret = new aws.secretsmanager.Secret(`${name}-secret`, {
+            name: `${args.prefix}/${wellKnown.appSecret}`,
+            description: "BookKeep service credentials: database-url, redis-url, jwt-secret",
+            kmsKeyId: key.arn,
+            recoveryWindowInDays: 30,
+        }, { ...o, protect });
+        new aws.secretsmanager.SecretVersion(`${name}-value`, {
+            secretId: this.secret.id,
+            secretString: pulumi.secret(pulumi.jsonStringify({
+                "database-url": args.databaseUrl,
+                "redis-url": args.redisUrl,
+                "jwt-secret": jwt.result,
+            })),
+        }, o);
+        this.registerOutputs({ secretArn: this.secret.arn });
+    }
+}

@@ -1,0 +1,82 @@
+/**
+ * The three S3 buckets: documents (tenant uploads), backups (the seed's daily / weekly / monthly
+ * dumps, tiered to cold storage) and static assets (served only through CloudFront).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { inputError } from "../../stacks/errors";
+import { SecureBucket } from "./bucket";
+
+type LifecycleRule = aws.types.input.s3.BucketLifecycleConfigurationRule;
+
+export interface StorageArgs {
+    /** Physical name prefix, such as `bookkeep-production`; bucket names add the account id. */
+    readonly prefix: string;
+    readonly accountId: pulumi.Input<string>;
+    /** Days a `daily/` dump is kept. Default 35 (five weeks: every day of the last month). */
+    readonly dailyRetentionDays?: number;
+    /** Days a `weekly/` backup is kept (in Glacier Flexible Retrieval after 30). Default 365. */
+    readonly weeklyRetentionDays?: number;
+    /**
+     * Days a `monthly/` archive is kept (in Glacier Deep Archive after 30). Default 2922 (8 years):
+     * GST law keeps books for 72 months after the annual return, which is filed the year after.
+     */
+    readonly monthlyRetentionDays?: number;
+    /** Protect the buckets and their keys (production). Default false. */
+    readonly protect?: boolean;
+    readonly provider: aws.Provider;
+}
+
+const defaults = { dailyRetentionDays: 35, weeklyRetentionDays: 365, monthlyRetentionDays: 2922, protect: false };
+
+/** Transitions happen after this many days; Glacier classes bill a minimum duration, so not sooner. */
+export const coldAfterDays = 30;
+
+/** Lifecycle of the backups bucket, one rule per prefix of the seed's backup schedule. */
+export function backupLifecycleRules(daily: number, weekly: number, monthly: number): LifecycleRule[] {
+    const common = {
+        status: "Enabled",
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        // Overwritten or deleted dumps linger as noncurrent versions; bound them too.
+        noncurrentVersionExpiration: { noncurrentDays: 30 },
+    };
+    return [
+        { id: "daily", filter: { prefix: "daily/" }, expiration: { days: daily }, ...common },
+        { id: "weekly", filter: { prefix: "weekly/" }, transitions: [{ days: coldAfterDays, storageClass: "GLACIER" }], expiration: { days: weekly }, ...common },
+        { id: "monthly", filter: { prefix: "monthly/" }, transitions: [{ days: coldAfterDays, storageClass: "DEEP_ARCHIVE" }], expiration: { days: monthly }, ...common },
+    ];
+}
+
+export class Storage extends pulumi.ComponentResource {
+    public readonly documents: SecureBucket;
+    public readonly backups: SecureBucket;
+    public readonly assets: SecureBucket;
+
+    constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:aws:Storage", name, {}, opts);
+        const a = { ...defaults, ...args };
+        const issues = (["dailyRetentionDays", "weeklyRetentionDays", "monthlyRetentionDays"] as const)
+            .filter(k => !Number.isInteger(a[k]) || a[k] < 1)
+            .map(k => ({ propertyPath: `${name}.${k}`, reason: `must be a whole number of days, at least 1 (got ${a[k]})` }));
+        if (a.weeklyRetentionDays <= coldAfterDays || a.monthlyRetentionDays <= coldAfterDays) {
+            issues.push({ propertyPath: `${name}.weeklyRetentionDays/monthlyRetentionDays`, reason: `must exceed ${coldAfterDays}, the day backups move to cold storage` });
+        }
+        if (issues.length > 0) {
+            throw inputError("storage", issues);
+        }
+        const bucket = (purpose: string, extra: { lifecycleRules?: LifecycleRule[]; ownPolicy?: boolean } = {}) =>
+            new SecureBucket(`${name}-${purpose}`, {
+                bucketName: pulumi.interpolate`${a.prefix}-${purpose}-${a.accountId}`,
+                purpose: `${a.prefix} ${purpose}`,
+                keyAlias: `${a.prefix}-s3-${purpose}`,
+                protect: a.protect,
+                provider: a.provider,
+                ...extra,
+            }, { parent: this });
+        this.documents = bucket("documents");
+        this.backups = bucket("backups", { lifecycleRules: backupLifecycleRules(a.dailyRetentionDays, a.weeklyRetentionDays, a.monthlyRetentionDays) });
+        // Its policy also admits CloudFront, so the CDN writes it once the distribution exists.
+        this.assets = bucket("static-assets", { ownPolicy: false });
+        this.registerOutputs({ documents: this.documents.name, backups: this.backups.name, assets: this.assets.name });
+    }
+}

@@ -1,0 +1,40 @@
+/**
+ * The Google-managed service agents that need access to our CMEK keys and buckets. Agents that
+ * support it are created with `projects.ServiceIdentity` (which also makes sure they exist before
+ * we bind roles to them). Cloud Storage does not: its agent comes from the storage API's own
+ * "get project service account" call, which also provisions it. GKE's and Cloud CDN's agents
+ * have fixed emails derived from the project number.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../stacks/schema";
+
+export interface ServiceAgentsArgs {
+    readonly config: StackConfig;
+    readonly provider: gcp.Provider;
+}
+
+export class ServiceAgents extends pulumi.ComponentResource {
+    /** IAM members (`serviceAccount:...`). */
+    public readonly gke: pulumi.Output<string>;
+    public readonly cloudSql: pulumi.Output<string>;
+    public readonly secretManager: pulumi.Output<string>;
+    public readonly storage: pulumi.Output<string>;
+    public readonly cdnFill: pulumi.Output<string>;
+
+    constructor(name: string, args: ServiceAgentsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:gcp:ServiceAgents", name, {}, opts);
+        const { config, provider } = args;
+        const project = config.gcp.project;
+        const number = gcp.organizations.getProjectOutput({ projectId: project }, { parent: this, provider }).number;
+        const agent = (domain: string) => pulumi.interpolate`serviceAccount:service-${number}@${domain}.iam.gserviceaccount.com`;
+        this.gke = agent("container-engine-robot");
+        this.cdnFill = agent("cloud-cdn-fill");
+        const identity = (short: string, service: string) =>
+            new gcp.projects.ServiceIdentity(`${name}-${short}`, { project, service }, { parent: this, provider });
+        this.cloudSql = identity("sqladmin", "sqladmin.googleapis.com").member;
+        this.secretManager = identity("secretmanager", "secretmanager.googleapis.com").member;
+        this.storage = gcp.storage.getProjectServiceAccountOutput({ project }, { parent: this, provider }).member;
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,166 @@
+/**
+ * The regional GKE cluster: control plane replicated over the region's zones, private nodes
+ * reached only through Cloud NAT, the public endpoint limited to `cluster.apiAllowedCidrs`,
+ * Dataplane V2 (eBPF, enforces NetworkPolicy), Workload Identity, shielded nodes and Secrets
+ * encrypted at the application layer with our own KMS key.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { protectStateful } from "../foundation";
+import { StackConfig } from "../../stacks/schema";
+import { grantKeyUse } from "./kms";
+import { gkeKubeconfig } from "./kubeconfig";
+import { GcpNetwork, nodeTag, secondaryRanges } from "./network";
+
+/** The single IAM role a GKE node service account needs (logs, metrics, metadata). */
+export const nodeServiceAccountRole = "roles/container.defaultNodeServiceAccount";
+
+export interface GkeClusterArgs {
+    readonly config: StackConfig;
+    readonly provider: gcp.Provider;
+    readonly network: GcpNetwork;
+    /** Key for application-layer Secrets encryption. */
+    readonly secretsKey: gcp.kms.CryptoKey;
+    /** IAM member of the GKE service agent, which must be able to use `secretsKey`. */
+    readonly gkeAgent: pulumi.Input<string>;
+}
+
+/**
+ * How the node pool spreads `cluster.nodeCount` over zones. GKE counts nodes per zone, so the pool
+ * uses as many zones as it has nodes (up to all of them) and rounds up; autoscaling bounds are
+ * totals over the zones (`totalMin/MaxNodeCount`), exactly the configured min and max.
+ */
+export function nodePlacement(cluster: StackConfig["cluster"], zones: readonly string[]) {
+    const locations = zones.slice(0, Math.min(zones.length, cluster.nodeCount));
+    return {
+        locations,
+        perZone: Math.ceil(cluster.nodeCount / locations.length),
+        totalMin: cluster.minNodes,
+        totalMax: cluster.maxNodes,
+    };
+}
+
+export class GkeCluster extends pulumi.ComponentResource {
+    public readonly cluster: gcp.container.Cluster;
+    public readonly nodePool: gcp.container.NodePool;
+    public readonly nodeServiceAccount: gcp.serviceaccount.Account;
+    /** Kubeconfig using gke-gcloud-auth-plugin; a secret. */
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly k8sProvider: k8s.Provider;
+    /** Workload Identity pool: `<project>.svc.id.goog`. */
+    public readonly workloadPool: string;
+
+    constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:gcp:GkeCluster", name, {}, opts);
+        const { config, provider, network } = args;
+        const childOpts = { parent: this, provider };
+        this.workloadPool = `${config.gcp.project}.svc.id.goog`;
+
+        // Nodes run as a dedicated account with only the node role, not the Compute Engine default
+        // account (Editor on the whole project).
+        this.nodeServiceAccount = new gcp.serviceaccount.Account(`${name}-nodes`, {
+            project: config.gcp.project,
+            accountId: `bk-${config.environment}-gke-nodes`,
+            displayName: `BookKeep ${config.environment} GKE nodes`,
+        }, childOpts);
+        const nodeRole = new gcp.projects.IAMMember(`${name}-nodes-role`, {
+            project: config.gcp.project,
+            role: nodeServiceAccountRole,
+            member: this.nodeServiceAccount.member,
+        }, childOpts);
+        const keyGrant = grantKeyUse(`${name}-secrets-key`, args.secretsKey, args.gkeAgent, childOpts);
+
+        this.cluster = new gcp.container.Cluster(`${name}`, {
+            location: config.gcp.region,
+            nodeLocations: [...config.gcp.zones],
+            network: network.vpc.id,
+            subnetwork: network.subnet.id,
+            networkingMode: "VPC_NATIVE",
+            ipAllocationPolicy: {
+                clusterSecondaryRangeName: secondaryRanges.pods,
+                servicesSecondaryRangeName: secondaryRanges.services,
+            },
+            privateClusterConfig: {
+                enablePrivateNodes: true,
+                // The endpoint stays reachable for CI and operators, but only from apiAllowedCidrs.
+                enablePrivateEndpoint: false,
+                masterIpv4CidrBlock: config.network.controlPlaneCidr,
+            },
+            masterAuthorizedNetworksConfig: {
+                cidrBlocks: config.cluster.apiAllowedCidrs.map(cidr => ({ cidrBlock: cidr, displayName: `allowed ${cidr}` })),
+                gcpPublicCidrsAccessEnabled: false,
+            },
+            masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+            // Dataplane V2 enforces NetworkPolicy itself; the legacy Calico networkPolicy must stay unset.
+            datapathProvider: "ADVANCED_DATAPATH",
+            workloadIdentityConfig: { workloadPool: this.workloadPool },
+            enableShieldedNodes: true,
+            enableLegacyAbac: false,
+            releaseChannel: { channel: "REGULAR" },
+            minMasterVersion: config.cluster.kubernetesVersion,
+            databaseEncryption: { state: "ENCRYPTED", keyName: args.secretsKey.id },
+            securityPostureConfig: { mode: "BASIC" },
+            addonsConfig: {
+                gcePersistentDiskCsiDriverConfig: { enabled: true },
+                horizontalPodAutoscaling: { disabled: false },
+                httpLoadBalancing: { disabled: false },
+            },
+            // Control-plane logs (API server audit trail, controller manager, scheduler) as well.
+            loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS"] },
+            // The platform runs its own Prometheus; Cloud Monitoring keeps the system metrics.
+            monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: false } },
+            // Daily 4-hour window from 03:00 IST, the quietest time for an Indian SaaS.
+            maintenancePolicy: { dailyMaintenanceWindow: { startTime: "21:30" } },
+            // The default pool would run as the Compute Engine default account; ours replaces it.
+            removeDefaultNodePool: true,
+            initialNodeCount: 1,
+            deletionProtection: protectStateful(config.environment),
+        }, { ...childOpts, dependsOn: [keyGrant, network.nat] });
+
+        const placement = nodePlacement(config.cluster, config.gcp.zones);
+        this.nodePool = new gcp.container.NodePool(`${name}-default`, {
+            cluster: this.cluster.id,
+            location: config.gcp.region,
+            nodeLocations: placement.locations,
+            initialNodeCount: placement.perZone,
+            autoscaling: {
+                totalMinNodeCount: placement.totalMin,
+                totalMaxNodeCount: placement.totalMax,
+                locationPolicy: "BALANCED",
+            },
+            management: { autoRepair: true, autoUpgrade: true },
+            upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
+            nodeConfig: {
+                machineType: config.cluster.gcpMachineType,
+                imageType: "COS_CONTAINERD",
+                diskType: "pd-balanced",
+                diskSizeGb: 100,
+                serviceAccount: this.nodeServiceAccount.email,
+                // Access is governed by the account's IAM roles; the scope only stops being a second gate.
+                oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+                // Pods see the GKE metadata server (Workload Identity), never the node's credentials.
+                workloadMetadataConfig: { mode: "GKE_METADATA" },
+                metadata: { "disable-legacy-endpoints": "true" },
+                tags: [nodeTag],
+                labels: { environment: config.environment },
+            },
+        }, {
+            ...childOpts,
+            dependsOn: [nodeRole],
+            // The autoscaler owns the node count after creation.
+            ignoreChanges: ["initialNodeCount"],
+        });
+
+        this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth])
+            .apply(([clusterName, endpoint, auth]) => gkeKubeconfig({
+                name: `gke_${config.gcp.project}_${config.gcp.region}_${clusterName}`,
+                endpoint,
+                caCertificate: auth.clusterCaCertificate ?? "",
+            })));
+        this.k8sProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: [this.nodePool] });
+
+        this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig });
+    }
+}

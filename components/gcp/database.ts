@@ -1,0 +1,110 @@
+/**
+ * Cloud SQL for PostgreSQL 15 with a private IP only (on the private services access range),
+ * TLS required, automated backups with point-in-time recovery kept in India, CMEK, and REGIONAL
+ * (synchronous standby in another zone) when `database.highAvailability`.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { protectStateful } from "../foundation";
+import { StackConfig } from "../../stacks/schema";
+import { grantKeyUse } from "./kms";
+import { GcpNetwork } from "./network";
+
+export const databaseName = "bookkeep";
+export const databaseUser = "bookkeep";
+export const postgresPort = 5432;
+/** Cloud SQL Enterprise edition keeps at most 7 days of transaction logs (the PITR window). */
+export const maxTransactionLogDays = 7;
+/** Days the backup taken when the instance is deleted is kept (Cloud SQL allows 1-365). */
+export const finalBackupRetentionDays = 365;
+
+export interface CloudSqlPostgresArgs {
+    readonly config: StackConfig;
+    readonly provider: gcp.Provider;
+    readonly network: GcpNetwork;
+    readonly key: gcp.kms.CryptoKey;
+    /** IAM member of the Cloud SQL service agent, which must be able to use `key`. */
+    readonly sqlAgent: pulumi.Input<string>;
+}
+
+export class CloudSqlPostgres extends pulumi.ComponentResource {
+    public readonly instance: gcp.sql.DatabaseInstance;
+    public readonly host: pulumi.Output<string>;
+    /** Generated password of the application user; a secret. */
+    public readonly password: pulumi.Output<string>;
+
+    constructor(name: string, args: CloudSqlPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:gcp:CloudSqlPostgres", name, {}, opts);
+        const { config, provider, network } = args;
+        const db = config.database;
+        const childOpts = { parent: this, provider };
+        const keyGrant = grantKeyUse(`${name}-key`, args.key, args.sqlAgent, childOpts);
+
+        this.instance = new gcp.sql.DatabaseInstance(name, {
+            databaseVersion: "POSTGRES_15",
+            region: config.gcp.region,
+            encryptionKeyName: args.key.id,
+            // Pulumi-side guard: `pulumi destroy` / a replacing update refuses to delete the instance.
+            deletionProtection: db.deletionProtection,
+            settings: {
+                // The shared-core and db-custom tiers exist only in the Enterprise edition.
+                edition: "ENTERPRISE",
+                tier: db.gcpTier,
+                availabilityType: db.highAvailability ? "REGIONAL" : "ZONAL",
+                // API-side guard: the instance cannot be deleted from the console or gcloud either.
+                deletionProtectionEnabled: db.deletionProtection,
+                diskType: "PD_SSD",
+                diskSize: db.allocatedStorageGb,
+                diskAutoresize: true,
+                diskAutoresizeLimit: db.maxAllocatedStorageGb,
+                ipConfiguration: {
+                    ipv4Enabled: false,
+                    privateNetwork: network.vpc.id,
+                    allocatedIpRange: network.privateServicesRange.name,
+                    sslMode: "ENCRYPTED_ONLY",
+                    enablePrivatePathForGoogleCloudServices: false,
+                },
+                backupConfiguration: {
+                    enabled: true,
+                    // 02:00 IST, the seed's backup hour.
+                    startTime: "20:30",
+                    // Cloud SQL keeps backups in one location: the second Indian region when DR
+                    // copies are wanted (a regional outage then spares them), else the instance's.
+                    location: db.crossRegionBackups ? config.gcp.drRegion : config.gcp.region,
+                    pointInTimeRecoveryEnabled: true,
+                    transactionLogRetentionDays: Math.min(maxTransactionLogDays, db.backupRetentionDays),
+                    backupRetentionSettings: { retainedBackups: db.backupRetentionDays, retentionUnit: "COUNT" },
+                },
+                // Keep the automated backups if the instance is ever deleted, and take one last backup
+                // on deletion (kept for a year: a deleted database is recoverable long after).
+                retainBackupsOnDelete: protectStateful(config.environment),
+                finalBackupConfig: { enabled: true, retentionDays: finalBackupRetentionDays },
+                maintenanceWindow: { day: 7, hour: 21, updateTrack: "stable" },
+                insightsConfig: { queryInsightsEnabled: true, recordClientAddress: false, recordApplicationTags: true },
+                databaseFlags: [
+                    { name: "log_connections", value: "on" },
+                    { name: "log_disconnections", value: "on" },
+                    { name: "log_lock_waits", value: "on" },
+                ],
+                userLabels: { environment: config.environment },
+            },
+        }, {
+            ...childOpts,
+            protect: protectStateful(config.environment),
+            dependsOn: [network.privateServicesConnection, keyGrant],
+        });
+
+        new gcp.sql.Database(`${name}-db`, { instance: this.instance.name, name: databaseName }, childOpts);
+        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+        new gcp.sql.User(`${name}-user`, {
+            instance: this.instance.name,
+            name: databaseUser,
+            password: password.result,
+        }, childOpts);
+
+        this.host = this.instance.privateIpAddress;
+        this.password = pulumi.secret(password.result);
+        this.registerOutputs({ host: this.host, connectionName: this.instance.connectionName });
+    }
+}

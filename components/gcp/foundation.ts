@@ -1,0 +1,190 @@
+/**
+ * The GCP implementation of the cloud foundation (asia-south1, Mumbai): network, regional GKE
+ * with Workload Identity, Cloud SQL PostgreSQL, Memorystore Redis, GCS, Cloud CDN, Cloud DNS and
+ * Secret Manager, every data store private, CMEK-encrypted and in India.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore } from "../foundation";
+import { IdentityWorkload } from "../naming";
+import { inputError } from "../../stacks/errors";
+import { StackConfig } from "../../stacks/schema";
+import { ServiceAgents } from "./agents";
+import { ProjectApis } from "./apis";
+import { MemorystoreRedis } from "./cache";
+import { CloudCdn } from "./cdn";
+import { GkeCluster } from "./cluster";
+import { CloudSqlPostgres, databaseName, databaseUser, postgresPort } from "./database";
+import { CloudDns } from "./dns";
+import { WorkloadIdentities } from "./identity";
+import { IngressAddress } from "./ingress";
+import { KmsKeys } from "./kms";
+import { GcpNetwork } from "./network";
+import { gcpProvider } from "./providers";
+import { SecretStore } from "./secrets";
+import { GcsBuckets } from "./storage";
+
+/** Memorystore with in-transit encryption serves TLS on 6378 (6379 is plaintext only). */
+export const memorystoreTlsPort = 6378;
+/** Cloud SDK image for the backup uploader (pinned; `gcloud storage` ships in the slim variant). */
+export const uploaderImage = "google/cloud-sdk:502.0.0-slim";
+export const letsEncryptProduction = "https://acme-v02.api.letsencrypt.org/directory";
+
+export interface GcpFoundationArgs {
+    /** Validated stack config; `gcp.*`, `network.*`, `cluster.*`, `database.*` and `cache.*` are read. */
+    readonly config: StackConfig;
+}
+
+export class GcpFoundation extends pulumi.ComponentResource implements CloudFoundation {
+    public readonly cloud = "gcp" as const;
+    public readonly k8sProvider: k8s.Provider;
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly postgres: CloudFoundation["postgres"];
+    public readonly redis: DataEndpoint & { readonly tls: boolean };
+    public readonly objectStore: ObjectStore;
+    public readonly jwtSecret: pulumi.Output<string>;
+    public readonly certificateIssuer: CertificateIssuer;
+    public readonly storageClass = "premium-rwo";
+    public readonly ingressService: CloudFoundation["ingressService"];
+    public readonly outputs: FoundationOutputs;
+    private readonly identities: WorkloadIdentities;
+
+    constructor(name: string, args: GcpFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateArgs(args);
+        super("bookkeep:gcp:Foundation", name, {}, opts);
+        const { config } = args;
+
+        // APIs are enabled through a bootstrap provider; the main provider depends on them, so
+        // every resource and lookup made through it waits until its API is on.
+        const bootstrap = gcpProvider(`${name}-bootstrap`, config, { parent: this });
+        const apis = new ProjectApis(`${name}-apis`, { provider: bootstrap }, { parent: this });
+        const provider = gcpProvider(`${name}-gcp`, config, { parent: this, dependsOn: [apis] });
+        const common = { config, provider };
+        const child = { parent: this };
+
+        const agents = new ServiceAgents(`${name}-agents`, common, child);
+        const kms = new KmsKeys(`${name}-kms`, common, child);
+        const network = new GcpNetwork(`${name}-network`, { network: config.network, region: config.gcp.region, provider }, child);
+        const gke = new GkeCluster(`${name}-gke`, {
+            ...common, network, secretsKey: kms.keys["gke-secrets"], gkeAgent: agents.gke,
+        }, child);
+        const sql = new CloudSqlPostgres(`${name}-sql`, { ...common, network, key: kms.keys.cloudsql, sqlAgent: agents.cloudSql }, child);
+        const redis = new MemorystoreRedis(`${name}-redis`, { ...common, network }, child);
+        const buckets = new GcsBuckets(`${name}-buckets`, { ...common, key: kms.keys.storage, storageAgent: agents.storage }, child);
+        const ingress = new IngressAddress(`${name}-ingress`, common, child);
+        const cdn = new CloudCdn(`${name}-cdn`, {
+            hostname: `cdn.${config.domain}`, bucket: buckets.buckets.assets, cdnFillAgent: agents.cdnFill, provider,
+        }, child);
+        const dns = new CloudDns(`${name}-dns`, {
+            ...common, apiAddress: ingress.address.address, cdnAddress: cdn.address.address,
+        }, child);
+        this.identities = new WorkloadIdentities(`${name}-identity`, {
+            ...common, workloadPool: gke.workloadPool, backupsBucket: buckets.buckets.backups, zone: dns.zone,
+        }, child);
+
+        this.k8sProvider = gke.k8sProvider;
+        this.clusterName = gke.cluster.name;
+        this.kubeconfig = gke.kubeconfig;
+
+        // Private IPs on the private services access range: the only place the data stores listen.
+        const dataPeers = [{ ipBlock: { cidr: config.network.privateServicesCidr } }];
+        const password = sql.password;
+        this.postgres = {
+            host: sql.host,
+            port: postgresPort,
+            database: databaseName,
+            username: databaseUser,
+            password,
+            url: pulumi.secret(pulumi.interpolate`postgres://${databaseUser}:${password}@${sql.host}:${postgresPort}/${databaseName}?sslmode=require`),
+            networkPeers: dataPeers,
+        };
+        this.redis = {
+            host: redis.host,
+            port: memorystoreTlsPort,
+            tls: true,
+            url: pulumi.secret(pulumi.all([redis.authString, redis.host, redis.port])
+                .apply(([auth, host, port]) => `rediss://:${encodeURIComponent(auth)}@${host}:${port}`)),
+            networkPeers: dataPeers,
+        };
+
+        const backupsBucket = buckets.buckets.backups.name;
+        this.objectStore = {
+            documentsBucket: buckets.buckets.documents.name,
+            backupsBucket,
+            uploaderImage,
+            uploadCommand: (localPath: string, key: string) => pulumi.interpolate`gcloud storage cp ${localPath} gs://${backupsBucket}/${key}`,
+            // Workload Identity: gcloud finds its credentials on the GKE metadata server, no env needed.
+            uploaderEnv: [],
+            // Google APIs have no fixed ranges; 80 reaches the GKE metadata server (169.254.169.254)
+            // that hands out the workload's access token.
+            networkPeers: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+            uploaderPorts: [443, 80],
+        };
+
+        this.jwtSecret = pulumi.secret(new random.RandomPassword(`${name}-jwt`, { length: 64, special: false }, child).result);
+
+        this.certificateIssuer = {
+            name: "letsencrypt-prod",
+            spec: pulumi.output({
+                acme: {
+                    server: letsEncryptProduction,
+                    email: config.acmeEmail,
+                    privateKeySecretRef: { name: "letsencrypt-prod-account-key" },
+                    solvers: [{
+                        selector: { dnsZones: [config.domain] },
+                        // hostedZoneName spares cert-manager a project-wide zone listing, so its
+                        // zone-scoped role is enough.
+                        dns01: { cloudDNS: { project: config.gcp.project, hostedZoneName: dns.zone.name } },
+                    }],
+                },
+            }),
+        };
+
+        this.ingressService = {
+            type: "LoadBalancer",
+            annotations: {
+                // Backend-service-based external passthrough NLB (the current GKE L4 implementation).
+                "cloud.google.com/l4-rbs": "enabled",
+                // The reserved static IP that api.<domain> already points at.
+                "networking.gke.io/load-balancer-ip-addresses": ingress.addressName,
+            },
+        };
+
+        new SecretStore(`${name}-secrets`, {
+            ...common,
+            key: kms.keys.secrets,
+            drKey: kms.keys["secrets-dr"],
+            secretManagerAgent: agents.secretManager,
+            values: { "database-url": this.postgres.url, "redis-url": this.redis.url, "jwt-secret": this.jwtSecret },
+        }, child);
+
+        this.outputs = {
+            clusterName: this.clusterName,
+            kubeconfig: this.kubeconfig,
+            postgresHost: sql.host,
+            redisHost: redis.host,
+            documentsBucket: this.objectStore.documentsBucket,
+            backupsBucket,
+            apiHostname: pulumi.output(dns.apiHostname),
+            cdnHostname: pulumi.output(dns.cdnHostname),
+            nameServers: dns.nameServers,
+        };
+        this.registerOutputs({ ...this.outputs });
+    }
+
+    serviceAccountAnnotations(workload: IdentityWorkload): Record<string, pulumi.Input<string>> {
+        return { "iam.gke.io/gcp-service-account": this.identities.accounts[workload].email };
+    }
+}
+
+/** Fails before anything registers when the config is not a GCP one (the factory never does this). */
+function validateArgs(args: GcpFoundationArgs): void {
+    if (args.config.cloud !== "gcp") {
+        throw inputError("GcpFoundation args", [{
+            propertyPath: "bookkeep:cloud",
+            reason: `GcpFoundation serves only the 'gcp' cloud (got ${JSON.stringify(args.config.cloud)}); build foundations with createFoundation()`,
+        }]);
+    }
+}

@@ -1,0 +1,89 @@
+/**
+ * Workload Identity: one Google service account per identity-bearing workload, impersonable only
+ * by that workload's Kubernetes service account (`<project>.svc.id.goog[<namespace>/<name>]`),
+ * with the least privilege its job needs.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { IdentityWorkload, workloadSubject } from "../naming";
+import { StackConfig } from "../../stacks/schema";
+
+/**
+ * Exactly what cert-manager's Cloud DNS DNS-01 solver calls, given the zone name (hostedZoneName):
+ * create and delete the TXT challenge record, and poll the change. The predefined roles/dns.admin
+ * would also let it delete zones and change DNSSEC.
+ */
+export const dns01Permissions = [
+    "dns.changes.create",
+    "dns.changes.get",
+    "dns.changes.list",
+    "dns.managedZones.get",
+    "dns.resourceRecordSets.create",
+    "dns.resourceRecordSets.delete",
+    "dns.resourceRecordSets.get",
+    "dns.resourceRecordSets.list",
+    "dns.resourceRecordSets.update",
+] as const;
+
+export interface WorkloadIdentitiesArgs {
+    readonly config: StackConfig;
+    readonly provider: gcp.Provider;
+    /** Workload Identity pool of the cluster: `<project>.svc.id.goog`. */
+    readonly workloadPool: string;
+    /** The backups bucket: the backup job may only create objects in it. */
+    readonly backupsBucket: gcp.storage.Bucket;
+    /** The public zone: cert-manager may only edit records in it. */
+    readonly zone: gcp.dns.ManagedZone;
+}
+
+export class WorkloadIdentities extends pulumi.ComponentResource {
+    public readonly accounts: Record<IdentityWorkload, gcp.serviceaccount.Account>;
+
+    constructor(name: string, args: WorkloadIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:gcp:WorkloadIdentities", name, {}, opts);
+        const { config, provider } = args;
+        const childOpts = { parent: this, provider };
+        const project = config.gcp.project;
+
+        const account = (workload: IdentityWorkload) => {
+            const sa = new gcp.serviceaccount.Account(`${name}-${workload}`, {
+                project,
+                accountId: `bk-${config.environment}-${workload}`,
+                displayName: `BookKeep ${config.environment} ${workload}`,
+            }, childOpts);
+            const subject = workloadSubject(workload, config.environment);
+            new gcp.serviceaccount.IAMMember(`${name}-${workload}-wi`, {
+                serviceAccountId: sa.name,
+                role: "roles/iam.workloadIdentityUser",
+                member: `serviceAccount:${args.workloadPool}[${subject.namespace}/${subject.serviceAccount}]`,
+            }, childOpts);
+            return sa;
+        };
+        this.accounts = { "backup": account("backup"), "cert-manager": account("cert-manager") };
+
+        // Create-only on the one bucket: a compromised backup job can neither read nor delete dumps.
+        new gcp.storage.BucketIAMMember(`${name}-backup-writer`, {
+            bucket: args.backupsBucket.name,
+            role: "roles/storage.objectCreator",
+            member: this.accounts.backup.member,
+        }, childOpts);
+
+        // Cloud DNS supports IAM on a single managed zone: the DNS-01 role is granted there, not on
+        // the project, so cert-manager cannot touch any other zone.
+        const dns01 = new gcp.projects.IAMCustomRole(`${name}-dns01`, {
+            project,
+            roleId: `bookkeep_${config.environment}_dns01_solver`,
+            title: `BookKeep ${config.environment} ACME DNS-01 solver`,
+            description: "Create and delete ACME challenge TXT records (cert-manager)",
+            permissions: [...dns01Permissions],
+            stage: "GA",
+        }, childOpts);
+        new gcp.dns.DnsManagedZoneIamMember(`${name}-cert-manager-dns`, {
+            managedZone: args.zone.name,
+            role: dns01.name,
+            member: this.accounts["cert-manager"].member,
+        }, childOpts);
+
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,103 @@
+/**
+ * The GCP network: a custom-mode VPC with one regional subnet for the nodes (pods and services
+ * as its secondary ranges, for a VPC-native GKE cluster), Cloud NAT for egress from private nodes,
+ * and a private services access range peered to Google's service producer network, where Cloud SQL
+ * and Memorystore get their private IPs.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { NetworkConfig } from "../../stacks/schema";
+
+/** Secondary range names on the node subnet, referenced by the GKE cluster. */
+export const secondaryRanges = { pods: "pods", services: "services" } as const;
+
+/** Network tag on GKE nodes, for firewall rules. */
+export const nodeTag = "bookkeep-gke-node";
+
+export interface GcpNetworkArgs {
+    readonly network: NetworkConfig;
+    /** Region of the subnet, router and NAT. */
+    readonly region: string;
+    readonly provider: gcp.Provider;
+}
+
+export class GcpNetwork extends pulumi.ComponentResource {
+    public readonly vpc: gcp.compute.Network;
+    public readonly subnet: gcp.compute.Subnetwork;
+    public readonly router: gcp.compute.Router;
+    public readonly nat: gcp.compute.RouterNat;
+    /** The allocated range for private services access (Cloud SQL, Memorystore). */
+    public readonly privateServicesRange: gcp.compute.GlobalAddress;
+    /** The service networking peering; data stores with private IPs must wait for it. */
+    public readonly privateServicesConnection: gcp.servicenetworking.Connection;
+
+    constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:gcp:Network", name, {}, opts);
+        const { network, region, provider } = args;
+        const childOpts = { parent: this, provider };
+
+        this.vpc = new gcp.compute.Network(`${name}-vpc`, {
+            // Custom mode: auto mode would create a subnet in every region of the world.
+            autoCreateSubnetworks: false,
+            routingMode: "REGIONAL",
+        }, childOpts);
+
+        this.subnet = new gcp.compute.Subnetwork(`${name}-nodes`, {
+            network: this.vpc.id,
+            region,
+            ipCidrRange: network.vpcCidr,
+            secondaryIpRanges: [
+                { rangeName: secondaryRanges.pods, ipCidrRange: network.podsCidr },
+                { rangeName: secondaryRanges.services, ipCidrRange: network.servicesCidr },
+            ],
+            // Private nodes reach Google APIs (GCS, Artifact Registry, Secret Manager) without NAT.
+            privateIpGoogleAccess: true,
+            logConfig: {
+                aggregationInterval: "INTERVAL_5_SEC",
+                flowSampling: 0.5,
+                metadata: "INCLUDE_ALL_METADATA",
+            },
+        }, childOpts);
+
+        this.router = new gcp.compute.Router(`${name}-router`, { network: this.vpc.id, region }, childOpts);
+        // Cloud NAT is a regional, Google-managed service with no per-zone gateways to lose, so the
+        // AWS side's single/perAz choice has no GCP counterpart: one NAT serves every zone.
+        this.nat = new gcp.compute.RouterNat(`${name}-nat`, {
+            router: this.router.name,
+            region,
+            natIpAllocateOption: "AUTO_ONLY",
+            sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
+            logConfig: { enable: true, filter: "ERRORS_ONLY" },
+        }, childOpts);
+
+        const [base, prefix] = network.privateServicesCidr.split("/");
+        this.privateServicesRange = new gcp.compute.GlobalAddress(`${name}-psa`, {
+            network: this.vpc.id,
+            purpose: "VPC_PEERING",
+            addressType: "INTERNAL",
+            address: base,
+            prefixLength: Number(prefix),
+        }, childOpts);
+        this.privateServicesConnection = new gcp.servicenetworking.Connection(`${name}-psa`, {
+            network: this.vpc.id,
+            service: "servicenetworking.googleapis.com",
+            reservedPeeringRanges: [this.privateServicesRange.name],
+            // Cloud SQL holds the peering for days after an instance is deleted, so deleting it
+            // would fail `pulumi destroy`; abandoning leaves it to go with the VPC.
+            deletionPolicy: "ABANDON",
+        }, childOpts);
+
+        // Makes the implied deny of unsolicited ingress explicit and logged. GKE adds its own,
+        // higher-priority allow rules (control plane to nodes, load balancer health checks).
+        new gcp.compute.Firewall(`${name}-deny-ingress`, {
+            network: this.vpc.id,
+            direction: "INGRESS",
+            priority: 65534,
+            denies: [{ protocol: "all" }],
+            sourceRanges: ["0.0.0.0/0"],
+            logConfig: { metadata: "INCLUDE_ALL_METADATA" },
+        }, childOpts);
+
+        this.registerOutputs({ vpc: this.vpc.id, subnet: this.subnet.id });
+    }
+}

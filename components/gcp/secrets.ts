@@ -1,0 +1,60 @@
+/**
+ * The application secret bundle in Secret Manager (`bookkeeping-secrets`: database-url, redis-url,
+ * jwt-secret). Replication is user-managed to exactly the two Indian regions, each replica under
+ * our KMS key in its own region; automatic replication would copy it to any region in the world.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { protectStateful } from "../foundation";
+import { wellKnown } from "../naming";
+import { StackConfig } from "../../stacks/schema";
+import { grantKeyUse } from "./kms";
+
+export interface SecretStoreArgs {
+    readonly config: StackConfig;
+    readonly provider: gcp.Provider;
+    /** KMS key in `gcp.region`, for the primary replica. */
+    readonly key: gcp.kms.CryptoKey;
+    /** KMS key in `gcp.drRegion`, for the second replica. */
+    readonly drKey: gcp.kms.CryptoKey;
+    /** IAM member of the Secret Manager service agent, which must be able to use both keys. */
+    readonly secretManagerAgent: pulumi.Input<string>;
+    /** Secret values, keyed as the app Secret expects them. */
+    readonly values: Record<string, pulumi.Input<string>>;
+}
+
+export class SecretStore extends pulumi.ComponentResource {
+    public readonly secret: gcp.secretmanager.Secret;
+
+    constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:gcp:SecretStore", name, {}, opts);
+        const { config, provider } = args;
+        const childOpts = { parent: this, provider };
+        const grants = [
+            grantKeyUse(`${name}-key`, args.key, args.secretManagerAgent, childOpts),
+            grantKeyUse(`${name}-dr-key`, args.drKey, args.secretManagerAgent, childOpts),
+        ];
+        const protect = protectStateful(config.environment);
+        this.secret = new gcp.secretmanager.Secret(`${name}-app`, {
+            secretId: wellKnown.appSecret,
+            replication: {
+                userManaged: {
+                    replicas: [
+                        { location: config.gcp.region, customerManagedEncryption: { kmsKeyName: args.key.id } },
+                        { location: config.gcp.drRegion, customerManagedEncryption: { kmsKeyName: args.drKey.id } },
+                    ],
+                },
+            },
+            deletionProtection: protect,
+            labels: { environment: config.environment },
+        }, { ...childOpts, protect, dependsOn: grants });
+
+        const payload = pulumi.all(args.values).apply(values => JSON.stringify(values));
+        new gcp.secretmanager.SecretVersion(`${name}-app`, {
+            secret: this.secret.id,
+            secretData: pulumi.secret(payload),
+        }, childOpts);
+
+        this.registerOutputs({ secret: this.secret.id });
+    }
+}

@@ -1,0 +1,86 @@
+/**
+ * GCS buckets for documents (invoices, uploads), database backups and static assets: single-region
+ * ASIA-SOUTH1 (a multi-region such as ASIA would replicate outside India), uniform bucket-level
+ * access, public access prevention enforced, versioning, and our KMS key as the default key.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { protectStateful } from "../foundation";
+import { StackConfig } from "../../stacks/schema";
+import { grantKeyUse } from "./kms";
+
+export type BucketRole = "documents" | "backups" | "assets";
+export const bucketRoles: readonly BucketRole[] = ["documents", "backups", "assets"];
+
+/**
+ * The backup tiers of the seed's DR plan, by key prefix in the backups bucket; the same lifecycle
+ * as the AWS side. Cold classes bill a minimum duration (Coldline 90 days, Archive 365), so
+ * nothing moves before day 30 and nothing cold is deleted early.
+ */
+export const backupLifecycle = {
+    dailyExpireDays: 35,
+    coldAfterDays: 30,
+    weeklyExpireDays: 365,
+    /** Eight years: GST law keeps books for 72 months after the annual return, filed the year after. */
+    monthlyExpireDays: 2922,
+    /** Replaced or deleted dumps stay recoverable this long (versioning). */
+    noncurrentExpireDays: 30,
+} as const;
+
+type LifecycleRule = gcp.types.input.storage.BucketLifecycleRule;
+
+export function lifecycleRules(role: BucketRole): LifecycleRule[] {
+    const abortUploads: LifecycleRule = { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 7 } };
+    if (role !== "backups") {
+        return [abortUploads];
+    }
+    const l = backupLifecycle;
+    const expire = (prefix: string, age: number): LifecycleRule =>
+        ({ action: { type: "Delete" }, condition: { age, matchesPrefixes: [prefix], withState: "LIVE" } });
+    const cool = (prefix: string, storageClass: string): LifecycleRule =>
+        ({ action: { type: "SetStorageClass", storageClass }, condition: { age: l.coldAfterDays, matchesPrefixes: [prefix], withState: "LIVE" } });
+    return [
+        abortUploads,
+        { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: l.noncurrentExpireDays, withState: "ARCHIVED" } },
+        expire("daily/", l.dailyExpireDays),
+        cool("weekly/", "COLDLINE"),
+        expire("weekly/", l.weeklyExpireDays),
+        cool("monthly/", "ARCHIVE"),
+        expire("monthly/", l.monthlyExpireDays),
+    ];
+}
+
+export interface GcsBucketsArgs {
+    readonly config: StackConfig;
+    readonly provider: gcp.Provider;
+    readonly key: gcp.kms.CryptoKey;
+    /** IAM member of the project's Cloud Storage service agent, which must be able to use `key`. */
+    readonly storageAgent: pulumi.Input<string>;
+}
+
+export class GcsBuckets extends pulumi.ComponentResource {
+    public readonly buckets: Record<BucketRole, gcp.storage.Bucket>;
+
+    constructor(name: string, args: GcsBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:gcp:Buckets", name, {}, opts);
+        const { config, provider } = args;
+        const childOpts = { parent: this, provider };
+        const keyGrant = grantKeyUse(`${name}-key`, args.key, args.storageAgent, childOpts);
+        const bucket = (role: BucketRole) => new gcp.storage.Bucket(`${name}-${role}`, {
+            // Project ids are globally unique, so this name is too; operators can type it.
+            name: `${config.gcp.project}-${role}`,
+            // A single region (ASIA-SOUTH1), never a multi-region such as ASIA that spans countries.
+            location: config.gcp.region.toUpperCase(),
+            storageClass: "STANDARD",
+            uniformBucketLevelAccess: true,
+            publicAccessPrevention: "enforced",
+            versioning: { enabled: true },
+            encryption: { defaultKmsKeyName: args.key.id },
+            lifecycleRules: lifecycleRules(role),
+            forceDestroy: false,
+            labels: { environment: config.environment, role },
+        }, { ...childOpts, protect: protectStateful(config.environment), dependsOn: [keyGrant] });
+        this.buckets = { documents: bucket("documents"), backups: bucket("backups"), assets: bucket("assets") };
+        this.registerOutputs(Object.fromEntries(bucketRoles.map(r => [r, this.buckets[r].name])));
+    }
+}

@@ -1,0 +1,142 @@
+/**
+ * Logical database backups: the seed's daily `pg_dump | gzip` at 02:00, plus weekly and monthly
+ * copies, uploaded to the backups bucket as the `backup` workload identity (IRSA on AWS, Workload
+ * Identity on GCP: no static keys).
+ *
+ * What each layer of the seed's backup schedule gives (seed target: RPO 1 h, RTO 4 h):
+ *
+ * | layer                                   | provided by                                      | RPO             | RTO (typical)              |
+ * |-----------------------------------------|--------------------------------------------------|-----------------|----------------------------|
+ * | continuous WAL archiving, PITR          | the managed database (RDS / Cloud SQL automated  | ~5 minutes      | < 1 h: restore to a new    |
+ * |                                         | backups, database.backupRetentionDays)           |                 | instance at a timestamp    |
+ * | daily full dump (daily/, 02:00)         | this CronJob                                     | 24 h            | 1-2 h: pg_restore into a   |
+ * |                                         |                                                  |                 | fresh instance             |
+ * | weekly full dump (weekly/, Sun 03:00)   | this CronJob                                     | 7 d             | as daily                   |
+ * | monthly archive (monthly/, 1st 04:00)   | this CronJob; the bucket's lifecycle moves       | 1 month         | hours (archive-class read) |
+ * |                                         | monthly/ to cold storage                         |                 |                            |
+ * | Redis snapshots                         | the managed cache (cache.snapshotRetentionDays)  | 24 h (daily     | minutes: new cache from    |
+ * |                                         |                                                  | snapshot)       | snapshot; it is a cache    |
+ * | documents and dumps                     | bucket versioning (the foundation)               | 0 (every write) | minutes: restore a version |
+ * | the cluster and everything in it        | this program (infrastructure as code)            | n/a             | ~1 h: `pulumi up`          |
+ *
+ * The dumps are the copy that survives losing the database service itself (account, project or
+ * instance deletion), and the one that moves between clouds.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../stacks/schema";
+import { CloudFoundation } from "../foundation";
+import { appLabels, workloadSubject } from "../naming";
+import { PlatformNamespaces } from "./namespaces";
+import { networkPolicy, tcp } from "./networkPolicies";
+import { PodBudget } from "./quota";
+import { nonRootUid, restrictedContainer, restrictedPod } from "./security";
+
+export interface DatabaseBackupsArgs {
+    readonly config: StackConfig;
+    readonly foundation: CloudFoundation;
+    readonly namespaces: PlatformNamespaces;
+    /** The app Secret holding `database-url`; referencing it makes the pods wait for it. */
+    readonly secret: k8s.core.v1.Secret;
+}
+
+/** pg_dump matches the server's major version (the seed's postgres:15-alpine), pinned to a patch. */
+export const pgDumpImage = "postgres:15.10-alpine";
+const dumpBudget: PodBudget = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+const uploadBudget: PodBudget = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+/** The two containers together, for the namespace quota. */
+export const backupBudget: PodBudget = { requests: { cpu: "150m", memory: "384Mi" }, limits: { cpu: "1500m", memory: "1536Mi" } };
+
+export interface BackupSchedule {
+    readonly suffix: string;
+    readonly schedule: string;
+    readonly prefix: string;
+}
+
+export const backupSchedules: readonly BackupSchedule[] = [
+    { suffix: "", schedule: "0 2 * * *", prefix: "daily" },
+    { suffix: "-weekly", schedule: "0 3 * * 0", prefix: "weekly" },
+    { suffix: "-monthly", schedule: "0 4 1 * *", prefix: "monthly" },
+];
+
+const dumpFile = "/backup/bookkeep-$(date +%Y%m%d).sql.gz";
+
+export class DatabaseBackups extends pulumi.ComponentResource {
+    public readonly cronJobs: k8s.batch.v1.CronJob[];
+
+    constructor(name: string, args: DatabaseBackupsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:k8s:DatabaseBackups", name, {}, opts);
+        const { config, foundation, namespaces } = args;
+        const subject = workloadSubject("backup", config.environment);
+        const store = foundation.objectStore;
+        const labels = appLabels("db-backup", "backup");
+
+        const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+            metadata: { name: subject.serviceAccount, namespace: namespaces.app, labels, annotations: foundation.serviceAccountAnnotations("backup") },
+            // IRSA injects its own projected token and GKE serves identity from the metadata
+            // server: neither needs the Kubernetes API token.
+            automountServiceAccountToken: false,
+        }, { parent: this });
+
+        networkPolicy(`${name}-netpol`, "db-backup", namespaces.app, {
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "db-backup" } },
+            egress: [
+                { to: foundation.postgres.networkPeers, ports: tcp(foundation.postgres.port) },
+                { to: store.networkPeers, ports: tcp(...store.uploaderPorts) },
+            ],
+        }, { parent: this });
+
+        this.cronJobs = backupSchedules.map(s => new k8s.batch.v1.CronJob(`${name}${s.suffix || "-daily"}`, {
+            metadata: { name: `db-backup${s.suffix}`, namespace: namespaces.app, labels },
+            spec: {
+                schedule: s.schedule,
+                timeZone: "Asia/Kolkata",
+                concurrencyPolicy: "Forbid",
+                startingDeadlineSeconds: 3600,
+                successfulJobsHistoryLimit: 3,
+                failedJobsHistoryLimit: 3,
+                jobTemplate: {
+                    spec: {
+                        backoffLimit: 2,
+                        activeDeadlineSeconds: 3 * 3600,
+                        template: {
+                            metadata: { labels },
+                            spec: {
+                                serviceAccountName: account.metadata.name,
+                                automountServiceAccountToken: false,
+                                restartPolicy: "OnFailure",
+                                securityContext: restrictedPod(nonRootUid),
+                                // Dump first (init container), then upload: the upload image
+                                // differs per cloud and carries no PostgreSQL client.
+                                initContainers: [{
+                                    name: "dump",
+                                    image: pgDumpImage,
+                                    command: ["/bin/sh", "-c", `set -eu -o pipefail\npg_dump "$DATABASE_URL" | gzip > ${dumpFile}`],
+                                    env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: "database-url" } } }],
+                                    securityContext: restrictedContainer(),
+                                    resources: { requests: { ...dumpBudget.requests }, limits: { ...dumpBudget.limits } },
+                                    volumeMounts: [{ name: "backup", mountPath: "/backup" }, { name: "tmp", mountPath: "/tmp" }],
+                                }],
+                                containers: [{
+                                    name: "upload",
+                                    image: store.uploaderImage,
+                                    command: ["/bin/sh", "-c", pulumi.interpolate`set -eu\n${store.uploadCommand(dumpFile, `${s.prefix}/bookkeep-$(date +%Y%m%d).sql.gz`)}`],
+                                    // CLIs keep caches and credentials under $HOME; the root filesystem is read-only.
+                                    env: [{ name: "HOME", value: "/tmp" }, ...store.uploaderEnv],
+                                    securityContext: restrictedContainer(),
+                                    resources: { requests: { ...uploadBudget.requests }, limits: { ...uploadBudget.limits } },
+                                    volumeMounts: [{ name: "backup", mountPath: "/backup", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+                                }],
+                                volumes: [
+                                    { name: "backup", emptyDir: { sizeLimit: "20Gi" } },
+                                    { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                                ],
+                            },
+                        },
+                    },
+                },
+            },
+        }, { parent: this }));
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,90 @@
+/**
+ * cert-manager in bookkeep-system, running as the `cert-manager` workload identity so its DNS-01
+ * solver can write challenge records into the cloud's DNS zone without static keys; the
+ * foundation's ClusterIssuer; and the seed's wildcard certificate for api.<domain> and *.<domain>.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../stacks/schema";
+import { CloudFoundation } from "../foundation";
+import { platformPeers, wellKnown, workloadSubject } from "../naming";
+import { charts, pinnedChart } from "./charts";
+import { PlatformNamespaces } from "./namespaces";
+import { anywhere, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
+import { resources, restrictedContainer, restrictedPod } from "./security";
+
+export interface CertManagerArgs {
+    readonly config: StackConfig;
+    readonly foundation: CloudFoundation;
+    readonly namespaces: PlatformNamespaces;
+}
+
+export class CertManager extends pulumi.ComponentResource {
+    public readonly issuer: k8s.apiextensions.CustomResource;
+    public readonly certificate: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:k8s:CertManager", name, {}, opts);
+        const { config, foundation, namespaces } = args;
+        const production = config.environment === "production";
+        const observability = config.observability.enabled;
+        const subject = workloadSubject("cert-manager", config.environment);
+        const hardened = (cpu: string, memory: string) => ({
+            securityContext: restrictedPod(1000),
+            containerSecurityContext: restrictedContainer(),
+            resources: resources({ cpu, memory }, { cpu: "500m", memory: "512Mi" }),
+        });
+
+        const chart = pinnedChart(`${name}-chart`, charts.certManager, "cert-manager", namespaces.system, {
+            crds: { enabled: true, keep: true },
+            // The chart defaults to kube-system for its leader-election lease.
+            global: { leaderElection: { namespace: namespaces.names.system } },
+            replicaCount: production ? 2 : 1,
+            podDisruptionBudget: { enabled: production, minAvailable: 1 },
+            serviceAccount: { create: true, name: subject.serviceAccount, annotations: foundation.serviceAccountAnnotations("cert-manager") },
+            ...hardened("50m", "128Mi"),
+            prometheus: { enabled: observability, servicemonitor: { enabled: observability } },
+            webhook: { replicaCount: production ? 2 : 1, podDisruptionBudget: { enabled: production, minAvailable: 1 }, ...hardened("20m", "64Mi") },
+            cainjector: { replicaCount: production ? 2 : 1, podDisruptionBudget: { enabled: production, minAvailable: 1 }, ...hardened("20m", "128Mi") },
+            startupapicheck: hardened("10m", "32Mi"),
+        }, { parent: this });
+
+        this.issuer = new k8s.apiextensions.CustomResource(`${name}-issuer`, {
+            apiVersion: "cert-manager.io/v1",
+            kind: "ClusterIssuer",
+            metadata: { name: foundation.certificateIssuer.name },
+            spec: foundation.certificateIssuer.spec,
+        }, { parent: this, dependsOn: [chart] });
+
+        this.certificate = new k8s.apiextensions.CustomResource(`${name}-certificate`, {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: { name: wellKnown.tlsSecret, namespace: namespaces.app },
+            spec: {
+                secretName: wellKnown.tlsSecret,
+                dnsNames: [`api.${config.domain}`, `*.${config.domain}`],
+                issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: foundation.certificateIssuer.name },
+                privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+            },
+        }, { parent: this, dependsOn: [this.issuer] });
+
+        const instance = { "app.kubernetes.io/instance": "cert-manager" };
+        networkPolicy(`${name}-api-netpol`, "cert-manager-kube-api", namespaces.system, {
+            podSelector: { matchLabels: instance },
+            egress: [kubeApiEgress],
+        }, { parent: this });
+        networkPolicy(`${name}-controller-netpol`, "cert-manager-controller", namespaces.system, {
+            podSelector: { matchLabels: { ...instance, "app.kubernetes.io/component": "controller" } },
+            // ACME and the cloud DNS/STS APIs over HTTPS; DNS-01 self-checks query the zone's
+            // authoritative nameservers directly, wherever they are.
+            egress: [{ to: anywhere, ports: tcp(443) }, { to: anywhere, ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] }],
+            ingress: observability ? [{ from: [platformPeers(config.environment).prometheus], ports: tcp(9402) }] : [],
+        }, { parent: this });
+        networkPolicy(`${name}-webhook-netpol`, "cert-manager-webhook", namespaces.system, {
+            podSelector: { matchLabels: { ...instance, "app.kubernetes.io/component": "webhook" } },
+            // Called by the API server, whose source address is not stable across clouds.
+            ingress: [{ from: anywhere, ports: tcp(10250) }],
+        }, { parent: this });
+        this.registerOutputs({ issuer: this.issuer, certificate: this.certificate });
+    }
+}

@@ -1,0 +1,111 @@
+/**
+ * ingress-nginx in bookkeep-system, behind the cloud's load balancer (the Service type and
+ * annotations come from the foundation), serving the seed's api.<domain> routes with the wildcard
+ * certificate as its default.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceSpec } from "../../services/schema";
+import { StackConfig } from "../../stacks/schema";
+import { CloudFoundation } from "../foundation";
+import { platformPeers, wellKnown } from "../naming";
+import { charts, pinnedChart } from "./charts";
+import { PlatformNamespaces } from "./namespaces";
+import { anywhere, catalogPorts, inNamespace, kubeApiEgress, networkPolicy, servicePods, tcp } from "./networkPolicies";
+import { resources } from "./security";
+
+export interface IngressControllerArgs {
+    readonly config: StackConfig;
+    readonly foundation: CloudFoundation;
+    readonly namespaces: PlatformNamespaces;
+    /** The services it routes to: their container ports are opened from the controller. */
+    readonly catalog: readonly ServiceSpec[];
+}
+
+/** The controller's uid/gid in the upstream image (www-data). */
+const nginxUid = 101;
+const nginxGid = 82;
+
+export class IngressController extends pulumi.ComponentResource {
+    /** IngressClass the fleet's Ingress objects use. */
+    public readonly ingressClassName: string = "nginx";
+
+    constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:k8s:IngressController", name, {}, opts);
+        const { config, foundation, namespaces, catalog } = args;
+        const production = config.environment === "production";
+        const observability = config.observability.enabled;
+        const peers = platformPeers(config.environment);
+        const appPorts = catalogPorts(catalog, "port");
+
+        const webhookJob = {
+            resources: resources({ cpu: "10m", memory: "32Mi" }, { cpu: "100m", memory: "64Mi" }),
+        };
+        pinnedChart(`${name}-chart`, charts.ingressNginx, "ingress-nginx", namespaces.system, {
+            controller: {
+                replicaCount: production ? 2 : 1,
+                // The chart renders a PodDisruptionBudget with this floor whenever replicas > 1.
+                minAvailable: 1,
+                ingressClass: this.ingressClassName,
+                ingressClassResource: { name: this.ingressClassName, enabled: true, default: true },
+                // Snippets let any Ingress author inject raw nginx config (CVE-2021-25742 and kin).
+                allowSnippetAnnotations: false,
+                config: {
+                    "server-tokens": "false",
+                    "ssl-protocols": "TLSv1.2 TLSv1.3",
+                    "hsts": "true",
+                    "hsts-include-subdomains": "true",
+                    "annotations-risk-level": "High",
+                },
+                extraArgs: { "default-ssl-certificate": `${namespaces.names.app}/${wellKnown.tlsSecret}` },
+                service: { type: foundation.ingressService.type, annotations: foundation.ingressService.annotations },
+                metrics: { enabled: observability, serviceMonitor: { enabled: observability } },
+                resources: resources({ cpu: "100m", memory: "128Mi" }, { cpu: "1", memory: "512Mi" }),
+                podSecurityContext: { seccompProfile: { type: "RuntimeDefault" }, fsGroup: nginxGid },
+                // The chart builds the container securityContext from these. Binding :80/:443 as
+                // non-root needs NET_BIND_SERVICE, the one capability `restricted` permits. The
+                // root filesystem stays writable: nginx rewrites /etc/nginx and its temp paths on
+                // every reload.
+                image: {
+                    runAsNonRoot: true,
+                    runAsUser: nginxUid,
+                    runAsGroup: nginxGid,
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: false,
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
+                affinity: production ? {
+                    podAntiAffinity: {
+                        preferredDuringSchedulingIgnoredDuringExecution: [{
+                            weight: 100,
+                            podAffinityTerm: { labelSelector: { matchLabels: peers.ingressController.podSelector.matchLabels }, topologyKey: "kubernetes.io/hostname" },
+                        }],
+                    },
+                } : {},
+                admissionWebhooks: { createSecretJob: webhookJob, patchWebhookJob: webhookJob },
+            },
+            defaultBackend: { enabled: false },
+        }, { parent: this });
+
+        const controller = { matchLabels: peers.ingressController.podSelector.matchLabels };
+        networkPolicy(`${name}-controller-netpol`, "ingress-nginx-controller", namespaces.system, {
+            podSelector: controller,
+            ingress: [
+                // Client traffic arrives from the load balancer with arbitrary source addresses.
+                { from: anywhere, ports: tcp(80, 443) },
+                // The validating webhook is called by the API server.
+                { from: anywhere, ports: tcp(8443) },
+                ...(observability ? [{ from: [peers.prometheus], ports: tcp(10254) }] : []),
+            ],
+            egress: [{ to: [inNamespace(namespaces.names.app)], ports: tcp(...appPorts) }, kubeApiEgress],
+        }, { parent: this });
+        networkPolicy(`${name}-webhook-jobs-netpol`, "ingress-nginx-admission-jobs", namespaces.system, {
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "admission-webhook" } },
+            egress: [kubeApiEgress],
+        }, { parent: this });
+        networkPolicy(`${name}-app-netpol`, "allow-from-ingress-controller", namespaces.app, {
+            podSelector: servicePods(catalog),
+            ingress: [{ from: [peers.ingressController], ports: tcp(...appPorts) }],
+        }, { parent: this });
+        this.registerOutputs({ ingressClassName: this.ingressClassName });
+    }
+}

@@ -1,0 +1,87 @@
+/**
+ * The database migration Job (`<registry>/migration:<releaseVersion>`, `./migrate up`). The fleet
+ * depends on it, and Pulumi waits for a Job to complete, so no service rolls out against an
+ * old schema. Its name carries the release version: a new release is a new Job, so it runs again.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../stacks/schema";
+import { CloudFoundation } from "../foundation";
+import { appLabels } from "../naming";
+import { PlatformNamespaces } from "./namespaces";
+import { networkPolicy, tcp } from "./networkPolicies";
+import { PodBudget } from "./quota";
+import { nonRootUid, restrictedContainer, restrictedPod } from "./security";
+
+export interface DatabaseMigrationArgs {
+    readonly config: StackConfig;
+    readonly foundation: CloudFoundation;
+    readonly namespaces: PlatformNamespaces;
+    /** The app Secret holding `database-url`; referencing it makes the pods wait for it. */
+    readonly secret: k8s.core.v1.Secret;
+}
+
+export const migrationBudget: PodBudget = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+
+/** A release version as a DNS-label fragment: `v1.0.0` -> `v1-0-0`. */
+export function versionSlug(version: string): string {
+    return version.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50).replace(/-+$/, "");
+}
+
+export class DatabaseMigration extends pulumi.ComponentResource {
+    public readonly job: k8s.batch.v1.Job;
+    public readonly jobName: string;
+
+    constructor(name: string, args: DatabaseMigrationArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:k8s:DatabaseMigration", name, {}, opts);
+        const { config, foundation, namespaces } = args;
+        this.jobName = `db-migration-${versionSlug(config.fleet.releaseVersion)}`;
+        const labels = appLabels("db-migration", "migration");
+
+        const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+            metadata: { name: "db-migration", namespace: namespaces.app, labels },
+            automountServiceAccountToken: false,
+        }, { parent: this });
+
+        networkPolicy(`${name}-netpol`, "db-migration", namespaces.app, {
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "db-migration" } },
+            egress: [{ to: foundation.postgres.networkPeers, ports: tcp(foundation.postgres.port) }],
+        }, { parent: this });
+
+        this.job = new k8s.batch.v1.Job(`${name}-job`, {
+            metadata: { name: this.jobName, namespace: namespaces.app, labels: { ...labels, "bookkeep.app/release": versionSlug(config.fleet.releaseVersion) } },
+            spec: {
+                backoffLimit: 3,
+                // Kept a week for its logs. If it has been collected, a later `pulumi up` after a
+                // refresh recreates it; `migrate up` is idempotent, so that is harmless.
+                ttlSecondsAfterFinished: 7 * 24 * 3600,
+                activeDeadlineSeconds: 30 * 60,
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        serviceAccountName: account.metadata.name,
+                        automountServiceAccountToken: false,
+                        restartPolicy: "Never",
+                        securityContext: restrictedPod(nonRootUid),
+                        containers: [{
+                            name: "migrate",
+                            image: `${config.fleet.imageRegistry}/migration:${config.fleet.releaseVersion}`,
+                            command: ["./migrate", "up"],
+                            env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: "database-url" } } }],
+                            securityContext: restrictedContainer(),
+                            resources: { requests: { ...migrationBudget.requests }, limits: { ...migrationBudget.limits } },
+                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                        }],
+                        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+                    },
+                },
+            },
+        }, {
+            parent: this,
+            // A Job's pod template is immutable: any change is a replacement, and one with an
+            // unchanged name must delete the old Job first.
+            deleteBeforeReplace: true,
+        });
+        this.registerOutputs({ jobName: this.jobName });
+    }
+}

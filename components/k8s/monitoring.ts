@@ -1,0 +1,172 @@
+/**
+ * kube-prometheus-stack in bookkeep-monitoring, plus the seed's own monitoring objects as typed
+ * resources: the bookkeep-services ServiceMonitor, the bookkeep-alerts PrometheusRule and the
+ * "BookKeep Overview" dashboard (provisioned by Grafana's sidecar from a labelled ConfigMap).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ServiceSpec } from "../../services/schema";
+import { StackConfig } from "../../stacks/schema";
+import { CloudFoundation } from "../foundation";
+import { platformPeers } from "../naming";
+import { alertGroups, overviewDashboard } from "./alerts";
+import { charts, pinnedChart } from "./charts";
+import { PlatformNamespaces } from "./namespaces";
+import { anywhere, catalogPorts, kubeApiEgress, networkPolicy, servicePods, tcp } from "./networkPolicies";
+import { resources, restrictedContainer, restrictedPod } from "./security";
+
+export interface MonitoringArgs {
+    readonly config: StackConfig;
+    readonly foundation: CloudFoundation;
+    readonly namespaces: PlatformNamespaces;
+    /** Services scraped on their metrics port. */
+    readonly catalog: readonly ServiceSpec[];
+}
+
+export class Monitoring extends pulumi.ComponentResource {
+    public readonly chart: k8s.helm.v4.Chart;
+    public readonly serviceMonitor: k8s.apiextensions.CustomResource;
+    public readonly rules: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:k8s:Monitoring", name, {}, opts);
+        const { config, foundation, namespaces, catalog } = args;
+        const production = config.environment === "production";
+        const peers = platformPeers(config.environment);
+        const storageClass = foundation.storageClass ? { storageClassName: foundation.storageClass } : {};
+
+        // Default providers are disabled stack-wide, so even @pulumi/random gets an explicit one.
+        const randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
+        const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this, provider: randomProvider });
+        // The Grafana chart's own default admin password is a well-known string.
+        const grafanaAdmin = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
+            metadata: { name: "grafana-admin", namespace: namespaces.monitoring },
+            type: "Opaque",
+            stringData: { "admin-user": "admin", "admin-password": grafanaPassword.result },
+        }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
+
+        this.chart = pinnedChart(`${name}-chart`, charts.kubePrometheusStack, "kube-prometheus-stack", namespaces.monitoring, {
+            crds: { enabled: true },
+            prometheus: {
+                prometheusSpec: {
+                    replicas: production ? 2 : 1,
+                    retention: production ? "30d" : "10d",
+                    retentionSize: production ? "45GB" : "18GB",
+                    // Select every ServiceMonitor/PodMonitor/PrometheusRule, not only the chart's
+                    // own: the fleet's and ours carry no Helm release label.
+                    serviceMonitorSelectorNilUsesHelmValues: false,
+                    podMonitorSelectorNilUsesHelmValues: false,
+                    ruleSelectorNilUsesHelmValues: false,
+                    resources: production
+                        ? resources({ cpu: "500m", memory: "2Gi" }, { cpu: "2", memory: "4Gi" })
+                        : resources({ cpu: "200m", memory: "1Gi" }, { cpu: "1", memory: "2Gi" }),
+                    securityContext: restrictedPod(1000),
+                    storageSpec: {
+                        volumeClaimTemplate: {
+                            spec: { ...storageClass, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: production ? "50Gi" : "20Gi" } } },
+                        },
+                    },
+                },
+            },
+            alertmanager: {
+                alertmanagerSpec: {
+                    replicas: production ? 2 : 1,
+                    resources: resources({ cpu: "20m", memory: "64Mi" }, { cpu: "200m", memory: "256Mi" }),
+                    securityContext: restrictedPod(1000),
+                },
+            },
+            grafana: {
+                admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+                defaultDashboardsTimezone: "Asia/Kolkata",
+                sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaces.names.monitoring } },
+                resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
+                securityContext: restrictedPod(472),
+                containerSecurityContext: { ...restrictedContainer(), readOnlyRootFilesystem: false },
+            },
+            prometheusOperator: {
+                resources: resources({ cpu: "50m", memory: "128Mi" }, { cpu: "500m", memory: "512Mi" }),
+                securityContext: restrictedPod(65534),
+                containerSecurityContext: restrictedContainer(),
+                admissionWebhooks: { patch: { resources: resources({ cpu: "10m", memory: "32Mi" }, { cpu: "100m", memory: "64Mi" }), securityContext: restrictedPod(2000) } },
+            },
+            "kube-state-metrics": { resources: resources({ cpu: "20m", memory: "64Mi" }, { cpu: "200m", memory: "256Mi" }) },
+            "prometheus-node-exporter": { resources: resources({ cpu: "20m", memory: "32Mi" }, { cpu: "200m", memory: "128Mi" }) },
+        }, { parent: this, dependsOn: [grafanaAdmin] });
+
+        this.serviceMonitor = new k8s.apiextensions.CustomResource(`${name}-services`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: "bookkeep-services", namespace: namespaces.monitoring },
+            spec: {
+                selector: { matchLabels: { monitoring: "enabled" } },
+                // A ServiceMonitor only looks in its own namespace unless told otherwise.
+                namespaceSelector: { matchNames: [namespaces.names.app] },
+                endpoints: [{ port: "metrics", interval: "15s", path: "/metrics" }],
+            },
+        }, { parent: this, dependsOn: [this.chart] });
+
+        this.rules = new k8s.apiextensions.CustomResource(`${name}-alerts`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: { name: "bookkeep-alerts", namespace: namespaces.monitoring },
+            spec: { groups: alertGroups },
+        }, { parent: this, dependsOn: [this.chart] });
+
+        new k8s.core.v1.ConfigMap(`${name}-dashboard`, {
+            metadata: { name: "bookkeep-overview-dashboard", namespace: namespaces.monitoring, labels: { grafana_dashboard: "1" } },
+            data: { "bookkeep-overview.json": JSON.stringify(overviewDashboard, null, 2) },
+        }, { parent: this });
+
+        const monitoringNs = namespaces.monitoring;
+        const prometheus = { matchLabels: peers.prometheus.podSelector.matchLabels };
+        networkPolicy(`${name}-kube-api-netpol`, "monitoring-kube-api", monitoringNs, {
+            // The operator, kube-state-metrics, Grafana's sidecars and Prometheus' discovery all watch the API.
+            podSelector: {},
+            egress: [kubeApiEgress],
+        }, { parent: this });
+        networkPolicy(`${name}-scrape-netpol`, "allow-prometheus-scrape", monitoringNs, {
+            podSelector: {},
+            ingress: [{ from: [peers.prometheus] }],
+        }, { parent: this });
+        networkPolicy(`${name}-prometheus-netpol`, "prometheus", monitoringNs, {
+            podSelector: prometheus,
+            ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } } }], ports: tcp(9090) }],
+            egress: [
+                // Scrape targets live in every namespace, on ports their owners choose.
+                { to: [{ namespaceSelector: {} }] },
+                // Kubelet/cAdvisor and node-exporter listen on node addresses.
+                { to: anywhere, ports: tcp(10250, 9100) },
+            ],
+        }, { parent: this });
+        networkPolicy(`${name}-grafana-netpol`, "grafana", monitoringNs, {
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } },
+            egress: [
+                { to: [{ podSelector: prometheus }], ports: tcp(9090) },
+                { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } } }], ports: tcp(9093) },
+            ],
+        }, { parent: this });
+        networkPolicy(`${name}-alertmanager-netpol`, "alertmanager", monitoringNs, {
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } },
+            ingress: [
+                { from: [{ podSelector: prometheus }, { podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } } }], ports: tcp(9093) },
+                { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } } }], ports: [{ port: 9094, protocol: "TCP" }, { port: 9094, protocol: "UDP" }] },
+            ],
+            egress: [
+                // Notification receivers (chat, paging) are HTTPS endpoints outside the cluster.
+                { to: anywhere, ports: tcp(443) },
+                { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } } }], ports: [{ port: 9094, protocol: "TCP" }, { port: 9094, protocol: "UDP" }] },
+            ],
+        }, { parent: this });
+        networkPolicy(`${name}-operator-netpol`, "prometheus-operator-webhook", monitoringNs, {
+            podSelector: { matchLabels: { app: "kube-prometheus-stack-operator" } },
+            // Admission webhook, called by the API server.
+            ingress: [{ from: anywhere, ports: tcp(10250) }],
+        }, { parent: this });
+        networkPolicy(`${name}-app-scrape-netpol`, "allow-prometheus-scrape", namespaces.app, {
+            podSelector: servicePods(catalog),
+            ingress: [{ from: [peers.prometheus], ports: tcp(...catalogPorts(catalog, "metricsPort")) }],
+        }, { parent: this });
+        this.registerOutputs({ serviceMonitor: this.serviceMonitor, rules: this.rules });
+    }
+}

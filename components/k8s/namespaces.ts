@@ -1,0 +1,89 @@
+/**
+ * The seed's namespaces, each under Pod Security Admission and starting from default-deny
+ * networking with only cluster DNS allowed; the app namespace also gets a ResourceQuota and a
+ * LimitRange. Other components add the flows they need.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceSpec } from "../../services/schema";
+import { StackConfig } from "../../stacks/schema";
+import { Namespaces, namespacesFor } from "../naming";
+import { dnsEgress, networkPolicy } from "./networkPolicies";
+import { appQuota, PodBudget } from "./quota";
+import { podSecurityLabels } from "./security";
+
+export interface PlatformNamespacesArgs {
+    readonly config: StackConfig;
+    /** Sizes the app namespace's ResourceQuota. */
+    readonly catalog: readonly ServiceSpec[];
+    /** Pods the platform itself runs in the app namespace (migration, backups), added to the quota. */
+    readonly platformPods: readonly PodBudget[];
+}
+
+type Managed = "app" | "system" | "monitoring" | "nats";
+
+/**
+ * Enforced Pod Security level per namespace. `audit` and `warn` are `restricted` everywhere, so
+ * anything short of restricted still shows up in audit logs and `kubectl` warnings.
+ */
+const enforcement: Record<Managed, "restricted" | "privileged"> = {
+    app: "restricted",
+    // Fluentd's DaemonSet mounts the node's /var/log (hostPath), which baseline already forbids.
+    system: "privileged",
+    // prometheus-node-exporter needs hostNetwork, hostPID and hostPath to read node metrics.
+    monitoring: "privileged",
+    nats: "restricted",
+};
+
+export class PlatformNamespaces extends pulumi.ComponentResource {
+    /** Namespace names (`data` is the local foundation's own and is not created here). */
+    public readonly names: Namespaces;
+    /** Names as outputs of the Namespace objects: using them makes a child wait for its namespace. */
+    public readonly app: pulumi.Output<string>;
+    public readonly system: pulumi.Output<string>;
+    public readonly monitoring: pulumi.Output<string>;
+    public readonly nats: pulumi.Output<string>;
+
+    constructor(name: string, args: PlatformNamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:k8s:Namespaces", name, {}, opts);
+        const { config } = args;
+        this.names = namespacesFor(config.environment);
+        const made = {} as Record<Managed, pulumi.Output<string>>;
+        for (const key of ["app", "system", "monitoring", "nats"] as const) {
+            const ns = new k8s.core.v1.Namespace(`${name}-${key}`, {
+                metadata: {
+                    name: this.names[key],
+                    labels: { ...podSecurityLabels(enforcement[key]), "app.kubernetes.io/part-of": "bookkeep", "bookkeep.app/environment": config.environment },
+                },
+            }, { parent: this });
+            made[key] = ns.metadata.name;
+            networkPolicy(`${name}-${key}-default-deny`, "default-deny", ns.metadata.name,
+                { podSelector: {}, ingress: [], egress: [] }, { parent: this });
+            networkPolicy(`${name}-${key}-allow-dns`, "allow-dns", ns.metadata.name,
+                { podSelector: {}, egress: [dnsEgress(config.environment)] }, { parent: this });
+        }
+        this.app = made.app;
+        this.system = made.system;
+        this.monitoring = made.monitoring;
+        this.nats = made.nats;
+
+        new k8s.core.v1.ResourceQuota(`${name}-app-quota`, {
+            metadata: { name: "bookkeep-quota", namespace: this.app },
+            spec: { hard: appQuota(config, args.catalog, args.platformPods) },
+        }, { parent: this });
+        // Defaults for any container that forgets its resources, and a ceiling no single
+        // container may exceed.
+        new k8s.core.v1.LimitRange(`${name}-app-limits`, {
+            metadata: { name: "bookkeep-limits", namespace: this.app },
+            spec: {
+                limits: [{
+                    type: "Container",
+                    defaultRequest: { cpu: "100m", memory: "128Mi" },
+                    default: { cpu: "500m", memory: "512Mi" },
+                    max: { cpu: "2", memory: "4Gi" },
+                }],
+            },
+        }, { parent: this });
+        this.registerOutputs({ app: this.app, system: this.system, monitoring: this.monitoring, nats: this.nats });
+    }
+}

@@ -1,0 +1,55 @@
+/**
+ * The Sealed Secrets controller in bookkeep-system, so teams can keep encrypted Secrets in Git
+ * (the seed's SealedSecret). Secrets derived from the foundation (bookkeeping-secrets) are written
+ * directly by this program instead: their source of truth is Pulumi state, encrypted.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../stacks/schema";
+import { platformPeers } from "../naming";
+import { charts, pinnedChart } from "./charts";
+import { PlatformNamespaces } from "./namespaces";
+import { anywhere, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
+import { resources } from "./security";
+
+export interface SealedSecretsArgs {
+    readonly config: StackConfig;
+    readonly namespaces: PlatformNamespaces;
+}
+
+/** kubeseal's default controller name; pass `--controller-namespace bookkeep-system`. */
+export const sealedSecretsController = "sealed-secrets-controller";
+
+export class SealedSecrets extends pulumi.ComponentResource {
+    constructor(name: string, args: SealedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:k8s:SealedSecrets", name, {}, opts);
+        const { config, namespaces } = args;
+        const observability = config.observability.enabled;
+
+        pinnedChart(`${name}-chart`, charts.sealedSecrets, "sealed-secrets", namespaces.system, {
+            fullnameOverride: sealedSecretsController,
+            resources: resources({ cpu: "50m", memory: "64Mi" }, { cpu: "200m", memory: "256Mi" }),
+            podSecurityContext: { enabled: true, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+            containerSecurityContext: {
+                enabled: true,
+                runAsNonRoot: true,
+                runAsUser: 1001,
+                readOnlyRootFilesystem: true,
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            metrics: { serviceMonitor: { enabled: observability } },
+        }, { parent: this });
+
+        networkPolicy(`${name}-netpol`, "sealed-secrets-controller", namespaces.system, {
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "sealed-secrets" } },
+            ingress: [
+                // kubeseal fetches the public certificate through the API server's service proxy.
+                { from: anywhere, ports: tcp(8080) },
+                ...(observability ? [{ from: [platformPeers(config.environment).prometheus], ports: tcp(8081) }] : []),
+            ],
+            egress: [kubeApiEgress],
+        }, { parent: this });
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,114 @@
+/**
+ * The OpenTelemetry collector in bookkeep-monitoring, receiving OTLP from the services and storing
+ * traces in the log Elasticsearch (index `bookkeep-traces`, under the same retention). The seed's
+ * Go code exports to `otel-collector:4318`, a name relative to the service's own namespace, so an
+ * ExternalName Service of that name in the app namespace points at the collector.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceSpec } from "../../services/schema";
+import { StackConfig } from "../../stacks/schema";
+import { platformPeers, wellKnown } from "../naming";
+import { charts, pinnedChart } from "./charts";
+import { elasticsearchService } from "./logging";
+import { PlatformNamespaces } from "./namespaces";
+import { inNamespace, networkPolicy, servicePods, tcp } from "./networkPolicies";
+import { resources, restrictedContainer, restrictedPod } from "./security";
+
+export interface TracingArgs {
+    readonly config: StackConfig;
+    readonly namespaces: PlatformNamespaces;
+    /** Every service may export traces. */
+    readonly catalog: readonly ServiceSpec[];
+}
+
+/** Name of the collector's Service in bookkeep-monitoring and of its alias in the app namespace. */
+export const collectorService = "otel-collector";
+const otlpGrpc = 4317;
+
+export class Tracing extends pulumi.ComponentResource {
+    /** The collector's in-cluster DNS name. */
+    public readonly collectorHost: string;
+
+    constructor(name: string, args: TracingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:k8s:Tracing", name, {}, opts);
+        const { config, namespaces, catalog } = args;
+        const production = config.environment === "production";
+        const peers = platformPeers(config.environment);
+        const otlpHttp = wellKnown.ports.otlpHttp;
+        this.collectorHost = `${collectorService}.${namespaces.names.monitoring}.svc.cluster.local`;
+        const pipeline = { receivers: ["otlp"], processors: ["memory_limiter", "batch"] };
+
+        pinnedChart(`${name}-chart`, charts.openTelemetryCollector, "otel-collector", namespaces.monitoring, {
+            mode: "deployment",
+            fullnameOverride: collectorService,
+            // The contrib distribution carries the Elasticsearch exporter.
+            image: { repository: "otel/opentelemetry-collector-contrib" },
+            replicaCount: production ? 2 : 1,
+            podDisruptionBudget: { enabled: production, minAvailable: 1 },
+            resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
+            podSecurityContext: restrictedPod(10001),
+            securityContext: restrictedContainer(),
+            serviceAccount: { create: true },
+            ports: {
+                otlp: { enabled: true },
+                "otlp-http": { enabled: true },
+                "jaeger-compact": { enabled: false },
+                "jaeger-thrift": { enabled: false },
+                "jaeger-grpc": { enabled: false },
+                zipkin: { enabled: false },
+                metrics: { enabled: true },
+            },
+            config: {
+                receivers: {
+                    otlp: {
+                        protocols: {
+                            grpc: { endpoint: `\${env:MY_POD_IP}:${otlpGrpc}` },
+                            http: { endpoint: `\${env:MY_POD_IP}:${otlpHttp}` },
+                        },
+                    },
+                },
+                processors: {
+                    batch: {},
+                    memory_limiter: { check_interval: "5s", limit_percentage: 80, spike_limit_percentage: 25 },
+                },
+                exporters: {
+                    elasticsearch: { endpoint: `http://${elasticsearchService}.${namespaces.names.monitoring}.svc:9200`, traces_index: "bookkeep-traces" },
+                    debug: {},
+                },
+                service: {
+                    pipelines: {
+                        traces: { ...pipeline, exporters: ["elasticsearch"] },
+                        // Services export only traces today; metrics and logs go to Prometheus and Fluentd.
+                        metrics: { ...pipeline, exporters: ["debug"] },
+                        logs: { ...pipeline, exporters: ["debug"] },
+                    },
+                },
+            },
+        }, { parent: this });
+
+        new k8s.core.v1.Service(`${name}-alias`, {
+            metadata: { name: collectorService, namespace: namespaces.app, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
+            spec: {
+                type: "ExternalName",
+                externalName: this.collectorHost,
+                ports: [{ name: "otlp-http", port: otlpHttp, protocol: "TCP" }],
+            },
+        }, { parent: this });
+
+        const collector = { matchLabels: peers.otelCollector.podSelector.matchLabels };
+        networkPolicy(`${name}-collector-netpol`, "otel-collector", namespaces.monitoring, {
+            podSelector: collector,
+            ingress: [
+                { from: [inNamespace(namespaces.names.app)], ports: tcp(otlpHttp, otlpGrpc) },
+                { from: [peers.prometheus], ports: tcp(8888) },
+            ],
+            egress: [{ to: [{ podSelector: { matchLabels: { app: elasticsearchService } } }], ports: tcp(9200) }],
+        }, { parent: this });
+        networkPolicy(`${name}-app-netpol`, "allow-to-otel-collector", namespaces.app, {
+            podSelector: servicePods(catalog),
+            egress: [{ to: [peers.otelCollector], ports: tcp(otlpHttp) }],
+        }, { parent: this });
+        this.registerOutputs({ collectorHost: this.collectorHost });
+    }
+}

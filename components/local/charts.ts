@@ -1,0 +1,198 @@
+/**
+ * The in-cluster data layer of the development stack: pinned upstream charts and images, the
+ * names and pod labels they produce, and the chart values we own. Pure data and functions, so
+ * they are tested without evaluating a stack.
+ *
+ * Why these charts (checked 2026-11):
+ * - PostgreSQL: CloudNativePG. Bitnami moved its versioned images to the unmaintained
+ *   `bitnamilegacy` catalog in 2025 (bitnami/containers#83267), so a pinned PostgreSQL 15 from
+ *   Bitnami would be a frozen, unpatched image. CNPG is a CNCF project that ships patched official
+ *   PostgreSQL 15 images and whose pods pass the `restricted` Pod Security Standard.
+ * - Redis: Valkey's official chart (valkey-io/valkey-helm). Valkey is the BSD-licensed Redis fork
+ *   and speaks the same protocol, so `redis://` clients work unchanged.
+ * - Object store: MinIO's chart 5.4.0 with the last published MinIO images (quay.io). Upstream
+ *   MinIO stopped publishing images in 2025 and archived the project in 2026; the chart still
+ *   provisions buckets, users and policies in one place, which is what the backup job needs. Swap
+ *   for a maintained S3 store (SeaweedFS, Garage) when one offers the same provisioning.
+ */
+import { Namespaces } from "../naming";
+
+export interface PinnedChart {
+    readonly chart: string;
+    readonly version: string;
+    readonly repo: string;
+}
+
+export const charts = {
+    cnpg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts" },
+    valkey: { chart: "valkey", version: "0.12.0", repo: "https://valkey.io/valkey-helm/" },
+    minio: { chart: "minio", version: "5.4.0", repo: "https://charts.min.io/" },
+} as const satisfies Record<string, PinnedChart>;
+
+export const images = {
+    /** PostgreSQL 15, the major version the cloud stacks run (RDS / Cloud SQL). */
+    postgres: "ghcr.io/cloudnative-pg/postgresql:15.19-standard-trixie",
+    valkey: { repository: "valkey/valkey", tag: "9.1.0" },
+    minio: { repository: "quay.io/minio/minio", tag: "RELEASE.2025-09-07T16-13-09Z" },
+    mc: { repository: "quay.io/minio/mc", tag: "RELEASE.2025-08-13T08-35-41Z" },
+    /** Same uploader as the S3 stacks: the backup CronJob is identical apart from its env. */
+    awsCli: "amazon/aws-cli:2.22.35",
+} as const;
+
+/** Helm release names; they fix the chart's object names and pod labels below. */
+export const releases = { cnpg: "cnpg", valkey: "valkey", minio: "minio" } as const;
+
+/** In-cluster object names the foundation creates or the charts derive from the values below. */
+export const names = {
+    postgresCluster: "postgres",
+    postgresSecret: "postgres-app-credentials",
+    valkeySecret: "valkey-users",
+    minioRootSecret: "minio-root-credentials",
+    minioBackupUserSecret: "minio-backup-user",
+    /** In the app namespace: pods can only reference Secrets in their own namespace. */
+    uploaderSecret: "bookkeep-object-store",
+    backupUser: "bookkeep-backup",
+    backupPolicy: "bookkeep-backup-writer",
+} as const;
+
+export const buckets = { documents: "bookkeep-documents", backups: "bookkeep-backups" } as const;
+export const database = { name: "bookkeep", owner: "bookkeep" } as const;
+/** MinIO accepts any region; pinning the India one keeps every region string in the stack in India. */
+export const objectStoreRegion = "ap-south-1";
+export const ports = { postgres: 5432, redis: 6379, objectStore: 9000, cnpgStatus: 8000, cnpgWebhook: 9443 } as const;
+
+/** Pod labels the charts (and the CNPG operator) put on their pods, for NetworkPolicy selectors. */
+export const podLabels = {
+    postgres: { "cnpg.io/cluster": names.postgresCluster },
+    cnpgOperator: { "app.kubernetes.io/name": "cloudnative-pg", "app.kubernetes.io/instance": releases.cnpg },
+    valkey: { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": releases.valkey },
+    minio: { app: "minio", release: releases.minio },
+    /** The MinIO chart's post-install job that creates buckets, the policy and the backup user. */
+    minioJob: { app: "minio-job", release: releases.minio },
+} as const;
+
+/** Cluster-internal DNS names of the data stores (Services the operator and charts create). */
+export function serviceHosts(ns: Namespaces) {
+    const fqdn = (service: string) => `${service}.${ns.data}.svc.cluster.local`;
+    return {
+        // CNPG's read-write Service always points at the current primary.
+        postgres: fqdn(`${names.postgresCluster}-rw`),
+        redis: fqdn(releases.valkey),
+        objectStore: fqdn(releases.minio),
+    };
+}
+
+/** Requests and limits for one laptop node: everything here fits in about 1 GiB of memory. */
+const sizes = {
+    cnpgOperator: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    postgres: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+    valkey: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    minio: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+    job: { requests: { memory: "64Mi" } },
+    valkeyStorage: "1Gi",
+    minioStorage: "10Gi",
+} as const;
+
+/** Container securityContext that satisfies the `restricted` Pod Security Standard. */
+const restrictedContainer = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    runAsNonRoot: true,
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+export function cnpgOperatorValues(): Record<string, unknown> {
+    return {
+        fullnameOverride: releases.cnpg,
+        replicaCount: 1,
+        resources: sizes.cnpgOperator,
+        // No Prometheus Operator CRDs on the light development stack.
+        monitoring: { podMonitorEnabled: false },
+    };
+}
+
+export interface PostgresClusterArgs {
+    readonly storageGb: number;
+    readonly storageClass: string | undefined;
+}
+
+/** `spec` of the CNPG `Cluster`: one PostgreSQL 15 instance, bootstrapped from our Secret. */
+export function postgresClusterSpec(args: PostgresClusterArgs): Record<string, unknown> {
+    return {
+        instances: 1,
+        imageName: images.postgres,
+        storage: { size: `${args.storageGb}Gi`, ...(args.storageClass ? { storageClass: args.storageClass } : {}) },
+        resources: sizes.postgres,
+        postgresql: { parameters: { shared_buffers: "64MB", max_connections: "100" } },
+        bootstrap: {
+            initdb: { database: database.name, owner: database.owner, secret: { name: names.postgresSecret } },
+        },
+        // The services connect as the database owner; nobody needs a remote superuser login.
+        enableSuperuserAccess: false,
+        // A PDB on the only instance would block draining the only node of a laptop cluster.
+        enablePDB: false,
+    };
+}
+
+export function valkeyValues(storageClass: string | undefined): Record<string, unknown> {
+    return {
+        fullnameOverride: releases.valkey,
+        image: { repository: images.valkey.repository, tag: images.valkey.tag },
+        resources: sizes.valkey,
+        dataStorage: {
+            enabled: true,
+            requestedSize: sizes.valkeyStorage,
+            ...(storageClass ? { className: storageClass } : {}),
+        },
+        // The append-only file survives a pod restart with at most a second of writes lost.
+        valkeyConfig: "appendonly yes\n",
+        auth: {
+            enabled: true,
+            // The password stays in our Secret; the chart reads key "default" (the user name).
+            usersExistingSecret: names.valkeySecret,
+            aclUsers: { default: { permissions: "~* &* +@all" } },
+        },
+        securityContext: { ...restrictedContainer, readOnlyRootFilesystem: true, runAsUser: 1000 },
+    };
+}
+
+export function minioValues(storageClass: string | undefined): Record<string, unknown> {
+    const backupsArn = `arn:aws:s3:::${buckets.backups}`;
+    return {
+        fullnameOverride: releases.minio,
+        mode: "standalone",
+        image: { ...images.minio, pullPolicy: "IfNotPresent" },
+        mcImage: { ...images.mc, pullPolicy: "IfNotPresent" },
+        existingSecret: names.minioRootSecret,
+        environment: { MINIO_SITE_REGION: objectStoreRegion },
+        persistence: { enabled: true, size: sizes.minioStorage, ...(storageClass ? { storageClass } : {}) },
+        resources: sizes.minio,
+        securityContext: { enabled: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: "OnRootMismatch" },
+        containerSecurityContext: { ...restrictedContainer, readOnlyRootFilesystem: false },
+        buckets: [
+            { name: buckets.documents, policy: "none", purge: false, versioning: false },
+            { name: buckets.backups, policy: "none", purge: false, versioning: false },
+        ],
+        // The uploader gets put-only access to the backups bucket, never the root credentials.
+        policies: [{
+            name: names.backupPolicy,
+            statements: [
+                { resources: [`${backupsArn}/*`], actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"] },
+                { resources: [backupsArn], actions: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"] },
+            ],
+        }],
+        // Replaces the chart's default `console` user, whose password is public.
+        users: [{
+            accessKey: names.backupUser,
+            existingSecret: names.minioBackupUserSecret,
+            existingSecretKey: "secretKey",
+            policy: names.backupPolicy,
+        }],
+        svcaccts: [],
+        customCommands: [],
+        makeBucketJob: { resources: sizes.job },
+        makePolicyJob: { resources: sizes.job },
+        makeUserJob: { resources: sizes.job },
+        postJob: { securityContext: { enabled: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 } },
+    };
+}

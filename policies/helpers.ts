@@ -1,0 +1,288 @@
+/**
+ * Small pure helpers the policy modules share: where a resource lives, which environment it
+ * belongs to, and where a workload keeps its pod spec. The pack has its own package.json, so
+ * nothing here imports the program or the cloud SDKs: resources are matched by type string and
+ * read from their inputs (`props`), as the engine hands them to the analyzer.
+ */
+import { PolicyProviderResource, PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+
+export type Props = Record<string, any>;
+
+/** What both resource and stack validations see of a resource. */
+export interface Subject {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly props: Props;
+    readonly provider?: PolicyProviderResource;
+}
+
+export const awsIndiaRegions: readonly string[] = ["ap-south-1", "ap-south-2"];
+export const gcpIndiaRegions: readonly string[] = ["asia-south1", "asia-south2"];
+export const environments = ["development", "staging", "production"] as const;
+export type Environment = typeof environments[number];
+
+const appNamespacePattern = /^bookkeep-(development|staging|production)$/;
+
+/** The application namespace's environment (`bookkeep-<environment>`), if `ns` is one. */
+export function appNamespaceEnvironment(ns: unknown): Environment | undefined {
+    return typeof ns === "string" ? appNamespacePattern.exec(ns)?.[1] as Environment | undefined : undefined;
+}
+
+export function isAppNamespace(ns: unknown): ns is string {
+    return appNamespaceEnvironment(ns) !== undefined;
+}
+
+/**
+ * Reads a value without letting an unknown (a preview-time computed input) abort the policy:
+ * the analyzer's proxy throws on unknowns, and "unknown" must mean "not applicable" here.
+ */
+export function safe<T>(read: () => T): T | undefined {
+    try {
+        return read();
+    } catch {
+        return undefined;
+    }
+}
+
+/** Provider inputs that are objects arrive JSON-encoded (the AWS and GCP SDKs stringify them). */
+export function decoded(v: unknown): any {
+    if (typeof v === "string" && (v.startsWith("{") || v.startsWith("["))) {
+        try {
+            return JSON.parse(v);
+        } catch {
+            return v;
+        }
+    }
+    return v;
+}
+
+export function asArray(v: unknown): any[] {
+    return Array.isArray(v) ? v : [];
+}
+
+export function isObject(v: unknown): v is Props {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function asEnvironment(v: unknown): Environment | undefined {
+    const s = typeof v === "string" ? v.toLowerCase() : undefined;
+    return (environments as readonly string[]).includes(s ?? "") ? s as Environment : undefined;
+}
+
+/** The environment a provider's default tags (AWS) or default labels (GCP) stamp on its resources. */
+export function providerEnvironment(props: Props | undefined): Environment | undefined {
+    if (!props) {
+        return undefined;
+    }
+    const tags = safe(() => decoded(props.defaultTags)?.tags);
+    const labels = safe(() => decoded(props.defaultLabels));
+    return asEnvironment(safe(() => tags?.Environment ?? tags?.environment)) ?? asEnvironment(safe(() => labels?.environment));
+}
+
+/**
+ * Which environment a resource belongs to, from the data the program registered: its own
+ * tags/labels, its provider's default tags/labels, or its Kubernetes namespace
+ * (`bookkeep-<environment>`). Undefined when nothing says; callers treat that as "not production".
+ */
+export function environmentOf(r: Subject): Environment | undefined {
+    const p = r.props;
+    const own = [
+        () => p.tags?.Environment, () => p.tags?.environment, () => p.labels?.environment,
+        () => p.settings?.userLabels?.environment, () => p.resourceLabels?.environment,
+    ];
+    for (const read of own) {
+        const env = asEnvironment(safe(read));
+        if (env) {
+            return env;
+        }
+    }
+    if (r.type.startsWith("pulumi:providers:")) {
+        return providerEnvironment(p);
+    }
+    const fromProvider = providerEnvironment(r.provider?.props);
+    if (fromProvider) {
+        return fromProvider;
+    }
+    const ns = safe(() => r.type === "kubernetes:core/v1:Namespace" ? p.metadata?.name : p.metadata?.namespace ?? p.namespace);
+    return appNamespaceEnvironment(ns);
+}
+
+export function isProduction(r: Subject): boolean {
+    return environmentOf(r) === "production";
+}
+
+/**
+ * The stack's environment: the root `pulumi:pulumi:Stack` resource is named `<project>-<stack>`,
+ * and the stacks are named after their environments. Falls back to what the resources say.
+ */
+export function stackEnvironment(args: StackValidationArgs): Environment | undefined {
+    const root = args.resources.find(r => r.type === "pulumi:pulumi:Stack");
+    const fromRoot = environments.find(e => root?.name === e || root?.name.endsWith(`-${e}`));
+    if (fromRoot) {
+        return fromRoot;
+    }
+    const fromTags = asEnvironment(args.stackTags.get("pulumi:stack"));
+    if (fromTags) {
+        return fromTags;
+    }
+    for (const r of args.resources) {
+        const env = environmentOf(r);
+        if (env) {
+            return env;
+        }
+    }
+    return undefined;
+}
+
+/** A resource is production if it says so, or if the stack it is in is the production stack. */
+export function isProductionIn(args: StackValidationArgs, r: Subject): boolean {
+    return isProduction(r) || stackEnvironment(args) === "production";
+}
+
+export function ofType(args: StackValidationArgs, ...types: string[]): PolicyResource[] {
+    return args.resources.filter(r => types.includes(r.type));
+}
+
+/** Resources that `r` references through input `key` (the engine's property dependencies). */
+export function referenced(r: PolicyResource, key: string): PolicyResource[] {
+    return r.propertyDependencies?.[key] ?? [];
+}
+
+/** `name` for Kubernetes objects (metadata.name, else the Pulumi name the provider auto-names from). */
+export function k8sName(r: Subject): string {
+    return safe(() => r.props.metadata?.name) ?? r.name;
+}
+
+export function k8sNamespace(r: Subject): string {
+    return safe(() => r.props.metadata?.namespace) ?? "default";
+}
+
+/** AWS region of a resource: its own `region` input (provider v7 allows one) or its provider's. */
+export function awsRegionOf(r: Subject): string | undefined {
+    return safe(() => r.props.region) ?? safe(() => r.provider?.props.region);
+}
+
+// ---- CIDRs and ports ---------------------------------------------------------------------------
+
+export function isWorldCidr(cidr: unknown): boolean {
+    return typeof cidr === "string" && /\/0$/.test(cidr.trim());
+}
+
+/**
+ * Ports that carry data or administrative access and must never face the internet (ascending):
+ * SSH, SQL Server, etcd, MySQL, RDP, NATS, PostgreSQL, Kibana, Redis, Kafka, Elasticsearch, the
+ * kubelet, Memcached, MongoDB.
+ */
+export const dataPorts: readonly number[] = [22, 1433, 2379, 2380, 3306, 3389, 4222, 5432, 5601, 6379, 9092, 9200, 9300, 10250, 11211, 27017];
+
+/** Data ports inside an inclusive range; "all protocols" (-1) means every port. */
+export function dataPortsIn(protocol: unknown, from: unknown, to: unknown): number[] {
+    const proto = String(protocol ?? "").toLowerCase();
+    if (proto === "-1" || proto === "all") {
+        return [...dataPorts];
+    }
+    if (proto !== "" && proto !== "tcp" && proto !== "6" && proto !== "udp" && proto !== "17") {
+        return [];
+    }
+    const lo = typeof from === "number" ? from : 0;
+    const hi = typeof to === "number" ? to : lo;
+    if (lo === 0 && hi === 0) {
+        return [...dataPorts];
+    }
+    return dataPorts.filter(p => p >= lo && p <= hi);
+}
+
+// ---- Pod templates -----------------------------------------------------------------------------
+
+export const workloadKinds = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController", "PodTemplate"] as const;
+const workloadType = /^kubernetes:(?:core|apps|batch|extensions)\/v[0-9a-z]+:(Pod|Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|ReplicationController|PodTemplate)$/;
+
+export interface PodTemplate {
+    readonly kind: typeof workloadKinds[number];
+    /** The object's own name, for messages. */
+    readonly name: string;
+    readonly spec: Props;
+    readonly metadata: Props;
+    /** Jobs, CronJobs and run-to-completion Pods end on their own; the rest are expected to serve. */
+    readonly longRunning: boolean;
+}
+
+export interface ContainerRef {
+    readonly container: Props;
+    /** `container "api"`, `init container "migrate"`, for messages. */
+    readonly label: string;
+    readonly init: boolean;
+}
+
+/** The pod spec of any workload kind, wherever its kind keeps it. */
+export function podTemplateOf(type: string, props: Props, name: string): PodTemplate | undefined {
+    const kind = workloadType.exec(type)?.[1] as PodTemplate["kind"] | undefined;
+    if (!kind) {
+        return undefined;
+    }
+    const template = kind === "Pod" ? props
+        : kind === "CronJob" ? props.spec?.jobTemplate?.spec?.template
+        : kind === "PodTemplate" ? props.template
+        : props.spec?.template;
+    const spec: Props = isObject(template?.spec) ? template.spec : {};
+    const runToCompletion = kind === "Job" || kind === "CronJob" || (kind === "Pod" && ["Never", "OnFailure"].includes(spec.restartPolicy));
+    return {
+        kind,
+        name: safe(() => props.metadata?.name) ?? name,
+        spec,
+        metadata: isObject(template?.metadata) ? template.metadata : {},
+        longRunning: !runToCompletion,
+    };
+}
+
+export function containersOf(spec: Props): ContainerRef[] {
+    const list = (key: string, prefix: string, init: boolean) =>
+        asArray(spec[key]).filter(isObject).map(c => ({ container: c, label: `${prefix}"${c.name ?? "?"}"`, init }));
+    return [
+        ...list("initContainers", "init container ", true),
+        ...list("containers", "container ", false),
+        ...list("ephemeralContainers", "ephemeral container ", true),
+    ];
+}
+
+/** A container's effective security setting: the container's own, else the pod's. */
+export function effective(pod: Props, c: Props, key: string): any {
+    return c.securityContext?.[key] ?? pod.securityContext?.[key];
+}
+
+/** Runs `check` on every workload's pod template; other resource types are not applicable. */
+export function forPods(check: (pod: PodTemplate, report: ReportViolation, args: ResourceValidationArgs) => void) {
+    return (args: ResourceValidationArgs, report: ReportViolation) => {
+        const pod = podTemplateOf(args.type, args.props, args.name);
+        if (pod) {
+            check(pod, report, args);
+        }
+    };
+}
+
+/** Validation over one or more resource types, matched by type string. */
+export function forTypes(types: readonly string[], check: (args: ResourceValidationArgs, report: ReportViolation) => void) {
+    return (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (types.includes(args.type)) {
+            check(args, report);
+        }
+    };
+}
+
+/**
+ * A canary Deployment (label `track: canary`) whose stable track — a Deployment in the same
+ * namespace with the same `app.kubernetes.io/name` — exists. The stable track carries the
+ * replicas and the PodDisruptionBudget; the canary is one disposable pod taking a small share of
+ * traffic, which must not hold up a node drain.
+ */
+export function isCanaryWithStableTrack(args: StackValidationArgs, d: PolicyResource): boolean {
+    const labels = (r: PolicyResource): Props => safe(() => r.props.metadata?.labels) ?? {};
+    const own = labels(d);
+    const app = own["app.kubernetes.io/name"];
+    if (own.track !== "canary" || app === undefined) {
+        return false;
+    }
+    return args.resources.some(r => r.type === d.type && r.urn !== d.urn && k8sNamespace(r) === k8sNamespace(d) &&
+        labels(r)["app.kubernetes.io/name"] === app && labels(r).track !== "canary");
+}

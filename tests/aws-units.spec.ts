@@ -1,0 +1,101 @@
+/** Pure helpers of the AWS foundation: subnet layout, kubeconfig, AMI choice, lifecycle rules. */
+import { expect } from "chai";
+import { amiTypeFor } from "../components/aws/cluster";
+import { eksKubeconfig } from "../components/aws/kubeconfig";
+import { backupLifecycleRules } from "../components/aws/storage";
+import { subnetLayout } from "../components/aws/subnets";
+import { cidrContains, cidrsOverlap } from "../stacks/cidr";
+
+const azs = ["ap-south-1a", "ap-south-1b", "ap-south-1c"];
+
+function inputErrorMessage(fn: () => unknown): string {
+    try {
+        fn();
+    } catch (err) {
+        expect((err as Error).constructor.name).to.equal("InputPropertiesError");
+        return (err as Error).message;
+    }
+    throw new Error("expected an input error");
+}
+
+describe("aws subnet layout", () => {
+    it("carves a /16 into /24 public, /19 private and /24 data subnets per AZ", () => {
+        const layout = subnetLayout("10.20.0.0/16", azs);
+        expect(layout.public.map(s => s.cidr)).to.deep.equal(["10.20.96.0/24", "10.20.97.0/24", "10.20.98.0/24"]);
+        expect(layout.private.map(s => s.cidr)).to.deep.equal(["10.20.0.0/19", "10.20.32.0/19", "10.20.64.0/19"]);
+        expect(layout.data.map(s => s.cidr)).to.deep.equal(["10.20.112.0/24", "10.20.113.0/24", "10.20.114.0/24"]);
+    });
+
+    it("puts exactly one subnet of every tier in every AZ, tier labels matching", () => {
+        const layout = subnetLayout("10.10.0.0/16", azs);
+        for (const tier of ["public", "private", "data"] as const) {
+            expect(layout[tier].map(s => s.availabilityZone)).to.deep.equal(azs);
+            expect(layout[tier].every(s => s.tier === tier)).to.equal(true);
+        }
+    });
+
+    for (const vpc of ["10.10.0.0/16", "172.16.0.0/17", "192.168.0.0/18", "10.0.32.0/19"]) {
+        it(`keeps all nine subnets of ${vpc} inside the VPC and disjoint`, () => {
+            const layout = subnetLayout(vpc, azs);
+            const all = [...layout.public, ...layout.private, ...layout.data].map(s => s.cidr);
+            expect(all).to.have.length(9);
+            all.forEach(c => expect(cidrContains(vpc, c), `${c} in ${vpc}`).to.equal(true));
+            all.forEach((a, i) => all.slice(i + 1).forEach(b => expect(cidrsOverlap(a, b), `${a} vs ${b}`).to.equal(false)));
+        });
+    }
+
+    it("scales the prefixes with the VPC (a /19 gives /22 private and /27 public/data)", () => {
+        const layout = subnetLayout("10.0.32.0/19", azs);
+        expect(layout.private.map(s => s.cidr)).to.deep.equal(["10.0.32.0/22", "10.0.36.0/22", "10.0.40.0/22"]);
+        expect(layout.public.map(s => s.cidr)).to.deep.equal(["10.0.44.0/27", "10.0.44.32/27", "10.0.44.64/27"]);
+        expect(layout.data.map(s => s.cidr)).to.deep.equal(["10.0.46.0/27", "10.0.46.32/27", "10.0.46.64/27"]);
+    });
+
+    it("rejects a VPC too small or too large for the layout, naming the key", () => {
+        expect(inputErrorMessage(() => subnetLayout("10.0.0.0/20", azs))).to.contain("bookkeep:network.vpcCidr").and.contain("/16 to /19").and.contain("10.0.0.0/20");
+        expect(inputErrorMessage(() => subnetLayout("10.0.0.0/8", azs))).to.contain("bookkeep:network.vpcCidr");
+        expect(inputErrorMessage(() => subnetLayout("10.0.0.1/16", azs))).to.contain("bookkeep:network.vpcCidr");
+    });
+
+    it("rejects zero, four or repeated AZs, naming the key", () => {
+        expect(inputErrorMessage(() => subnetLayout("10.0.0.0/16", []))).to.contain("bookkeep:aws.availabilityZones");
+        expect(inputErrorMessage(() => subnetLayout("10.0.0.0/16", [...azs, "ap-south-1d"]))).to.contain("1 to 3 distinct zones");
+        expect(inputErrorMessage(() => subnetLayout("10.0.0.0/16", ["ap-south-1a", "ap-south-1a"]))).to.contain("bookkeep:aws.availabilityZones");
+    });
+});
+
+describe("aws helpers", () => {
+    it("builds an exec kubeconfig that gets a token from aws eks get-token in the cluster's region", () => {
+        const kc = JSON.parse(eksKubeconfig({ clusterName: "bookkeep-staging", endpoint: "https://x.eks", certificateAuthorityData: "Q0E=", region: "ap-south-1" }));
+        expect(kc["current-context"]).to.equal("bookkeep-staging");
+        expect(kc.clusters[0].cluster).to.deep.equal({ server: "https://x.eks", "certificate-authority-data": "Q0E=" });
+        expect(kc.users[0].user.exec.command).to.equal("aws");
+        expect(kc.users[0].user.exec.args).to.deep.equal(["eks", "get-token", "--cluster-name", "bookkeep-staging", "--region", "ap-south-1", "--output", "json"]);
+        expect(JSON.stringify(kc)).not.to.contain("token\":");
+    });
+
+    it("picks the ARM AMI only for Graviton instance families", () => {
+        expect(amiTypeFor("t3.large")).to.equal("AL2023_x86_64_STANDARD");
+        expect(amiTypeFor("m6i.xlarge")).to.equal("AL2023_x86_64_STANDARD");
+        expect(amiTypeFor("g5.xlarge")).to.equal("AL2023_x86_64_STANDARD");
+        expect(amiTypeFor("t4g.large")).to.equal("AL2023_ARM_64_STANDARD");
+        expect(amiTypeFor("c7gn.large")).to.equal("AL2023_ARM_64_STANDARD");
+    });
+
+    it("tiers the backups bucket by the seed's schedule: daily expires, weekly to Glacier, monthly to Deep Archive", () => {
+        const rules = backupLifecycleRules(35, 365, 2922) as any[];
+        expect(rules.map(r => [r.id, r.filter.prefix, r.status])).to.deep.equal([
+            ["daily", "daily/", "Enabled"], ["weekly", "weekly/", "Enabled"], ["monthly", "monthly/", "Enabled"],
+        ]);
+        expect(rules[0].expiration).to.deep.equal({ days: 35 });
+        expect(rules[0].transitions).to.equal(undefined);
+        expect(rules[1].transitions).to.deep.equal([{ days: 30, storageClass: "GLACIER" }]);
+        expect(rules[1].expiration).to.deep.equal({ days: 365 });
+        expect(rules[2].transitions).to.deep.equal([{ days: 30, storageClass: "DEEP_ARCHIVE" }]);
+        expect(rules[2].expiration).to.deep.equal({ days: 2922 });
+        rules.forEach(r => {
+            expect(r.noncurrentVersionExpiration).to.deep.equal({ noncurrentDays: 30 });
+            expect(r.abortIncompleteMultipartUpload).to.deep.equal({ daysAfterInitiation: 7 });
+        });
+    });
+});

@@ -1,0 +1,772 @@
+/**
+ * The AWS foundation for the staging and production stacks, evaluated once each under the offline
+ * engine: exact resource counts, the environment matrix, every security-relevant flag, providers and
+ * regions, secrecy, protection and least-privilege IAM.
+ */
+import { expect } from "chai";
+import { AwsFoundation } from "../components/aws/foundation";
+import { subnetLayout } from "../components/aws/subnets";
+import { Evaluation, RecordedResource } from "../offline/engine";
+import { readStackFile } from "../offline/stackFile";
+import { parseStackConfig } from "../stacks/load";
+import { StackConfig } from "../stacks/schema";
+import { counts, expectInputError, isSecret, ofType, one, reveal, run } from "./harness";
+
+type StackName = "staging" | "production";
+interface Evaluated { readonly config: StackConfig; readonly ev: Evaluation }
+
+const F = "bookkeep-aws";
+const T = {
+    awsProvider: "pulumi:providers:aws",
+    key: "aws:kms/key:Key",
+    alias: "aws:kms/alias:Alias",
+    vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
+    routeTable: "aws:ec2/routeTable:RouteTable",
+    route: "aws:ec2/route:Route",
+    assoc: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    eip: "aws:ec2/eip:Eip",
+    nat: "aws:ec2/natGateway:NatGateway",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    eks: "aws:eks/cluster:Cluster",
+    nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+    addon: "aws:eks/addon:Addon",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    rds: "aws:rds/instance:Instance",
+    rdsReplication: "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
+    redis: "aws:elasticache/replicationGroup:ReplicationGroup",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    record: "aws:route53/record:Record",
+    zone: "aws:route53/zone:Zone",
+    cert: "aws:acm/certificate:Certificate",
+    certValidation: "aws:acm/certificateValidation:CertificateValidation",
+    distribution: "aws:cloudfront/distribution:Distribution",
+    secret: "aws:secretsmanager/secret:Secret",
+    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    password: "random:index/randomPassword:RandomPassword",
+} as const;
+
+const stagingCounts: Record<string, number> = {
+    "pulumi:providers:aws": 3, "pulumi:providers:random": 1, "pulumi:providers:kubernetes": 1,
+    "random:index/randomPassword:RandomPassword": 3,
+    "aws:kms/key:Key": 8, "aws:kms/alias:Alias": 8, "aws:kms/keyPolicy:KeyPolicy": 1,
+    "aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
+    "aws:ec2/subnet:Subnet": 9, "aws:ec2/routeTable:RouteTable": 5, "aws:ec2/route:Route": 4,
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": 9, "aws:ec2/eip:Eip": 4, "aws:ec2/natGateway:NatGateway": 1,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": 1, "aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 3,
+    "aws:iam/role:Role": 6, "aws:iam/rolePolicy:RolePolicy": 4, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 5,
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
+    "aws:eks/cluster:Cluster": 1, "aws:eks/nodeGroup:NodeGroup": 1, "aws:eks/addon:Addon": 4, "aws:ec2/launchTemplate:LaunchTemplate": 1,
+    "aws:ec2/securityGroup:SecurityGroup": 3, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
+    "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1, "aws:rds/instance:Instance": 1,
+    "aws:elasticache/subnetGroup:SubnetGroup": 1, "aws:elasticache/replicationGroup:ReplicationGroup": 1,
+    "aws:s3/bucket:Bucket": 3, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 3,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 3, "aws:s3/bucketVersioning:BucketVersioning": 3,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 3,
+    "aws:s3/bucketPolicy:BucketPolicy": 3, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+    "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
+    "aws:cloudfront/originAccessControl:OriginAccessControl": 1, "aws:cloudfront/distribution:Distribution": 1,
+    "aws:route53/zone:Zone": 1, "aws:route53/record:Record": 4,
+    "aws:secretsmanager/secret:Secret": 1, "aws:secretsmanager/secretVersion:SecretVersion": 1,
+    "kubernetes:storage.k8s.io/v1:StorageClass": 1,
+};
+// Production adds two NAT gateways (and their EIPs) and the DR copy of RDS backups with its key.
+const productionCounts: Record<string, number> = {
+    ...stagingCounts,
+    "aws:ec2/eip:Eip": 6, "aws:ec2/natGateway:NatGateway": 3, "aws:kms/key:Key": 9, "aws:kms/alias:Alias": 9,
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1,
+};
+
+const matrix = {
+    staging: { instanceType: "t3.medium", nodes: [2, 2, 4], dbClass: "db.t3.small", multiAz: false, deletionProtection: false, backupDays: 7, cacheNode: "cache.t3.small", cacheNodes: 1, cacheHa: false, snapshots: 3, nats: 1, flowLogDays: 30, logDays: 30, domain: "staging.bookkeep.app" },
+    production: { instanceType: "t3.large", nodes: [5, 5, 10], dbClass: "db.r5.large", multiAz: true, deletionProtection: true, backupDays: 14, cacheNode: "cache.r6g.large", cacheNodes: 2, cacheHa: true, snapshots: 7, nats: 3, flowLogDays: 365, logDays: 365, domain: "bookkeep.app" },
+} as const;
+
+const evaluated = {} as Record<StackName, Evaluated>;
+
+async function evaluateStack(stack: StackName): Promise<Evaluated> {
+    const config = parseStackConfig(readStackFile(stack).config);
+    const ev = await run(() => {
+        const f = new AwsFoundation(F, { config });
+        return {
+            postgresUrl: f.postgres.url, postgresPassword: f.postgres.password, postgresHost: f.postgres.host,
+            postgresPeers: f.postgres.networkPeers, redisUrl: f.redis.url, redisPeers: f.redis.networkPeers, redisTls: f.redis.tls,
+            jwtSecret: f.jwtSecret, kubeconfig: f.kubeconfig,
+            uploaderImage: f.objectStore.uploaderImage, uploadCommand: f.objectStore.uploadCommand("/backup/db.sql.gz", "daily/db.sql.gz"),
+            uploaderEnv: f.objectStore.uploaderEnv, storePeers: f.objectStore.networkPeers, uploaderPorts: f.objectStore.uploaderPorts,
+            issuer: f.certificateIssuer, storageClass: f.storageClass, ingress: f.ingressService,
+            saBackup: f.serviceAccountAnnotations("backup"), saCertManager: f.serviceAccountAnnotations("cert-manager"),
+            outputs: f.outputs,
+        };
+    }, stack);
+    return { config, ev };
+}
+
+const urn = (ev: Evaluation, type: string, name: string) => one(ev.resources, type, name).urn;
+const deps = (r: RecordedResource, key: string) => r.propertyDependencies[key] ?? [];
+const policy = (v: unknown) => JSON.parse(reveal(v) as string);
+
+describe("AWS foundation", function () {
+    before(async () => {
+        evaluated.staging = await evaluateStack("staging");
+        evaluated.production = await evaluateStack("production");
+    });
+
+    it("rejects a VPC block the subnet layout cannot hold, before registering resources", async () => {
+        const config = parseStackConfig(readStackFile("staging", { "bookkeep:network": { vpcCidr: "10.20.0.0/24" } }).config);
+        await expectInputError(() => run(() => new AwsFoundation(F, { config })), "bookkeep:network.vpcCidr", "10.20.0.0/24", "/16 to /19");
+    });
+
+    for (const stack of ["staging", "production"] as const) {
+        const m = matrix[stack];
+        describe(stack, () => {
+            let config: StackConfig;
+            let ev: Evaluation;
+            let res: RecordedResource[];
+            before(() => ({ config, ev } = evaluated[stack], res = ev.resources));
+
+            describe("resources and providers", () => {
+                it("registers exactly the expected resources per type", () => {
+                    expect(counts(res)).to.deep.equal(stack === "staging" ? stagingCounts : productionCounts);
+                });
+
+                it("parents every resource under the foundation with names derived from it", () => {
+                    const foundation = one(res, "bookkeep:aws:Foundation", F);
+                    const rest = res.filter(r => r.type !== "pulumi:pulumi:Stack" && r !== foundation);
+                    rest.forEach(r => expect(r.name, r.urn).to.match(new RegExp(`^${F}-`)));
+                    const byUrn = new Map(res.map(r => [r.urn, r]));
+                    rest.forEach(r => {
+                        let p = r.parent;
+                        while (p && p !== foundation.urn) {
+                            p = byUrn.get(p)?.parent ?? null;
+                        }
+                        expect(p, r.name).to.equal(foundation.urn);
+                    });
+                });
+
+                it("builds two Indian providers and one named us-east-1 provider, all with residency tags", () => {
+                    const providers = ofType(res, T.awsProvider);
+                    expect(providers.map(p => [p.name, p.inputs.region])).to.have.deep.members([
+                        [`${F}-ap-south-1`, "ap-south-1"], [`${F}-ap-south-2-dr`, "ap-south-2"], [`${F}-us-east-1-cloudfront-cert`, "us-east-1"],
+                    ]);
+                    for (const p of providers) {
+                        const tags = typeof p.inputs.defaultTags === "string" ? JSON.parse(p.inputs.defaultTags) : p.inputs.defaultTags;
+                        expect(tags).to.deep.equal({ tags: { Project: "bookkeep", Environment: stack, ManagedBy: "pulumi", DataResidency: "india" } });
+                    }
+                });
+
+                it("puts every AWS resource on an Indian-region provider except the CloudFront certificate and its validation", () => {
+                    const region = new Map(ofType(res, T.awsProvider).map(p => [p.urn, p.inputs.region as string]));
+                    const awsResources = res.filter(r => r.custom && r.type.startsWith("aws:"));
+                    awsResources.forEach(r => expect(region.has(r.provider ?? ""), `${r.name} has an explicit aws provider`).to.equal(true));
+                    const outside = awsResources.filter(r => !["ap-south-1", "ap-south-2"].includes(region.get(r.provider!)!));
+                    expect(outside.map(r => [r.type, r.name, region.get(r.provider!)])).to.have.deep.members([
+                        [T.cert, `${F}-cdn-cert`, "us-east-1"], [T.certValidation, `${F}-cdn-cert`, "us-east-1"],
+                    ]);
+                });
+
+                it("uses the DR-region provider only for the replicated RDS backups and their key", () => {
+                    const dr = urn(ev, T.awsProvider, `${F}-ap-south-2-dr`);
+                    const onDr = res.filter(r => r.provider === dr).map(r => `${r.type} ${r.name}`);
+                    expect(onDr).to.have.members(stack === "production" ? [
+                        `${T.key} ${F}-database-backups-dr-key`, `${T.alias} ${F}-database-backups-dr-alias`, `${T.rdsReplication} ${F}-database-backups-dr`,
+                    ] : []);
+                });
+
+                it("puts random and Kubernetes resources on their explicit providers", () => {
+                    const randomProvider = urn(ev, "pulumi:providers:random", `${F}-random`);
+                    const k8sProvider = urn(ev, "pulumi:providers:kubernetes", `${F}-cluster-k8s`);
+                    ofType(res, T.password).forEach(r => expect(r.provider, r.name).to.equal(randomProvider));
+                    res.filter(r => r.type.startsWith("kubernetes:")).forEach(r => expect(r.provider, r.name).to.equal(k8sProvider));
+                });
+
+                it(stack === "production" ? "protects every stateful resource and nothing else" : "protects nothing in staging", () => {
+                    const protectedOnes = res.filter(r => r.protect).map(r => `${r.type} ${r.name}`);
+                    const stateful = [
+                        ...ofType(res, T.key).map(r => `${T.key} ${r.name}`),
+                        `${T.rds} ${F}-database-postgres`, `${T.redis} ${F}-cache-redis`, `${T.zone} ${F}-dns-zone`, `${T.secret} ${F}-secrets-secret`,
+                        ...["documents", "backups", "static-assets"].map(b => `${T.bucket} ${F}-storage-${b}-bucket`),
+                        ...(stack === "production" ? [`${T.rdsReplication} ${F}-database-backups-dr`] : []),
+                    ];
+                    expect(protectedOnes).to.have.members(stack === "production" ? stateful : []);
+                    if (stack === "production") {
+                        expect(protectedOnes).to.have.length(17);
+                    }
+                });
+            });
+
+            describe("network", () => {
+                it("creates the VPC from config with DNS support and strips the default security group", () => {
+                    const vpc = one(res, T.vpc, `${F}-network-vpc`);
+                    expect(vpc.inputs).to.include({ cidrBlock: config.network.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true });
+                    const dsg = one(res, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", `${F}-network-default-sg`);
+                    expect(dsg.inputs.ingress).to.deep.equal([]);
+                    expect(dsg.inputs.egress).to.deep.equal([]);
+                });
+
+                it("spreads 9 subnets over the 3 AZs, one per tier per AZ, with the layout's CIDRs", () => {
+                    const layout = subnetLayout(config.network.vpcCidr, config.aws.availabilityZones);
+                    const subnets = ofType(res, T.subnet);
+                    expect(subnets).to.have.length(9);
+                    for (const tier of ["public", "private", "data"] as const) {
+                        const ofTier = subnets.filter(s => (s.inputs.tags as Record<string, string>).Tier === tier);
+                        expect(ofTier.map(s => [s.inputs.availabilityZone, s.inputs.cidrBlock])).to.deep.equal(
+                            layout[tier].map(p => [p.availabilityZone, p.cidr]));
+                    }
+                    expect(new Set(subnets.map(s => s.inputs.availabilityZone))).to.deep.equal(new Set(["ap-south-1a", "ap-south-1b", "ap-south-1c"]));
+                    subnets.forEach(s => expect(s.inputs.mapPublicIpOnLaunch, s.name).to.equal(false));
+                });
+
+                it("hard-codes the expected CIDRs for this stack", () => {
+                    const octet = stack === "staging" ? "10.20" : "10.10";
+                    const cidrs = ofType(res, T.subnet).map(s => s.inputs.cidrBlock);
+                    expect(cidrs).to.have.members([
+                        `${octet}.96.0/24`, `${octet}.97.0/24`, `${octet}.98.0/24`,
+                        `${octet}.0.0/19`, `${octet}.32.0/19`, `${octet}.64.0/19`,
+                        `${octet}.112.0/24`, `${octet}.113.0/24`, `${octet}.114.0/24`,
+                    ]);
+                });
+
+                it("tags public and private subnets for Kubernetes load balancer discovery, data subnets not at all", () => {
+                    const tags = (tier: string) => ofType(res, T.subnet).filter(s => (s.inputs.tags as any).Tier === tier).map(s => s.inputs.tags as Record<string, string>);
+                    const clusterTag = `kubernetes.io/cluster/bookkeep-${stack}`;
+                    tags("public").forEach(t => expect(t).to.include({ "kubernetes.io/role/elb": "1", [clusterTag]: "shared" }));
+                    tags("private").forEach(t => expect(t).to.include({ "kubernetes.io/role/internal-elb": "1", [clusterTag]: "shared" }));
+                    tags("data").forEach(t => expect(Object.keys(t).filter(k => k.startsWith("kubernetes.io"))).to.deep.equal([]));
+                });
+
+                it(`runs ${m.nats} NAT gateway(s) in public subnets, each with its own Elastic IP`, () => {
+                    const nats = ofType(res, T.nat);
+                    expect(nats).to.have.length(m.nats);
+                    const publicSubnets = ofType(res, T.subnet).filter(s => s.name.includes("-public-")).map(s => s.urn);
+                    nats.forEach(n => {
+                        expect(deps(n, "subnetId")).to.have.length(1);
+                        expect(publicSubnets).to.include(deps(n, "subnetId")[0]);
+                        expect(deps(n, "allocationId")[0]).to.match(/Eip::bookkeep-aws-network-nat-/);
+                        expect(n.inputs.connectivityType).to.equal("public");
+                    });
+                });
+
+                it("routes each private subnet to a NAT gateway (its own AZ's when there is one per AZ)", () => {
+                    for (const az of config.aws.availabilityZones) {
+                        const route = one(res, T.route, `${F}-network-private-${az}-default`);
+                        expect(route.inputs.destinationCidrBlock).to.equal("0.0.0.0/0");
+                        const natAz = stack === "production" ? az : config.aws.availabilityZones[0];
+                        expect(deps(route, "natGatewayId")).to.deep.equal([urn(ev, T.nat, `${F}-network-nat-${natAz}`)]);
+                        expect(deps(route, "routeTableId")).to.deep.equal([urn(ev, T.routeTable, `${F}-network-private-${az}-rt`)]);
+                    }
+                    const pub = one(res, T.route, `${F}-network-public-default`);
+                    expect(deps(pub, "gatewayId")).to.deep.equal([urn(ev, "aws:ec2/internetGateway:InternetGateway", `${F}-network-igw`)]);
+                });
+
+                it("keeps the data tier isolated: its route table has no routes, and every subnet is associated once", () => {
+                    const dataRt = urn(ev, T.routeTable, `${F}-network-data-rt`);
+                    expect(ofType(res, T.route).filter(r => deps(r, "routeTableId").includes(dataRt))).to.deep.equal([]);
+                    const assocs = ofType(res, T.assoc);
+                    const subnetUrns = ofType(res, T.subnet).map(s => s.urn);
+                    expect(assocs.map(a => deps(a, "subnetId")[0])).to.have.members(subnetUrns);
+                    ofType(res, T.subnet).filter(s => s.name.includes("-data-")).forEach(s => {
+                        const a = assocs.find(x => deps(x, "subnetId")[0] === s.urn)!;
+                        expect(deps(a, "routeTableId")).to.deep.equal([dataRt]);
+                    });
+                });
+
+                it("adds an S3 gateway endpoint to the private route tables", () => {
+                    const ep = one(res, "aws:ec2/vpcEndpoint:VpcEndpoint", `${F}-network-s3`);
+                    expect(ep.inputs).to.include({ serviceName: "com.amazonaws.ap-south-1.s3", vpcEndpointType: "Gateway" });
+                    expect(deps(ep, "routeTableIds")).to.have.members(config.aws.availabilityZones.map(az => urn(ev, T.routeTable, `${F}-network-private-${az}-rt`)));
+                });
+
+                it(`logs all VPC traffic to a KMS-encrypted log group kept ${m.flowLogDays} days`, () => {
+                    const flow = one(res, "aws:ec2/flowLog:FlowLog", `${F}-network-flow-log`);
+                    expect(flow.inputs).to.include({ trafficType: "ALL", logDestinationType: "cloud-watch-logs" });
+                    const group = one(res, T.logGroup, `${F}-network-flow-logs`);
+                    expect(group.inputs.retentionInDays).to.equal(m.flowLogDays);
+                    expect(deps(group, "kmsKeyId")).to.deep.equal([urn(ev, T.key, `${F}-logs-key`)]);
+                    expect(deps(flow, "logDestination")).to.deep.equal([group.urn]);
+                    const role = one(res, T.role, `${F}-network-flow-logs`);
+                    expect(policy(role.inputs.assumeRolePolicy).Statement[0]).to.deep.include({
+                        Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                        Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+                    });
+                    const doc = policy(one(res, T.rolePolicy, `${F}-network-flow-logs`).inputs.policy);
+                    expect(doc.Statement[0].Resource).to.deep.equal([group.inputs.name, `${group.inputs.name}:*`].map(n => `arn:aws:logs:ap-south-1:123456789012:log-group:${n}`));
+                });
+
+                it("allocates one Elastic IP per AZ for the ingress NLB and hands their allocation ids to the ingress Service", () => {
+                    const eips = config.aws.availabilityZones.map(az => one(res, T.eip, `${F}-network-ingress-${az}`));
+                    eips.forEach(e => expect(e.inputs.domain).to.equal("vpc"));
+                    const ingress = ev.outputs.ingress as { type: string; annotations: Record<string, string> };
+                    expect(ingress.type).to.equal("LoadBalancer");
+                    expect(ingress.annotations["service.beta.kubernetes.io/aws-load-balancer-type"]).to.equal("nlb");
+                    const allocations = ingress.annotations["service.beta.kubernetes.io/aws-load-balancer-eip-allocations"].split(",");
+                    expect(new Set(allocations).size).to.equal(3);
+                    allocations.forEach(a => expect(a).to.match(/^eipalloc-[0-9a-f]{17}$/));
+                });
+            });
+
+            describe("EKS", () => {
+                it(`runs Kubernetes ${"1.33"} in the private subnets, named bookkeep-${stack}`, () => {
+                    const eks = one(res, T.eks, `${F}-cluster-eks`);
+                    expect(eks.inputs).to.include({ name: `bookkeep-${stack}`, version: config.cluster.kubernetesVersion });
+                    expect(config.cluster.kubernetesVersion).to.equal("1.33");
+                    const vpc = eks.inputs.vpcConfig as Record<string, unknown>;
+                    const privateSubnets = ofType(res, T.subnet).filter(s => s.name.includes("-private-")).map(s => s.urn);
+                    expect(deps(eks, "vpcConfig")).to.include.members(privateSubnets);
+                    expect((vpc.subnetIds as string[]).length).to.equal(3);
+                    expect(eks.inputs.upgradePolicy).to.deep.equal({ supportType: "STANDARD" });
+                    expect(eks.inputs.accessConfig).to.deep.equal({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
+                    expect(eks.inputs.deletionProtection).to.equal(stack === "production");
+                });
+
+                it("keeps the API endpoint private, public only from the configured CIDRs", () => {
+                    const vpc = one(res, T.eks, `${F}-cluster-eks`).inputs.vpcConfig as Record<string, unknown>;
+                    expect(vpc).to.include({ endpointPrivateAccess: true, endpointPublicAccess: true });
+                    expect(vpc.publicAccessCidrs).to.deep.equal(config.cluster.apiAllowedCidrs);
+                    expect(vpc.publicAccessCidrs).not.to.include("0.0.0.0/0");
+                });
+
+                it("envelope-encrypts Secrets with its own KMS key, usable by the cluster role", () => {
+                    const eks = one(res, T.eks, `${F}-cluster-eks`);
+                    const key = one(res, T.key, `${F}-cluster-secrets-key`);
+                    expect((eks.inputs.encryptionConfig as any).resources).to.deep.equal(["secrets"]);
+                    expect(deps(eks, "encryptionConfig")).to.deep.equal([key.urn]);
+                    expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 });
+                    const kms = policy(one(res, T.rolePolicy, `${F}-cluster-cluster-kms`).inputs.policy);
+                    expect(kms.Statement[0].Action).to.deep.equal(["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]);
+                    expect(kms.Statement[0].Resource).to.match(/^arn:aws:kms:ap-south-1:123456789012:key\//);
+                });
+
+                it(`ships api, audit and authenticator logs to a log group kept ${m.logDays} days, created first`, () => {
+                    const eks = one(res, T.eks, `${F}-cluster-eks`);
+                    expect(eks.inputs.enabledClusterLogTypes).to.include.members(["api", "audit", "authenticator"]);
+                    const group = one(res, T.logGroup, `${F}-cluster-control-plane`);
+                    expect(group.inputs).to.include({ name: `/aws/eks/bookkeep-${stack}/cluster`, retentionInDays: m.logDays });
+                    expect(deps(group, "kmsKeyId")).to.deep.equal([urn(ev, T.key, `${F}-logs-key`)]);
+                    expect(eks.dependsOn).to.include(group.urn);
+                });
+
+                it(`sizes the managed node group ${m.nodes[0]} x ${m.instanceType} (min ${m.nodes[1]}, max ${m.nodes[2]}) across the private subnets`, () => {
+                    const ng = one(res, T.nodeGroup, `${F}-cluster-nodes`);
+                    expect(ng.inputs.instanceTypes).to.deep.equal([m.instanceType]);
+                    expect(ng.inputs.scalingConfig).to.deep.equal({ desiredSize: m.nodes[0], minSize: m.nodes[1], maxSize: m.nodes[2] });
+                    expect(ng.inputs).to.include({ amiType: "AL2023_x86_64_STANDARD", capacityType: "ON_DEMAND" });
+                    const privateSubnets = ofType(res, T.subnet).filter(s => s.name.includes("-private-")).map(s => s.urn);
+                    expect(deps(ng, "subnetIds")).to.have.members(privateSubnets);
+                    expect(ng.ignoreChanges).to.deep.equal(["scalingConfig.desiredSize"]);
+                });
+
+                it("launches nodes with IMDSv2 required (hop limit 1), encrypted gp3 root volumes and the node security group", () => {
+                    const lt = one(res, T.launchTemplate, `${F}-cluster-nodes`);
+                    expect(lt.inputs.metadataOptions).to.deep.equal({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+                    expect((lt.inputs.blockDeviceMappings as any[])[0].ebs).to.include({ encrypted: "true", volumeType: "gp3" });
+                    expect(deps(lt, "vpcSecurityGroupIds")).to.have.members([urn(ev, T.eks, `${F}-cluster-eks`), urn(ev, T.sg, `${F}-cluster-nodes`)]);
+                    expect(deps(one(res, T.nodeGroup, `${F}-cluster-nodes`), "launchTemplate")).to.deep.equal([lt.urn]);
+                });
+
+                it("installs vpc-cni (NetworkPolicy enforcement on) and kube-proxy before nodes, coredns and EBS CSI (IRSA) after", () => {
+                    const addons = ofType(res, T.addon);
+                    expect(addons.map(a => a.inputs.addonName)).to.have.members(["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"]);
+                    const ng = one(res, T.nodeGroup, `${F}-cluster-nodes`);
+                    const addon = (n: string) => addons.find(a => a.inputs.addonName === n)!;
+                    expect(JSON.parse(addon("vpc-cni").inputs.configurationValues as string)).to.deep.equal({ enableNetworkPolicy: "true" });
+                    expect(ng.dependsOn).to.include.members([addon("vpc-cni").urn, addon("kube-proxy").urn]);
+                    expect(addon("coredns").dependsOn).to.include(ng.urn);
+                    expect(addon("aws-ebs-csi-driver").dependsOn).to.include(ng.urn);
+                    expect(deps(addon("aws-ebs-csi-driver"), "serviceAccountRoleArn")).to.deep.equal([urn(ev, T.role, `${F}-cluster-ebs-csi-role`)]);
+                });
+
+                it("registers the cluster's OIDC issuer for IRSA with the STS audience", () => {
+                    const oidc = one(res, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", `${F}-cluster-oidc`);
+                    expect(oidc.inputs.clientIdLists).to.deep.equal(["sts.amazonaws.com"]);
+                    expect(oidc.inputs.url).to.match(/^https:\/\/oidc\.eks\.ap-south-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
+                });
+
+                it("builds a secret exec kubeconfig for the Kubernetes provider, ready once nodes and DNS are", () => {
+                    const provider = one(res, "pulumi:providers:kubernetes", `${F}-cluster-k8s`);
+                    expect(isSecret(provider.inputs.kubeconfig)).to.equal(true);
+                    const kc = JSON.parse(reveal(provider.inputs.kubeconfig) as string);
+                    expect(kc.users[0].user.exec.args).to.include.members(["get-token", `bookkeep-${stack}`, "ap-south-1"]);
+                    expect(provider.dependsOn).to.include.members([urn(ev, T.nodeGroup, `${F}-cluster-nodes`), urn(ev, T.addon, `${F}-cluster-coredns`)]);
+                    expect(isSecret(ev.outputs.kubeconfig)).to.equal(true);
+                    expect(isSecret((ev.outputs.outputs as any).kubeconfig)).to.equal(true);
+                });
+
+                it("creates the encrypted gp3 StorageClass the platform uses", () => {
+                    const sc = one(res, "kubernetes:storage.k8s.io/v1:StorageClass", `${F}-cluster-gp3-encrypted`);
+                    expect((sc.inputs.metadata as any).name).to.equal("gp3-encrypted");
+                    expect(sc.inputs).to.include({ provisioner: "ebs.csi.aws.com", volumeBindingMode: "WaitForFirstConsumer", reclaimPolicy: stack === "production" ? "Retain" : "Delete" });
+                    expect(sc.inputs.parameters).to.deep.equal({ type: "gp3", encrypted: "true", fsType: "ext4" });
+                    expect(ev.outputs.storageClass).to.equal("gp3-encrypted");
+                });
+            });
+
+            describe("RDS PostgreSQL", () => {
+                let db: RecordedResource;
+                before(() => { db = one(res, T.rds, `${F}-database-postgres`); });
+
+                it(`runs PostgreSQL 15 on ${m.dbClass} with Multi-AZ ${m.multiAz} and deletion protection ${m.deletionProtection}`, () => {
+                    expect(db.inputs).to.include({
+                        engine: "postgres", engineVersion: "15", instanceClass: m.dbClass, multiAz: m.multiAz,
+                        deletionProtection: m.deletionProtection, publiclyAccessible: false, port: 5432, identifier: `bookkeep-${stack}-postgres`,
+                    });
+                });
+
+                it("encrypts storage and Performance Insights with its own KMS key", () => {
+                    const key = urn(ev, T.key, `${F}-database-storage-key`);
+                    expect(db.inputs).to.include({ storageEncrypted: true, storageType: "gp3", performanceInsightsEnabled: true });
+                    expect(deps(db, "kmsKeyId")).to.deep.equal([key]);
+                    expect(deps(db, "performanceInsightsKmsKeyId")).to.deep.equal([key]);
+                });
+
+                it(`keeps ${m.backupDays} days of PITR backups, a final snapshot and the automated backups after deletion`, () => {
+                    expect(db.inputs).to.include({
+                        backupRetentionPeriod: m.backupDays, skipFinalSnapshot: false, finalSnapshotIdentifier: `bookkeep-${stack}-postgres-final`,
+                        deleteAutomatedBackups: false, copyTagsToSnapshot: true,
+                    });
+                    expect(m.backupDays).to.be.at.least(7);
+                });
+
+                it("forces TLS through its parameter group and lives in the three data subnets", () => {
+                    const pg = one(res, "aws:rds/parameterGroup:ParameterGroup", `${F}-database-params`);
+                    expect(pg.inputs.family).to.equal("postgres15");
+                    expect(pg.inputs.parameters).to.deep.equal([{ name: "rds.force_ssl", value: "1" }]);
+                    expect(deps(db, "parameterGroupName")).to.deep.equal([pg.urn]);
+                    const sng = one(res, "aws:rds/subnetGroup:SubnetGroup", `${F}-database-subnets`);
+                    expect(deps(sng, "subnetIds")).to.have.members(ofType(res, T.subnet).filter(s => s.name.includes("-data-")).map(s => s.urn));
+                });
+
+                it("takes its password from @pulumi/random, as a secret", () => {
+                    expect(isSecret(db.inputs.password)).to.equal(true);
+                    expect(deps(db, "password")).to.deep.equal([urn(ev, T.password, `${F}-database-password`)]);
+                    expect(one(res, T.password, `${F}-database-password`).inputs).to.include({ length: 32, overrideSpecial: "-_" });
+                });
+
+                it(stack === "production" ? "replicates automated backups to ap-south-2 under a Hyderabad KMS key" : "does not replicate backups cross-region", () => {
+                    const replication = ofType(res, T.rdsReplication);
+                    if (stack === "staging") {
+                        expect(replication).to.deep.equal([]);
+                        return;
+                    }
+                    const r = replication[0];
+                    expect(r.inputs.retentionPeriod).to.equal(m.backupDays);
+                    expect(deps(r, "sourceDbInstanceArn")).to.deep.equal([db.urn]);
+                    const drKey = one(res, T.key, `${F}-database-backups-dr-key`);
+                    expect(deps(r, "kmsKeyId")).to.deep.equal([drKey.urn]);
+                    expect(drKey.provider).to.equal(urn(ev, T.awsProvider, `${F}-ap-south-2-dr`));
+                });
+            });
+
+            describe("ElastiCache Redis", () => {
+                let rg: RecordedResource;
+                before(() => { rg = one(res, T.redis, `${F}-cache-redis`); });
+
+                it(`runs ${m.cacheNodes} x ${m.cacheNode} with failover/Multi-AZ ${m.cacheHa}`, () => {
+                    expect(rg.inputs).to.include({
+                        engine: "redis", nodeType: m.cacheNode, numCacheClusters: m.cacheNodes,
+                        automaticFailoverEnabled: m.cacheHa, multiAzEnabled: m.cacheHa, port: 6379,
+                    });
+                });
+
+                it("encrypts at rest with its own key and in transit (required), with a generated AUTH token", () => {
+                    expect(rg.inputs).to.include({ atRestEncryptionEnabled: true, transitEncryptionEnabled: true, transitEncryptionMode: "required" });
+                    expect(deps(rg, "kmsKeyId")).to.deep.equal([urn(ev, T.key, `${F}-cache-storage-key`)]);
+                    expect(isSecret(rg.inputs.authToken)).to.equal(true);
+                    expect(deps(rg, "authToken")).to.deep.equal([urn(ev, T.password, `${F}-cache-auth-token`)]);
+                    expect(ev.outputs.redisTls).to.equal(true);
+                });
+
+                it(`keeps ${m.snapshots} days of snapshots and a final snapshot, in the data subnets`, () => {
+                    expect(rg.inputs).to.include({ snapshotRetentionLimit: m.snapshots, finalSnapshotIdentifier: `bookkeep-${stack}-redis-final` });
+                    const sng = one(res, "aws:elasticache/subnetGroup:SubnetGroup", `${F}-cache-subnets`);
+                    expect(deps(sng, "subnetIds")).to.have.members(ofType(res, T.subnet).filter(s => s.name.includes("-data-")).map(s => s.urn));
+                });
+            });
+
+            describe("security groups", () => {
+                it("admits 5432 and 6379 only from the EKS node security group; nothing from a CIDR", () => {
+                    const nodeSg = urn(ev, T.sg, `${F}-cluster-nodes`);
+                    const rules = ofType(res, T.ingress);
+                    expect(rules.map(r => [r.name, r.inputs.fromPort, r.inputs.toPort, r.inputs.ipProtocol])).to.have.deep.members([
+                        [`${F}-database-from-nodes`, 5432, 5432, "tcp"], [`${F}-cache-from-nodes`, 6379, 6379, "tcp"],
+                    ]);
+                    rules.forEach(r => {
+                        expect(deps(r, "referencedSecurityGroupId")).to.deep.equal([nodeSg]);
+                        expect(r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6 ?? r.inputs.prefixListId).to.equal(undefined);
+                    });
+                    expect(deps(one(res, T.ingress, `${F}-database-from-nodes`), "securityGroupId")).to.deep.equal([urn(ev, T.sg, `${F}-database-sg`)]);
+                    expect(deps(one(res, T.ingress, `${F}-cache-from-nodes`), "securityGroupId")).to.deep.equal([urn(ev, T.sg, `${F}-cache-sg`)]);
+                });
+
+                it("attaches only their own security group to the data stores and declares no inline rules anywhere", () => {
+                    expect(deps(one(res, T.rds, `${F}-database-postgres`), "vpcSecurityGroupIds")).to.deep.equal([urn(ev, T.sg, `${F}-database-sg`)]);
+                    expect(deps(one(res, T.redis, `${F}-cache-redis`), "securityGroupIds")).to.deep.equal([urn(ev, T.sg, `${F}-cache-sg`)]);
+                    ofType(res, T.sg).forEach(sg => {
+                        expect(sg.inputs.ingress ?? [], sg.name).to.deep.equal([]);
+                        expect(sg.inputs.egress ?? [], sg.name).to.deep.equal([]);
+                    });
+                    expect(JSON.stringify(ofType(res, T.ingress).map(r => r.inputs))).not.to.contain("0.0.0.0/0");
+                });
+            });
+
+            describe("S3 and CloudFront", () => {
+                const buckets = ["documents", "backups", "static-assets"];
+
+                it("names the buckets per environment and account", () => {
+                    expect(ofType(res, T.bucket).map(b => b.inputs.bucket)).to.have.members(buckets.map(b => `bookkeep-${stack}-${b}-123456789012`));
+                });
+
+                for (const b of buckets) {
+                    it(`hardens the ${b} bucket: versioning, SSE-KMS with its own key, public access blocked, ACLs off, TLS only`, () => {
+                        const p = `${F}-storage-${b}`;
+                        const bucket = one(res, T.bucket, `${p}-bucket`);
+                        expect(bucket.inputs.forceDestroy).to.equal(false);
+                        expect(one(res, "aws:s3/bucketVersioning:BucketVersioning", `${p}-versioning`).inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
+                        const sse = one(res, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${p}-sse`);
+                        expect((sse.inputs.rules as any[])[0]).to.deep.include({ bucketKeyEnabled: true });
+                        expect((sse.inputs.rules as any[])[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("aws:kms");
+                        expect(deps(sse, "rules")).to.deep.equal([urn(ev, T.key, `${p}-kms-key`)]);
+                        expect(one(res, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${p}-public-access`).inputs).to.include({
+                            blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+                        });
+                        expect(one(res, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", `${p}-ownership`).inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
+                        const policies = ofType(res, T.bucketPolicy).filter(x => deps(x, "bucket").includes(bucket.urn));
+                        expect(policies).to.have.length(1);
+                        expect(policy(policies[0].inputs.policy).Statement[0]).to.deep.equal({
+                            Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
+                            Resource: [`arn:aws:s3:::${bucket.inputs.bucket}`, `arn:aws:s3:::${bucket.inputs.bucket}/*`],
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        });
+                    });
+                }
+
+                it("tiers the backups bucket: daily/ expires, weekly/ to GLACIER, monthly/ to DEEP_ARCHIVE", () => {
+                    const lc = ofType(res, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+                    expect(lc.map(l => l.name)).to.deep.equal([`${F}-storage-backups-lifecycle`]);
+                    const rules = lc[0].inputs.rules as any[];
+                    expect(rules.map(r => [r.filter.prefix, r.transitions?.[0]?.storageClass ?? null, r.expiration.days])).to.deep.equal([
+                        ["daily/", null, 35], ["weekly/", "GLACIER", 365], ["monthly/", "DEEP_ARCHIVE", 2922],
+                    ]);
+                    expect(lc[0].dependsOn).to.include(urn(ev, "aws:s3/bucketVersioning:BucketVersioning", `${F}-storage-backups-versioning`));
+                });
+
+                it("serves static assets over HTTPS only (TLS 1.2+, PriceClass_200) through origin access control", () => {
+                    const d = one(res, T.distribution, `${F}-cdn-distribution`);
+                    expect(d.inputs).to.include({ enabled: true, priceClass: "PriceClass_200" });
+                    expect(d.inputs.aliases).to.deep.equal([`cdn.${m.domain}`]);
+                    expect(d.inputs.defaultCacheBehavior).to.include({ viewerProtocolPolicy: "redirect-to-https" });
+                    expect(d.inputs.viewerCertificate).to.include({ minimumProtocolVersion: "TLSv1.2_2021", sslSupportMethod: "sni-only" });
+                    expect(deps(d, "viewerCertificate")).to.deep.equal([urn(ev, T.certValidation, `${F}-cdn-cert`)]);
+                    const origin = (d.inputs.origins as any[])[0];
+                    expect(origin.domainName).to.equal(`bookkeep-${stack}-static-assets-123456789012.s3.ap-south-1.amazonaws.com`);
+                    const oac = one(res, "aws:cloudfront/originAccessControl:OriginAccessControl", `${F}-cdn-oac`);
+                    expect(oac.inputs).to.include({ originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
+                    expect(deps(d, "origins")).to.include(oac.urn);
+                });
+
+                it("lets only this distribution read the assets bucket and decrypt with its key", () => {
+                    const d = one(res, T.distribution, `${F}-cdn-distribution`);
+                    const bucketPolicy = policy(one(res, T.bucketPolicy, `${F}-cdn-assets-policy`).inputs.policy);
+                    const allow = bucketPolicy.Statement[1];
+                    expect(allow).to.deep.include({ Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject" });
+                    expect(allow.Resource).to.equal(`arn:aws:s3:::bookkeep-${stack}-static-assets-123456789012/*`);
+                    expect(allow.Condition.StringEquals["AWS:SourceArn"]).to.match(/^arn:aws:cloudfront::123456789012:distribution\/E[0-9A-F]+$/);
+                    const keyPolicy = one(res, "aws:kms/keyPolicy:KeyPolicy", `${F}-cdn-assets-key-policy`);
+                    expect(deps(keyPolicy, "keyId")).to.deep.equal([urn(ev, T.key, `${F}-storage-static-assets-kms-key`)]);
+                    const cf = policy(keyPolicy.inputs.policy).Statement.find((s: any) => s.Sid === "AllowCloudFrontDecrypt");
+                    expect(cf).to.deep.include({ Action: "kms:Decrypt", Condition: allow.Condition });
+                    expect(deps(keyPolicy, "policy")).to.include(d.urn);
+                });
+
+                it("issues the CDN certificate in us-east-1, validated by DNS in the zone", () => {
+                    const cert = one(res, T.cert, `${F}-cdn-cert`);
+                    expect(cert.inputs).to.include({ domainName: `cdn.${m.domain}`, validationMethod: "DNS" });
+                    const record = one(res, T.record, `${F}-cdn-cert-validation`);
+                    expect(record.inputs).to.include({ type: "CNAME" });
+                    expect(deps(record, "zoneId")).to.deep.equal([urn(ev, T.zone, `${F}-dns-zone`)]);
+                    expect(deps(one(res, T.certValidation, `${F}-cdn-cert`), "validationRecordFqdns")).to.deep.equal([record.urn]);
+                });
+            });
+
+            describe("Route 53", () => {
+                it(`hosts ${m.domain} with api.${m.domain} on the ingress addresses and cdn.${m.domain} aliased to CloudFront`, () => {
+                    expect(one(res, T.zone, `${F}-dns-zone`).inputs).to.include({ name: m.domain, forceDestroy: false });
+                    const api = one(res, T.record, `${F}-dns-api`);
+                    expect(api.inputs).to.include({ name: `api.${m.domain}`, type: "A" });
+                    expect(api.inputs.records).to.have.length(3);
+                    expect(deps(api, "records")).to.have.members(config.aws.availabilityZones.map(az => urn(ev, T.eip, `${F}-network-ingress-${az}`)));
+                    for (const type of ["a", "aaaa"]) {
+                        const r = one(res, T.record, `${F}-cdn-${type}`);
+                        expect(r.inputs).to.include({ name: `cdn.${m.domain}`, type: type.toUpperCase() });
+                        expect((r.inputs.aliases as any[])[0]).to.deep.include({ zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false });
+                    }
+                    const outputs = ev.outputs.outputs as Record<string, unknown>;
+                    expect(outputs).to.include({ apiHostname: `api.${m.domain}`, cdnHostname: `cdn.${m.domain}`, clusterName: `bookkeep-${stack}` });
+                    expect(outputs.nameServers).to.have.length(4);
+                });
+            });
+
+            describe("secrets", () => {
+                it("stores database-url, redis-url and jwt-secret in Secrets Manager under its own KMS key, as a secret", () => {
+                    const s = one(res, T.secret, `${F}-secrets-secret`);
+                    expect(s.inputs).to.include({ name: `bookkeep-${stack}/bookkeeping-secrets`, recoveryWindowInDays: 30 });
+                    expect(deps(s, "kmsKeyId")).to.deep.equal([urn(ev, T.key, `${F}-secrets-kms-key`)]);
+                    const v = one(res, T.secretVersion, `${F}-secrets-value`);
+                    expect(isSecret(v.inputs.secretString)).to.equal(true);
+                    const values = JSON.parse(reveal(v.inputs.secretString) as string);
+                    expect(Object.keys(values)).to.have.members(["database-url", "redis-url", "jwt-secret"]);
+                    expect(values["database-url"]).to.equal(reveal(ev.outputs.postgresUrl));
+                    expect(values["redis-url"]).to.equal(reveal(ev.outputs.redisUrl));
+                    expect(values["jwt-secret"]).to.equal(reveal(ev.outputs.jwtSecret));
+                });
+
+                it("marks every credential-bearing output secret", () => {
+                    for (const k of ["postgresUrl", "postgresPassword", "redisUrl", "jwtSecret", "kubeconfig"]) {
+                        expect(isSecret(ev.outputs[k]), k).to.equal(true);
+                    }
+                    expect(isSecret(ev.outputs.postgresHost)).to.equal(false);
+                });
+
+                it("never puts a generated credential in plain inputs", () => {
+                    const plain = JSON.stringify(res.map(r => r.inputs));
+                    for (const k of ["postgresPassword", "jwtSecret"]) {
+                        expect(plain).not.to.contain(reveal(ev.outputs[k]) as string);
+                    }
+                    expect(plain).not.to.contain(reveal(ev.outputs.redisUrl) as string);
+                });
+
+                it("builds TLS connection URLs from the generated credentials", () => {
+                    expect(reveal(ev.outputs.postgresUrl)).to.match(new RegExp(`^postgres://bookkeep:[A-Za-z0-9_-]{32}@bookkeep-${stack}-postgres\\.[a-z0-9.-]+:5432/bookkeep\\?sslmode=require$`));
+                    expect(reveal(ev.outputs.redisUrl)).to.match(new RegExp(`^rediss://:[A-Za-z0-9]{64}@master\\.bookkeep-${stack}-redis\\.[a-z0-9.-]+:6379$`));
+                });
+            });
+
+            describe("IRSA and IAM", () => {
+                const rolePolicyFor = (name: string) => policy(one(res, T.rolePolicy, name).inputs.policy);
+
+                it("lets the backup job only put objects into the backups bucket, with its key", () => {
+                    expect(rolePolicyFor(`${F}-identity-backup-policy`).Statement).to.deep.equal([
+                        { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: `arn:aws:s3:::bookkeep-${stack}-backups-123456789012/*` },
+                        { Sid: "EncryptBackups", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: (ev.outputs.uploadCommand as string).split(" ").pop() },
+                    ]);
+                    expect(deps(one(res, T.rolePolicy, `${F}-identity-backup-policy`), "policy")).to.include(urn(ev, T.key, `${F}-storage-backups-kms-key`));
+                });
+
+                it("lets cert-manager write only _acme-challenge TXT records in the zone", () => {
+                    const doc = rolePolicyFor(`${F}-identity-cert-manager-policy`);
+                    const zoneArn = /^arn:aws:route53:::hostedzone\/Z[0-9A-F]+$/;
+                    const bySid = Object.fromEntries(doc.Statement.map((s: any) => [s.Sid, s]));
+                    expect(Object.keys(bySid)).to.have.members(["ChangeStatus", "ReadZone", "WriteChallenges", "FindZone"]);
+                    expect(bySid.ChangeStatus).to.deep.include({ Action: "route53:GetChange", Resource: "arn:aws:route53:::change/*" });
+                    expect(bySid.ReadZone.Resource).to.match(zoneArn);
+                    expect(bySid.WriteChallenges.Action).to.equal("route53:ChangeResourceRecordSets");
+                    expect(bySid.WriteChallenges.Resource).to.match(zoneArn);
+                    expect(bySid.WriteChallenges.Condition).to.deep.equal({
+                        "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] },
+                        "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"] },
+                    });
+                    expect(bySid.FindZone).to.deep.include({ Action: "route53:ListHostedZonesByName", Resource: "*" });
+                });
+
+                it("grants no wildcard actions and no Resource * except the zone lookup", () => {
+                    for (const rp of ofType(res, T.rolePolicy)) {
+                        for (const s of policy(rp.inputs.policy).Statement) {
+                            [s.Action].flat().forEach((a: string) => expect(a, rp.name).not.to.match(/(^\*$|:\*$)/));
+                            if (s.Resource === "*") {
+                                expect(s.Action, rp.name).to.equal("route53:ListHostedZonesByName");
+                            }
+                        }
+                    }
+                });
+
+                for (const [workload, sub, roleName] of [
+                    ["backup", `system:serviceaccount:bookkeep-${stack}:db-backup`, `${F}-identity-backup-role`],
+                    ["cert-manager", "system:serviceaccount:bookkeep-system:cert-manager", `${F}-identity-cert-manager-role`],
+                    ["ebs-csi", "system:serviceaccount:kube-system:ebs-csi-controller-sa", `${F}-cluster-ebs-csi-role`],
+                ] as const) {
+                    it(`trusts only ${sub} through the cluster's OIDC provider for the ${workload} role`, () => {
+                        const role = one(res, T.role, roleName);
+                        const [s] = policy(role.inputs.assumeRolePolicy).Statement;
+                        const oidcUrl = one(res, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", `${F}-cluster-oidc`).inputs.url as string;
+                        const issuer = oidcUrl.replace("https://", "");
+                        expect(s).to.deep.equal({
+                            Effect: "Allow",
+                            Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${issuer}` },
+                            Action: "sts:AssumeRoleWithWebIdentity",
+                            Condition: { StringEquals: { [`${issuer}:sub`]: sub, [`${issuer}:aud`]: "sts.amazonaws.com" } },
+                        });
+                        expect(deps(role, "assumeRolePolicy")).to.include(urn(ev, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", `${F}-cluster-oidc`));
+                    });
+                }
+
+                it("annotates service accounts with their own role's ARN", () => {
+                    expect((ev.outputs.saBackup as any)["eks.amazonaws.com/role-arn"]).to.match(/^arn:aws:iam::123456789012:role\/bookkeep-aws-identity-backup-role-/);
+                    expect((ev.outputs.saCertManager as any)["eks.amazonaws.com/role-arn"]).to.match(/^arn:aws:iam::123456789012:role\/bookkeep-aws-identity-cert-manager-role-/);
+                });
+
+                it("attaches only the standard EKS, CNI, ECR read-only and EBS CSI managed policies", () => {
+                    expect(ofType(res, T.attachment).map(a => a.inputs.policyArn)).to.have.members([
+                        "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+                        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+                        "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+                    ]);
+                });
+            });
+
+            describe("KMS", () => {
+                it("rotates every key yearly with a 30-day deletion window and gives each an alias", () => {
+                    const keys = ofType(res, T.key);
+                    keys.forEach(k => expect(k.inputs, k.name).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 }));
+                    expect(ofType(res, T.alias).map(a => a.inputs.name)).to.have.members([
+                        "logs", "eks-secrets", "rds", "elasticache", "s3-documents", "s3-backups", "s3-static-assets", "secrets",
+                        ...(stack === "production" ? ["rds-backups-dr"] : []),
+                    ].map(n => `alias/bookkeep-${stack}-${n}`));
+                });
+
+                it("lets CloudWatch Logs use the logs key only for this account's log groups in the region", () => {
+                    const doc = policy(one(res, T.key, `${F}-logs-key`).inputs.policy);
+                    const logs = doc.Statement.find((s: any) => s.Sid === "AllowCloudWatchLogs");
+                    expect(logs.Principal).to.deep.equal({ Service: "logs.ap-south-1.amazonaws.com" });
+                    expect(logs.Condition).to.deep.equal({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:ap-south-1:123456789012:log-group:*" } });
+                    ofType(res, T.logGroup).forEach(g => expect(deps(g, "kmsKeyId"), g.name).to.deep.equal([urn(ev, T.key, `${F}-logs-key`)]));
+                });
+            });
+
+            describe("foundation interface", () => {
+                it("admits the data stores' NetworkPolicy egress to exactly the three data subnets", () => {
+                    const dataCidrs = subnetLayout(config.network.vpcCidr, config.aws.availabilityZones).data.map(s => ({ ipBlock: { cidr: s.cidr } }));
+                    expect(ev.outputs.postgresPeers).to.deep.equal(dataCidrs);
+                    expect(ev.outputs.redisPeers).to.deep.equal(dataCidrs);
+                });
+
+                it("uploads backups with a pinned aws-cli over HTTPS to the backups bucket under its KMS key", () => {
+                    expect(ev.outputs.uploaderImage).to.match(/^amazon\/aws-cli:\d+\.\d+\.\d+$/);
+                    expect(ev.outputs.uploadCommand).to.match(new RegExp(
+                        `^aws s3 cp /backup/db\\.sql\\.gz s3://bookkeep-${stack}-backups-123456789012/daily/db\\.sql\\.gz --sse aws:kms --sse-kms-key-id arn:aws:kms:ap-south-1:123456789012:key/[0-9a-f-]+$`));
+                    expect(ev.outputs.uploaderEnv).to.deep.equal([{ name: "AWS_REGION", value: "ap-south-1" }]);
+                    expect(ev.outputs.uploaderPorts).to.deep.equal([443]);
+                    expect(ev.outputs.storePeers).to.deep.equal([{ ipBlock: { cidr: "0.0.0.0/0", except: [config.network.vpcCidr] } }]);
+                });
+
+                it("offers a Let's Encrypt production issuer solving DNS-01 in the Route 53 zone", () => {
+                    const issuer = ev.outputs.issuer as any;
+                    expect(issuer.name).to.equal("letsencrypt-prod");
+                    expect(issuer.spec.acme).to.deep.include({
+                        server: "https://acme-v02.api.letsencrypt.org/directory", email: "platform@bookkeep.app",
+                        privateKeySecretRef: { name: "letsencrypt-prod-account-key" },
+                    });
+                    const [solver] = issuer.spec.acme.solvers;
+                    expect(solver.selector).to.deep.equal({ dnsZones: [m.domain] });
+                    expect(solver.dns01.route53.region).to.equal("ap-south-1");
+                    expect(solver.dns01.route53.hostedZoneID).to.match(/^Z[0-9A-F]+$/);
+                });
+            });
+        });
+    }
+});

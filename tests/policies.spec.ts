@@ -1,0 +1,522 @@
+/**
+ * The policy pack, evaluated by @pulumi/policy's own analyzer over resources the real SDKs
+ * registered under the offline engine. Three evaluations: a compliant production stack with every
+ * resource kind the pack judges (must be clean), a broken production stack in which each fixture
+ * breaks one thing (every violation asserted exactly, per resource), and a staging stack (the
+ * production-only rules must not apply).
+ */
+import * as aws from "@pulumi/aws";
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import { expect } from "chai";
+import * as path from "path";
+import { Evaluation, projectRoot } from "../offline/engine";
+import { effectiveLevels, PolicyReport, readPackConfig, runPolicies } from "../offline/policyRunner";
+import { dataPortsIn, environmentOf, podTemplateOf } from "../policies/helpers";
+import { imageTag, kubeApiAccessAnnotation } from "../policies/hardening";
+import { pack } from "../policies/pack";
+import { globalAllowlist } from "../policies/residency";
+import { run } from "./harness";
+import {
+    appNamespace, chart, cloudSql, eksCluster, gcsBucket, gkeCluster, gkeNodePool, hpa, kmsKey, memorystore, pdb,
+    providers, rdsInstance, rdsParameterGroup, replicationGroup, s3Bucket, workload, WorkloadKind,
+} from "./policies-fixtures";
+
+const policyConfig = (stack: string) => readPackConfig(path.join(projectRoot(), "policies", "config", `${stack}.json`));
+
+const descriptions = new Map(pack.policies.map(p => [p.name, p.description ?? ""]));
+
+/** The analyzer reports "<description>\n<message>"; specs assert the message part. */
+function messageOf(policy: string, message: string): string {
+    const prefix = `${descriptions.get(policy)}\n`;
+    return message.startsWith(prefix) ? message.slice(prefix.length) : message;
+}
+
+/** Every violation on the resource named `name`, as [policy, message] pairs. */
+function on(report: PolicyReport, name: string): Array<[string, string]> {
+    return report.violations.filter(v => v.urn.endsWith(`::${name}`)).map(v => [v.policy, messageOf(v.policy, v.message)]);
+}
+
+async function evaluateWithPolicies(program: () => void, stack: string): Promise<{ ev: Evaluation; report: PolicyReport }> {
+    const ev = await run(() => {
+        program();
+        return {};
+    }, stack);
+    return { ev, report: await runPolicies(pack, ev.resources, policyConfig(stack)) };
+}
+
+describe("policy pack: shape", () => {
+    const production = effectiveLevels(pack, policyConfig("production"));
+
+    it("has at least 40 policies with unique kebab-case names and 'Checks whether' descriptions", () => {
+        const names = pack.policies.map(p => p.name);
+        expect(names.length).to.be.at.least(40);
+        expect(new Set(names).size).to.equal(names.length);
+        for (const p of pack.policies) {
+            expect(p.name, p.name).to.match(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+            expect(p.description, p.name).to.match(/^Checks whether /);
+        }
+    });
+
+    it("makes every policy mandatory in production (at least 30)", () => {
+        expect(production.filter(p => p.enforcementLevel === "mandatory").length).to.equal(pack.policies.length);
+        expect(pack.policies.length).to.be.at.least(30);
+    });
+
+    it("downgrades only the named policies in staging and development", () => {
+        const downgraded = (stack: string) => effectiveLevels(pack, policyConfig(stack)).filter(p => p.enforcementLevel !== "mandatory")
+            .map(p => `${p.name}=${p.enforcementLevel}`).sort();
+        expect(downgraded("staging")).to.deep.equal(["cloud-sql-final-backup=advisory", "gke-control-plane-logging=advisory", "rds-final-snapshot=advisory"]);
+        expect(downgraded("development")).to.deep.equal([
+            "cloud-sql-final-backup=advisory", "deployment-has-pdb=advisory", "rds-final-snapshot=advisory", "workload-replicas-production=disabled",
+        ]);
+        // Config only names real policies: a typo would silently keep the default.
+        const names = new Set(pack.policies.map(p => p.name));
+        for (const stack of ["production", "staging", "development"]) {
+            for (const key of Object.keys(policyConfig(stack))) {
+                expect(key === "all" || names.has(key), `${stack}.json: ${key}`).to.equal(true);
+            }
+        }
+    });
+
+    it("names a reason for every global-services exception", () => {
+        expect(globalAllowlist.map(e => e.id)).to.deep.equal(["cloudfront-certificate", "cloudfront", "route53", "iam", "gcp-global-load-balancing", "gcp-dns"]);
+        for (const e of globalAllowlist) {
+            expect(e.reason.length, e.id).to.be.greaterThan(30);
+        }
+    });
+});
+
+describe("policy pack: helpers", () => {
+    it("finds the pod spec of every workload kind", () => {
+        const spec = { containers: [{ name: "c" }] };
+        const template = { metadata: { labels: { a: "b" } }, spec };
+        const cases: Array<[string, Record<string, unknown>, boolean]> = [
+            ["kubernetes:core/v1:Pod", { spec }, true],
+            ["kubernetes:apps/v1:Deployment", { spec: { template } }, true],
+            ["kubernetes:apps/v1:StatefulSet", { spec: { template } }, true],
+            ["kubernetes:apps/v1:DaemonSet", { spec: { template } }, true],
+            ["kubernetes:apps/v1:ReplicaSet", { spec: { template } }, true],
+            ["kubernetes:batch/v1:Job", { spec: { template } }, false],
+            ["kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template } } } }, false],
+        ];
+        for (const [type, props, longRunning] of cases) {
+            const pod = podTemplateOf(type, props, "x");
+            expect(pod?.spec, type).to.deep.equal(spec);
+            expect(pod?.longRunning, type).to.equal(longRunning);
+        }
+        expect(podTemplateOf("kubernetes:core/v1:Pod", { spec: { restartPolicy: "Never" } }, "x")?.longRunning).to.equal(false);
+        expect(podTemplateOf("kubernetes:apps/v1:DeploymentPatch", { spec: { template } }, "x")).to.equal(undefined);
+        expect(podTemplateOf("kubernetes:core/v1:Service", {}, "x")).to.equal(undefined);
+    });
+
+    it("parses image references", () => {
+        expect(imageTag("ghcr.io/bookkeep/api:v1.0.0")).to.deep.equal({ tag: "v1.0.0" });
+        expect(imageTag("localhost:5000/api")).to.deep.equal({});
+        expect(imageTag("nginx")).to.deep.equal({});
+        expect(imageTag("nginx@sha256:abc")).to.deep.equal({ digest: "sha256:abc" });
+    });
+
+    it("finds data ports in port ranges and protocols", () => {
+        expect(dataPortsIn("tcp", 443, 443)).to.deep.equal([]);
+        expect(dataPortsIn("tcp", 5000, 7000)).to.deep.equal([5432, 5601, 6379]);
+        expect(dataPortsIn("-1", 0, 0).length).to.equal(16);
+        expect(dataPortsIn("icmp", 0, 0)).to.deep.equal([]);
+    });
+
+    it("reads the environment from tags, provider tags and namespaces, and treats unknown as not production", () => {
+        const base = { type: "aws:s3/bucket:Bucket", name: "b", urn: "u" };
+        expect(environmentOf({ ...base, props: {}, provider: { type: "pulumi:providers:aws", name: "p", urn: "p", props: { defaultTags: "{\"tags\":{\"Environment\":\"production\"}}" } } })).to.equal("production");
+        expect(environmentOf({ ...base, props: { tags: { Environment: "staging" } } })).to.equal("staging");
+        expect(environmentOf({ ...base, type: "kubernetes:apps/v1:Deployment", props: { metadata: { namespace: "bookkeep-production" } } })).to.equal("production");
+        expect(environmentOf({ ...base, props: {} })).to.equal(undefined);
+    });
+});
+
+describe("policy pack: compliant production stack", () => {
+    let result: { ev: Evaluation; report: PolicyReport };
+
+    before(async () => {
+        result = await evaluateWithPolicies(() => {
+            const p = providers("production");
+            // AWS: data layer, copies to Hyderabad, cluster, network, and the allowlisted globals.
+            const cert = new aws.Provider("aws-us-east-1-cloudfront-cert", { region: "us-east-1", defaultTags: { tags: { Environment: "production" } } });
+            new aws.acm.Certificate("cdn-certificate", { domainName: "cdn.bookkeep.app", validationMethod: "DNS" }, { provider: cert });
+            new aws.route53.Zone("zone", { name: "bookkeep.app" }, { provider: cert });
+            const key = kmsKey("data-key", p.mumbai);
+            const group = rdsParameterGroup("bookkeep-pg16", p.mumbai);
+            const db = rdsInstance("db", p.mumbai, group, { kmsKeyId: key.arn });
+            new aws.rds.InstanceAutomatedBackupsReplication("db-dr", { sourceDbInstanceArn: db.arn, retentionPeriod: 14 }, { provider: p.hyderabad });
+            replicationGroup("cache", p.mumbai);
+            const documents = s3Bucket("documents", p.mumbai, key);
+            const dr = s3Bucket("documents-dr", p.hyderabad, kmsKey("dr-key", p.hyderabad));
+            new aws.s3.BucketReplicationConfig("documents-replication", {
+                bucket: documents.id, role: "arn:aws:iam::123456789012:role/replication",
+                rules: [{ id: "dr", status: "Enabled", destination: { bucket: dr.arn } }],
+            }, { provider: p.mumbai });
+            new aws.secretsmanager.Secret("app-secret", { replicas: [{ region: "ap-south-2" }] }, { provider: p.mumbai });
+            const cluster = eksCluster("eks", p.mumbai, key);
+            new aws.iam.OpenIdConnectProvider("eks-oidc", {
+                url: cluster.endpoint.apply(() => "https://oidc.eks.ap-south-1.amazonaws.com/id/EXAMPLE"), clientIdLists: ["sts.amazonaws.com"],
+            }, { provider: p.mumbai });
+            const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.10.0.0/16" }, { provider: p.mumbai });
+            new aws.ec2.FlowLog("vpc-flow", { vpcId: vpc.id, trafficType: "ALL", logDestination: "arn:aws:logs:ap-south-1:123456789012:log-group:flow" }, { provider: p.mumbai });
+            const sg = new aws.ec2.SecurityGroup("lb-sg", {
+                vpcId: vpc.id,
+                ingress: [
+                    { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+                    { protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["10.10.0.0/16"] },
+                ],
+            }, { provider: p.mumbai });
+            new aws.vpc.SecurityGroupIngressRule("redis-from-vpc", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 6379, toPort: 6379, cidrIpv4: "10.10.0.0/16" }, { provider: p.mumbai });
+            new aws.ec2.SecurityGroupRule("https-rule", { type: "ingress", securityGroupId: sg.id, protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }, { provider: p.mumbai });
+
+            // GCP: the same layer on the alternate cloud.
+            const ring = new gcp.kms.KeyRing("ring", { location: "asia-south1" }, { provider: p.gcp, protect: true });
+            const cryptoKey = new gcp.kms.CryptoKey("crypto-key", { keyRing: ring.id, rotationPeriod: "7776000s" }, { provider: p.gcp, protect: true });
+            const network = new gcp.compute.Network("network", { autoCreateSubnetworks: false }, { provider: p.gcp });
+            new gcp.compute.Subnetwork("subnet", {
+                network: network.id, region: "asia-south1", ipCidrRange: "10.10.0.0/20",
+                logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" },
+            }, { provider: p.gcp });
+            new gcp.compute.Firewall("iap-ssh", { network: network.id, sourceRanges: ["35.235.240.0/20"], allows: [{ protocol: "tcp", ports: ["22"] }] }, { provider: p.gcp });
+            new gcp.compute.Firewall("public-https", { network: network.id, sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["443"] }] }, { provider: p.gcp });
+            cloudSql("sql", p.gcp, network);
+            memorystore("redis", p.gcp);
+            const assets = gcsBucket("assets", p.gcp, cryptoKey);
+            new gcp.secretmanager.Secret("jwt", { secretId: "jwt", replication: { userManaged: { replicas: [{ location: "asia-south1" }, { location: "asia-south2" }] } } }, { provider: p.gcp });
+            const gke = gkeCluster("gke", p.gcp, cryptoKey);
+            gkeNodePool("gke-pool", p.gcp, gke);
+            new gcp.compute.GlobalAddress("lb-address", {}, { provider: p.gcp });
+            new gcp.compute.BackendBucket("cdn-backend", { bucketName: assets.name, enableCdn: true }, { provider: p.gcp });
+            new gcp.dns.ManagedZone("dns", { dnsName: "bookkeep.app." }, { provider: p.gcp });
+
+            // Kubernetes: every workload kind, hardened.
+            const ns = appNamespace("production", p.k8s);
+            workload("Deployment", "api", p.k8s, { namespace: ns, labels: { "app.kubernetes.io/name": "api" } });
+            hpa("api", ns, "api", 2, p.k8s);
+            // A canary beside its stable track: one replica, no PDB of its own.
+            workload("Deployment", "api-canary", p.k8s, { namespace: ns, replicas: 1, labels: { "app.kubernetes.io/name": "api", track: "canary" } });
+            pdb("api", ns, { app: "api" }, p.k8s);
+            workload("Deployment", "watcher", p.k8s, {
+                namespace: ns, replicas: 2, annotations: { [kubeApiAccessAnnotation]: "lists Jobs to report migration status" },
+                pod: { automountServiceAccountToken: undefined },
+            });
+            pdb("watcher", ns, { app: "watcher" }, p.k8s);
+            workload("StatefulSet", "queue", p.k8s, { namespace: ns, replicas: 3 });
+            workload("DaemonSet", "node-agent", p.k8s, { namespace: ns, container: { ports: [{ containerPort: 80 }], securityContext: { capabilities: { add: ["NET_BIND_SERVICE"] } } } });
+            workload("ReplicaSet", "legacy", p.k8s, { namespace: ns });
+            workload("Job", "migrate", p.k8s, { namespace: ns });
+            workload("CronJob", "db-backup", p.k8s, { namespace: ns });
+            workload("Pod", "debug", p.k8s, { namespace: ns, container: { image: "ghcr.io/bookkeep/api@sha256:0123" } });
+            new k8s.core.v1.Service("api-svc", { metadata: { name: "api", namespace: ns }, spec: { selector: { app: "api" }, ports: [{ port: 80, targetPort: 8080 }] } }, { provider: p.k8s });
+            new k8s.networking.v1.Ingress("api-ingress", {
+                metadata: { name: "api", namespace: ns },
+                spec: {
+                    ingressClassName: "nginx",
+                    tls: [{ hosts: ["api.bookkeep.app"], secretName: "bookkeep-tls" }],
+                    rules: [{ host: "api.bookkeep.app", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] } }],
+                },
+            }, { provider: p.k8s });
+            chart("ingress-nginx", p.k8s);
+            chart("nats", p.k8s, { chart: "oci://registry.example.com/charts/nats", version: "1.2.6", repositoryOpts: undefined });
+        }, "production");
+    });
+
+    it("registers every resource kind the pack judges", () => {
+        const types = new Set(result.ev.resources.map(r => r.type));
+        for (const t of [
+            "pulumi:providers:aws", "pulumi:providers:gcp", "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup",
+            "aws:s3/bucket:Bucket", "aws:eks/cluster:Cluster", "gcp:sql/databaseInstance:DatabaseInstance", "gcp:redis/instance:Instance",
+            "gcp:storage/bucket:Bucket", "gcp:container/cluster:Cluster", "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet",
+            "kubernetes:apps/v1:DaemonSet", "kubernetes:apps/v1:ReplicaSet", "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob",
+            "kubernetes:core/v1:Pod", "kubernetes:helm.sh/v4:Chart", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        ]) {
+            expect(types.has(t), t).to.equal(true);
+        }
+    });
+
+    it("has no violations at all", () => {
+        expect(result.report.violations.map(v => `${v.policy} ${v.urn.split("::").pop()}: ${messageOf(v.policy, v.message)}`)).to.deep.equal([]);
+    });
+
+    it("lists every policy as evaluated, mandatory", () => {
+        expect(result.report.evaluated.map(e => e.name)).to.deep.equal(pack.policies.map(p => p.name));
+        expect(result.report.evaluated.every(e => e.enforcementLevel === "mandatory")).to.equal(true);
+    });
+});
+
+/** Broken fixtures: resource name -> exactly the violations it must raise. */
+const expected: Record<string, Array<[string, string]>> = {
+    // Residency
+    "aws-frankfurt": [["aws-provider-region-india", "AWS provider region is \"eu-central-1\"; set region to ap-south-1 or ap-south-2: BookKeep data must stay in India."]],
+    "frankfurt-topic": [["global-services-allowlisted", "aws:sns/topic:Topic is created in eu-central-1, outside India, and is not on the global-services allowlist; give it a provider in ap-south-1 or ap-south-2."]],
+    "aws-us-east-1-cloudfront-cert": [["aws-provider-region-india", "The CloudFront certificate provider must use region us-east-1 (it has \"eu-west-1\"); set region: \"us-east-1\" or rename the provider."]],
+    "aws-untagged": [["providers-tagged-with-environment", "Provider aws-untagged is tagged null in the production stack; set defaultTags: { tags: { Environment: \"production\" } } so environment guardrails and cost reports see it."]],
+    "gcp-iowa": [["gcp-provider-region-india", "GCP provider region is \"us-central1\"; set region to asia-south1 or asia-south2: BookKeep data must stay in India."]],
+    "internet-neg": [["global-services-allowlisted", "gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup is a global resource that is not on the global-services allowlist; use a regional equivalent in asia-south1 or asia-south2."]],
+    "global-ring": [["gcp-location-india", "location is \"global\", outside India; use asia-south1 or asia-south2 (or one of their zones)."]],
+    "multi-region": [["gcs-bucket-single-region-india", "Bucket location is \"ASIA\"; set location to ASIA-SOUTH1 or ASIA-SOUTH2: multi- and dual-region buckets copy data outside India."]],
+    "auto-secret": [["secret-manager-replicas-india", "Secret uses automatic replication, which copies it to any Google region; set replication.userManaged.replicas with locations asia-south1 or asia-south2."]],
+    "abroad-secret": [["aws-resource-region-india", "replicas[0].region is \"eu-west-1\", outside India; replicas and copies may only go to ap-south-1 or ap-south-2."]],
+    "abroad-replication": [["replication-targets-in-india", "S3 replication abroad-replication copies to bucket abroad-dr in eu-central-1, outside India; replicate only to a bucket in ap-south-1 or ap-south-2."]],
+    "abroad-dr": [["global-services-allowlisted", "aws:s3/bucket:Bucket is created in eu-central-1, outside India, and is not on the global-services allowlist; give it a provider in ap-south-1 or ap-south-2."]],
+    "abroad-dr-sse": [["global-services-allowlisted", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration is created in eu-central-1, outside India, and is not on the global-services allowlist; give it a provider in ap-south-1 or ap-south-2."]],
+    "abroad-dr-pab": [["global-services-allowlisted", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock is created in eu-central-1, outside India, and is not on the global-services allowlist; give it a provider in ap-south-1 or ap-south-2."]],
+    "abroad-dr-tls": [["global-services-allowlisted", "aws:s3/bucketPolicy:BucketPolicy is created in eu-central-1, outside India, and is not on the global-services allowlist; give it a provider in ap-south-1 or ap-south-2."]],
+    // Pod hardening: each workload kind breaks one thing.
+    "cj-root": [["pod-run-as-non-root", "CronJob cj-root: container \"api\" may run as root; set securityContext.runAsNonRoot: true on the pod or the container."]],
+    "job-uid0": [["pod-run-as-non-zero-uid", "Job job-uid0: container \"api\" sets securityContext.runAsUser 0 (root); use a non-zero id such as 1000."]],
+    "ds-escalate": [["container-no-privilege-escalation", "DaemonSet ds-escalate: container \"api\" must set securityContext.allowPrivilegeEscalation: false."]],
+    "rs-caps": [["container-drop-all-capabilities", "ReplicaSet rs-caps: container \"api\" adds capabilities NET_ADMIN; only NET_BIND_SERVICE may be added."]],
+    "pod-unconfined": [["pod-seccomp-profile", "Pod pod-unconfined: container \"api\" has seccomp profile \"Unconfined\"; set securityContext.seccompProfile.type: RuntimeDefault on the pod."]],
+    "sts-hostpath": [
+        ["pod-restricted-volume-types", "StatefulSet sts-hostpath: volume \"tmp\" is of type hostPath; use one of configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret."],
+        ["pod-no-host-path", "StatefulSet sts-hostpath: volume \"tmp\" mounts hostPath \"/var/lib/data\"; use an emptyDir, a PersistentVolumeClaim or a projected volume instead."],
+    ],
+    "deploy-privileged": [["container-not-privileged", "Deployment deploy-privileged: container \"api\" is privileged; remove securityContext.privileged (it grants full host access)."]],
+    "deploy-hostnet": [["pod-no-host-namespaces", "Deployment deploy-hostnet: hostNetwork is true; remove it so the pod does not share the node's namespaces."]],
+    "pod-hostport": [["container-no-host-ports", "Pod pod-hostport: container \"api\" binds hostPort 8080; remove hostPort and expose the port through a Service."]],
+    "pod-sysctl": [["pod-baseline-kernel-options", "Pod pod-sysctl: sysctl kernel.msgmax is not in the safe set; remove it from securityContext.sysctls."]],
+    "job-rw": [["container-read-only-root-filesystem", "Job job-rw: container \"api\" must set securityContext.readOnlyRootFilesystem: true (mount an emptyDir where it must write)."]],
+    "deploy-nolimits": [["container-resources-set", "Deployment deploy-nolimits: container \"api\" is missing resources limits.cpu, limits.memory; set CPU and memory requests and limits."]],
+    "sts-noprobe": [["container-probes", "StatefulSet sts-noprobe: container \"api\" has no readinessProbe; add probes so Kubernetes restarts it and routes traffic only when it is ready."]],
+    "deploy-latest": [["container-image-pinned", "Deployment deploy-latest: container \"api\" image ghcr.io/bookkeep/api:latest is tagged latest; pin a version tag such as :v1.0.0 or a digest."]],
+    "pod-untagged": [["container-image-pinned", "Pod pod-untagged: container \"api\" image nginx is untagged; pin a version tag such as :v1.0.0 or a digest."]],
+    "rs-token": [["pod-no-automounted-token", "ReplicaSet rs-token: the pod mounts a Kubernetes API token it does not need; set automountServiceAccountToken: false (or annotate the pod template bookkeep.app/kube-api-access: \"<why it calls the API>\")."]],
+    "deploy-single": [["workload-replicas-production", "Deployment deploy-single runs 1 replica(s) in production; set spec.replicas to at least 2 or scale it with an HPA whose minReplicas is at least 2."]],
+    "canary-orphan": [["workload-replicas-production", "Deployment canary-orphan runs 1 replica(s) in production; set spec.replicas to at least 2 or scale it with an HPA whose minReplicas is at least 2."]],
+    "hpa-min1": [["workload-replicas-production", "HPA hpa-min1 lets Deployment deploy-hpa1 scale down to 1 replica(s) in production; set spec.minReplicas to at least 2."]],
+    // Data protection
+    "db-plain": [["rds-storage-encrypted", "RDS instance storage is not encrypted; set storageEncrypted: true (with kmsKeyId for a customer-managed key)."]],
+    "db-nobackup": [["rds-backups-pitr", "RDS backupRetentionPeriod is 3 day(s); set it to at least 7 so automated backups and point-in-time recovery are kept."]],
+    "db-single-az": [["rds-multi-az-production", "Production RDS instance is single-AZ; set multiAz: true."]],
+    "db-deletable": [["rds-deletion-protection-production", "Production RDS instance can be deleted; set deletionProtection: true."]],
+    "db-public": [["rds-not-public", "RDS instance is publicly accessible; set publiclyAccessible: false and reach it from private subnets."]],
+    "db-nosnap": [["rds-final-snapshot", "RDS instance would be deleted without a final snapshot; set skipFinalSnapshot: false and a finalSnapshotIdentifier."]],
+    "db-notls": [["rds-tls-required", "RDS instance db-notls accepts unencrypted connections; give it a parameter group (parameterGroupName) that sets rds.force_ssl = 1."]],
+    "sql-sslmode": [["cloud-sql-tls-required", "Cloud SQL sslMode is \"ALLOW_UNENCRYPTED_AND_ENCRYPTED\"; set settings.ipConfiguration.sslMode: ENCRYPTED_ONLY."]],
+    "sql-public": [["cloud-sql-private-ip-only", "Cloud SQL instance has a public IPv4 address (ipv4Enabled defaults to true); set settings.ipConfiguration.ipv4Enabled: false."]],
+    "sql-nopitr": [["cloud-sql-backups-pitr", "Cloud SQL backups or point-in-time recovery are off; set settings.backupConfiguration.enabled and pointInTimeRecoveryEnabled to true."]],
+    "sql-zonal": [["cloud-sql-regional-ha-production", "Production Cloud SQL instance is zonal; set settings.availabilityType: REGIONAL."]],
+    "sql-deletable": [["cloud-sql-deletion-protection-production", "Production Cloud SQL instance can be deleted; set deletionProtection: true and settings.deletionProtectionEnabled: true."]],
+    "sql-nofinal": [["cloud-sql-final-backup", "Cloud SQL instance would be deleted without a final backup; set settings.finalBackupConfig: { enabled: true, retentionDays }."]],
+    "cache-plain": [["elasticache-encrypted", "ElastiCache accepts plaintext connections; set transitEncryptionEnabled: true (clients use rediss://)."]],
+    "cache-single": [["elasticache-ha-production", "Production ElastiCache has no Multi-AZ failover; set numCacheClusters >= 2, automaticFailoverEnabled: true and multiAzEnabled: true."]],
+    "cache-nosnap": [["cache-snapshots", "ElastiCache keeps no snapshots; set snapshotRetentionLimit to at least 1 day."]],
+    "redis-plain": [["memorystore-tls-and-auth", "Memorystore accepts plaintext connections; set transitEncryptionMode: SERVER_AUTHENTICATION."]],
+    "redis-basic": [["memorystore-ha-production", "Production Memorystore has no replica; set tier: STANDARD_HA."]],
+    "redis-nopersist": [["cache-snapshots", "Memorystore keeps no RDB snapshots; set persistenceConfig: { persistenceMode: RDB, rdbSnapshotPeriod: ONE_HOUR }."]],
+    "naked": [
+        ["s3-bucket-encrypted", "S3 bucket naked has no KMS encryption; add a BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms."],
+        ["s3-public-access-blocked", "S3 bucket naked may become public; add a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets all true."],
+        ["s3-bucket-tls-only", "S3 bucket naked accepts plain HTTP; add a BucketPolicy that denies s3:* when aws:SecureTransport is \"false\"."],
+    ],
+    "google-key": [["gcs-bucket-cmek", "Bucket uses Google-managed keys; set encryption.defaultKmsKeyName to a Cloud KMS key in the bucket's region."]],
+    "public-gcs": [["gcs-public-access-prevented", "Bucket may become public; set publicAccessPrevention: enforced."]],
+    "key-unprotected": [["stateful-resources-protected-production", "Key key-unprotected is stateful and unprotected in production; pass { protect: true } (protectStateful(environment))."]],
+    "key-norotate": [["kms-key-rotation", "KMS key does not rotate; set enableKeyRotation: true."]],
+    // Cluster
+    "eks-bad": [
+        ["eks-secrets-encryption", "EKS secrets are not envelope-encrypted; set encryptionConfig: { resources: [\"secrets\"], provider: { keyArn: <KMS key ARN> } }."],
+        ["eks-control-plane-logging", "EKS control-plane logs audit, authenticator are off; add them to enabledClusterLogTypes."],
+        ["eks-endpoint-restricted", "EKS API endpoint is open to the internet (publicAccessCidrs defaults to 0.0.0.0/0); set vpcConfig.publicAccessCidrs to the office/VPN ranges or endpointPublicAccess: false."],
+        ["eks-oidc-provider", "EKS cluster eks-bad has no IAM OIDC provider; create an aws.iam.OpenIdConnectProvider for its issuer URL with client ID sts.amazonaws.com (IRSA)."],
+    ],
+    "gke-bad": [
+        ["gcp-location-india", "location is \"us-central1\", outside India; use asia-south1 or asia-south2 (or one of their zones)."],
+        ["gke-private-nodes", "GKE nodes have public IPs; set privateClusterConfig.enablePrivateNodes: true (with a masterIpv4CidrBlock)."],
+        ["gke-master-authorized-networks", "GKE master authorized networks include 0.0.0.0/0; list only the office/VPN ranges."],
+        ["gke-workload-identity", "GKE Workload Identity is off; set workloadIdentityConfig.workloadPool: \"<project>.svc.id.goog\"."],
+        ["gke-network-policy-enforced", "GKE does not enforce NetworkPolicies; set datapathProvider: ADVANCED_DATAPATH (Dataplane V2)."],
+        ["gke-secrets-encryption", "GKE secrets are not encrypted with Cloud KMS; set databaseEncryption: { state: ENCRYPTED, keyName: <crypto key id> }."],
+        ["gke-shielded-nodes", "GKE shielded nodes are off; remove enableShieldedNodes: false (or set it to true)."],
+        ["gke-control-plane-logging", "GKE control-plane logs APISERVER are off; add them to loggingConfig.enableComponents."],
+    ],
+    "pool-bad": [
+        ["gke-workload-identity", "Node pool exposes the node's service account to pods; set nodeConfig.workloadMetadataConfig.mode: GKE_METADATA."],
+        ["gke-shielded-nodes", "Node pool boots without secure boot; set nodeConfig.shieldedInstanceConfig.enableSecureBoot: true."],
+    ],
+    // Network
+    "sg-open": [["security-group-no-public-data-ports", "Ingress from 0.0.0.0/0 reaches port(s) 5432; allow only the VPC, a security group or the office/VPN ranges."]],
+    "sgr-open": [["security-group-no-public-data-ports", "Ingress from ::/0 reaches port(s) 22, 1433, 2379, 2380, 3306, 3389, 4222, 5432, 5601, 6379, 9092, 9200, 9300, 10250, 11211, 27017; allow only the VPC, a security group or the office/VPN ranges."]],
+    "fw-open": [["firewall-no-public-data-ports", "Firewall admits 0.0.0.0/0 on port(s) 22; restrict sourceRanges to the VPC, IAP (35.235.240.0/20) or the office/VPN ranges."]],
+    "vpc-nologs": [["vpc-flow-logs", "VPC vpc-nologs has no flow log; add an aws.ec2.FlowLog with vpcId set to it (trafficType ALL)."]],
+    "subnet-nologs": [["vpc-flow-logs", "Subnetwork subnet-nologs does not log its flows; set logConfig (aggregationInterval, flowSampling, metadata)."]],
+    "ing-plain": [["ingress-tls-required", "Ingress serves api.bookkeep.app over plain HTTP; list every host under spec.tls with a certificate secret."]],
+    "svc-lb": [["app-services-internal", "Service is exposed as LoadBalancer; use type ClusterIP and route through the Ingress."]],
+    "app-namespace": [["namespace-default-deny", "Namespace bookkeep-production has no default-deny Ingress and Egress NetworkPolicy; add one with podSelector: {} and policyTypes [Ingress, Egress] and no rules."]],
+    "deploy-nopdb": [["deployment-has-pdb", "Deployment deploy-nopdb in bookkeep-production has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1)."]],
+    // Charts
+    "chart-floating": [
+        ["helm-chart-version-pinned", "Chart \"ingress-nginx\" version is \"^4.0.0\"; set version to an exact release such as \"4.12.1\"."],
+        ["helm-chart-source-https", "Chart \"ingress-nginx\" comes from \"http://charts.example.com\"; set repositoryOpts.repo to the chart's https:// repository or use an oci:// chart reference."],
+        ["helm-values-no-latest-images", "Chart values use the latest image at values.controller.image.tag; remove the override (the chart pins its images) or pin a version."],
+    ],
+};
+
+describe("policy pack: broken production stack", () => {
+    let result: { ev: Evaluation; report: PolicyReport };
+
+    before(async () => {
+        result = await evaluateWithPolicies(() => {
+            const p = providers("production");
+            const tags = { tags: { Environment: "production" } };
+            // Residency
+            const frankfurt = new aws.Provider("aws-frankfurt", { region: "eu-central-1", defaultTags: tags });
+            new aws.sns.Topic("frankfurt-topic", {}, { provider: frankfurt });
+            new aws.Provider("aws-us-east-1-cloudfront-cert", { region: "eu-west-1", defaultTags: tags });
+            new aws.Provider("aws-untagged", { region: "ap-south-1" });
+            new gcp.Provider("gcp-iowa", { project: "bookkeep-production", region: "us-central1", defaultLabels: { environment: "production" } });
+            new gcp.compute.GlobalNetworkEndpointGroup("internet-neg", { networkEndpointType: "INTERNET_FQDN_PORT" }, { provider: p.gcp });
+            new gcp.kms.KeyRing("global-ring", { location: "global" }, { provider: p.gcp, protect: true });
+            const ring = new gcp.kms.KeyRing("ring", { location: "asia-south1" }, { provider: p.gcp, protect: true });
+            const cryptoKey = new gcp.kms.CryptoKey("crypto-key", { keyRing: ring.id, rotationPeriod: "7776000s" }, { provider: p.gcp, protect: true });
+            gcsBucket("multi-region", p.gcp, cryptoKey, { location: "ASIA" });
+            new gcp.secretmanager.Secret("auto-secret", { secretId: "auto", replication: { auto: {} } }, { provider: p.gcp });
+            new aws.secretsmanager.Secret("abroad-secret", { replicas: [{ region: "eu-west-1" }] }, { provider: p.mumbai });
+            const key = kmsKey("data-key", p.mumbai);
+            const source = s3Bucket("source", p.mumbai, key);
+            const abroad = s3Bucket("abroad-dr", frankfurt, key);
+            new aws.s3.BucketReplicationConfig("abroad-replication", {
+                bucket: source.id, role: "arn:aws:iam::123456789012:role/replication",
+                rules: [{ id: "dr", status: "Enabled", destination: { bucket: abroad.arn } }],
+            }, { provider: p.mumbai });
+
+            // Pod hardening
+            const ns = appNamespace("production", p.k8s, false);
+            const fixtures = { tier: "fixtures" };
+            pdb("fixtures", ns, fixtures, p.k8s);
+            const broken = (kind: WorkloadKind, name: string, o: { pod?: Record<string, unknown>; container?: Record<string, unknown>; replicas?: number; labels?: Record<string, string> }) =>
+                workload(kind, name, p.k8s, { namespace: ns, labels: o.labels ?? fixtures, replicas: o.replicas ?? 2, pod: o.pod, container: o.container });
+            broken("CronJob", "cj-root", { pod: { securityContext: { runAsNonRoot: undefined } } });
+            broken("Job", "job-uid0", { container: { securityContext: { runAsUser: 0 } } });
+            broken("DaemonSet", "ds-escalate", { container: { securityContext: { allowPrivilegeEscalation: true } } });
+            broken("ReplicaSet", "rs-caps", { container: { securityContext: { capabilities: { add: ["NET_ADMIN"] } } } });
+            broken("Pod", "pod-unconfined", { pod: { securityContext: { seccompProfile: { type: "Unconfined" } } } });
+            broken("StatefulSet", "sts-hostpath", { pod: { volumes: [{ name: "tmp", hostPath: { path: "/var/lib/data" } }] } });
+            broken("Deployment", "deploy-privileged", { container: { securityContext: { privileged: true } } });
+            broken("Deployment", "deploy-hostnet", { pod: { hostNetwork: true } });
+            broken("Pod", "pod-hostport", { container: { ports: [{ containerPort: 8080, hostPort: 8080 }] } });
+            broken("Pod", "pod-sysctl", { pod: { securityContext: { sysctls: [{ name: "kernel.msgmax", value: "65536" }] } } });
+            broken("Job", "job-rw", { container: { securityContext: { readOnlyRootFilesystem: false } } });
+            broken("Deployment", "deploy-nolimits", { container: { resources: { limits: undefined } } });
+            broken("StatefulSet", "sts-noprobe", { container: { readinessProbe: undefined } });
+            broken("Deployment", "deploy-latest", { container: { image: "ghcr.io/bookkeep/api:latest" } });
+            broken("Pod", "pod-untagged", { container: { image: "nginx" } });
+            broken("ReplicaSet", "rs-token", { pod: { automountServiceAccountToken: undefined } });
+            broken("Deployment", "deploy-single", { replicas: 1 });
+            workload("Deployment", "deploy-hpa1", p.k8s, { namespace: ns, labels: fixtures });
+            hpa("hpa-min1", ns, "deploy-hpa1", 1, p.k8s);
+            broken("Deployment", "deploy-nopdb", { labels: { tier: "orphan" } });
+            broken("Deployment", "canary-orphan", { replicas: 1, labels: { ...fixtures, "app.kubernetes.io/name": "orphan", track: "canary" } });
+
+            // Data protection
+            const group = rdsParameterGroup("bookkeep-pg16", p.mumbai);
+            rdsInstance("db-plain", p.mumbai, group, { storageEncrypted: false });
+            rdsInstance("db-nobackup", p.mumbai, group, { backupRetentionPeriod: 3 });
+            rdsInstance("db-single-az", p.mumbai, group, { multiAz: false });
+            rdsInstance("db-deletable", p.mumbai, group, { deletionProtection: false });
+            rdsInstance("db-public", p.mumbai, group, { publiclyAccessible: true });
+            rdsInstance("db-nosnap", p.mumbai, group, { skipFinalSnapshot: true });
+            rdsInstance("db-notls", p.mumbai, group, { parameterGroupName: undefined });
+            const network = new gcp.compute.Network("network", { autoCreateSubnetworks: false }, { provider: p.gcp });
+            cloudSql("sql-sslmode", p.gcp, network, { settings: { ipConfiguration: { sslMode: "ALLOW_UNENCRYPTED_AND_ENCRYPTED" } } });
+            cloudSql("sql-public", p.gcp, network, { settings: { ipConfiguration: { ipv4Enabled: undefined } } });
+            cloudSql("sql-nopitr", p.gcp, network, { settings: { backupConfiguration: { pointInTimeRecoveryEnabled: false } } });
+            cloudSql("sql-zonal", p.gcp, network, { settings: { availabilityType: "ZONAL" } });
+            cloudSql("sql-deletable", p.gcp, network, { settings: { deletionProtectionEnabled: false } });
+            cloudSql("sql-nofinal", p.gcp, network, { settings: { finalBackupConfig: undefined } });
+            replicationGroup("cache-plain", p.mumbai, { transitEncryptionEnabled: false });
+            replicationGroup("cache-single", p.mumbai, { numCacheClusters: 1, automaticFailoverEnabled: false, multiAzEnabled: false });
+            replicationGroup("cache-nosnap", p.mumbai, { snapshotRetentionLimit: 0 });
+            memorystore("redis-plain", p.gcp, { transitEncryptionMode: "DISABLED" });
+            memorystore("redis-basic", p.gcp, { tier: "BASIC", alternativeLocationId: undefined });
+            memorystore("redis-nopersist", p.gcp, { persistenceConfig: undefined });
+            new aws.s3.Bucket("naked", { bucket: "bookkeep-naked" }, { provider: p.mumbai, protect: true });
+            gcsBucket("google-key", p.gcp, cryptoKey, { encryption: undefined });
+            gcsBucket("public-gcs", p.gcp, cryptoKey, { publicAccessPrevention: "inherited" });
+            kmsKey("key-unprotected", p.mumbai, {}, {});
+            kmsKey("key-norotate", p.mumbai, { enableKeyRotation: false });
+
+            // Cluster
+            eksCluster("eks-bad", p.mumbai, key, {
+                encryptionConfig: undefined, enabledClusterLogTypes: ["api"], vpcConfig: { publicAccessCidrs: ["0.0.0.0/0"] },
+            });
+            const gke = gkeCluster("gke-bad", p.gcp, cryptoKey, {
+                location: "us-central1", nodeLocations: undefined, privateClusterConfig: undefined, masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: "0.0.0.0/0" }] },
+                workloadIdentityConfig: undefined, datapathProvider: undefined, databaseEncryption: undefined, enableShieldedNodes: false,
+                loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS"] },
+            });
+            gkeNodePool("pool-bad", p.gcp, gke, { nodeConfig: { workloadMetadataConfig: undefined, shieldedInstanceConfig: undefined } });
+
+            // Network
+            const vpc = new aws.ec2.Vpc("vpc-nologs", { cidrBlock: "10.10.0.0/16" }, { provider: p.mumbai });
+            const sg = new aws.ec2.SecurityGroup("sg-open", { vpcId: vpc.id, ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }] }, { provider: p.mumbai });
+            new aws.vpc.SecurityGroupIngressRule("sgr-open", { securityGroupId: sg.id, ipProtocol: "-1", cidrIpv6: "::/0" }, { provider: p.mumbai });
+            new gcp.compute.Firewall("fw-open", { network: network.id, sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["22", "443"] }] }, { provider: p.gcp });
+            new gcp.compute.Subnetwork("subnet-nologs", { network: network.id, region: "asia-south1", ipCidrRange: "10.10.0.0/20" }, { provider: p.gcp });
+            new k8s.networking.v1.Ingress("ing-plain", {
+                metadata: { name: "ing-plain", namespace: ns },
+                spec: { rules: [{ host: "api.bookkeep.app", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] } }] },
+            }, { provider: p.k8s });
+            new k8s.core.v1.Service("svc-lb", { metadata: { name: "svc-lb", namespace: ns }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }, { provider: p.k8s });
+
+            // Charts
+            chart("chart-floating", p.k8s, {
+                chart: "ingress-nginx", version: "^4.0.0", repositoryOpts: { repo: "http://charts.example.com" }, values: { controller: { image: { tag: "latest" } } },
+            });
+        }, "production");
+    });
+
+    it("raises no violation outside the expected ones", () => {
+        const names = new Set(Object.keys(expected));
+        const unexpected = result.report.violations.filter(v => !names.has(v.urn.split("::").pop() ?? ""));
+        expect(unexpected.map(v => `${v.policy} ${v.urn.split("::").pop()}: ${messageOf(v.policy, v.message)}`)).to.deep.equal([]);
+    });
+
+    it("rejects a fixture for every policy in the pack", () => {
+        const rejected = new Set(Object.values(expected).flatMap(list => list.map(([policy]) => policy)));
+        expect(pack.policies.map(p => p.name).filter(n => !rejected.has(n))).to.deep.equal([]);
+    });
+
+    it("reports every violation as mandatory in production", () => {
+        expect(result.report.violations.filter(v => v.enforcementLevel !== "mandatory")).to.deep.equal([]);
+    });
+
+    for (const [name, violations] of Object.entries(expected)) {
+        it(`${name}: ${violations.map(([policy]) => policy).join(", ")}`, () => {
+            expect(on(result.report, name)).to.have.deep.members(violations);
+            expect(on(result.report, name).length).to.equal(violations.length);
+        });
+    }
+});
+
+describe("policy pack: staging stack", () => {
+    let result: { ev: Evaluation; report: PolicyReport };
+
+    before(async () => {
+        result = await evaluateWithPolicies(() => {
+            const p = providers("staging");
+            const group = rdsParameterGroup("bookkeep-pg16", p.mumbai);
+            // Staging sizing: single-AZ, deletable, short backups, unprotected; production-only rules must not fire.
+            rdsInstance("db", p.mumbai, group, { multiAz: false, deletionProtection: false, backupRetentionPeriod: 1, skipFinalSnapshot: true }, {});
+            replicationGroup("cache", p.mumbai, { numCacheClusters: 1, automaticFailoverEnabled: false, multiAzEnabled: false }, {});
+            const network = new gcp.compute.Network("network", { autoCreateSubnetworks: false }, { provider: p.gcp });
+            cloudSql("sql", p.gcp, network, { settings: { availabilityType: "ZONAL", deletionProtectionEnabled: false } }, {});
+            memorystore("redis", p.gcp, { tier: "BASIC", alternativeLocationId: undefined }, {});
+            const ns = appNamespace("staging", p.k8s);
+            workload("Deployment", "api", p.k8s, { namespace: ns, replicas: 1 });
+            pdb("api", ns, { app: "api" }, p.k8s);
+            workload("Deployment", "scaled", p.k8s, { namespace: ns });
+            hpa("scaled", ns, "scaled", 1, p.k8s);
+            pdb("scaled", ns, { app: "scaled" }, p.k8s);
+        }, "staging");
+    });
+
+    it("applies no production-only rule, and downgrades the final-snapshot rule to advisory", () => {
+        expect(result.report.violations.map(v => [v.policy, v.enforcementLevel, v.urn.split("::").pop()])).to.deep.equal([
+            ["rds-final-snapshot", "advisory", "db"],
+        ]);
+    });
+});
