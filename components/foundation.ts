@@ -32,8 +32,14 @@ export interface ObjectStore {
      * pod's workload identity (or the in-cluster store's generated credentials, via `uploaderEnv`).
      */
     uploadCommand(localPath: string, key: string): pulumi.Output<string>;
-    /** Extra env for the uploader container (endpoint, credentials from a Secret). */
+    /** Extra env for the uploader container (endpoint, credentials from `uploaderSecret`). */
     readonly uploaderEnv: EnvVar[];
+    /**
+     * A Secret the uploader reads in its own (the app) namespace: the generated keys of an
+     * in-cluster store. The Kubernetes platform creates it once that namespace exists. Clouds
+     * authenticate by workload identity and leave this unset.
+     */
+    readonly uploaderSecret?: { readonly name: string; readonly stringData: pulumi.Input<Record<string, pulumi.Input<string>>> };
     /** Egress peers for the uploader (the cloud API over 443, or the in-cluster store). */
     readonly networkPeers: NetworkPolicyPeer[];
     readonly uploaderPorts: number[];

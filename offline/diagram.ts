@@ -85,7 +85,8 @@ export function architectureGraph(resources: readonly RecordedResource[], title:
         cluster(`ns_${name}`, `namespace ${name}`);
     }
     const workloadByName = new Map<string, string>();
-    for (const r of resources.filter(x => x.custom)) {
+    // Helm v4 charts register as (remote) components, so they are not custom resources.
+    for (const r of resources.filter(x => x.custom || x.type.startsWith("kubernetes:helm.sh/"))) {
         const ns = nsOf(r);
         const key = ns && clusters.has(`ns_${ns}`) ? `ns_${ns}` : undefined;
         if (r.type.startsWith("kubernetes:helm.sh/")) {

@@ -1,6 +1,6 @@
 /** Turns an evaluation and its policy report into the plan JSON (DESIGN.md contract) and text. */
 import { Evaluation, RecordedResource } from "./engine";
-import { globalAllowlist } from "../policies/residency";
+import { cloudFrontCertProviderMarker, globalAllowlist } from "../policies/residency";
 import { PolicyReport } from "./policyRunner";
 
 export interface PlanResource {
@@ -96,7 +96,10 @@ export function residencyTable(resources: readonly RecordedResource[]): Residenc
         }
         const own = [r.inputs.location, r.inputs.region, r.inputs.zone].find(v => typeof v === "string") as string | undefined;
         const providerRegion = r.provider ? byUrn.get(r.provider)?.inputs.region as string | undefined : undefined;
-        const entry = isProvider ? undefined : allowlistEntry(r.type);
+        // The one AWS provider outside India exists only for CloudFront's certificate (policies/residency.ts).
+        const entry = isProvider
+            ? (r.name.includes(cloudFrontCertProviderMarker) ? globalAllowlist.find(e => e.id === "cloudfront-certificate") : undefined)
+            : allowlistEntry(r.type);
         const location = own ?? (entry ? `global (${providerRegion ?? "no region"})` : providerRegion ?? "unknown");
         rows.push({ urn: r.urn, type: r.type, name: r.name, location, reason: entry ? `${entry.id}: ${entry.reason}` : "" });
     }

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import { LocalFoundation } from "../components/local/foundation";
 import { Evaluation, RecordedResource } from "../offline/engine";
 import { fakePasswordPrefix } from "../offline/mocks/random";
@@ -66,7 +67,7 @@ describe("local foundation (development stack)", () => {
             [types.provider]: 1,
             [types.namespace]: 1,
             [types.netpol]: 7,
-            [types.secret]: 5,
+            [types.secret]: 4,
             [types.cluster]: 1,
             [types.password]: 5,
             [types.string]: 1,
@@ -86,7 +87,7 @@ describe("local foundation (development stack)", () => {
         expect(provider.inputs.kubeconfig).to.equal(undefined);
         expect(provider.inputs.context).to.equal(undefined);
         const k8sObjects = ev.resources.filter(r => r.type.startsWith("kubernetes:"));
-        expect(k8sObjects).to.have.length(17);
+        expect(k8sObjects).to.have.length(16);
         expect(k8sObjects.filter(r => r.provider !== provider.urn).map(r => r.name)).to.deep.equal([]);
         const component = one(ev.resources, "bookkeep:local:Foundation", "bookkeep-local");
         expect(ev.resources.filter(r => r.parent === component.urn)).to.have.length(ev.resources.length - 2);
@@ -142,13 +143,12 @@ describe("local foundation (development stack)", () => {
         expect(operator.egress[1]).to.deep.equal({ to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": "postgres" } } }], ports: tcp(5432, 8000) });
     });
 
-    it("keeps every generated credential in a secret Secret, never in chart values", () => {
+    it("keeps every generated credential in a secret Secret, never in chart values", async () => {
         const expected: Record<string, [string, string, string, string[]]> = {
             "postgres-credentials": ["postgres-app-credentials", "bookkeep-data", "kubernetes.io/basic-auth", ["password", "username"]],
             "redis-credentials": ["valkey-users", "bookkeep-data", "Opaque", ["default"]],
             "object-store-root-credentials": ["minio-root-credentials", "bookkeep-data", "Opaque", ["rootPassword", "rootUser"]],
             "object-store-backup-user": ["minio-backup-user", "bookkeep-data", "Opaque", ["secretKey"]],
-            "uploader-credentials": ["bookkeep-object-store", "bookkeep-development", "Opaque", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]],
         };
         for (const [id, [name, namespace, type, keys]] of Object.entries(expected)) {
             const s = secretNamed(id).inputs as Record<string, any>;
@@ -159,7 +159,11 @@ describe("local foundation (development stack)", () => {
         const reveals = (id: string) => reveal(secretNamed(id).inputs.stringData) as Record<string, string>;
         expect(reveals("postgres-credentials")).to.deep.equal({ username: "bookkeep", password: postgresPassword });
         expect(reveals("redis-credentials").default).to.equal(redisPassword);
-        expect(reveals("uploader-credentials")).to.deep.equal({
+        // The uploader's copy lives in the app namespace, created there by the Kubernetes platform.
+        const uploader = foundation.objectStore.uploaderSecret!;
+        expect(uploader.name).to.equal("bookkeep-object-store");
+        const uploaderData = await new Promise(resolve => pulumi.output(uploader.stringData).apply(resolve));
+        expect(uploaderData).to.deep.equal({
             AWS_ACCESS_KEY_ID: "bookkeep-backup", AWS_SECRET_ACCESS_KEY: reveals("object-store-backup-user").secretKey,
         });
         expect(reveals("object-store-root-credentials").rootUser).to.match(/^rnd/);

@@ -3,10 +3,11 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { projectRoot } from "../offline/engine";
 import { fakePasswordPrefix } from "../offline/mocks/random";
 
 const planScript = path.join(__dirname, "..", "offline", "plan.js");
-const root = path.join(__dirname, "..", "..");
+const root = projectRoot();
 
 function planCli(...args: string[]) {
     const r = spawnSync(process.execPath, [planScript, ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });

@@ -78,6 +78,13 @@ export class DatabaseBackups extends pulumi.ComponentResource {
             automountServiceAccountToken: false,
         }, { parent: this });
 
+        if (store.uploaderSecret) {
+            new k8s.core.v1.Secret(`${name}-uploader-credentials`, {
+                metadata: { name: store.uploaderSecret.name, namespace: namespaces.app, labels },
+                stringData: pulumi.secret(store.uploaderSecret.stringData),
+            }, { parent: this });
+        }
+
         networkPolicy(`${name}-netpol`, "db-backup", namespaces.app, {
             podSelector: { matchLabels: { "app.kubernetes.io/name": "db-backup" } },
             egress: [

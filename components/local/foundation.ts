@@ -118,10 +118,6 @@ export class LocalFoundation extends pulumi.ComponentResource implements CloudFo
         const minioRootSecret = secret("object-store-root-credentials", dataNs, names.minioRootSecret,
             { rootUser: minioRootUser, rootPassword: minioRootPassword });
         const backupUserSecret = secret("object-store-backup-user", dataNs, names.minioBackupUserSecret, { secretKey: backupSecretKey });
-        // The backup CronJob runs in the app namespace, and a pod can only read Secrets of its own namespace.
-        // The platform creates that namespace; the Kubernetes provider retries a create whose namespace is not there yet.
-        secret("uploader-credentials", ns.app, names.uploaderSecret,
-            { AWS_ACCESS_KEY_ID: names.backupUser, AWS_SECRET_ACCESS_KEY: backupSecretKey });
 
         const chart = (id: string, pinned: PinnedChart, release: string, values: Record<string, unknown>, extra: pulumi.ComponentResourceOptions = {}) =>
             new k8s.helm.v4.Chart(`${name}-${id}`, {
@@ -191,6 +187,12 @@ export class LocalFoundation extends pulumi.ComponentResource implements CloudFo
             uploadCommand: (localPath: string, key: string) =>
                 pulumi.interpolate`aws s3 cp ${localPath} s3://${buckets.backups}/${key} --endpoint-url http://${objectStoreHost}:${ports.objectStore}`,
             uploaderEnv,
+            // The backup CronJob runs in the app namespace and a pod reads only its own namespace's
+            // Secrets, so the platform creates this one there, after the namespace.
+            uploaderSecret: {
+                name: names.uploaderSecret,
+                stringData: pulumi.secret({ AWS_ACCESS_KEY_ID: names.backupUser, AWS_SECRET_ACCESS_KEY: backupSecretKey }),
+            },
             networkPeers: inData(podLabels.minio),
             uploaderPorts: [ports.objectStore],
         };

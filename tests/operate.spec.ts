@@ -1,0 +1,158 @@
+/** The outputs people read: manifests, the architecture diagram, the residency table, the text summary, the workflows. */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, parseAllDocuments } from "yaml";
+import { architectureGraph, architectureSvg } from "../offline/diagram";
+import { manifestsOf, writeManifests } from "../offline/manifests";
+import { PlanResult } from "../offline/plan";
+import { residencyTable, textSummary } from "../offline/report";
+import { serviceNames } from "../services";
+import { projectRoot } from "../offline/engine";
+import { plan } from "./harness";
+
+const root = projectRoot();
+
+describe("operating outputs", () => {
+    let prod: PlanResult;
+    let gcp: PlanResult;
+    let dir: string;
+    before(async () => {
+        prod = await plan("production", "aws");
+        gcp = await plan("production", "gcp");
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "bookkeep-manifests-"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    describe("--manifests", () => {
+        it("writes one parseable file per Kubernetes object, round-tripping the recorded inputs", () => {
+            const objects = prod.evaluation.resources.filter(r => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh"));
+            const written = writeManifests(dir, prod.evaluation.resources);
+            expect(written.objects).to.equal(objects.length);
+            const files = fs.readdirSync(dir).filter(f => f.endsWith(".yaml")).sort();
+            expect(files).to.have.length(objects.length);
+            for (const f of files) {
+                const docs = parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"));
+                expect(docs, f).to.have.length(1);
+                const obj = docs[0].toJS();
+                expect(obj.apiVersion, f).to.be.a("string");
+                expect(obj.kind, f).to.be.a("string");
+                expect(obj.metadata.name, f).to.be.a("string");
+            }
+            const deployment = parse(fs.readFileSync(path.join(dir, files.find(f => f.includes("_deployment_invoice-service"))!), "utf8"));
+            const recorded = objects.find(r => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs.metadata as any).name === "invoice-service")!;
+            expect(deployment.spec).to.deep.equal(JSON.parse(JSON.stringify(recorded.inputs.spec)));
+            expect(deployment).to.include({ apiVersion: "apps/v1", kind: "Deployment" });
+        });
+
+        it("orders namespaces first and never writes a secret value", () => {
+            const manifests = manifestsOf(prod.evaluation.resources);
+            expect(manifests[0].object.kind).to.equal("Namespace");
+            const kinds = manifests.map(m => m.object.kind);
+            expect(kinds.lastIndexOf("Namespace")).to.be.lessThan(kinds.indexOf("Deployment"));
+            const secret = manifests.find(m => m.object.kind === "Secret" && (m.object.metadata as any).name === "bookkeeping-secrets")!;
+            expect(secret.object.stringData).to.equal("[secret]");
+            const all = fs.readdirSync(dir).map(f => (f.endsWith(".yaml") ? fs.readFileSync(path.join(dir, f), "utf8") : "")).join("\n");
+            expect(all).not.to.match(/postgres:\/\/[^\s"]*:[^\s"@]+@/);
+        });
+
+        it("writes each Helm chart's pinned coordinates and values for helm template", () => {
+            const charts = prod.evaluation.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart");
+            const files = fs.readdirSync(path.join(dir, "charts"));
+            expect(files).to.have.length(charts.length);
+            const nginx = fs.readFileSync(path.join(dir, "charts", files.find(f => f.includes("ingress"))!), "utf8");
+            expect(nginx).to.match(/^# Helm chart ingress-nginx \d+\.\d+\.\d+ from https:\/\//);
+            expect(parse(nginx)).to.have.property("controller");
+        });
+    });
+
+    describe("--diagram", () => {
+        it("draws every service, namespace and data store, with the traffic paths", async () => {
+            // Graphviz writes hyphens as &#45;.
+            const svg = (await architectureSvg(prod.evaluation.resources, "BookKeep production on aws")).replace(/&#45;/g, "-");
+            expect(svg).to.match(/^<\?xml|^<svg/);
+            for (const name of serviceNames()) {
+                expect(svg).to.contain(`${name}-service`);
+            }
+            for (const text of ["namespace bookkeep-production", "namespace bookkeep-system", "PostgreSQL", "Redis", "Object store", "Load balancer", "/v1/invoices"]) {
+                expect(svg).to.contain(text);
+            }
+        });
+
+        it("links each service to exactly the data stores it uses", () => {
+            const graph = architectureGraph(prod.evaluation.resources, "t");
+            const nodeOf = (label: string) => [...(graph.nodes ?? []), ...(graph.subgraphs ?? []).flatMap(s => s.nodes ?? [])]
+                .find(n => String(n.attributes?.label).endsWith(`\n${label}`))!.name;
+            const targets = (label: string) => (graph.edges ?? []).filter(e => e.tail === nodeOf(label)).map(e => e.head);
+            expect(targets("tax-service")).to.include("postgres").and.not.to.include("redis");
+            expect(targets("auth-service")).to.include.members(["postgres", "redis"]);
+        });
+    });
+
+    describe("residency table", () => {
+        it("lists every located cloud resource, all in India except the allowlisted global services", () => {
+            for (const result of [prod, gcp]) {
+                const rows = residencyTable(result.evaluation.resources);
+                const cloudResources = result.evaluation.resources.filter(r => r.custom && /^(aws|gcp):|^pulumi:providers:(aws|gcp)$/.test(r.type));
+                expect(rows.map(r => r.urn).sort()).to.deep.equal(cloudResources.map(r => r.urn).sort());
+                for (const row of rows) {
+                    if (row.reason) {
+                        expect(row.location, row.urn).to.match(/^global|^(ap-south-[12]|asia-south[12]|us-east-1)$|^global/i);
+                    } else {
+                        expect(row.location.toLowerCase(), row.urn).to.match(/^(ap-south-[12][a-c]?|asia-south[12](-[a-c])?)$/);
+                    }
+                }
+            }
+            const cert = residencyTable(prod.evaluation.resources).find(r => r.type === "aws:acm/certificate:Certificate")!;
+            expect(cert.reason).to.match(/^cloudfront-certificate: /);
+        });
+    });
+
+    describe("text summary", () => {
+        it("shows the component tree, resources by type, residency and every policy verdict", () => {
+            const text = textSummary(prod.plan, prod.evaluation);
+            expect(text).to.match(/^Stack production on aws: \d+ resources in \d+ components/);
+            expect(text).to.contain("bookkeep:index:Platform bookkeep — ");
+            expect(text).to.contain("Residency (cloud resources by location):");
+            expect(text).to.contain("Global services (allowlisted):");
+            for (const p of prod.policies.evaluated) {
+                expect(text).to.match(new RegExp(`\\n  ${p.name} +${p.enforcementLevel} +pass`));
+            }
+        });
+    });
+
+    describe("workflows", () => {
+        const workflow = (f: string) => parse(fs.readFileSync(path.join(root, ".github", "workflows", f), "utf8"));
+
+        it("CI lints, type-checks, tests and plans every stack on both clouds with least privilege", () => {
+            const ci = workflow("ci.yml");
+            expect(ci.permissions).to.deep.equal({ contents: "read" });
+            const runs = ci.jobs.test.steps.map((s: any) => s.run).filter(Boolean);
+            expect(runs).to.include.members(["npm ci --ignore-scripts", "npm run lint", "npm run typecheck", "npm test"]);
+            expect(ci.jobs["offline-plan"].strategy.matrix).to.deep.equal({ stack: ["staging", "production"], cloud: ["aws", "gcp"] });
+            const preview = ci.jobs.preview;
+            expect(preview.permissions).to.deep.equal({ contents: "read", "id-token": "write", "pull-requests": "write" });
+            const pulumiStep = preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+            expect(pulumiStep.with).to.include({ command: "preview", policyPacks: "policies", "comment-on-pr": true });
+        });
+
+        it("deploys staging from staging and production from main behind its environment, with OIDC and no static keys", () => {
+            const deploy = workflow("deploy.yml");
+            expect(deploy.on.push.branches).to.deep.equal(["main", "staging"]);
+            expect(deploy.jobs.up.environment).to.contain("'production'");
+            expect(deploy.jobs.up.permissions).to.deep.equal({ contents: "read", "id-token": "write" });
+            const text = fs.readFileSync(path.join(root, ".github", "workflows", "deploy.yml"), "utf8");
+            expect(text).not.to.match(/aws-access-key-id|aws-secret-access-key|credentials_json/);
+        });
+
+        it("pins every action to an exact version", () => {
+            for (const f of fs.readdirSync(path.join(root, ".github", "workflows"))) {
+                const text = fs.readFileSync(path.join(root, ".github", "workflows", f), "utf8");
+                for (const [, ref] of text.matchAll(/uses: ([^\s]+)/g)) {
+                    expect(ref, `${f}: ${ref}`).to.match(/@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+                }
+            }
+        });
+    });
+});
