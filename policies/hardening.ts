@@ -5,6 +5,7 @@
  * at least two replicas in production.
  */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { withChartExemptions } from "./exemptions";
 import {
     asArray, containersOf, effective, forPods, isCanaryWithStableTrack, isObject, isProductionIn, k8sName, k8sNamespace, ofType, referenced, safe,
 } from "./helpers";
@@ -333,9 +334,10 @@ export const workloadReplicasProduction: StackValidationPolicy = {
     },
 };
 
+/** As the pack runs them: chart-rendered workloads named in `chartExemptions` are waived per policy. */
 export const hardeningPolicies = [
     podRunAsNonRoot, podRunAsNonZeroUid, containerNoPrivilegeEscalation, containerDropAllCapabilities, podSeccompProfile,
     podRestrictedVolumeTypes, containerNotPrivileged, podNoHostNamespaces, podNoHostPath, containerNoHostPorts,
     podBaselineKernelOptions, containerReadOnlyRootFilesystem, containerResourcesSet, containerProbes, containerImagePinned,
     podNoAutomountedToken, workloadReplicasProduction,
-];
+].map(p => withChartExemptions(p));

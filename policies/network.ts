@@ -4,6 +4,7 @@
  * PodDisruptionBudget per Deployment.
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { isChartRendered } from "./exemptions";
 import { asArray, dataPortsIn, forTypes, isAppNamespace, isCanaryWithStableTrack, isObject, isWorldCidr, k8sName, k8sNamespace, ofType, Props, referenced, safe } from "./helpers";
 
 const portList = (ports: number[]) => ports.join(", ");
@@ -158,12 +159,17 @@ function selects(pdb: PolicyResource, labels: Props): boolean {
 
 export const deploymentHasPdb: StackValidationPolicy = {
     name: "deployment-has-pdb",
-    description: "Checks whether every Deployment has a PodDisruptionBudget selecting its pods, so node drains keep it serving (a canary beside its stable track excepted).",
+    description: "Checks whether every Deployment we declare, or a chart renders into an app namespace, has a PodDisruptionBudget selecting its pods, so node drains keep it serving (a canary beside its stable track excepted).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const pdbs = ofType(args, "kubernetes:policy/v1:PodDisruptionBudget");
         for (const d of ofType(args, "kubernetes:apps/v1:Deployment").filter(x => !isCanaryWithStableTrack(args, x))) {
             const ns = k8sNamespace(d);
+            // Platform charts get their PDBs from values, in the environments that run more than
+            // one replica; a PDB over a single replica would only block the node drain.
+            if (isChartRendered(d.urn) && !isAppNamespace(ns)) {
+                continue;
+            }
             const labels: Props = safe(() => d.props.spec?.template?.metadata?.labels) ?? {};
             if (!pdbs.some(p => k8sNamespace(p) === ns && selects(p, labels))) {
                 report(`Deployment ${k8sName(d)} in ${ns} has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1).`, d.urn);

@@ -1,0 +1,220 @@
+/**
+ * Chart exemptions: what a real preview shows the pack (objects parented by a Helm chart
+ * component), reproduced with a component whose type token is the chart's. One production
+ * evaluation holds every case: the exempt workloads, and the same pods where an exemption must
+ * not reach (our own typed workloads, the app namespace, a name the list does not name).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import * as path from "path";
+import { projectRoot } from "../offline/engine";
+import { PolicyReport, readPackConfig, runPolicies } from "../offline/policyRunner";
+import { chartExemptions, exemptionFor, isChartRendered } from "../policies/exemptions";
+import { pack } from "../policies/pack";
+import { run } from "./harness";
+import { appNamespace, container, merge, Over, podSpec, providers } from "./policies-fixtures";
+
+/**
+ * Stands in for `k8s.helm.v4.Chart`: a real preview registers the rendered objects under it.
+ * Registered as a remote component, as the real one is, so the chart policies see pinned inputs.
+ */
+class FakeChart extends pulumi.ComponentResource {
+    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+        super("kubernetes:helm.sh/v4:Chart", name, { chart: name, version: "1.0.0", repositoryOpts: { repo: "https://charts.example.com" } }, opts, true);
+    }
+}
+
+const descriptions = new Map(pack.policies.map(p => [p.name, p.description ?? ""]));
+const messageOf = (policy: string, message: string) => message.slice(`${descriptions.get(policy)}\n`.length);
+
+/** Every violation on the resource named `name`, as [policy, message] pairs, sorted. */
+function on(report: PolicyReport, name: string): Array<[string, string]> {
+    return report.violations.filter(v => v.urn.endsWith(`::${name}`)).map((v): [string, string] => [v.policy, messageOf(v.policy, v.message)]).sort();
+}
+
+/** Fluentd as components/k8s/logging.ts configures it: root, every capability dropped, /var/log from the node. */
+function fluentdPod(containerOver?: Over): Over {
+    return {
+        automountServiceAccountToken: false,
+        securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+        containers: [container(merge({
+            name: "fluentd",
+            image: "fluent/fluentd-kubernetes-daemonset:v1.17.1-debian-elasticsearch8-1.0",
+            ports: [{ containerPort: 24231 }],
+            securityContext: { runAsNonRoot: false, runAsUser: 0 },
+            volumeMounts: [{ name: "varlog", mountPath: "/var/log" }, { name: "tmp", mountPath: "/tmp" }],
+        }, containerOver))],
+        volumes: [{ name: "varlog", hostPath: { path: "/var/log" } }, { name: "tmp", emptyDir: {} }],
+    };
+}
+
+const fluentdViolations = (name: string): Array<[string, string]> => [
+    ["pod-no-host-path", `DaemonSet ${name}: volume "varlog" mounts hostPath "/var/log"; use an emptyDir, a PersistentVolumeClaim or a projected volume instead.`],
+    ["pod-restricted-volume-types", `DaemonSet ${name}: volume "varlog" is of type hostPath; use one of configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret.`],
+    ["pod-run-as-non-root", `DaemonSet ${name}: container "fluentd" may run as root; set securityContext.runAsNonRoot: true on the pod or the container.`],
+    ["pod-run-as-non-zero-uid", `DaemonSet ${name}: container "fluentd" sets securityContext.runAsUser 0 (root); use a non-zero id such as 1000.`],
+];
+
+describe("policy pack: chart exemptions", () => {
+    let report: PolicyReport;
+    const resourceNames: string[] = [];
+
+    before(async () => {
+        const ev = await run(() => {
+            const p = providers("production");
+            const ns = appNamespace("production", p.k8s);
+            const k8sOpts = (parent?: pulumi.Resource): pulumi.CustomResourceOptions => ({ provider: p.k8s, parent });
+            const daemonSet = (id: string, name: string, namespace: string, spec: Over, parent?: pulumi.Resource) => {
+                resourceNames.push(id);
+                const labels = { app: name };
+                return new k8s.apps.v1.DaemonSet(id, {
+                    metadata: { name, namespace, labels },
+                    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: spec as k8s.types.input.core.v1.PodSpec } },
+                }, k8sOpts(parent));
+            };
+            const deployment = (id: string, name: string, namespace: string, replicas: number, parent?: pulumi.Resource) => {
+                resourceNames.push(id);
+                const labels = { app: name };
+                return new k8s.apps.v1.Deployment(id, {
+                    metadata: { name, namespace, labels },
+                    spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec() as k8s.types.input.core.v1.PodSpec } },
+                }, k8sOpts(parent));
+            };
+
+            const fluentd = new FakeChart("logging-fluentd", { provider: p.k8s });
+            daemonSet("chart-fluentd", "fluentd", "bookkeep-system", fluentdPod(), fluentd);
+            const privileged = new FakeChart("logging-fluentd-privileged", { provider: p.k8s });
+            daemonSet("chart-fluentd-privileged", "fluentd", "bookkeep-system", fluentdPod({ securityContext: { privileged: true } }), privileged);
+            daemonSet("own-fluentd", "fluentd", "bookkeep-system", fluentdPod());
+            const inApp = new FakeChart("app-fluentd", { provider: p.k8s });
+            daemonSet("chart-fluentd-app", "fluentd", ns, fluentdPod(), inApp);
+            const other = new FakeChart("log-agent", { provider: p.k8s });
+            daemonSet("chart-log-agent", "log-agent", "bookkeep-system", fluentdPod(), other);
+
+            // Single-replica controllers: only the named ones, and only as the chart renders them.
+            const monitoring = new FakeChart("monitoring-chart", { provider: p.k8s });
+            deployment("chart-operator", "kube-prometheus-stack-operator", "bookkeep-monitoring", 1, monitoring);
+            deployment("own-operator", "kube-prometheus-stack-operator", "bookkeep-monitoring", 1);
+            const ingress = new FakeChart("ingress-chart", { provider: p.k8s });
+            deployment("chart-ingress-controller", "ingress-nginx-controller", "bookkeep-system", 1, ingress);
+            const appChart = new FakeChart("app-chart", { provider: p.k8s });
+            deployment("chart-app-deployment", "kube-prometheus-stack-operator", ns, 1, appChart);
+            return {};
+        }, "production");
+        const config = readPackConfig(path.join(projectRoot(), "policies", "config", "production.json"));
+        report = await runPolicies(pack, ev.resources, config);
+    });
+
+    it("waives the named policies for the chart-rendered Fluentd in bookkeep-system", () => {
+        expect(on(report, "chart-fluentd")).to.deep.equal([]);
+    });
+
+    it("still reports what the exemption does not name (a privileged container)", () => {
+        expect(on(report, "chart-fluentd-privileged")).to.deep.equal([
+            ["container-not-privileged", "DaemonSet fluentd: container \"fluentd\" is privileged; remove securityContext.privileged (it grants full host access)."],
+        ]);
+    });
+
+    it("never exempts our own typed workload of the same name and namespace", () => {
+        expect(on(report, "own-fluentd")).to.deep.equal(fluentdViolations("fluentd"));
+    });
+
+    it("never exempts a chart's workload in the app namespace", () => {
+        expect(on(report, "chart-fluentd-app")).to.deep.equal(fluentdViolations("fluentd"));
+    });
+
+    it("never exempts a chart's workload whose name the list does not name", () => {
+        expect(on(report, "chart-log-agent")).to.deep.equal(fluentdViolations("log-agent"));
+    });
+
+    it("waives replicas for a named single-replica chart controller, and leaves PDBs to the chart outside the app namespace", () => {
+        expect(on(report, "chart-operator")).to.deep.equal([]);
+    });
+
+    it("still requires two production replicas of a chart workload the list does not name", () => {
+        expect(on(report, "chart-ingress-controller")).to.deep.equal([
+            ["workload-replicas-production", "Deployment ingress-nginx-controller runs 1 replica(s) in production; set spec.replicas to at least 2 or scale it with an HPA whose minReplicas is at least 2."],
+        ]);
+    });
+
+    it("holds our own Deployments and charts' Deployments in the app namespace to replicas and PDBs", () => {
+        expect(on(report, "own-operator")).to.deep.equal([
+            ["deployment-has-pdb", "Deployment kube-prometheus-stack-operator in bookkeep-monitoring has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1)."],
+            ["workload-replicas-production", "Deployment kube-prometheus-stack-operator runs 1 replica(s) in production; set spec.replicas to at least 2 or scale it with an HPA whose minReplicas is at least 2."],
+        ]);
+        expect(on(report, "chart-app-deployment")).to.deep.equal([
+            ["deployment-has-pdb", "Deployment kube-prometheus-stack-operator in bookkeep-production has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1)."],
+            ["workload-replicas-production", "Deployment kube-prometheus-stack-operator runs 1 replica(s) in production; set spec.replicas to at least 2 or scale it with an HPA whose minReplicas is at least 2."],
+        ]);
+    });
+
+    it("reports nothing beyond the fixtures' own violations, all mandatory", () => {
+        const named = new Set(resourceNames);
+        const elsewhere = report.violations.filter(v => !named.has(v.urn.split("::").pop() ?? ""));
+        expect(elsewhere.map(v => `${v.policy} ${v.urn}`)).to.deep.equal([]);
+        expect(report.violations.length).to.equal(1 + 4 * 3 + 1 + 2 * 2);
+        expect(report.violations.every(v => v.enforcementLevel === "mandatory")).to.equal(true);
+    });
+});
+
+describe("policy pack: chart exemption list", () => {
+    const policyNames = new Set(pack.policies.map(p => p.name));
+
+    it("names each exemption once, with a reason, real policies, a system namespace and an anchored pattern", () => {
+        expect(chartExemptions.map(e => e.id)).to.deep.equal([
+            "fluentd-node-logs", "node-exporter-host-metrics", "ingress-nginx-writable-root", "elasticsearch-writable-root", "grafana-writable-root",
+            "single-replica-controllers", "sealed-secrets-single-replica", "system-controllers-use-kube-api", "fluentd-kube-metadata",
+            "monitoring-controllers-use-kube-api", "prometheus-discovery-and-reloader", "cnpg-operator-uses-kube-api",
+            "minio-server-unrestricted", "minio-provisioning-job-unrestricted",
+        ]);
+        for (const e of chartExemptions) {
+            expect(e.reason.length, e.id).to.be.greaterThan(40);
+            expect(e.policies.length, e.id).to.be.greaterThan(0);
+            expect(e.policies.filter(p => !policyNames.has(p)), e.id).to.deep.equal([]);
+            expect(e.namespace, e.id).to.be.oneOf(["bookkeep-system", "bookkeep-monitoring", "bookkeep-nats", "bookkeep-data"]);
+            expect(e.name.source, e.id).to.match(/^\^.*\$$/);
+        }
+    });
+
+    it("waives only what the charts need: Fluentd keeps every capability rule, nothing may run privileged, unpinned or unbounded, and only API controllers keep a token", () => {
+        expect(chartExemptions.find(e => e.id === "fluentd-node-logs")?.policies).to.deep.equal([
+            "pod-run-as-non-root", "pod-run-as-non-zero-uid", "pod-no-host-path", "pod-restricted-volume-types",
+        ]);
+        const never = ["container-not-privileged", "pod-baseline-kernel-options", "container-image-pinned", "container-resources-set"];
+        const waived = chartExemptions.flatMap(e => e.policies);
+        expect(waived.filter(p => never.includes(p))).to.deep.equal([]);
+        expect(chartExemptions.filter(e => e.policies.includes("pod-no-automounted-token")).map(e => e.id)).to.deep.equal([
+            "system-controllers-use-kube-api", "fluentd-kube-metadata", "monitoring-controllers-use-kube-api",
+            "prometheus-discovery-and-reloader", "cnpg-operator-uses-kube-api",
+        ]);
+    });
+
+    it("recognises chart-rendered objects by the Helm chart among their URN's ancestors", () => {
+        const chain = "pulumi:pulumi:Stack$bookkeep:index:Platform$bookkeep:k8s:Platform$bookkeep:k8s:Logging";
+        const urn = (types: string) => `urn:pulumi:production::bookkeep::${types}::fluentd`;
+        expect(isChartRendered(urn(`${chain}$kubernetes:helm.sh/v4:Chart$kubernetes:apps/v1:DaemonSet`))).to.equal(true);
+        expect(isChartRendered(urn(`${chain}$kubernetes:helm.sh/v3:Chart$kubernetes:apps/v1:DaemonSet`))).to.equal(true);
+        expect(isChartRendered(urn(`${chain}$kubernetes:apps/v1:DaemonSet`))).to.equal(false);
+        // The chart resource itself is not one of its rendered objects.
+        expect(isChartRendered(urn(`${chain}$kubernetes:helm.sh/v4:Chart`))).to.equal(false);
+        expect(isChartRendered("not-a-urn")).to.equal(false);
+    });
+
+    it("matches kind, namespace and name exactly", () => {
+        const chartUrn = (type: string) => `urn:pulumi:production::bookkeep::pulumi:pulumi:Stack$kubernetes:helm.sh/v4:Chart$${type}::x`;
+        const subject = (type: string, name: string, namespace: string) =>
+            ({ type, name, urn: chartUrn(type), props: { metadata: { name, namespace }, spec: { template: { spec: {} } } } });
+        const ds = "kubernetes:apps/v1:DaemonSet";
+        expect(exemptionFor("pod-no-host-path", subject(ds, "fluentd", "bookkeep-system"))?.id).to.equal("fluentd-node-logs");
+        expect(exemptionFor("container-not-privileged", subject(ds, "fluentd", "bookkeep-system"))).to.equal(undefined);
+        expect(exemptionFor("pod-no-host-path", subject("kubernetes:apps/v1:Deployment", "fluentd", "bookkeep-system"))).to.equal(undefined);
+        expect(exemptionFor("pod-no-host-path", subject(ds, "fluentd", "bookkeep-monitoring"))).to.equal(undefined);
+        expect(exemptionFor("pod-no-host-path", subject(ds, "fluentd-extra", "bookkeep-system"))).to.equal(undefined);
+        expect(exemptionFor("pod-no-host-namespaces", subject(ds, "kube-prometheus-stack-prometheus-node-exporter", "bookkeep-monitoring"))?.id)
+            .to.equal("node-exporter-host-metrics");
+        // Even an exemption naming an app namespace would not apply there.
+        const rogue = [{ ...chartExemptions[0], namespace: "bookkeep-staging" }];
+        expect(exemptionFor("pod-no-host-path", subject(ds, "fluentd", "bookkeep-staging"), rogue)).to.equal(undefined);
+    });
+});
