@@ -110,16 +110,20 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     let rawOutputs: Record<string, unknown> = {};
     const monitor = new MockMonitor(fakeMocks);
     const register = monitor.registerResource.bind(monitor);
+    let stackUrn: string | undefined;
     monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
         register(req, (err: unknown, resp: any) => {
             if (!err) {
                 resources.push(recordRequest(req, resp.getUrn()));
+                if (req.getType() === "pulumi:pulumi:Stack") {
+                    stackUrn = resp.getUrn();
+                }
             }
             callback(err, resp);
         });
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp: any) => void) => {
-        if (resources.some(r => r.urn === req.getUrn() && r.type === "pulumi:pulumi:Stack")) {
+        if (req.getUrn() === stackUrn) {
             rawOutputs = req.getOutputs()?.toJavaScript() ?? {};
         }
         return registerOutputs(req, callback);

@@ -5,6 +5,9 @@
  * with the real policy runtime, prints a summary and optionally writes the plan JSON.
  * Exit codes: 0 clean, 1 a mandatory policy violation, 2 invalid stack config or arguments.
  */
+// First, before anything else loads: caches V8's compiled code for the SDKs' modules between runs
+// (Node 20 has no built-in compile cache); module compilation is most of a plan's wall time.
+import "v8-compile-cache";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import * as fs from "fs";
 import * as path from "path";

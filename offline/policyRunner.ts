@@ -65,6 +65,34 @@ export async function runPolicies(pack: PackDefinition, resources: readonly Reco
     const analyzeStack = analyzerServer.makeAnalyzeStackRpcFun(pack.name, pack.version, pack.enforcementLevel, policies);
 
     const byUrn = new Map(resources.map(r => [r.urn, r]));
+    // One protobuf Struct per resource, shared by its own request, the stack request and every
+    // resource whose provider it is: building Structs is the runner's own main cost.
+    const structs = new Map<string, unknown>();
+    const structOf = (r: RecordedResource) => {
+        let struct = structs.get(r.urn);
+        if (struct === undefined) {
+            struct = Struct.fromJavaScript(r.rawInputs);
+            structs.set(r.urn, struct);
+        }
+        return struct;
+    };
+    const providers = new Map<string, unknown>();
+    const providerOf = (urn: string | null) => {
+        const p = urn ? byUrn.get(urn) : undefined;
+        if (!p) {
+            return undefined;
+        }
+        let pr = providers.get(p.urn);
+        if (pr === undefined) {
+            pr = new analyzerProto.AnalyzerProviderResource();
+            (pr as any).setType(p.type);
+            (pr as any).setName(p.name);
+            (pr as any).setUrn(p.urn);
+            (pr as any).setProperties(structOf(p));
+            providers.set(p.urn, pr);
+        }
+        return pr;
+    };
     const violations: Violation[] = [];
     const collect = (response: any, fallbackUrn: string) => {
         for (const d of response.getDiagnosticsList()) {
@@ -82,11 +110,11 @@ export async function runPolicies(pack: PackDefinition, resources: readonly Reco
         req.setType(r.type);
         req.setName(r.name);
         req.setUrn(r.urn);
-        req.setProperties(Struct.fromJavaScript(r.rawInputs));
+        req.setProperties(structOf(r));
         req.setOptions(options(r));
-        const provider = r.provider ? byUrn.get(r.provider) : undefined;
+        const provider = providerOf(r.provider);
         if (provider) {
-            req.setProvider(providerOf(provider));
+            req.setProvider(provider);
         }
         collect(await call(analyze, req), r.urn);
     }
@@ -97,7 +125,7 @@ export async function runPolicies(pack: PackDefinition, resources: readonly Reco
         ar.setType(r.type);
         ar.setName(r.name);
         ar.setUrn(r.urn);
-        ar.setProperties(Struct.fromJavaScript(r.rawInputs));
+        ar.setProperties(structOf(r));
         ar.setOptions(options(r));
         if (r.parent) {
             ar.setParent(r.parent);
@@ -108,9 +136,9 @@ export async function runPolicies(pack: PackDefinition, resources: readonly Reco
             deps.setUrnsList(urns);
             ar.getPropertydependenciesMap().set(k, deps);
         }
-        const provider = r.provider ? byUrn.get(r.provider) : undefined;
+        const provider = providerOf(r.provider);
         if (provider) {
-            ar.setProvider(providerOf(provider));
+            ar.setProvider(provider);
         }
         return ar;
     }));
@@ -129,15 +157,6 @@ function options(r: RecordedResource): any {
         o.setParent(r.parent);
     }
     return o;
-}
-
-function providerOf(p: RecordedResource): any {
-    const pr = new analyzerProto.AnalyzerProviderResource();
-    pr.setType(p.type);
-    pr.setName(p.name);
-    pr.setUrn(p.urn);
-    pr.setProperties(Struct.fromJavaScript(p.rawInputs));
-    return pr;
 }
 
 function call(fn: (call: unknown, cb: (err: unknown, resp: unknown) => void) => unknown, request: unknown): Promise<any> {

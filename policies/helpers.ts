@@ -4,7 +4,9 @@
  * nothing here imports the program or the cloud SDKs: resources are matched by type string and
  * read from their inputs (`props`), as the engine hands them to the analyzer.
  */
-import { PolicyProviderResource, PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import {
+    PolicyProviderResource, PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs, validateResourceOfType,
+} from "@pulumi/policy";
 
 export type Props = Record<string, any>;
 
@@ -261,8 +263,17 @@ export function forPods(check: (pod: PodTemplate, report: ReportViolation, args:
     };
 }
 
-/** Validation over one or more resource types, matched by type string. */
-export function forTypes(types: readonly string[], check: (args: ResourceValidationArgs, report: ReportViolation) => void) {
+/**
+ * Validation over one or more resource types, matched by type string. For a single type it goes
+ * through `validateResourceOfType` with that type token, as an SDK class would (its static
+ * `__pulumiType`): the analyzer then skips every other resource without deserialising it, which
+ * is most of a policy pack's cost on a large stack.
+ */
+export function forTypes(types: readonly string[], check: (args: ResourceValidationArgs, report: ReportViolation) => void): ResourceValidation {
+    if (types.length === 1) {
+        const typeToken = { __pulumiType: types[0], isInstance: () => false } as unknown as Parameters<typeof validateResourceOfType>[0];
+        return validateResourceOfType(typeToken, (_props, args, report) => check(args, report));
+    }
     return (args: ResourceValidationArgs, report: ReportViolation) => {
         if (types.includes(args.type)) {
             check(args, report);
