@@ -19,6 +19,11 @@ export interface DataEndpoint {
     readonly url: pulumi.Output<string>;
     /** Egress peers for NetworkPolicies: data-subnet ipBlocks for managed stores, pod selectors in-cluster. */
     readonly networkPeers: NetworkPolicyPeer[];
+    /**
+     * PEM CA that signs the store's TLS certificate when clients cannot verify it against public
+     * roots (Memorystore's per-instance CA). Unset where the system trust store suffices.
+     */
+    readonly caCert?: pulumi.Output<string>;
 }
 
 /** Object storage for documents and backups, and how a pod uploads a file to the backups bucket. */

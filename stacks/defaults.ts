@@ -18,7 +18,7 @@ const common = {
     aws: { region: "ap-south-1", drRegion: "ap-south-2", availabilityZones: ["ap-south-1a", "ap-south-1b", "ap-south-1c"] },
     gcp: { region: "asia-south1", drRegion: "asia-south2", zones: ["asia-south1-a", "asia-south1-b", "asia-south1-c"] },
     local: {},
-    cluster: { kubernetesVersion: "1.33" },
+    cluster: { kubernetesVersion: "1.35" },
     fleet: { imageRegistry: "ghcr.io/bookkeep", releaseVersion: "v1.0.0", canaries: {}, compactResources: false },
 } satisfies StackConfigInput;
 

@@ -10,8 +10,12 @@ export const clouds = ["aws", "gcp", "local"] as const;
 /** India has two regions per cloud; data and its copies may live in either, nowhere else. */
 export const awsIndiaRegions = ["ap-south-1", "ap-south-2"] as const;
 export const gcpIndiaRegions = ["asia-south1", "asia-south2"] as const;
-/** EKS and GKE versions this program is tested against (both clouds support these in 2026). */
-export const kubernetesVersions = ["1.32", "1.33", "1.34"] as const;
+/**
+ * Kubernetes minor versions inside standard support on both EKS and GKE (late 2026). EKS upgrades
+ * a cluster itself when standard support ends, and the pinned version would then ask for a
+ * downgrade: move this list (and the stacks) forward before a version's standard support ends.
+ */
+export const kubernetesVersions = ["1.34", "1.35", "1.36"] as const;
 /** CloudWatch accepts only these retention periods; GCP log buckets take any day count. */
 export const logRetentionDays = [7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 

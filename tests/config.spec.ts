@@ -32,6 +32,7 @@ describe("stack config", () => {
         expect(c.database).to.include({ awsInstanceClass: "db.r5.large", highAvailability: true, deletionProtection: true, gcpTier: "db-custom-2-13312" });
         expect(c.fleet).to.include({ minReplicas: 2, maxReplicas: 10 });
         expect(c.network.natGateways).to.equal("perAz");
+        expect(c.cluster.kubernetesVersion).to.equal("1.35");
         expect(c.aws.region).to.equal("ap-south-1");
         expect(c.gcp).to.include({ project: "bookkeep-production", region: "asia-south1" });
     });
@@ -77,7 +78,7 @@ describe("stack config", () => {
         ["two AZs only", { "bookkeep:aws": { availabilityZones: ["ap-south-1a", "ap-south-1b"] } }, ["bookkeep:aws.availabilityZones", "3"]],
         ["backup retention past 35 days", { "bookkeep:database": { backupRetentionDays: 90 } }, ["bookkeep:database.backupRetentionDays", "(got 90)"]],
         ["a log retention CloudWatch does not offer", { "bookkeep:observability": { logRetentionDays: 100 } }, ["bookkeep:observability.logRetentionDays", "must be one of 7, 14"]],
-        ["an unsupported Kubernetes version", { "bookkeep:cluster": { kubernetesVersion: "1.21" } }, ["bookkeep:cluster.kubernetesVersion", '"1.21"', '"1.33"']],
+        ["an unsupported Kubernetes version", { "bookkeep:cluster": { kubernetesVersion: "1.21" } }, ["bookkeep:cluster.kubernetesVersion", '"1.21"', '"1.35"']],
         ["an empty API allowlist", { "bookkeep:cluster": { apiAllowedCidrs: [] } }, ["bookkeep:cluster.apiAllowedCidrs"]],
         ["the local cloud outside development", { "bookkeep:cloud": "local" }, ["bookkeep:cloud", "only for the development environment"]],
         ["a canary for an unknown service", { "bookkeep:fleet": { canaries: { billing: { tag: "v2", weight: 10 } } } }, ["bookkeep:fleet.canaries.billing", "not a service in the catalog", "auth"]],

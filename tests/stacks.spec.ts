@@ -50,6 +50,11 @@ describe("stacks", () => {
                 }
             });
 
+            it("gives every resource an explicit provider, as disable-default-providers demands of a real run", () => {
+                const defaulted = result.evaluation.resources.filter(r => r.custom && !r.type.startsWith("pulumi:providers:") && r.provider === null);
+                expect(defaulted.map(r => r.urn)).to.deep.equal([]);
+            });
+
             it("puts every cloud resource on an explicit provider of its own cloud", () => {
                 for (const r of result.evaluation.resources.filter(x => /^(aws|gcp|kubernetes):/.test(x.type) && x.custom)) {
                     const pkg = r.type.split(":")[0];
