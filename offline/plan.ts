@@ -16,7 +16,7 @@ import { pack } from "../policies/pack";
 import { clouds } from "../stacks/schema";
 import { evaluate, Evaluation, projectRoot } from "./engine";
 import { PolicyReport, readPackConfig, runPolicies } from "./policyRunner";
-import { planJson, PlanJson, textSummary, toJsonText } from "./report";
+import { markdownSummary, planJson, PlanJson, textSummary, toJsonText } from "./report";
 import { architectureSvg } from "./diagram";
 import { writeManifests } from "./manifests";
 import { readStackFile } from "./stackFile";
@@ -55,6 +55,11 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     return { plan, evaluation, policies, exitCode: mandatory ? exitCodes.mandatoryViolation : exitCodes.clean };
 }
 
+function writeFile(file: string, text: string): void {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, text);
+}
+
 function collectSet(pair: string, acc: Record<string, unknown>): Record<string, unknown> {
     const i = pair.indexOf("=");
     if (i <= 0) {
@@ -82,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
             "'bookkeep:database={\"deletionProtection\":false}' (JSON values; objects deep-merge). Repeatable.", collectSet, {})
         .option("--manifests <dir>", "write every Kubernetes object as YAML (one file each) into this folder")
         .option("--diagram <file.svg>", "draw the architecture from the component tree as SVG")
+        .option("--summary <file.md>", "write a short, diff-friendly Markdown summary (for PR comments)")
         .option("--quiet", "print only the verdict line")
         .exitOverride()
         .configureOutput({ writeErr: s => process.stderr.write(s) });
@@ -94,7 +100,8 @@ export async function main(argv: string[]): Promise<number> {
         throw err;
     }
     const opts = program.opts<{
-        stack: string; cloud?: string; json?: string; manifests?: string; diagram?: string; quiet?: boolean; set: Record<string, unknown>;
+        stack: string; cloud?: string; json?: string; manifests?: string; diagram?: string; summary?: string; quiet?: boolean;
+        set: Record<string, unknown>;
     }>();
     let result: PlanResult;
     try {
@@ -107,8 +114,7 @@ export async function main(argv: string[]): Promise<number> {
         throw err;
     }
     if (opts.json) {
-        fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
-        fs.writeFileSync(opts.json, toJsonText(result.plan));
+        writeFile(opts.json, toJsonText(result.plan));
     }
     const written: string[] = [];
     if (opts.json) {
@@ -119,9 +125,12 @@ export async function main(argv: string[]): Promise<number> {
         written.push(`${n.objects} manifests + ${n.charts} chart values in ${opts.manifests}`);
     }
     if (opts.diagram) {
-        fs.mkdirSync(path.dirname(path.resolve(opts.diagram)), { recursive: true });
-        fs.writeFileSync(opts.diagram, await architectureSvg(result.evaluation.resources, `BookKeep ${result.plan.stack} on ${result.plan.cloud}`));
+        writeFile(opts.diagram, await architectureSvg(result.evaluation.resources, `BookKeep ${result.plan.stack} on ${result.plan.cloud}`));
         written.push(`diagram ${opts.diagram}`);
+    }
+    if (opts.summary) {
+        writeFile(opts.summary, markdownSummary(result.plan, result.evaluation));
+        written.push(`summary ${opts.summary}`);
     }
     if (!opts.quiet) {
         process.stdout.write(textSummary(result.plan, result.evaluation) + "\n");

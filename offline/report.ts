@@ -147,3 +147,31 @@ export function textSummary(plan: PlanJson, evaluation: Evaluation): string {
     }
     return out.join("\n");
 }
+
+/**
+ * A short, deterministic Markdown summary (for PR comments and `git diff` between runs): totals,
+ * resources by type, resources by location, and the policy verdict. No URNs, timestamps or ids.
+ */
+export function markdownSummary(plan: PlanJson, evaluation: Evaluation): string {
+    const custom = evaluation.resources.filter(r => r.custom);
+    const mandatory = plan.policies.violations.filter(v => v.enforcementLevel === "mandatory");
+    const advisory = plan.policies.violations.filter(v => v.enforcementLevel === "advisory");
+    const locations = new Map<string, number>();
+    residencyTable(evaluation.resources).forEach(r => locations.set(r.location, (locations.get(r.location) ?? 0) + 1));
+    return [
+        `## BookKeep ${plan.stack} on ${plan.cloud}`,
+        "",
+        `- resources: ${custom.length}`,
+        `- policies: ${plan.policies.evaluated.length} evaluated (${plan.policies.pack}), ${mandatory.length} mandatory violation(s), ${advisory.length} advisory`,
+        ...plan.policies.violations.map(v => `  - [${v.enforcementLevel}] \`${v.policy}\` on \`${v.urn.split("::").pop()}\``),
+        "",
+        "| type | count |",
+        "|---|---|",
+        ...countByType(custom).map(([t, n]) => `| \`${t}\` | ${n} |`),
+        "",
+        "| location | resources |",
+        "|---|---|",
+        ...[...locations.entries()].sort().map(([l, n]) => `| ${l} | ${n} |`),
+        "",
+    ].join("\n");
+}

@@ -6,8 +6,8 @@ import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { architectureGraph, architectureSvg } from "../offline/diagram";
 import { manifestsOf, writeManifests } from "../offline/manifests";
-import { PlanResult } from "../offline/plan";
-import { residencyTable, textSummary } from "../offline/report";
+import { PlanResult, planStack } from "../offline/plan";
+import { markdownSummary, residencyTable, textSummary } from "../offline/report";
 import { serviceNames } from "../services";
 import { projectRoot } from "../offline/engine";
 import { plan } from "./harness";
@@ -119,6 +119,19 @@ describe("operating outputs", () => {
             for (const p of prod.policies.evaluated) {
                 expect(text).to.match(new RegExp(`\\n  ${p.name} +${p.enforcementLevel} +pass`));
             }
+        });
+    });
+
+    describe("--summary", () => {
+        it("is deterministic across runs and states totals, types, locations and the verdict", async () => {
+            const again = await planStack({ stack: "production", cloud: "aws" });
+            const text = markdownSummary(prod.plan, prod.evaluation);
+            expect(markdownSummary(again.plan, again.evaluation)).to.equal(text);
+            expect(text).to.contain(`- resources: ${prod.evaluation.resources.filter(r => r.custom).length}\n`);
+            expect(text).to.match(/- policies: \d+ evaluated \(bookkeep-guardrails\), 0 mandatory violation\(s\), 0 advisory/);
+            expect(text).to.contain("| `aws:rds/instance:Instance` | 1 |");
+            expect(text).to.match(/\| ap-south-1 \| \d+ \|/);
+            expect(text).not.to.contain("urn:");
         });
     });
 
