@@ -179,14 +179,14 @@ function recordRequest(req: any, urn: string): RecordedResource {
     req.getPropertydependenciesMap().forEach((v: any, k: string) => {
         propertyDependencies[k] = v.getUrnsList();
     });
-    return {
+    const record = {
         urn,
         type: req.getType(),
         name: req.getName(),
         custom: req.getCustom(),
         parent: req.getParent() || null,
         provider: providerUrn(req.getProvider()),
-        inputs: fromWire(rawInputs) as Record<string, unknown>,
+        inputs: undefined as unknown as Record<string, unknown>,
         rawInputs,
         protect: req.getProtect() === true,
         dependsOn: req.getDependenciesList(),
@@ -196,6 +196,14 @@ function recordRequest(req: any, urn: string): RecordedResource {
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         retainOnDelete: req.getRetainondelete() === true,
     };
+    // The readable form is built on first use: a plan of a large fleet reads few of them, and
+    // holding two copies of every input doubles the heap the collector has to walk.
+    let inputs: Record<string, unknown> | undefined;
+    Object.defineProperty(record, "inputs", {
+        enumerable: true,
+        get: () => (inputs ??= fromWire(rawInputs) as Record<string, unknown>),
+    });
+    return record;
 }
 
 /** The project root: the nearest folder above this file (or the working directory) with Pulumi.yaml. */

@@ -105,28 +105,29 @@ export async function runPolicies(pack: PackDefinition, resources: readonly Reco
         }
     };
 
-    for (const r of resources) {
-        const req = new analyzerProto.AnalyzeRequest();
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setUrn(r.urn);
-        req.setProperties(structOf(r));
-        req.setOptions(options(r));
+    // AnalyzeRequest (one resource) and AnalyzerResource (an entry of the stack request) share
+    // these fields; the stack entry adds parent and dependencies.
+    const describe = <T extends { setType(t: string): void; setName(n: string): void; setUrn(u: string): void;
+        setProperties(s: unknown): void; setOptions(o: unknown): void; setProvider(p: unknown): void }>(msg: T, r: RecordedResource): T => {
+        msg.setType(r.type);
+        msg.setName(r.name);
+        msg.setUrn(r.urn);
+        msg.setProperties(structOf(r));
+        msg.setOptions(options(r));
         const provider = providerOf(r.provider);
         if (provider) {
-            req.setProvider(provider);
+            msg.setProvider(provider);
         }
-        collect(await call(analyze, req), r.urn);
+        return msg;
+    };
+
+    for (const r of resources) {
+        collect(await call(analyze, describe(new analyzerProto.AnalyzeRequest(), r)), r.urn);
     }
 
     const stackReq = new analyzerProto.AnalyzeStackRequest();
     stackReq.setResourcesList(resources.map(r => {
-        const ar = new analyzerProto.AnalyzerResource();
-        ar.setType(r.type);
-        ar.setName(r.name);
-        ar.setUrn(r.urn);
-        ar.setProperties(structOf(r));
-        ar.setOptions(options(r));
+        const ar = describe(new analyzerProto.AnalyzerResource(), r);
         if (r.parent) {
             ar.setParent(r.parent);
         }
@@ -135,10 +136,6 @@ export async function runPolicies(pack: PackDefinition, resources: readonly Reco
             const deps = new analyzerProto.AnalyzerPropertyDependencies();
             deps.setUrnsList(urns);
             ar.getPropertydependenciesMap().set(k, deps);
-        }
-        const provider = providerOf(r.provider);
-        if (provider) {
-            ar.setProvider(provider);
         }
         return ar;
     }));
