@@ -1,6 +1,9 @@
 /** Pure helpers of the AWS foundation: subnet layout, kubeconfig, AMI choice, lifecycle rules. */
 import { expect } from "chai";
 import { amiTypeFor } from "../components/aws/cluster";
+import { Database } from "../components/aws/database";
+import { readStackFile } from "../offline/stackFile";
+import { parseStackConfig } from "../stacks/load";
 import { eksKubeconfig } from "../components/aws/kubeconfig";
 import { backupLifecycleRules } from "../components/aws/storage";
 import { subnetLayout } from "../components/aws/subnets";
@@ -71,7 +74,18 @@ describe("aws helpers", () => {
         expect(kc.clusters[0].cluster).to.deep.equal({ server: "https://x.eks", "certificate-authority-data": "Q0E=" });
         expect(kc.users[0].user.exec.command).to.equal("aws");
         expect(kc.users[0].user.exec.args).to.deep.equal(["eks", "get-token", "--cluster-name", "bookkeep-staging", "--region", "ap-south-1", "--output", "json"]);
+        expect(kc.users[0].user.exec.interactiveMode).to.equal("Never");
         expect(JSON.stringify(kc)).not.to.contain("token\":");
+    });
+
+    it("refuses cross-region RDS backups without a provider for the (opt-in) DR region, before registering anything", () => {
+        const database = parseStackConfig(readStackFile("production").config).database;
+        expect(database.crossRegionBackups).to.equal(true);
+        const message = inputErrorMessage(() => new Database("db", {
+            prefix: "bookkeep-production", database, vpcId: "vpc-1", dataSubnetIds: [], clientSecurityGroupId: "sg-1",
+            logsKeyArn: "arn", logRetentionDays: 7, provider: {} as never, randomProvider: {} as never,
+        }));
+        expect(message).to.contain("bookkeep:database.crossRegionBackups").and.contain("drProvider");
     });
 
     it("picks the ARM AMI only for Graviton instance families", () => {

@@ -50,36 +50,41 @@ const T = {
     secret: "aws:secretsmanager/secret:Secret",
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
     password: "random:index/randomPassword:RandomPassword",
+    randomId: "random:index/randomId:RandomId",
+    trail: "aws:cloudtrail/trail:Trail",
 } as const;
 
 const stagingCounts: Record<string, number> = {
-    "pulumi:providers:aws": 3, "pulumi:providers:random": 1, "pulumi:providers:kubernetes": 1,
-    "random:index/randomPassword:RandomPassword": 3,
-    "aws:kms/key:Key": 8, "aws:kms/alias:Alias": 8, "aws:kms/keyPolicy:KeyPolicy": 1,
+    "pulumi:providers:aws": 2, "pulumi:providers:random": 1, "pulumi:providers:kubernetes": 1,
+    "random:index/randomPassword:RandomPassword": 3, "random:index/randomId:RandomId": 2,
+    "aws:kms/key:Key": 9, "aws:kms/alias:Alias": 9, "aws:kms/keyPolicy:KeyPolicy": 1,
+    "aws:cloudtrail/trail:Trail": 1,
     "aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
     "aws:ec2/subnet:Subnet": 9, "aws:ec2/routeTable:RouteTable": 5, "aws:ec2/route:Route": 4,
     "aws:ec2/routeTableAssociation:RouteTableAssociation": 9, "aws:ec2/eip:Eip": 4, "aws:ec2/natGateway:NatGateway": 1,
-    "aws:ec2/vpcEndpoint:VpcEndpoint": 1, "aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 3,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": 1, "aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 4,
     "aws:iam/role:Role": 6, "aws:iam/rolePolicy:RolePolicy": 4, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 5,
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-    "aws:eks/cluster:Cluster": 1, "aws:eks/nodeGroup:NodeGroup": 1, "aws:eks/addon:Addon": 4, "aws:ec2/launchTemplate:LaunchTemplate": 1,
+    "aws:eks/cluster:Cluster": 1, "aws:eks/nodeGroup:NodeGroup": 1, "aws:eks/addon:Addon": 5, "aws:ec2/launchTemplate:LaunchTemplate": 1,
     "aws:ec2/securityGroup:SecurityGroup": 3, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
     "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1, "aws:rds/instance:Instance": 1,
     "aws:elasticache/subnetGroup:SubnetGroup": 1, "aws:elasticache/replicationGroup:ReplicationGroup": 1,
-    "aws:s3/bucket:Bucket": 3, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 3,
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 3, "aws:s3/bucketVersioning:BucketVersioning": 3,
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 3,
-    "aws:s3/bucketPolicy:BucketPolicy": 3, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+    "aws:s3/bucket:Bucket": 4, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 4,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 4, "aws:s3/bucketVersioning:BucketVersioning": 4,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 4,
+    "aws:s3/bucketPolicy:BucketPolicy": 4, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
     "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
     "aws:cloudfront/originAccessControl:OriginAccessControl": 1, "aws:cloudfront/distribution:Distribution": 1,
-    "aws:route53/zone:Zone": 1, "aws:route53/record:Record": 4,
+    "aws:route53/zone:Zone": 1, "aws:route53/record:Record": 5,
     "aws:secretsmanager/secret:Secret": 1, "aws:secretsmanager/secretVersion:SecretVersion": 1,
     "kubernetes:storage.k8s.io/v1:StorageClass": 1,
 };
-// Production adds two NAT gateways (and their EIPs) and the DR copy of RDS backups with its key.
+// Production adds two NAT gateways (and their EIPs) and the DR copy of RDS backups with its key and
+// the DR-region provider (ap-south-2 is opt-in, so staging never configures it).
 const productionCounts: Record<string, number> = {
     ...stagingCounts,
-    "aws:ec2/eip:Eip": 6, "aws:ec2/natGateway:NatGateway": 3, "aws:kms/key:Key": 9, "aws:kms/alias:Alias": 9,
+    "pulumi:providers:aws": 3,
+    "aws:ec2/eip:Eip": 6, "aws:ec2/natGateway:NatGateway": 3, "aws:kms/key:Key": 10, "aws:kms/alias:Alias": 10,
     "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1,
 };
 
@@ -150,10 +155,12 @@ describe("AWS foundation", function () {
                     });
                 });
 
-                it("builds two Indian providers and one named us-east-1 provider, all with residency tags", () => {
+                it("builds the Mumbai provider, the opt-in DR provider only with cross-region backups, and one named us-east-1 provider, all with residency tags", () => {
                     const providers = ofType(res, T.awsProvider);
+                    expect(config.database.crossRegionBackups).to.equal(stack === "production");
                     expect(providers.map(p => [p.name, p.inputs.region])).to.have.deep.members([
-                        [`${F}-ap-south-1`, "ap-south-1"], [`${F}-ap-south-2-dr`, "ap-south-2"], [`${F}-us-east-1-cloudfront-cert`, "us-east-1"],
+                        [`${F}-ap-south-1`, "ap-south-1"], [`${F}-us-east-1-cloudfront-cert`, "us-east-1"],
+                        ...(stack === "production" ? [[`${F}-ap-south-2-dr`, "ap-south-2"]] : []),
                     ]);
                     for (const p of providers) {
                         const tags = typeof p.inputs.defaultTags === "string" ? JSON.parse(p.inputs.defaultTags) : p.inputs.defaultTags;
@@ -172,17 +179,21 @@ describe("AWS foundation", function () {
                 });
 
                 it("uses the DR-region provider only for the replicated RDS backups and their key", () => {
+                    if (stack === "staging") {
+                        expect(ofType(res, T.awsProvider).filter(p => p.inputs.region === "ap-south-2")).to.deep.equal([]);
+                        return;
+                    }
                     const dr = urn(ev, T.awsProvider, `${F}-ap-south-2-dr`);
                     const onDr = res.filter(r => r.provider === dr).map(r => `${r.type} ${r.name}`);
-                    expect(onDr).to.have.members(stack === "production" ? [
+                    expect(onDr).to.have.members([
                         `${T.key} ${F}-database-backups-dr-key`, `${T.alias} ${F}-database-backups-dr-alias`, `${T.rdsReplication} ${F}-database-backups-dr`,
-                    ] : []);
+                    ]);
                 });
 
                 it("puts random and Kubernetes resources on their explicit providers", () => {
                     const randomProvider = urn(ev, "pulumi:providers:random", `${F}-random`);
                     const k8sProvider = urn(ev, "pulumi:providers:kubernetes", `${F}-cluster-k8s`);
-                    ofType(res, T.password).forEach(r => expect(r.provider, r.name).to.equal(randomProvider));
+                    [...ofType(res, T.password), ...ofType(res, T.randomId)].forEach(r => expect(r.provider, r.name).to.equal(randomProvider));
                     res.filter(r => r.type.startsWith("kubernetes:")).forEach(r => expect(r.provider, r.name).to.equal(k8sProvider));
                 });
 
@@ -192,11 +203,12 @@ describe("AWS foundation", function () {
                         ...ofType(res, T.key).map(r => `${T.key} ${r.name}`),
                         `${T.rds} ${F}-database-postgres`, `${T.redis} ${F}-cache-redis`, `${T.zone} ${F}-dns-zone`, `${T.secret} ${F}-secrets-secret`,
                         ...["documents", "backups", "static-assets"].map(b => `${T.bucket} ${F}-storage-${b}-bucket`),
+                        `${T.bucket} ${F}-audit-logs-bucket`,
                         ...(stack === "production" ? [`${T.rdsReplication} ${F}-database-backups-dr`] : []),
                     ];
                     expect(protectedOnes).to.have.members(stack === "production" ? stateful : []);
                     if (stack === "production") {
-                        expect(protectedOnes).to.have.length(17);
+                        expect(protectedOnes).to.have.length(19);
                     }
                 });
             });
@@ -312,10 +324,10 @@ describe("AWS foundation", function () {
             });
 
             describe("EKS", () => {
-                it(`runs Kubernetes ${"1.33"} in the private subnets, named bookkeep-${stack}`, () => {
+                it(`runs Kubernetes ${"1.35"} in the private subnets, named bookkeep-${stack}`, () => {
                     const eks = one(res, T.eks, `${F}-cluster-eks`);
                     expect(eks.inputs).to.include({ name: `bookkeep-${stack}`, version: config.cluster.kubernetesVersion });
-                    expect(config.cluster.kubernetesVersion).to.equal("1.33");
+                    expect(config.cluster.kubernetesVersion).to.equal("1.35");
                     const vpc = eks.inputs.vpcConfig as Record<string, unknown>;
                     const privateSubnets = ofType(res, T.subnet).filter(s => s.name.includes("-private-")).map(s => s.urn);
                     expect(deps(eks, "vpcConfig")).to.include.members(privateSubnets);
@@ -370,15 +382,17 @@ describe("AWS foundation", function () {
                     expect(deps(one(res, T.nodeGroup, `${F}-cluster-nodes`), "launchTemplate")).to.deep.equal([lt.urn]);
                 });
 
-                it("installs vpc-cni (NetworkPolicy enforcement on) and kube-proxy before nodes, coredns and EBS CSI (IRSA) after", () => {
+                it("installs vpc-cni (NetworkPolicy enforcement on) and kube-proxy before nodes, coredns, EBS CSI (IRSA) and metrics-server after", () => {
                     const addons = ofType(res, T.addon);
-                    expect(addons.map(a => a.inputs.addonName)).to.have.members(["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"]);
+                    expect(addons.map(a => a.inputs.addonName)).to.have.members(["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "metrics-server"]);
                     const ng = one(res, T.nodeGroup, `${F}-cluster-nodes`);
                     const addon = (n: string) => addons.find(a => a.inputs.addonName === n)!;
                     expect(JSON.parse(addon("vpc-cni").inputs.configurationValues as string)).to.deep.equal({ enableNetworkPolicy: "true" });
                     expect(ng.dependsOn).to.include.members([addon("vpc-cni").urn, addon("kube-proxy").urn]);
                     expect(addon("coredns").dependsOn).to.include(ng.urn);
                     expect(addon("aws-ebs-csi-driver").dependsOn).to.include(ng.urn);
+                    // The HPAs read CPU and memory from the metrics API, which EKS does not ship.
+                    expect(addon("metrics-server").dependsOn).to.include(ng.urn);
                     expect(deps(addon("aws-ebs-csi-driver"), "serviceAccountRoleArn")).to.deep.equal([urn(ev, T.role, `${F}-cluster-ebs-csi-role`)]);
                 });
 
@@ -425,12 +439,24 @@ describe("AWS foundation", function () {
                     expect(deps(db, "performanceInsightsKmsKeyId")).to.deep.equal([key]);
                 });
 
-                it(`keeps ${m.backupDays} days of PITR backups, a final snapshot and the automated backups after deletion`, () => {
+                it(`keeps ${m.backupDays} days of PITR backups, a uniquely named final snapshot and the automated backups after deletion`, () => {
                     expect(db.inputs).to.include({
-                        backupRetentionPeriod: m.backupDays, skipFinalSnapshot: false, finalSnapshotIdentifier: `bookkeep-${stack}-postgres-final`,
+                        backupRetentionPeriod: m.backupDays, skipFinalSnapshot: false, finalSnapshotIdentifier: `bookkeep-${stack}-postgres-final-0a1b2c3d`,
                         deleteAutomatedBackups: false, copyTagsToSnapshot: true,
                     });
+                    expect(deps(db, "finalSnapshotIdentifier")).to.deep.equal([urn(ev, T.randomId, `${F}-database-final-snapshot`)]);
+                    expect(one(res, T.randomId, `${F}-database-final-snapshot`).inputs).to.include({ byteLength: 4 });
                     expect(m.backupDays).to.be.at.least(7);
+                });
+
+                it("exports the postgresql and upgrade logs only into pre-created, KMS-encrypted log groups with retention", () => {
+                    expect(db.inputs.enabledCloudwatchLogsExports).to.deep.equal(["postgresql", "upgrade"]);
+                    for (const log of ["postgresql", "upgrade"]) {
+                        const group = one(res, T.logGroup, `${F}-database-${log}-log`);
+                        expect(group.inputs).to.include({ name: `/aws/rds/instance/bookkeep-${stack}-postgres/${log}`, retentionInDays: m.logDays });
+                        expect(deps(group, "kmsKeyId")).to.deep.equal([urn(ev, T.key, `${F}-logs-key`)]);
+                        expect(db.dependsOn).to.include(group.urn);
+                    }
                 });
 
                 it("forces TLS through its parameter group and lives in the three data subnets", () => {
@@ -482,8 +508,9 @@ describe("AWS foundation", function () {
                     expect(ev.outputs.redisTls).to.equal(true);
                 });
 
-                it(`keeps ${m.snapshots} days of snapshots and a final snapshot, in the data subnets`, () => {
-                    expect(rg.inputs).to.include({ snapshotRetentionLimit: m.snapshots, finalSnapshotIdentifier: `bookkeep-${stack}-redis-final` });
+                it(`keeps ${m.snapshots} days of snapshots and a uniquely named final snapshot, in the data subnets`, () => {
+                    expect(rg.inputs).to.include({ snapshotRetentionLimit: m.snapshots, finalSnapshotIdentifier: `bookkeep-${stack}-redis-final-0a1b2c3d` });
+                    expect(deps(rg, "finalSnapshotIdentifier")).to.deep.equal([urn(ev, T.randomId, `${F}-cache-final-snapshot`)]);
                     const sng = one(res, "aws:elasticache/subnetGroup:SubnetGroup", `${F}-cache-subnets`);
                     expect(deps(sng, "subnetIds")).to.have.members(ofType(res, T.subnet).filter(s => s.name.includes("-data-")).map(s => s.urn));
                 });
@@ -519,7 +546,7 @@ describe("AWS foundation", function () {
                 const buckets = ["documents", "backups", "static-assets"];
 
                 it("names the buckets per environment and account", () => {
-                    expect(ofType(res, T.bucket).map(b => b.inputs.bucket)).to.have.members(buckets.map(b => `bookkeep-${stack}-${b}-123456789012`));
+                    expect(ofType(res, T.bucket).map(b => b.inputs.bucket)).to.have.members([...buckets, "cloudtrail"].map(b => `bookkeep-${stack}-${b}-123456789012`));
                 });
 
                 for (const b of buckets) {
@@ -615,7 +642,8 @@ describe("AWS foundation", function () {
             describe("secrets", () => {
                 it("stores database-url, redis-url and jwt-secret in Secrets Manager under its own KMS key, as a secret", () => {
                     const s = one(res, T.secret, `${F}-secrets-secret`);
-                    expect(s.inputs).to.include({ name: `bookkeep-${stack}/bookkeeping-secrets`, recoveryWindowInDays: 30 });
+                    // Deleted at once outside production, so a recreated stack can reuse the name.
+                    expect(s.inputs).to.include({ name: `bookkeep-${stack}/bookkeeping-secrets`, recoveryWindowInDays: stack === "production" ? 30 : 0 });
                     expect(deps(s, "kmsKeyId")).to.deep.equal([urn(ev, T.key, `${F}-secrets-kms-key`)]);
                     const v = one(res, T.secretVersion, `${F}-secrets-value`);
                     expect(isSecret(v.inputs.secretString)).to.equal(true);
@@ -724,7 +752,7 @@ describe("AWS foundation", function () {
                     const keys = ofType(res, T.key);
                     keys.forEach(k => expect(k.inputs, k.name).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 }));
                     expect(ofType(res, T.alias).map(a => a.inputs.name)).to.have.members([
-                        "logs", "eks-secrets", "rds", "elasticache", "s3-documents", "s3-backups", "s3-static-assets", "secrets",
+                        "logs", "eks-secrets", "rds", "elasticache", "s3-documents", "s3-backups", "s3-static-assets", "s3-cloudtrail", "secrets",
                         ...(stack === "production" ? ["rds-backups-dr"] : []),
                     ].map(n => `alias/bookkeep-${stack}-${n}`));
                 });
@@ -735,6 +763,66 @@ describe("AWS foundation", function () {
                     expect(logs.Principal).to.deep.equal({ Service: "logs.ap-south-1.amazonaws.com" });
                     expect(logs.Condition).to.deep.equal({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:ap-south-1:123456789012:log-group:*" } });
                     ofType(res, T.logGroup).forEach(g => expect(deps(g, "kmsKeyId"), g.name).to.deep.equal([urn(ev, T.key, `${F}-logs-key`)]));
+                });
+            });
+
+            describe("CloudTrail", () => {
+                const trailArn = `arn:aws:cloudtrail:ap-south-1:123456789012:trail/bookkeep-${stack}-audit`;
+
+                it("records the account's API calls in a single-region Mumbai trail, validated and encrypted with the logs key", () => {
+                    const trail = one(res, T.trail, `${F}-audit-trail`);
+                    expect(trail.inputs).to.include({
+                        name: `bookkeep-${stack}-audit`, s3BucketName: `bookkeep-${stack}-cloudtrail-123456789012`,
+                        enableLogFileValidation: true, isMultiRegionTrail: false, enableLogging: true,
+                    });
+                    expect(deps(trail, "kmsKeyId")).to.deep.equal([urn(ev, T.key, `${F}-logs-key`)]);
+                    expect(trail.provider).to.equal(urn(ev, T.awsProvider, `${F}-ap-south-1`));
+                    // CloudTrail checks its write access on create: the bucket policy must exist first.
+                    expect(trail.dependsOn).to.include(urn(ev, T.bucketPolicy, `${F}-audit-logs-policy`));
+                });
+
+                it("lets only this trail write to its hardened bucket, and only under AWSLogs/<account>/", () => {
+                    const bucket = `bookkeep-${stack}-cloudtrail-123456789012`;
+                    expect(one(res, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${F}-audit-logs-public-access`).inputs).to.include({
+                        blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+                    });
+                    const doc = policy(one(res, T.bucketPolicy, `${F}-audit-logs-policy`).inputs.policy);
+                    expect(doc.Statement.map((x: any) => x.Sid)).to.deep.equal(["DenyInsecureTransport", "AWSCloudTrailAclCheck", "AWSCloudTrailWrite"]);
+                    expect(doc.Statement[1]).to.deep.equal({
+                        Sid: "AWSCloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl",
+                        Resource: `arn:aws:s3:::${bucket}`, Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+                    });
+                    expect(doc.Statement[2]).to.deep.equal({
+                        Sid: "AWSCloudTrailWrite", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:PutObject",
+                        Resource: `arn:aws:s3:::${bucket}/AWSLogs/123456789012/*`,
+                        Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
+                    });
+                    expect(one(res, T.bucket, `${F}-audit-logs-bucket`).protect).to.equal(stack === "production");
+                });
+
+                it("admits the trail (and only it) to the logs key", () => {
+                    const doc = policy(one(res, T.key, `${F}-logs-key`).inputs.policy);
+                    const bySid = Object.fromEntries(doc.Statement.map((x: any) => [x.Sid, x]));
+                    expect(Object.keys(bySid)).to.have.members(["EnableIamPolicies", "AllowCloudWatchLogs", "AllowCloudTrailEncrypt", "AllowCloudTrailDescribe"]);
+                    expect(bySid.AllowCloudTrailEncrypt).to.deep.include({
+                        Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:GenerateDataKey*",
+                        Condition: {
+                            StringEquals: { "aws:SourceArn": trailArn },
+                            StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:123456789012:trail/*" },
+                        },
+                    });
+                    expect(bySid.AllowCloudTrailDescribe).to.deep.include({ Action: "kms:DescribeKey", Condition: { StringEquals: { "aws:SourceArn": trailArn } } });
+                });
+            });
+
+            describe("CAA", () => {
+                it("lets only Let's Encrypt and Amazon (ACM) issue certificates for the domain", () => {
+                    const caa = one(res, T.record, `${F}-dns-caa`);
+                    expect(caa.inputs).to.include({ name: m.domain, type: "CAA" });
+                    expect(caa.inputs.records).to.deep.equal([
+                        "0 issue \"letsencrypt.org\"", "0 issue \"amazon.com\"", "0 issuewild \"letsencrypt.org\"", "0 issuewild \"amazon.com\"",
+                    ]);
+                    expect(deps(caa, "zoneId")).to.deep.equal([urn(ev, T.zone, `${F}-dns-zone`)]);
                 });
             });
 

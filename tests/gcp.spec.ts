@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { AwsFoundation } from "../components/aws/foundation";
 import { GcpFoundation } from "../components/gcp/foundation";
+import { backupRetention } from "../components/gcp/database";
 import { dns01Permissions } from "../components/gcp/identity";
+import { defaultSinkFilter } from "../components/gcp/logging";
 import { Evaluation, RecordedResource } from "../offline/engine";
 import { readStackFile } from "../offline/stackFile";
 import { parseStackConfig } from "../stacks/load";
@@ -49,6 +51,12 @@ const T = {
     secretVersion: "gcp:secretmanager/secretVersion:SecretVersion",
     k8sProvider: "pulumi:providers:kubernetes",
     password: "random:index/randomPassword:RandomPassword",
+    randomBytes: "random:index/randomBytes:RandomBytes",
+    randomProvider: "pulumi:providers:random",
+    signedUrlKey: "gcp:compute/backendBucketSignedUrlKey:BackendBucketSignedUrlKey",
+    logBucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+    sink: "gcp:logging/projectSink:ProjectSink",
+    auditConfig: "gcp:projects/iAMAuditConfig:IAMAuditConfig",
 } as const;
 
 const N = "bookkeep-gcp";
@@ -56,20 +64,21 @@ const N = "bookkeep-gcp";
 /** Every custom resource the foundation registers; the same on both stacks (sizes differ, not shapes). */
 const expectedCounts: Record<string, number> = {
     [T.provider]: 2, [T.service]: 10,
-    [T.network]: 1, [T.subnet]: 1, [T.router]: 1, [T.nat]: 1, [T.firewall]: 1, [T.globalAddress]: 2, [T.address]: 1, [T.connection]: 1,
+    [T.network]: 1, [T.subnet]: 1, [T.router]: 1, [T.nat]: 1, [T.firewall]: 2, [T.globalAddress]: 2, [T.address]: 1, [T.connection]: 1,
     [T.cluster]: 1, [T.nodePool]: 1, [T.k8sProvider]: 1,
     [T.account]: 3, [T.accountIam]: 2, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
-    [T.keyRing]: 2, [T.cryptoKey]: 5, [T.keyIam]: 5,
+    [T.keyRing]: 2, [T.cryptoKey]: 6, [T.keyIam]: 6,
     [T.sql]: 1, [T.sqlDatabase]: 1, [T.sqlUser]: 1, [T.redis]: 1,
     [T.bucket]: 3, [T.bucketIam]: 2,
-    [T.backendBucket]: 1, [T.urlMap]: 2, [T.certificate]: 1, [T.sslPolicy]: 1, [T.httpsProxy]: 1, [T.httpProxy]: 1, [T.forwardingRule]: 2,
-    [T.zone]: 1, [T.record]: 2, [T.zoneIam]: 1,
+    [T.backendBucket]: 1, [T.signedUrlKey]: 1, [T.urlMap]: 2, [T.certificate]: 1, [T.sslPolicy]: 1, [T.httpsProxy]: 1, [T.httpProxy]: 1, [T.forwardingRule]: 2,
+    [T.zone]: 1, [T.record]: 3, [T.zoneIam]: 1,
     [T.secret]: 1, [T.secretVersion]: 1,
-    [T.password]: 2,
+    [T.logBucket]: 1, [T.sink]: 1, [T.auditConfig]: 2,
+    [T.randomProvider]: 1, [T.password]: 2, [T.randomBytes]: 1,
 };
 
 /** Stateful resources: protected in production only. */
-const statefulTypes = [T.sql, T.redis, T.bucket, T.keyRing, T.cryptoKey, T.zone, T.secret];
+const statefulTypes = [T.sql, T.sqlDatabase, T.redis, T.bucket, T.keyRing, T.cryptoKey, T.zone, T.secret];
 
 interface Stack {
     readonly config: StackConfig;
@@ -93,6 +102,7 @@ async function evaluateStack(stack: string): Promise<Stack> {
             postgresUrl: f.postgres.url,
             postgresPassword: f.postgres.password,
             redisUrl: f.redis.url,
+            redisCaCert: f.redis.caCert,
             jwtSecret: f.jwtSecret,
             kubeconfig: f.kubeconfig,
             issuer: f.certificateIssuer.spec,
@@ -178,10 +188,19 @@ for (const stackName of ["staging", "production"] as const) {
                 { rangeName: "services", ipCidrRange: s.config.network.servicesCidr },
             ]);
             expect(subnet.logConfig).to.deep.equal({ aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" });
-            expect(ofType(s.res, T.firewall).map(r => r.inputs)).to.deep.equal([{
+            expect(inputs(T.firewall, `${N}-network-deny-ingress`)).to.deep.equal({
                 network: vpc.inputs.id ?? subnet.network, direction: "INGRESS", priority: 65534, denies: [{ protocol: "all" }],
                 sourceRanges: ["0.0.0.0/0"], logConfig: { metadata: "INCLUDE_ALL_METADATA" },
-            }]);
+            });
+        });
+
+        it("lets only the private control plane reach the ingress-nginx webhook (8443) and the Sealed Secrets proxy port (8080)", () => {
+            const fw = inputs(T.firewall, `${N}-network-control-plane-webhooks`);
+            expect(fw).to.deep.include({
+                direction: "INGRESS", priority: 1000, sourceRanges: [s.config.network.controlPlaneCidr],
+                targetTags: ["bookkeep-gke-node"], allows: [{ protocol: "tcp", ports: ["8443", "8080"] }],
+            });
+            expect(inputs(T.nodePool, `${N}-gke-default`).nodeConfig.tags).to.deep.equal(["bookkeep-gke-node"]);
         });
 
         it("gives private nodes egress through one regional Cloud NAT on a Cloud Router", () => {
@@ -251,6 +270,19 @@ for (const stackName of ["staging", "production"] as const) {
             }]);
         });
 
+        it("boots the temporary default pool on the node account too, hardened, once that account holds its role", () => {
+            const cluster = find(T.cluster, `${N}-gke`);
+            const nodeSa = `bk-${stackName}-gke-nodes@${s.config.gcp.project}.iam.gserviceaccount.com`;
+            const nc = (cluster.inputs as Record<string, any>).nodeConfig;
+            expect(nc).to.deep.include({
+                serviceAccount: nodeSa, oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+                workloadMetadataConfig: { mode: "GKE_METADATA" }, metadata: { "disable-legacy-endpoints": "true" },
+            });
+            expect(cluster.dependsOn).to.include(find(T.projectIam, `${N}-gke-nodes-role`).urn);
+            expect(cluster.ignoreChanges).to.deep.equal(["nodeConfig"]);
+        });
+
         it("exposes a Kubernetes provider whose kubeconfig is a secret using gke-gcloud-auth-plugin", () => {
             const k8s = find(T.k8sProvider, `${N}-gke-k8s`);
             expect(isSecret(k8s.inputs.kubeconfig)).to.equal(true);
@@ -282,12 +314,15 @@ for (const stackName of ["staging", "production"] as const) {
 
         it("backs Cloud SQL up daily with point-in-time recovery, kept in India", () => {
             const backup = inputs(T.sql, `${N}-sql`).settings.backupConfiguration;
+            // Cloud SQL rejects a log retention not below the retained backups (staging keeps 7 of each).
             expect(backup).to.deep.equal({
                 enabled: true, startTime: "20:30", pointInTimeRecoveryEnabled: true,
-                location: production ? "asia-south2" : "asia-south1",
-                transactionLogRetentionDays: 7,
+                // In the instance's region even with crossRegionBackups (CMEK keys are regional).
+                location: "asia-south1",
+                transactionLogRetentionDays: production ? 7 : 6,
                 backupRetentionSettings: { retainedBackups: production ? 14 : 7, retentionUnit: "COUNT" },
             });
+            expect(backup.backupRetentionSettings.retainedBackups).to.be.greaterThan(backup.transactionLogRetentionDays);
         });
 
         it("encrypts Cloud SQL with its own KMS key, usable by the Cloud SQL service agent", () => {
@@ -302,10 +337,11 @@ for (const stackName of ["staging", "production"] as const) {
             expect(inputs(T.serviceIdentity, `${N}-agents-sqladmin`)).to.include({ project: s.config.gcp.project, service: "sqladmin.googleapis.com" });
         });
 
-        it("creates the bookkeep database and user with a generated secret password", () => {
-            expect(inputs(T.sqlDatabase, `${N}-sql-db`)).to.include({ name: "bookkeep", instance: `${N}-sql` });
+        it("creates the bookkeep database and user with a generated secret password, abandoned (not dropped) on delete", () => {
+            expect(inputs(T.sqlDatabase, `${N}-sql-db`)).to.include({ name: "bookkeep", instance: `${N}-sql`, deletionPolicy: "ABANDON" });
+            expect(find(T.sqlDatabase, `${N}-sql-db`).protect).to.equal(production);
             const user = inputs(T.sqlUser, `${N}-sql-user`);
-            expect(user.name).to.equal("bookkeep");
+            expect(user).to.include({ name: "bookkeep", deletionPolicy: "ABANDON" });
             expect(isSecret(user.password)).to.equal(true);
             expect(inputs(T.password, `${N}-sql-password`)).to.include({ length: 32, special: false });
             expect(isSecret(s.ev.outputs.postgresPassword)).to.equal(true);
@@ -324,6 +360,21 @@ for (const stackName of ["staging", "production"] as const) {
             expect(i.persistenceConfig).to.deep.equal({ persistenceMode: "RDB", rdbSnapshotPeriod: "ONE_HOUR" });
             expect(r.additionalSecretOutputs).to.include("authString");
             expect(r.dependsOn).to.include(find(T.connection, `${N}-network-psa`).urn);
+        });
+
+        it("encrypts Memorystore with its own regional CMEK key, usable by the Memorystore agent, and exports its server CA", () => {
+            const r = find(T.redis, `${N}-redis`);
+            const key = inputs(T.cryptoKey, `${N}-kms-redis`);
+            expect(r.inputs.customerManagedKey).to.equal(`${key.keyRing}/cryptoKeys/${N}-kms-redis`);
+            expect(key.keyRing).to.match(/\/locations\/asia-south1\//);
+            const grant = find(T.keyIam, `${N}-redis-key`);
+            expect(grant.inputs).to.include({
+                cryptoKeyId: r.inputs.customerManagedKey, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                member: "serviceAccount:service-123456789012@cloud-redis.iam.gserviceaccount.com",
+            });
+            expect(r.dependsOn).to.include(grant.urn);
+            expect(reveal(s.ev.outputs.redisCaCert)).to.equal("-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n");
+            expect(isSecret(s.ev.outputs.redisCaCert)).to.equal(false);
         });
 
         it("creates CMEK-encrypted, versioned, non-public ASIA-SOUTH1 buckets", () => {
@@ -372,8 +423,61 @@ for (const stackName of ["staging", "production"] as const) {
                 bucket: `${s.config.gcp.project}-assets`, role: "roles/storage.objectViewer",
                 member: "serviceAccount:service-123456789012@cloud-cdn-fill.iam.gserviceaccount.com",
             });
+            expect(find(T.bucket, `${N}-buckets-assets`).inputs.publicAccessPrevention).to.equal("enforced");
             const members = s.res.flatMap(r => [r.inputs.member].filter(m => m !== undefined)).map(String);
             expect(members.filter(m => m === "allUsers" || m === "allAuthenticatedUsers")).to.deep.equal([]);
+        });
+
+        it("adds a signed URL key to the backend before granting the cache-fill agent (which only then exists)", () => {
+            const backend = find(T.backendBucket, `${N}-cdn-assets`);
+            expect(backend.dependsOn).not.to.include(find(T.bucketIam, `${N}-cdn-fill`).urn);
+            const key = find(T.signedUrlKey, `${N}-cdn-signing-key`);
+            expect(key.inputs.backendBucket).to.equal(`${N}-cdn-assets`);
+            expect(key.propertyDependencies.backendBucket).to.deep.equal([backend.urn]);
+            const bytes = find(T.randomBytes, `${N}-cdn-signing-key`);
+            expect(bytes.inputs).to.deep.equal({ length: 16 });
+            expect(bytes.provider).to.equal(find(T.randomProvider, `${N}-random`).urn);
+            // 16 bytes, base64url (RFC 4648 section 5): the fake bytes encode to + and / in plain base64.
+            expect(isSecret(key.inputs.keyValue)).to.equal(true);
+            expect(reveal(key.inputs.keyValue)).to.equal("-_v7-_v7-_v7-_v7-_v7-w==");
+            expect(key.additionalSecretOutputs).to.include("keyValue");
+            expect(find(T.bucketIam, `${N}-cdn-fill`).dependsOn).to.include(key.urn);
+        });
+
+        it("generates every random value on the foundation's explicit random provider", () => {
+            const provider = find(T.randomProvider, `${N}-random`).urn;
+            const randoms = s.res.filter(r => r.custom && r.type.startsWith("random:"));
+            expect(randoms.map(r => r.name).sort()).to.deep.equal([`${N}-cdn-signing-key`, `${N}-jwt`, `${N}-sql-password`]);
+            randoms.forEach(r => expect(r.provider, r.name).to.equal(provider));
+        });
+
+        it("keeps every log in a log bucket in India with the configured retention, via the _Default sink", () => {
+            const bucket = inputs(T.logBucket, `${N}-logging-bucket`);
+            expect(bucket).to.include({
+                project: s.config.gcp.project, location: "asia-south1", bucketId: `bookkeep-${stackName}-logs`,
+                retentionDays: s.config.observability.logRetentionDays,
+            });
+            const sink = inputs(T.sink, `${N}-logging-default-sink`);
+            expect(sink).to.include({
+                project: s.config.gcp.project, name: "_Default", filter: defaultSinkFilter,
+                destination: `logging.googleapis.com/projects/${s.config.gcp.project}/locations/asia-south1/buckets/bookkeep-${stackName}-logs`,
+            });
+            expect(defaultSinkFilter).to.contain("NOT LOG_ID(\"cloudaudit.googleapis.com/activity\")").and.contain("NOT LOG_ID(\"cloudaudit.googleapis.com/system_event\")");
+            expect(find(T.sink, `${N}-logging-default-sink`).propertyDependencies.destination).to.deep.equal([find(T.logBucket, `${N}-logging-bucket`).urn]);
+        });
+
+        it("turns on Data Access audit logs for Cloud KMS and Secret Manager", () => {
+            expect(ofType(s.res, T.auditConfig).map(r => r.inputs).sort((a, b) => String(a.service).localeCompare(String(b.service)))).to.deep.equal(
+                ["cloudkms.googleapis.com", "secretmanager.googleapis.com"].map(service => ({
+                    project: s.config.gcp.project, service, auditLogConfigs: [{ logType: "DATA_READ" }, { logType: "DATA_WRITE" }],
+                })));
+        });
+
+        it("lets only Let's Encrypt and Google Trust Services issue certificates for the domain", () => {
+            expect(inputs(T.record, `${N}-dns-caa`)).to.deep.include({
+                managedZone: `${N}-dns-zone`, name: `${s.config.domain}.`, type: "CAA", ttl: 300,
+                rrdatas: ["0 issue \"letsencrypt.org\"", "0 issue \"pki.goog\"", "0 issuewild \"letsencrypt.org\"", "0 issuewild \"pki.goog\""],
+            });
         });
 
         it("hosts a DNSSEC-signed public zone with the api and cdn records", () => {
@@ -495,13 +599,28 @@ for (const stackName of ["staging", "production"] as const) {
 
         it(`protects every stateful resource ${production ? "" : "only in production, not "}in ${stackName}`, () => {
             const stateful = s.res.filter(r => (statefulTypes as readonly string[]).includes(r.type));
-            expect(stateful.length).to.equal(1 + 1 + 3 + 2 + 5 + 1 + 1);
+            expect(stateful.length).to.equal(1 + 1 + 1 + 3 + 2 + 6 + 1 + 1);
             stateful.forEach(r => expect(r.protect, `${r.type} ${r.name}`).to.equal(production));
             s.res.filter(r => r.custom && !(statefulTypes as readonly string[]).includes(r.type))
                 .forEach(r => expect(r.protect, `${r.type} ${r.name}`).to.equal(false));
         });
     });
 }
+
+describe("gcp Cloud SQL backup retention", () => {
+    it("keeps the PITR window below the retained backups, at most 7 days", () => {
+        expect(backupRetention(7)).to.deep.equal({ retainedBackups: 7, transactionLogRetentionDays: 6 });
+        expect(backupRetention(14)).to.deep.equal({ retainedBackups: 14, transactionLogRetentionDays: 7 });
+        expect(backupRetention(8)).to.deep.equal({ retainedBackups: 8, transactionLogRetentionDays: 7 });
+        expect(backupRetention(2)).to.deep.equal({ retainedBackups: 2, transactionLogRetentionDays: 1 });
+        expect(backupRetention(1)).to.deep.equal({ retainedBackups: 2, transactionLogRetentionDays: 1 });
+        for (let days = 1; days <= 35; days++) {
+            const r = backupRetention(days);
+            expect(r.retainedBackups, `${days}`).to.be.greaterThan(r.transactionLogRetentionDays);
+            expect(r.retainedBackups).to.be.at.least(days);
+        }
+    });
+});
 
 describe("gcp foundation input validation", () => {
     it("rejects a non-gcp config before registering anything", async () => {

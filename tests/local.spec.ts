@@ -65,6 +65,7 @@ describe("local foundation (development stack)", () => {
     it("registers exactly the local data layer and nothing else", () => {
         expect(counts(ev.resources)).to.deep.equal({
             [types.provider]: 1,
+            "pulumi:providers:random": 1,
             [types.namespace]: 1,
             [types.netpol]: 7,
             [types.secret]: 4,
@@ -78,7 +79,7 @@ describe("local foundation (development stack)", () => {
     });
 
     it("creates no cloud provider and no cloud resource at all", () => {
-        const cloudy = ev.resources.filter(r => /^(aws|gcp|azure|azure-native):/.test(r.type) || /^pulumi:providers:(?!kubernetes$)/.test(r.type));
+        const cloudy = ev.resources.filter(r => /^(aws|gcp|azure|azure-native):/.test(r.type) || /^pulumi:providers:(?!(kubernetes|random)$)/.test(r.type));
         expect(cloudy.map(r => r.type)).to.deep.equal([]);
     });
 
@@ -176,6 +177,13 @@ describe("local foundation (development stack)", () => {
         for (const chart of ofType(ev.resources, types.chart)) {
             expect(JSON.stringify(reveal(chart.inputs)), chart.name).not.to.contain(fakePasswordPrefix);
         }
+    });
+
+    it("generates every password and user name on the foundation's explicit random provider (default providers are disabled)", () => {
+        const randomProvider = one(ev.resources, "pulumi:providers:random", "bookkeep-local-random").urn;
+        const randoms = ev.resources.filter(r => r.custom && r.type.startsWith("random:"));
+        expect(randoms).to.have.length(6);
+        randoms.forEach(r => expect(r.provider, r.name).to.equal(randomProvider));
     });
 
     it("installs pinned upstream charts into bookkeep-data with fixed release names", () => {

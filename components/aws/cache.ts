@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { StackConfig } from "../../stacks/schema";
+import { redisUrl } from "../endpoints";
 import { EncryptionKey } from "./kms";
 
 export const redisPort = 6379;
@@ -68,6 +69,9 @@ export class Cache extends pulumi.ComponentResource {
             description: "Redis from EKS nodes and pods",
         }, o);
 
+        // A unique final snapshot name, so a recreated stack can be torn down again.
+        const finalSnapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this, provider: args.randomProvider });
+
         const ha = c.highAvailability;
         this.replicationGroup = new aws.elasticache.ReplicationGroup(`${name}-redis`, {
             replicationGroupId: id,
@@ -94,12 +98,12 @@ export class Cache extends pulumi.ComponentResource {
             snapshotRetentionLimit: c.snapshotRetentionDays,
             snapshotWindow: "19:00-20:00",
             maintenanceWindow: "sun:21:00-sun:22:00",
-            finalSnapshotIdentifier: `${id}-final`,
+            finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${finalSnapshotSuffix.hex}`,
             autoMinorVersionUpgrade: true,
             applyImmediately: false,
         }, { ...o, protect, additionalSecretOutputs: ["authToken"] });
         this.host = this.replicationGroup.primaryEndpointAddress;
-        this.url = pulumi.secret(pulumi.interpolate`rediss://:${token.result}@${this.host}:${redisPort}`);
+        this.url = redisUrl({ password: token.result, host: this.host, port: redisPort, tls: true });
         this.registerOutputs({ host: this.host, url: this.url });
     }
 }

@@ -111,7 +111,11 @@ export class Cluster extends pulumi.ComponentResource {
             enabledClusterLogTypes: controlPlaneLogTypes,
             // Access entries instead of the aws-auth ConfigMap; the identity running Pulumi is admin.
             accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
-            // Fail upgrades loudly instead of silently paying for extended support.
+            // No extended support (its fee is six times the cluster price). EKS does not stop at the
+            // end of standard support: it upgrades the control plane to the next minor version by
+            // itself, and the pinned `version` above would then ask for a downgrade, which fails.
+            // So bump bookkeep:cluster.kubernetesVersion (stacks/schema.ts lists the allowed ones)
+            // before the pinned version's end of standard support, one minor at a time.
             upgradePolicy: { supportType: "STANDARD" },
             deletionProtection: protect,
         }, { ...o, dependsOn: [clusterPolicy, clusterKms, logGroup] });
@@ -200,6 +204,9 @@ export class Cluster extends pulumi.ComponentResource {
         // CoreDNS and the EBS CSI controller are Deployments: they only become healthy on nodes.
         const coreDns = addon("coredns", {}, [this.nodeGroup]);
         const ebsCsi = addon("aws-ebs-csi-driver", { serviceAccountRoleArn: ebsCsiRole.arn }, [this.nodeGroup]);
+        // EKS ships no metrics API; without it every HorizontalPodAutoscaler holds its minimum
+        // forever (GKE bundles metrics-server, so only this cloud adds it).
+        addon("metrics-server", {}, [this.nodeGroup]);
 
         this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.cluster.certificateAuthority])
             .apply(([n, endpoint, ca]) => eksKubeconfig({ clusterName: n, endpoint, certificateAuthorityData: ca.data!, region: args.region })));

@@ -6,12 +6,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { inputError } from "../../stacks/errors";
 import { StackConfig } from "../../stacks/schema";
+import { postgresUrl } from "../endpoints";
 import { EncryptionKey } from "./kms";
 
 export const postgresPort = 5432;
 export const databaseName = "bookkeep";
 export const databaseUser = "bookkeep";
+/** The PostgreSQL logs RDS exports to CloudWatch; each gets a pre-created, encrypted log group. */
+export const exportedLogs = ["postgresql", "upgrade"] as const;
 
 export interface DatabaseArgs {
     /** Physical name prefix, such as `bookkeep-production`. */
@@ -29,8 +33,8 @@ export interface DatabaseArgs {
     /** Protect the instance, its keys and backup copies (production). Default false. */
     readonly protect?: boolean;
     readonly provider: aws.Provider;
-    /** Provider of the second Indian region, for the backup copies. */
-    readonly drProvider: aws.Provider;
+    /** Provider of the second Indian region, for the backup copies. Required when `database.crossRegionBackups`. */
+    readonly drProvider?: aws.Provider;
     readonly randomProvider: random.Provider;
 }
 
@@ -44,6 +48,12 @@ export class Database extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        if (args.database.crossRegionBackups && !args.drProvider) {
+            throw inputError("RDS database", [{
+                propertyPath: "bookkeep:database.crossRegionBackups",
+                reason: "is true, so a provider for aws.drRegion is required (drProvider); enable the region in the account first",
+            }]);
+        }
         super("bookkeep:aws:Database", name, {}, opts);
         const d = args.database;
         const protect = args.protect ?? false;
@@ -88,12 +98,17 @@ export class Database extends pulumi.ComponentResource {
             parameters: [{ name: "rds.force_ssl", value: "1" }],
         }, o);
 
-        // Pre-created so the exported PostgreSQL log has a retention and is KMS-encrypted.
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-postgresql-log`, {
-            name: `/aws/rds/instance/${identifier}/postgresql`,
+        // Pre-created so the exported logs have a retention and are KMS-encrypted (RDS would create
+        // them unencrypted and kept forever).
+        const logGroups = exportedLogs.map(log => new aws.cloudwatch.LogGroup(`${name}-${log}-log`, {
+            name: `/aws/rds/instance/${identifier}/${log}`,
             retentionInDays: args.logRetentionDays,
             kmsKeyId: args.logsKeyArn,
-        }, o);
+        }, o));
+
+        // The final snapshot's name must be unused: a stack torn down, recreated and torn down again
+        // would otherwise collide with the first teardown's snapshot and fail to delete the instance.
+        const finalSnapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this, provider: args.randomProvider });
 
         this.instance = new aws.rds.Instance(`${name}-postgres`, {
             identifier,
@@ -128,16 +143,16 @@ export class Database extends pulumi.ComponentResource {
             // Automated backups outlive the instance, so a deleted database can still be restored.
             deleteAutomatedBackups: false,
             skipFinalSnapshot: false,
-            finalSnapshotIdentifier: `${identifier}-final`,
+            finalSnapshotIdentifier: pulumi.interpolate`${identifier}-final-${finalSnapshotSuffix.hex}`,
             performanceInsightsEnabled: true,
             performanceInsightsKmsKeyId: key.arn,
             performanceInsightsRetentionPeriod: 7,
-            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+            enabledCloudwatchLogsExports: [...exportedLogs],
             applyImmediately: false,
-        }, { ...o, protect, dependsOn: [logGroup] });
+        }, { ...o, protect, dependsOn: logGroups });
         this.address = this.instance.address;
 
-        if (d.crossRegionBackups) {
+        if (d.crossRegionBackups && args.drProvider) {
             // The copies are encrypted with a key of the destination region (KMS keys are regional).
             const drKey = new EncryptionKey(`${name}-backups-dr`, {
                 description: `RDS ${identifier}: automated backup copies in the DR region`,
@@ -152,7 +167,7 @@ export class Database extends pulumi.ComponentResource {
             }, { parent: this, provider: args.drProvider, protect });
         }
 
-        this.url = pulumi.secret(pulumi.interpolate`postgres://${databaseUser}:${password.result}@${this.instance.address}:${postgresPort}/${databaseName}?sslmode=require`);
+        this.url = postgresUrl({ username: databaseUser, password: password.result, host: this.instance.address, port: postgresPort, database: databaseName });
         this.registerOutputs({ address: this.address, url: this.url });
     }
 }

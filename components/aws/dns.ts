@@ -4,6 +4,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { caaRecords } from "../endpoints";
+
+/** Certificate authorities allowed to issue for the domain: Let's Encrypt (cert-manager) and Amazon (ACM, cdn.). */
+export const allowedIssuers = ["letsencrypt.org", "amazon.com"] as const;
 
 export interface DnsZoneArgs {
     /** Apex domain (`bookkeep:domain`). */
@@ -38,6 +42,14 @@ export class DnsZone extends pulumi.ComponentResource {
             type: "A",
             ttl: 300,
             records: args.apiAddresses,
+        }, o);
+        // CAA applies to every name below the apex too: no other CA may issue for the domain.
+        new aws.route53.Record(`${name}-caa`, {
+            zoneId: this.zoneId,
+            name: args.domain,
+            type: "CAA",
+            ttl: 3600,
+            records: caaRecords(allowedIssuers),
         }, o);
         this.registerOutputs({ zoneId: this.zoneId, nameServers: this.nameServers });
     }

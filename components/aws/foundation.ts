@@ -6,8 +6,10 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
+import { acmeDns01Issuer } from "../endpoints";
 import { CertificateIssuer, CloudFoundation, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
 import { IdentityWorkload } from "../naming";
+import { AuditTrail, auditTrailName } from "./audit";
 import { Cache } from "./cache";
 import { Cdn } from "./cdn";
 import { Cluster, storageClassName } from "./cluster";
@@ -28,7 +30,6 @@ export interface AwsFoundationArgs {
 
 /** aws-cli v2, pinned: the backup job's uploader. */
 export const awsCliImage = "amazon/aws-cli:2.22.35";
-export const letsEncryptProduction = "https://acme-v02.api.letsencrypt.org/directory";
 
 export class AwsFoundation extends pulumi.ComponentResource implements CloudFoundation {
     public readonly cloud = "aws" as const;
@@ -42,6 +43,8 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
     public readonly certificateIssuer: CertificateIssuer;
     public readonly storageClass: string;
     public readonly ingressService: CloudFoundation["ingressService"];
+    public readonly identityEgress: CloudFoundation["identityEgress"];
+    public readonly apiServerPeers: CloudFoundation["apiServerPeers"];
     public readonly outputs: FoundationOutputs;
     private readonly identities: WorkloadIdentities;
 
@@ -58,12 +61,14 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
         const accountId = aws.getCallerIdentityOutput({}, { parent: this, provider }).accountId;
 
         const logsKey = new EncryptionKey(`${name}-logs`, {
-            description: `${prefix}: CloudWatch log groups (VPC flow logs, EKS control plane, RDS)`,
+            description: `${prefix}: CloudWatch log groups (VPC flow logs, EKS control plane, RDS) and CloudTrail`,
             alias: `${prefix}-logs`,
-            policy: logsKeyPolicy(accountId, region),
+            policy: logsKeyPolicy(accountId, region, auditTrailName(prefix)),
             protect,
             provider,
         }, parent);
+
+        new AuditTrail(`${name}-audit`, { prefix, region, accountId, logsKeyArn: logsKey.arn, protect, provider }, parent);
 
         const network = new Network(`${name}-network`, {
             network: config.network,
@@ -182,21 +187,8 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             uploaderPorts: [443],
         };
         this.jwtSecret = secrets.jwtSecret;
-        this.certificateIssuer = {
-            name: "letsencrypt-prod",
-            spec: {
-                acme: {
-                    server: letsEncryptProduction,
-                    email: config.acmeEmail,
-                    privateKeySecretRef: { name: "letsencrypt-prod-account-key" },
-                    solvers: [{
-                        selector: { dnsZones: [config.domain] },
-                        // Credentials come from the cert-manager service account's IRSA role.
-                        dns01: { route53: { region, hostedZoneID: dns.zoneId } },
-                    }],
-                },
-            },
-        };
+        // Credentials come from the cert-manager service account's IRSA role.
+        this.certificateIssuer = acmeDns01Issuer(config.acmeEmail, config.domain, { route53: { region, hostedZoneID: dns.zoneId } });
         this.storageClass = storageClassName;
         this.ingressService = {
             type: "LoadBalancer",
@@ -207,6 +199,11 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
                 "service.beta.kubernetes.io/aws-load-balancer-eip-allocations": pulumi.all(network.ingressAddresses.map(e => e.allocationId)).apply(ids => ids.join(",")),
             },
         };
+        // IRSA projects the web-identity token into the pod; exchanging it at STS is HTTPS like
+        // any other AWS API call, which the workloads' own egress already allows.
+        this.identityEgress = [];
+        // The private endpoint's ENIs live in the cluster's subnets, inside the VPC.
+        this.apiServerPeers = [{ ipBlock: { cidr: config.network.vpcCidr } }];
         this.outputs = {
             clusterName: this.clusterName,
             kubeconfig: this.kubeconfig,

@@ -72,17 +72,46 @@ export function tlsOnlyStatement(bucketArn: pulumi.Input<string>): Statement {
     };
 }
 
+/** ARN of a CloudTrail trail, known before it exists (policies that name it must precede it). */
+export function trailArn(accountId: pulumi.Input<string>, region: string, trailName: string): pulumi.Output<string> {
+    return pulumi.interpolate`arn:aws:cloudtrail:${region}:${accountId}:trail/${trailName}`;
+}
+
 /**
- * Key policy for CloudWatch Logs encryption: the log service of this region may use the key, but
- * only for this account's log groups (the encryption context names the log group).
+ * Key policy for the logs key: the CloudWatch Logs service of this region may use it, but only for
+ * this account's log groups (the encryption context names the log group); when `trailName` is
+ * given, that CloudTrail trail may encrypt its log files with it (and describe it, which
+ * CloudTrail checks when the trail is created or updated).
  */
-export function logsKeyPolicy(accountId: pulumi.Input<string>, region: string): pulumi.Output<string> {
-    return policyJson(keyAdminStatement(accountId), {
+export function logsKeyPolicy(accountId: pulumi.Input<string>, region: string, trailName?: string): pulumi.Output<string> {
+    const statements: pulumi.Input<Statement>[] = [keyAdminStatement(accountId), {
         Sid: "AllowCloudWatchLogs",
         Effect: "Allow",
         Principal: { Service: `logs.${region}.amazonaws.com` },
         Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
         Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:*` } },
-    });
+    }];
+    if (trailName !== undefined) {
+        const fromTrail = { "aws:SourceArn": trailArn(accountId, region, trailName) };
+        statements.push({
+            Sid: "AllowCloudTrailEncrypt",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "kms:GenerateDataKey*",
+            Resource: "*",
+            Condition: {
+                StringEquals: fromTrail,
+                StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${accountId}:trail/*` },
+            },
+        }, {
+            Sid: "AllowCloudTrailDescribe",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "kms:DescribeKey",
+            Resource: "*",
+            Condition: { StringEquals: fromTrail },
+        });
+    }
+    return policyJson(...statements);
 }

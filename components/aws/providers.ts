@@ -16,8 +16,14 @@ export const cloudFrontCertificateRegion = "us-east-1";
 export interface AwsProviders {
     /** config.aws.region (Mumbai): everything that holds or processes data. */
     readonly primary: aws.Provider;
-    /** config.aws.drRegion (Hyderabad): replicated RDS backups and their KMS key. */
-    readonly dr: aws.Provider;
+    /**
+     * config.aws.drRegion (Hyderabad): replicated RDS backups and their KMS key. Only when
+     * `database.crossRegionBackups` is on: ap-south-2 is an opt-in region, and a provider for a
+     * region the account has not enabled fails every run. Enable it once per account first:
+     * `aws account enable-region --region-name ap-south-2` (then wait for ENABLED in
+     * `aws account get-region-opt-status --region-name ap-south-2`).
+     */
+    readonly dr: aws.Provider | undefined;
     /** us-east-1, for the CloudFront viewer certificate only. */
     readonly cloudFrontCertificate: aws.Provider;
     /** Passwords and tokens; registered explicitly because default providers are disabled. */
@@ -37,7 +43,9 @@ export function createAwsProviders(name: string, config: StackConfig, parent: pu
     const tags = { tags: defaultTags(config) };
     return {
         primary: new aws.Provider(`${name}-${config.aws.region}`, { region: config.aws.region, defaultTags: tags }, { parent }),
-        dr: new aws.Provider(`${name}-${config.aws.drRegion}-dr`, { region: config.aws.drRegion, defaultTags: tags }, { parent }),
+        dr: config.database.crossRegionBackups
+            ? new aws.Provider(`${name}-${config.aws.drRegion}-dr`, { region: config.aws.drRegion, defaultTags: tags }, { parent })
+            : undefined,
         cloudFrontCertificate: new aws.Provider(`${name}-${cloudFrontCertificateRegion}-cloudfront-cert`, {
             region: cloudFrontCertificateRegion,
             defaultTags: tags,

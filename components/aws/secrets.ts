@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { generateJwtSecret } from "../endpoints";
 import { wellKnown } from "../naming";
 import { EncryptionKey } from "./kms";
 
@@ -28,8 +29,7 @@ export class AppSecrets extends pulumi.ComponentResource {
         super("bookkeep:aws:AppSecrets", name, {}, opts);
         const protect = args.protect ?? false;
         const o = { parent: this, provider: args.provider };
-        const jwt = new random.RandomPassword(`${name}-jwt`, { length: 64, special: false }, { parent: this, provider: args.randomProvider });
-        this.jwtSecret = pulumi.secret(jwt.result);
+        this.jwtSecret = generateJwtSecret(`${name}-jwt`, { parent: this, provider: args.randomProvider });
 
         const key = new EncryptionKey(`${name}-kms`, {
             description: `Secrets Manager ${args.prefix}/${wellKnown.appSecret}`,
@@ -41,14 +41,16 @@ export class AppSecrets extends pulumi.ComponentResource {
             name: `${args.prefix}/${wellKnown.appSecret}`,
             description: "BookKeep service credentials: database-url, redis-url, jwt-secret",
             kmsKeyId: key.arn,
-            recoveryWindowInDays: 30,
+            // Production keeps a deleted secret recoverable for 30 days. Elsewhere it goes at once,
+            // so a torn-down stack can be recreated under the same name straight away.
+            recoveryWindowInDays: protect ? 30 : 0,
         }, { ...o, protect });
         new aws.secretsmanager.SecretVersion(`${name}-value`, {
             secretId: this.secret.id,
             secretString: pulumi.secret(pulumi.jsonStringify({
                 "database-url": args.databaseUrl,
                 "redis-url": args.redisUrl,
-                "jwt-secret": jwt.result,
+                "jwt-secret": this.jwtSecret,
             })),
         }, o);
         this.registerOutputs({ secretArn: this.secret.arn });

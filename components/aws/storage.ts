@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { inputError } from "../../stacks/errors";
+import { backupSchedule } from "../endpoints";
 import { SecureBucket } from "./bucket";
 
 type LifecycleRule = aws.types.input.s3.BucketLifecycleConfigurationRule;
@@ -27,18 +28,23 @@ export interface StorageArgs {
     readonly provider: aws.Provider;
 }
 
-const defaults = { dailyRetentionDays: 35, weeklyRetentionDays: 365, monthlyRetentionDays: 2922, protect: false };
+const defaults = {
+    dailyRetentionDays: backupSchedule.dailyExpireDays,
+    weeklyRetentionDays: backupSchedule.weeklyExpireDays,
+    monthlyRetentionDays: backupSchedule.monthlyExpireDays,
+    protect: false,
+};
 
 /** Transitions happen after this many days; Glacier classes bill a minimum duration, so not sooner. */
-export const coldAfterDays = 30;
+export const coldAfterDays = backupSchedule.coldAfterDays;
 
 /** Lifecycle of the backups bucket, one rule per prefix of the seed's backup schedule. */
 export function backupLifecycleRules(daily: number, weekly: number, monthly: number): LifecycleRule[] {
     const common = {
         status: "Enabled",
-        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: backupSchedule.abortIncompleteUploadDays },
         // Overwritten or deleted dumps linger as noncurrent versions; bound them too.
-        noncurrentVersionExpiration: { noncurrentDays: 30 },
+        noncurrentVersionExpiration: { noncurrentDays: backupSchedule.noncurrentExpireDays },
     };
     return [
         { id: "daily", filter: { prefix: "daily/" }, expiration: { days: daily }, ...common },

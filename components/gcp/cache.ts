@@ -1,18 +1,24 @@
 /**
  * Memorystore for Redis on the private services access range: AUTH on, TLS in transit (server
- * authentication, port 6378), hourly RDB snapshots (the seed's DR plan), STANDARD_HA (replica in
- * another zone, automatic failover) when `cache.highAvailability`.
+ * authentication, port 6378), CMEK at rest, hourly RDB snapshots (the seed's DR plan), STANDARD_HA
+ * (replica in another zone, automatic failover) when `cache.highAvailability`.
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { protectStateful } from "../foundation";
 import { StackConfig } from "../../stacks/schema";
+import { grantKeyUse } from "./kms";
 import { GcpNetwork } from "./network";
 
 export interface MemorystoreRedisArgs {
     readonly config: StackConfig;
     readonly provider: gcp.Provider;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. */
+    readonly protect: boolean;
     readonly network: GcpNetwork;
+    /** CMEK key in `gcp.region` (Memorystore requires the key in the instance's region). */
+    readonly key: gcp.kms.CryptoKey;
+    /** IAM member of the Memorystore service agent, which must be able to use `key`. */
+    readonly redisAgent: pulumi.Input<string>;
 }
 
 export class MemorystoreRedis extends pulumi.ComponentResource {
@@ -21,12 +27,18 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
     public readonly port: pulumi.Output<number>;
     /** The AUTH string Memorystore generates; a secret. */
     public readonly authString: pulumi.Output<string>;
+    /**
+     * PEM of the per-instance CA that signs the server certificate: clients verify TLS against it,
+     * since public roots do not. A public certificate, so not a secret.
+     */
+    public readonly caCert: pulumi.Output<string>;
 
     constructor(name: string, args: MemorystoreRedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:MemorystoreRedis", name, {}, opts);
         const { config, provider, network } = args;
         const ha = config.cache.highAvailability;
         const [primaryZone, standbyZone] = config.gcp.zones;
+        const keyGrant = grantKeyUse(`${name}-key`, args.key, args.redisAgent, { parent: this, provider });
 
         this.instance = new gcp.redis.Instance(name, {
             region: config.gcp.region,
@@ -42,21 +54,24 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
             reservedIpRange: network.privateServicesRange.name,
             authEnabled: true,
             transitEncryptionMode: "SERVER_AUTHENTICATION",
+            customerManagedKey: args.key.id,
             persistenceConfig: { persistenceMode: "RDB", rdbSnapshotPeriod: "ONE_HOUR" },
             maintenancePolicy: { weeklyMaintenanceWindows: [{ day: "SUNDAY", startTime: { hours: 21, minutes: 30 } }] },
-            deletionProtection: protectStateful(config.environment),
+            deletionProtection: args.protect,
             labels: { environment: config.environment },
         }, {
             parent: this,
             provider,
-            protect: protectStateful(config.environment),
-            dependsOn: [network.privateServicesConnection],
+            protect: args.protect,
+            // Creation fails if the service agent cannot use the key yet.
+            dependsOn: [network.privateServicesConnection, keyGrant],
             additionalSecretOutputs: ["authString"],
         });
 
         this.host = this.instance.host;
         this.port = this.instance.port;
         this.authString = pulumi.secret(this.instance.authString);
-        this.registerOutputs({ host: this.host, port: this.port });
+        this.caCert = this.instance.serverCaCerts.apply(certs => certs[0]?.cert ?? "");
+        this.registerOutputs({ host: this.host, port: this.port, caCert: this.caCert });
     }
 }

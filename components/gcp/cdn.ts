@@ -6,6 +6,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 
 export interface CloudCdnArgs {
     /** cdn.<domain> */
@@ -14,6 +15,8 @@ export interface CloudCdnArgs {
     /** IAM member of the Cloud CDN cache-fill service agent. */
     readonly cdnFillAgent: pulumi.Input<string>;
     readonly provider: gcp.Provider;
+    /** The foundation's explicit random provider, for the signed URL key. */
+    readonly randomProvider: random.Provider;
 }
 
 export class CloudCdn extends pulumi.ComponentResource {
@@ -24,14 +27,6 @@ export class CloudCdn extends pulumi.ComponentResource {
         super("bookkeep:gcp:CloudCdn", name, {}, opts);
         const { provider } = args;
         const childOpts = { parent: this, provider };
-
-        // The bucket keeps public access prevention enforced: only Cloud CDN's cache-fill agent may
-        // read it ("private bucket access"), so assets are reachable only through the CDN.
-        const fill = new gcp.storage.BucketIAMMember(`${name}-fill`, {
-            bucket: args.bucket.name,
-            role: "roles/storage.objectViewer",
-            member: args.cdnFillAgent,
-        }, childOpts);
 
         const backend = new gcp.compute.BackendBucket(`${name}-assets`, {
             bucketName: args.bucket.name,
@@ -45,7 +40,25 @@ export class CloudCdn extends pulumi.ComponentResource {
                 negativeCaching: true,
                 serveWhileStale: 86400,
             },
-        }, { ...childOpts, dependsOn: [fill] });
+        }, childOpts);
+
+        // Cloud CDN creates its cache-fill service agent only when the first signed URL key is
+        // added to a backend; granting the bucket to it before that fails (the account does not
+        // exist). The key is otherwise unused: no URL is signed, assets stay publicly cacheable.
+        const keyBytes = new random.RandomBytes(`${name}-signing-key`, { length: 16 }, { parent: this, provider: args.randomProvider });
+        const signingKey = new gcp.compute.BackendBucketSignedUrlKey(`${name}-signing-key`, {
+            backendBucket: backend.name,
+            // A 128-bit key, base64url-encoded as the API expects.
+            keyValue: keyBytes.base64.apply(b64 => b64.replace(/\+/g, "-").replace(/\//g, "_")),
+        }, { ...childOpts, additionalSecretOutputs: ["keyValue"] });
+
+        // The bucket keeps public access prevention enforced: only Cloud CDN's cache-fill agent may
+        // read it ("private bucket access"), so assets are reachable only through the CDN.
+        new gcp.storage.BucketIAMMember(`${name}-fill`, {
+            bucket: args.bucket.name,
+            role: "roles/storage.objectViewer",
+            member: args.cdnFillAgent,
+        }, { ...childOpts, dependsOn: [signingKey] });
 
         const urlMap = new gcp.compute.URLMap(`${name}-https`, { defaultService: backend.selfLink }, childOpts);
         const certificate = new gcp.compute.ManagedSslCertificate(`${name}-cert`, {

@@ -7,7 +7,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { protectStateful } from "../foundation";
 import { StackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { gkeKubeconfig } from "./kubeconfig";
@@ -19,6 +18,8 @@ export const nodeServiceAccountRole = "roles/container.defaultNodeServiceAccount
 export interface GkeClusterArgs {
     readonly config: StackConfig;
     readonly provider: gcp.Provider;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. */
+    readonly protect: boolean;
     readonly network: GcpNetwork;
     /** Key for application-layer Secrets encryption. */
     readonly secretsKey: gcp.kms.CryptoKey;
@@ -38,6 +39,20 @@ export function nodePlacement(cluster: StackConfig["cluster"], zones: readonly s
         perZone: Math.ceil(cluster.nodeCount / locations.length),
         totalMin: cluster.minNodes,
         totalMax: cluster.maxNodes,
+    };
+}
+
+/** Identity and hardening every node of the cluster gets, the temporary default pool's included. */
+export function defaultPoolNodeConfig(serviceAccount: pulumi.Input<string>) {
+    return {
+        serviceAccount,
+        // Access is governed by the account's IAM roles; the scope only stops being a second gate.
+        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+        // Pods see the GKE metadata server (Workload Identity), never the node's credentials.
+        workloadMetadataConfig: { mode: "GKE_METADATA" },
+        metadata: { "disable-legacy-endpoints": "true" },
+        tags: [nodeTag],
     };
 }
 
@@ -112,11 +127,22 @@ export class GkeCluster extends pulumi.ComponentResource {
             monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: false } },
             // Daily 4-hour window from 03:00 IST, the quietest time for an Indian SaaS.
             maintenancePolicy: { dailyMaintenanceWindow: { startTime: "21:30" } },
-            // The default pool would run as the Compute Engine default account; ours replaces it.
+            // GKE cannot create a cluster without a pool, so it boots a temporary default pool
+            // (deleted right after, replaced by ours). Left unset, that pool runs as the Compute
+            // Engine default account (Editor on the project) with legacy metadata, so it gets the
+            // same least-privilege, shielded, Workload-Identity-only configuration as ours.
             removeDefaultNodePool: true,
             initialNodeCount: 1,
-            deletionProtection: protectStateful(config.environment),
-        }, { ...childOpts, dependsOn: [keyGrant, network.nat] });
+            nodeConfig: defaultPoolNodeConfig(this.nodeServiceAccount.email),
+            deletionProtection: args.protect,
+        }, {
+            ...childOpts,
+            // The node account must hold its role before the temporary pool's nodes register.
+            dependsOn: [keyGrant, network.nat, nodeRole],
+            // nodeConfig describes only the deleted default pool: a change to it must never
+            // replace the cluster.
+            ignoreChanges: ["nodeConfig"],
+        });
 
         const placement = nodePlacement(config.cluster, config.gcp.zones);
         this.nodePool = new gcp.container.NodePool(`${name}-default`, {
@@ -132,18 +158,11 @@ export class GkeCluster extends pulumi.ComponentResource {
             management: { autoRepair: true, autoUpgrade: true },
             upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
             nodeConfig: {
+                ...defaultPoolNodeConfig(this.nodeServiceAccount.email),
                 machineType: config.cluster.gcpMachineType,
                 imageType: "COS_CONTAINERD",
                 diskType: "pd-balanced",
                 diskSizeGb: 100,
-                serviceAccount: this.nodeServiceAccount.email,
-                // Access is governed by the account's IAM roles; the scope only stops being a second gate.
-                oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-                shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-                // Pods see the GKE metadata server (Workload Identity), never the node's credentials.
-                workloadMetadataConfig: { mode: "GKE_METADATA" },
-                metadata: { "disable-legacy-endpoints": "true" },
-                tags: [nodeTag],
                 labels: { environment: config.environment },
             },
         }, {

@@ -6,7 +6,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { protectStateful } from "../foundation";
 import { StackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { GcpNetwork } from "./network";
@@ -16,16 +15,30 @@ export const databaseUser = "bookkeep";
 export const postgresPort = 5432;
 /** Cloud SQL Enterprise edition keeps at most 7 days of transaction logs (the PITR window). */
 export const maxTransactionLogDays = 7;
+
+/**
+ * Backup retention that Cloud SQL accepts: it rejects (400) a transaction log retention that is not
+ * below the number of retained backups, so the PITR window is at most `retainedBackups - 1` days
+ * (and at most 7), and a 1-day retention is raised to 2 backups so a 1-day window still fits.
+ */
+export function backupRetention(backupRetentionDays: number): { retainedBackups: number; transactionLogRetentionDays: number } {
+    const transactionLogRetentionDays = Math.max(1, Math.min(maxTransactionLogDays, backupRetentionDays - 1));
+    return { retainedBackups: Math.max(backupRetentionDays, transactionLogRetentionDays + 1), transactionLogRetentionDays };
+}
 /** Days the backup taken when the instance is deleted is kept (Cloud SQL allows 1-365). */
 export const finalBackupRetentionDays = 365;
 
 export interface CloudSqlPostgresArgs {
     readonly config: StackConfig;
     readonly provider: gcp.Provider;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. */
+    readonly protect: boolean;
     readonly network: GcpNetwork;
     readonly key: gcp.kms.CryptoKey;
     /** IAM member of the Cloud SQL service agent, which must be able to use `key`. */
     readonly sqlAgent: pulumi.Input<string>;
+    /** The foundation's explicit random provider (default providers are disabled). */
+    readonly randomProvider: random.Provider;
 }
 
 export class CloudSqlPostgres extends pulumi.ComponentResource {
@@ -40,6 +53,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
         const db = config.database;
         const childOpts = { parent: this, provider };
         const keyGrant = grantKeyUse(`${name}-key`, args.key, args.sqlAgent, childOpts);
+        const retention = backupRetention(db.backupRetentionDays);
 
         this.instance = new gcp.sql.DatabaseInstance(name, {
             databaseVersion: "POSTGRES_15",
@@ -69,16 +83,20 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
                     enabled: true,
                     // 02:00 IST, the seed's backup hour.
                     startTime: "20:30",
-                    // Cloud SQL keeps backups in one location: the second Indian region when DR
-                    // copies are wanted (a regional outage then spares them), else the instance's.
-                    location: db.crossRegionBackups ? config.gcp.drRegion : config.gcp.region,
+                    // Backups stay in the instance's region, even when database.crossRegionBackups is
+                    // set. Google documents no support for a custom backup location in another region
+                    // for a CMEK instance whose key is regional (the key cannot follow the backup), so
+                    // asking for asia-south2 risks a failed apply. DR gap, accepted and tracked: a
+                    // loss of asia-south1 leaves only the GCS dumps (the backup job's daily/weekly/
+                    // monthly files) to restore from; Cloud SQL cross-region replicas are the fix.
+                    location: config.gcp.region,
                     pointInTimeRecoveryEnabled: true,
-                    transactionLogRetentionDays: Math.min(maxTransactionLogDays, db.backupRetentionDays),
-                    backupRetentionSettings: { retainedBackups: db.backupRetentionDays, retentionUnit: "COUNT" },
+                    transactionLogRetentionDays: retention.transactionLogRetentionDays,
+                    backupRetentionSettings: { retainedBackups: retention.retainedBackups, retentionUnit: "COUNT" },
                 },
                 // Keep the automated backups if the instance is ever deleted, and take one last backup
                 // on deletion (kept for a year: a deleted database is recoverable long after).
-                retainBackupsOnDelete: protectStateful(config.environment),
+                retainBackupsOnDelete: args.protect,
                 finalBackupConfig: { enabled: true, retentionDays: finalBackupRetentionDays },
                 maintenanceWindow: { day: 7, hour: 21, updateTrack: "stable" },
                 insightsConfig: { queryInsightsEnabled: true, recordClientAddress: false, recordApplicationTags: true },
@@ -91,16 +109,23 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
             },
         }, {
             ...childOpts,
-            protect: protectStateful(config.environment),
+            protect: args.protect,
             dependsOn: [network.privateServicesConnection, keyGrant],
         });
 
-        new gcp.sql.Database(`${name}-db`, { instance: this.instance.name, name: databaseName }, childOpts);
-        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+        // ABANDON: the database and its owner die with the instance. Deleting them first would fail
+        // (objects owned by the user) or destroy the data before the final backup is taken.
+        new gcp.sql.Database(`${name}-db`, {
+            instance: this.instance.name,
+            name: databaseName,
+            deletionPolicy: "ABANDON",
+        }, { ...childOpts, protect: args.protect });
+        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider });
         new gcp.sql.User(`${name}-user`, {
             instance: this.instance.name,
             name: databaseUser,
             password: password.result,
+            deletionPolicy: "ABANDON",
         }, childOpts);
 
         this.host = this.instance.privateIpAddress;

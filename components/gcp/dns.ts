@@ -4,7 +4,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { protectStateful } from "../foundation";
+import { caaRecords } from "../endpoints";
 import { StackConfig } from "../../stacks/schema";
 
 export const recordTtl = 300;
@@ -12,6 +12,8 @@ export const recordTtl = 300;
 export interface CloudDnsArgs {
     readonly config: StackConfig;
     readonly provider: gcp.Provider;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. */
+    readonly protect: boolean;
     /** IPv4 of the ingress load balancer (api.<domain>). */
     readonly apiAddress: pulumi.Input<string>;
     /** IPv4 of the CDN load balancer (cdn.<domain>). */
@@ -39,7 +41,7 @@ export class CloudDns extends pulumi.ComponentResource {
             dnssecConfig: { state: "on" },
             cloudLoggingConfig: { enableLogging: true },
             labels: { environment: config.environment },
-        }, { ...childOpts, protect: protectStateful(config.environment) });
+        }, { ...childOpts, protect: args.protect });
 
         const record = (label: string, hostname: string, address: pulumi.Input<string>) => new gcp.dns.RecordSet(`${name}-${label}`, {
             managedZone: this.zone.name,
@@ -50,6 +52,15 @@ export class CloudDns extends pulumi.ComponentResource {
         }, childOpts);
         record("api", this.apiHostname, args.apiAddress);
         record("cdn", this.cdnHostname, args.cdnAddress);
+        // Only Let's Encrypt (cert-manager) and Google Trust Services (the CDN's managed
+        // certificate) may issue for the domain; CAA applies to every name below it too.
+        new gcp.dns.RecordSet(`${name}-caa`, {
+            managedZone: this.zone.name,
+            name: `${config.domain}.`,
+            type: "CAA",
+            ttl: recordTtl,
+            rrdatas: caaRecords(["letsencrypt.org", "pki.goog"]),
+        }, childOpts);
 
         this.nameServers = this.zone.nameServers;
         this.registerOutputs({ nameServers: this.nameServers });

@@ -6,7 +6,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore } from "../foundation";
+import { acmeDns01Issuer, generateJwtSecret, postgresUrl, redisUrl } from "../endpoints";
+import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
 import { IdentityWorkload } from "../naming";
 import { inputError } from "../../stacks/errors";
 import { StackConfig } from "../../stacks/schema";
@@ -20,6 +21,7 @@ import { CloudDns } from "./dns";
 import { WorkloadIdentities } from "./identity";
 import { IngressAddress } from "./ingress";
 import { KmsKeys } from "./kms";
+import { ProjectLogging } from "./logging";
 import { GcpNetwork } from "./network";
 import { gcpProvider } from "./providers";
 import { SecretStore } from "./secrets";
@@ -29,7 +31,6 @@ import { GcsBuckets } from "./storage";
 export const memorystoreTlsPort = 6378;
 /** Cloud SDK image for the backup uploader (pinned; `gcloud storage` ships in the slim variant). */
 export const uploaderImage = "google/cloud-sdk:502.0.0-slim";
-export const letsEncryptProduction = "https://acme-v02.api.letsencrypt.org/directory";
 
 export interface GcpFoundationArgs {
     /** Validated stack config; `gcp.*`, `network.*`, `cluster.*`, `database.*` and `cache.*` are read. */
@@ -48,6 +49,8 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
     public readonly certificateIssuer: CertificateIssuer;
     public readonly storageClass = "premium-rwo";
     public readonly ingressService: CloudFoundation["ingressService"];
+    public readonly identityEgress: CloudFoundation["identityEgress"];
+    public readonly apiServerPeers: CloudFoundation["apiServerPeers"];
     public readonly outputs: FoundationOutputs;
     private readonly identities: WorkloadIdentities;
 
@@ -61,7 +64,10 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
         const bootstrap = gcpProvider(`${name}-bootstrap`, config, { parent: this });
         const apis = new ProjectApis(`${name}-apis`, { provider: bootstrap }, { parent: this });
         const provider = gcpProvider(`${name}-gcp`, config, { parent: this, dependsOn: [apis] });
-        const common = { config, provider };
+        // Passwords, the JWT secret and the CDN key; explicit because default providers are disabled.
+        const randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
+        const protect = protectStateful(config.environment);
+        const common = { config, provider, protect };
         const child = { parent: this };
 
         const agents = new ServiceAgents(`${name}-agents`, common, child);
@@ -70,16 +76,19 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
         const gke = new GkeCluster(`${name}-gke`, {
             ...common, network, secretsKey: kms.keys["gke-secrets"], gkeAgent: agents.gke,
         }, child);
-        const sql = new CloudSqlPostgres(`${name}-sql`, { ...common, network, key: kms.keys.cloudsql, sqlAgent: agents.cloudSql }, child);
-        const redis = new MemorystoreRedis(`${name}-redis`, { ...common, network }, child);
+        const sql = new CloudSqlPostgres(`${name}-sql`, {
+            ...common, network, key: kms.keys.cloudsql, sqlAgent: agents.cloudSql, randomProvider,
+        }, child);
+        const redis = new MemorystoreRedis(`${name}-redis`, { ...common, network, key: kms.keys.redis, redisAgent: agents.redis }, child);
         const buckets = new GcsBuckets(`${name}-buckets`, { ...common, key: kms.keys.storage, storageAgent: agents.storage }, child);
         const ingress = new IngressAddress(`${name}-ingress`, common, child);
         const cdn = new CloudCdn(`${name}-cdn`, {
-            hostname: `cdn.${config.domain}`, bucket: buckets.buckets.assets, cdnFillAgent: agents.cdnFill, provider,
+            hostname: `cdn.${config.domain}`, bucket: buckets.buckets.assets, cdnFillAgent: agents.cdnFill, provider, randomProvider,
         }, child);
         const dns = new CloudDns(`${name}-dns`, {
             ...common, apiAddress: ingress.address.address, cdnAddress: cdn.address.address,
         }, child);
+        new ProjectLogging(`${name}-logging`, common, child);
         this.identities = new WorkloadIdentities(`${name}-identity`, {
             ...common, workloadPool: gke.workloadPool, backupsBucket: buckets.buckets.backups, zone: dns.zone,
         }, child);
@@ -97,16 +106,16 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             database: databaseName,
             username: databaseUser,
             password,
-            url: pulumi.secret(pulumi.interpolate`postgres://${databaseUser}:${password}@${sql.host}:${postgresPort}/${databaseName}?sslmode=require`),
+            url: postgresUrl({ username: databaseUser, password, host: sql.host, port: postgresPort, database: databaseName }),
             networkPeers: dataPeers,
         };
         this.redis = {
             host: redis.host,
             port: memorystoreTlsPort,
             tls: true,
-            url: pulumi.secret(pulumi.all([redis.authString, redis.host, redis.port])
-                .apply(([auth, host, port]) => `rediss://:${encodeURIComponent(auth)}@${host}:${port}`)),
+            url: redisUrl({ password: redis.authString, host: redis.host, port: redis.port, tls: true }),
             networkPeers: dataPeers,
+            caCert: redis.caCert,
         };
 
         const backupsBucket = buckets.buckets.backups.name;
@@ -123,24 +132,12 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             uploaderPorts: [443, 80],
         };
 
-        this.jwtSecret = pulumi.secret(new random.RandomPassword(`${name}-jwt`, { length: 64, special: false }, child).result);
+        this.jwtSecret = generateJwtSecret(`${name}-jwt`, { parent: this, provider: randomProvider });
 
-        this.certificateIssuer = {
-            name: "letsencrypt-prod",
-            spec: pulumi.output({
-                acme: {
-                    server: letsEncryptProduction,
-                    email: config.acmeEmail,
-                    privateKeySecretRef: { name: "letsencrypt-prod-account-key" },
-                    solvers: [{
-                        selector: { dnsZones: [config.domain] },
-                        // hostedZoneName spares cert-manager a project-wide zone listing, so its
-                        // zone-scoped role is enough.
-                        dns01: { cloudDNS: { project: config.gcp.project, hostedZoneName: dns.zone.name } },
-                    }],
-                },
-            }),
-        };
+        // hostedZoneName spares cert-manager a project-wide zone listing, so its zone-scoped role is enough.
+        this.certificateIssuer = acmeDns01Issuer(config.acmeEmail, config.domain, {
+            cloudDNS: { project: config.gcp.project, hostedZoneName: dns.zone.name },
+        });
 
         this.ingressService = {
             type: "LoadBalancer",
@@ -151,6 +148,15 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
                 "networking.gke.io/load-balancer-ip-addresses": ingress.addressName,
             },
         };
+
+        // Workload Identity tokens come from the GKE metadata server: 169.254.169.254:80, served
+        // on Dataplane V2 by the node's gke-metadata-server at 169.254.169.252:988.
+        this.identityEgress = [
+            { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+            { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
+        ];
+        // The private endpoint lives in the control plane's /28.
+        this.apiServerPeers = [{ ipBlock: { cidr: config.network.controlPlaneCidr } }];
 
         new SecretStore(`${name}-secrets`, {
             ...common,

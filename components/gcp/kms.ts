@@ -5,17 +5,18 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { protectStateful } from "../foundation";
 import { StackConfig } from "../../stacks/schema";
 
 /** Keys rotate every 90 days; old versions stay to decrypt existing data. */
 export const keyRotationPeriod = "7776000s";
 
-export type KeyPurpose = "gke-secrets" | "cloudsql" | "storage" | "secrets" | "secrets-dr";
+export type KeyPurpose = "gke-secrets" | "cloudsql" | "redis" | "storage" | "secrets" | "secrets-dr";
 
 export interface KmsKeysArgs {
     readonly config: StackConfig;
     readonly provider: gcp.Provider;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. */
+    readonly protect: boolean;
 }
 
 export class KmsKeys extends pulumi.ComponentResource {
@@ -28,7 +29,7 @@ export class KmsKeys extends pulumi.ComponentResource {
         const { config, provider } = args;
         // Key rings and keys can never be deleted in GCP, and losing a key loses the data under it:
         // production protects them; names are auto-suffixed so a recreated stack never collides.
-        const protect = protectStateful(config.environment);
+        const protect = args.protect;
         const childOpts = { parent: this, provider, protect };
         this.keyRing = new gcp.kms.KeyRing(`${name}-ring`, { location: config.gcp.region }, childOpts);
         this.drKeyRing = new gcp.kms.KeyRing(`${name}-dr-ring`, { location: config.gcp.drRegion }, childOpts);
@@ -41,6 +42,7 @@ export class KmsKeys extends pulumi.ComponentResource {
         this.keys = {
             "gke-secrets": key("gke-secrets", this.keyRing),
             cloudsql: key("cloudsql", this.keyRing),
+            redis: key("redis", this.keyRing),
             storage: key("storage", this.keyRing),
             secrets: key("secrets", this.keyRing),
             "secrets-dr": key("secrets-dr", this.drKeyRing),

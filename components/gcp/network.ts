@@ -14,6 +14,13 @@ export const secondaryRanges = { pods: "pods", services: "services" } as const;
 /** Network tag on GKE nodes, for firewall rules. */
 export const nodeTag = "bookkeep-gke-node";
 
+/**
+ * Ports the control plane must reach on pods beyond GKE's default 443/10250: the ingress-nginx
+ * admission webhook (8443) and the Sealed Secrets controller, which `kubeseal --fetch-cert`
+ * reaches through the API server's service proxy (8080).
+ */
+export const webhookPorts = [8443, 8080] as const;
+
 export interface GcpNetworkArgs {
     readonly network: NetworkConfig;
     /** Region of the subnet, router and NAT. */
@@ -85,6 +92,20 @@ export class GcpNetwork extends pulumi.ComponentResource {
             // Cloud SQL holds the peering for days after an instance is deleted, so deleting it
             // would fail `pulumi destroy`; abandoning leaves it to go with the VPC.
             deletionPolicy: "ABANDON",
+        }, childOpts);
+
+        // A private cluster's control plane may reach nodes only on 443 and 10250 (GKE's own rule).
+        // Admission webhooks on other ports time out and block every matching API call: the
+        // ingress-nginx admission controller listens on 8443. (cert-manager's and the Prometheus
+        // operator's webhooks listen on 10250, already open.)
+        new gcp.compute.Firewall(`${name}-control-plane-webhooks`, {
+            network: this.vpc.id,
+            direction: "INGRESS",
+            priority: 1000,
+            description: "GKE control plane to admission webhooks on the nodes",
+            sourceRanges: [network.controlPlaneCidr],
+            targetTags: [nodeTag],
+            allows: [{ protocol: "tcp", ports: webhookPorts.map(String) }],
         }, childOpts);
 
         // Makes the implied deny of unsolicited ingress explicit and logged. GKE adds its own,

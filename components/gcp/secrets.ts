@@ -5,7 +5,6 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { protectStateful } from "../foundation";
 import { wellKnown } from "../naming";
 import { StackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
@@ -13,6 +12,8 @@ import { grantKeyUse } from "./kms";
 export interface SecretStoreArgs {
     readonly config: StackConfig;
     readonly provider: gcp.Provider;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. */
+    readonly protect: boolean;
     /** KMS key in `gcp.region`, for the primary replica. */
     readonly key: gcp.kms.CryptoKey;
     /** KMS key in `gcp.drRegion`, for the second replica. */
@@ -34,7 +35,7 @@ export class SecretStore extends pulumi.ComponentResource {
             grantKeyUse(`${name}-key`, args.key, args.secretManagerAgent, childOpts),
             grantKeyUse(`${name}-dr-key`, args.drKey, args.secretManagerAgent, childOpts),
         ];
-        const protect = protectStateful(config.environment);
+        const protect = args.protect;
         this.secret = new gcp.secretmanager.Secret(`${name}-app`, {
             secretId: wellKnown.appSecret,
             replication: {

@@ -5,32 +5,20 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { protectStateful } from "../foundation";
+import { backupSchedule } from "../endpoints";
 import { StackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 
 export type BucketRole = "documents" | "backups" | "assets";
 export const bucketRoles: readonly BucketRole[] = ["documents", "backups", "assets"];
 
-/**
- * The backup tiers of the seed's DR plan, by key prefix in the backups bucket; the same lifecycle
- * as the AWS side. Cold classes bill a minimum duration (Coldline 90 days, Archive 365), so
- * nothing moves before day 30 and nothing cold is deleted early.
- */
-export const backupLifecycle = {
-    dailyExpireDays: 35,
-    coldAfterDays: 30,
-    weeklyExpireDays: 365,
-    /** Eight years: GST law keeps books for 72 months after the annual return, filed the year after. */
-    monthlyExpireDays: 2922,
-    /** Replaced or deleted dumps stay recoverable this long (versioning). */
-    noncurrentExpireDays: 30,
-} as const;
+/** The backup tiers of the seed's DR plan (shared with the AWS side), by key prefix. */
+export const backupLifecycle = backupSchedule;
 
 type LifecycleRule = gcp.types.input.storage.BucketLifecycleRule;
 
 export function lifecycleRules(role: BucketRole): LifecycleRule[] {
-    const abortUploads: LifecycleRule = { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 7 } };
+    const abortUploads: LifecycleRule = { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: backupSchedule.abortIncompleteUploadDays } };
     if (role !== "backups") {
         return [abortUploads];
     }
@@ -53,6 +41,8 @@ export function lifecycleRules(role: BucketRole): LifecycleRule[] {
 export interface GcsBucketsArgs {
     readonly config: StackConfig;
     readonly provider: gcp.Provider;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. */
+    readonly protect: boolean;
     readonly key: gcp.kms.CryptoKey;
     /** IAM member of the project's Cloud Storage service agent, which must be able to use `key`. */
     readonly storageAgent: pulumi.Input<string>;
@@ -79,7 +69,7 @@ export class GcsBuckets extends pulumi.ComponentResource {
             lifecycleRules: lifecycleRules(role),
             forceDestroy: false,
             labels: { environment: config.environment, role },
-        }, { ...childOpts, protect: protectStateful(config.environment), dependsOn: [keyGrant] });
+        }, { ...childOpts, protect: args.protect, dependsOn: [keyGrant] });
         this.buckets = { documents: bucket("documents"), backups: bucket("backups"), assets: bucket("assets") };
         this.registerOutputs(Object.fromEntries(bucketRoles.map(r => [r, this.buckets[r].name])));
     }

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { inputError } from "../../stacks/errors";
 import { StackConfig } from "../../stacks/schema";
+import { generateJwtSecret, postgresUrl, redisUrl } from "../endpoints";
 import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
 import { appLabels, IdentityWorkload, namespacesFor } from "../naming";
 import {
@@ -51,6 +52,10 @@ export class LocalFoundation extends pulumi.ComponentResource implements CloudFo
      * a node port, so it degrades to exactly what NodePort would give.
      */
     public readonly ingressService = { type: "LoadBalancer" as const, annotations: {} };
+    /** No cloud identity on a laptop. */
+    public readonly identityEgress = [];
+    /** A laptop cluster's API server address is not known ahead (kind, k3d, minikube all differ). */
+    public readonly apiServerPeers = [{ ipBlock: { cidr: "0.0.0.0/0" } }];
     public readonly outputs: FoundationOutputs;
 
     constructor(name: string, args: LocalFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -94,16 +99,18 @@ export class LocalFoundation extends pulumi.ComponentResource implements CloudFo
 
         // URL-safe alphabets: these passwords are embedded in connection URLs. Marked secret here
         // too, so they stay secret wherever additionalSecretOutputs is not honoured.
+        // Explicit even here: the stack files disable default providers for every package.
+        const randomOpts = { parent: this, provider: new random.Provider(`${name}-random`, {}, { parent: this }) };
         const password = (id: string, length: number) =>
-            pulumi.secret(new random.RandomPassword(`${name}-${id}`, { length, special: false }, { parent: this }).result);
+            pulumi.secret(new random.RandomPassword(`${name}-${id}`, { length, special: false }, randomOpts).result);
         const postgresPassword = password("postgres-password", 32);
         const redisPassword = password("redis-password", 32);
         const minioRootPassword = password("object-store-root-password", 40);
         const backupSecretKey = password("object-store-backup-key", 40);
-        this.jwtSecret = password("jwt-secret", 64);
+        this.jwtSecret = generateJwtSecret(`${name}-jwt-secret`, randomOpts);
         const minioRootUser = new random.RandomString(`${name}-object-store-root-user`, {
             length: 20, special: false, upper: false,
-        }, { parent: this }).result;
+        }, randomOpts).result;
 
         const secret = (id: string, namespace: pulumi.Input<string>, secretName: string, stringData: Record<string, pulumi.Input<string>>, type = "Opaque") =>
             new k8s.core.v1.Secret(`${name}-${id}`, {
@@ -163,7 +170,7 @@ export class LocalFoundation extends pulumi.ComponentResource implements CloudFo
             username: database.owner,
             password: postgresPassword,
             // CNPG serves TLS with its own CA; `require` encrypts without shipping that CA to every pod.
-            url: pulumi.secret(pulumi.interpolate`postgres://${database.owner}:${postgresPassword}@${postgresHost}:${ports.postgres}/${database.name}?sslmode=require`),
+            url: postgresUrl({ username: database.owner, password: postgresPassword, host: postgresHost, port: ports.postgres, database: database.name }),
             networkPeers: inData(podLabels.postgres),
         } satisfies DataEndpoint & { database: string; username: string; password: pulumi.Output<string> };
         // No TLS on the in-cluster cache: traffic never leaves the node and the NetworkPolicy admits only the app namespace.
@@ -171,7 +178,7 @@ export class LocalFoundation extends pulumi.ComponentResource implements CloudFo
             host: redisHost,
             port: ports.redis,
             tls: false,
-            url: pulumi.secret(pulumi.interpolate`redis://:${redisPassword}@${redisHost}:${ports.redis}`),
+            url: redisUrl({ password: redisPassword, host: redisHost, port: ports.redis, tls: false }),
             networkPeers: inData(podLabels.valkey),
         };
         const uploaderEnv: EnvVar[] = [

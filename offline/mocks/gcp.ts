@@ -87,6 +87,15 @@ export const gcpMocks: CloudMocks = {
             name: `projects/${gcpProjectNumber}/secrets/${args.inputs.secretId}`,
             id: `projects/${projectOf(args.inputs)}/secrets/${args.inputs.secretId}`,
         }),
+        "gcp:logging/projectBucketConfig:ProjectBucketConfig": args => ({
+            name: `projects/${projectOf(args.inputs)}/locations/${args.inputs.location}/buckets/${args.inputs.bucketId}`,
+        }),
+        "gcp:logging/projectSink:ProjectSink": args => ({ writerIdentity: `serviceAccount:service-${gcpProjectNumber}@gcp-sa-logging.iam.gserviceaccount.com`, id: `projects/${projectOf(args.inputs)}/sinks/${args.inputs.name}` }),
+        // The CDN's signed URL key material (a random resource only the GCP foundation uses).
+        "random:index/randomBytes:RandomBytes": args => {
+            const bytes = Buffer.alloc(Number(args.inputs.length ?? 16), 0xfb);
+            return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+        },
         "gcp:secretmanager/secretVersion:SecretVersion": args => ({ name: `${args.inputs.secret}/versions/1`, version: "1" }),
     },
     calls: {

@@ -1,0 +1,75 @@
+/**
+ * Where the project's logs live and what is audited. Cloud Logging's `_Default` bucket is in the
+ * `global` location, so GKE workload and system logs, VPC flow logs, Cloud NAT and Cloud DNS logs
+ * would be stored outside India. The `_Default` sink is re-pointed at a log bucket in `gcp.region`
+ * with the configured retention. Data Access audit logs (off by default) are turned on for the two
+ * services that hold key material and credentials.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../stacks/schema";
+
+/**
+ * The `_Default` sink's own filter: everything except what the `_Required` sink already routes
+ * (Admin Activity, System Event and Access Transparency audit logs, which Google keeps 400 days in
+ * the `_Required` bucket; its location is fixed when the project is created, so it is set with the
+ * organization's default storage location, outside this program).
+ */
+export const defaultSinkFilter = [
+    "cloudaudit.googleapis.com/activity", "externalaudit.googleapis.com/activity",
+    "cloudaudit.googleapis.com/system_event", "externalaudit.googleapis.com/system_event",
+    "cloudaudit.googleapis.com/access_transparency", "externalaudit.googleapis.com/access_transparency",
+].map(id => `NOT LOG_ID("${id}")`).join(" AND ");
+
+/** Services whose Data Access (read and write) audit logs are enabled. */
+export const dataAccessAuditedServices = ["cloudkms.googleapis.com", "secretmanager.googleapis.com"] as const;
+
+/** Cloud Logging buckets keep logs 1 to 3650 days. */
+export const maxLogBucketRetentionDays = 3650;
+
+export interface ProjectLoggingArgs {
+    readonly config: StackConfig;
+    readonly provider: gcp.Provider;
+}
+
+export class ProjectLogging extends pulumi.ComponentResource {
+    public readonly bucket: gcp.logging.ProjectBucketConfig;
+
+    constructor(name: string, args: ProjectLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:gcp:ProjectLogging", name, {}, opts);
+        const { config, provider } = args;
+        const childOpts = { parent: this, provider };
+        const project = config.gcp.project;
+
+        this.bucket = new gcp.logging.ProjectBucketConfig(`${name}-bucket`, {
+            project,
+            location: config.gcp.region,
+            bucketId: `bookkeep-${config.environment}-logs`,
+            description: `BookKeep ${config.environment}: every log except the _Required audit logs, kept in India`,
+            retentionDays: Math.min(config.observability.logRetentionDays, maxLogBucketRetentionDays),
+        }, childOpts);
+
+        // A sink named _Default takes over the sink Cloud Logging created with the project (it cannot
+        // be created or deleted, only updated) and sends its logs to the regional bucket instead of
+        // the global one. A second sink beside it would store every entry twice, once abroad.
+        // Destroying the stack leaves the sink pointing here; re-point it to _Default then.
+        new gcp.logging.ProjectSink(`${name}-default-sink`, {
+            project,
+            name: "_Default",
+            destination: pulumi.interpolate`logging.googleapis.com/${this.bucket.name}`,
+            filter: defaultSinkFilter,
+            // The destination is a log bucket of the same project: no writer identity to grant.
+            description: "Routes the project's logs to the regional bucket in India",
+        }, childOpts);
+
+        for (const service of dataAccessAuditedServices) {
+            new gcp.projects.IAMAuditConfig(`${name}-audit-${service.split(".")[0]}`, {
+                project,
+                service,
+                auditLogConfigs: [{ logType: "DATA_READ" }, { logType: "DATA_WRITE" }],
+            }, childOpts);
+        }
+
+        this.registerOutputs({ bucket: this.bucket.name });
+    }
+}
