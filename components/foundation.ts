@@ -10,6 +10,7 @@ import { IdentityWorkload } from "./naming";
 
 type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
+type NetworkPolicyEgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
 
 /** How in-cluster workloads reach a data store, and the NetworkPolicy peers that admit them. */
 export interface DataEndpoint {
@@ -77,6 +78,13 @@ export interface CloudFoundation {
      * Values may be outputs (AWS: the NLB's pre-allocated Elastic IP allocation ids).
      */
     readonly ingressService: { readonly type: "LoadBalancer" | "NodePort"; readonly annotations: Record<string, pulumi.Input<string>> };
+    /**
+     * Egress rules a pod needs to obtain its workload-identity credentials (GKE's metadata server
+     * on 169.254.169.254:80); empty where the token is projected into the pod (IRSA) or absent.
+     */
+    readonly identityEgress?: NetworkPolicyEgressRule[];
+    /** Where pods reach the Kubernetes API server, for controllers' NetworkPolicy egress (port 443). */
+    readonly apiServerPeers?: NetworkPolicyPeer[];
     /** Annotations that bind a Kubernetes ServiceAccount to the workload's cloud identity. */
     serviceAccountAnnotations(workload: IdentityWorkload): Record<string, pulumi.Input<string>>;
     /** Stack outputs this foundation contributes (identical key sets on every cloud). */
