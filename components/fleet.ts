@@ -8,6 +8,7 @@ import { ServiceSpec, validateCatalog } from "../services/schema";
 import { ConfigIssue, inputError } from "../stacks/errors";
 import { StackConfig } from "../stacks/schema";
 import { CloudFoundation } from "./foundation";
+import { ingressClass } from "./k8s/ingress";
 import { appLabels, wellKnown } from "./naming";
 import { BookKeepService } from "./service";
 
@@ -64,10 +65,19 @@ export class Fleet extends pulumi.ComponentResource {
                 namespace,
                 labels: appLabels("bookkeep-api", "ingress"),
                 annotations: {
+                    // cert-manager's ingress-shim turns this Ingress's TLS block into the bookkeep-tls
+                    // Certificate (wildcard included); the key settings ride along as annotations.
                     "cert-manager.io/cluster-issuer": foundation.certificateIssuer.name,
+                    "cert-manager.io/private-key-algorithm": "ECDSA",
+                    "cert-manager.io/private-key-size": "256",
+                    "cert-manager.io/private-key-rotation-policy": "Always",
                     // The seed's rate-limit/rate-limit-window are not ingress-nginx annotations; limit-rpm is
-                    // (per client IP). Its burst defaults to 5x the rate, which would admit 600 requests in
-                    // the first minute, so the multiplier is 1.
+                    // (per client IP, which the controller sees because its Service keeps
+                    // externalTrafficPolicy: Local). Its burst defaults to 5x the rate, which would admit
+                    // 600 requests in the first minute, so the multiplier is 1. The counters live in each
+                    // controller replica, not a shared store: with N replicas behind the load balancer a
+                    // client can get up to N x the limit (2x in production). Over the limit, the
+                    // controller answers 429 (limit-req-status-code in components/k8s/ingress.ts).
                     "nginx.ingress.kubernetes.io/limit-rpm": String(rateLimitPerMinute),
                     "nginx.ingress.kubernetes.io/limit-burst-multiplier": "1",
                 },
@@ -75,7 +85,7 @@ export class Fleet extends pulumi.ComponentResource {
             spec: {
                 // ingressClassName replaces the deprecated kubernetes.io/ingress.class annotation; setting
                 // both is rejected by the API server.
-                ingressClassName: "nginx",
+                ingressClassName: ingressClass,
                 tls: [{ hosts: tlsHosts, secretName: wellKnown.tlsSecret }],
                 rules: [{
                     host: apiHost,
@@ -88,7 +98,7 @@ export class Fleet extends pulumi.ComponentResource {
                     },
                 }],
             },
-        }, { parent: this });
+        }, { parent: this, dependsOn: opts?.dependsOn });
 
         this.routes = Object.fromEntries(catalog.map(spec => [spec.name, `https://${apiHost}${spec.routePrefix}`]));
         this.registerOutputs({ routes: this.routes });

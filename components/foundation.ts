@@ -82,9 +82,9 @@ export interface CloudFoundation {
      * Egress rules a pod needs to obtain its workload-identity credentials (GKE's metadata server
      * on 169.254.169.254:80); empty where the token is projected into the pod (IRSA) or absent.
      */
-    readonly identityEgress?: NetworkPolicyEgressRule[];
+    readonly identityEgress: NetworkPolicyEgressRule[];
     /** Where pods reach the Kubernetes API server, for controllers' NetworkPolicy egress (port 443). */
-    readonly apiServerPeers?: NetworkPolicyPeer[];
+    readonly apiServerPeers: NetworkPolicyPeer[];
     /** Annotations that bind a Kubernetes ServiceAccount to the workload's cloud identity. */
     serviceAccountAnnotations(workload: IdentityWorkload): Record<string, pulumi.Input<string>>;
     /** Stack outputs this foundation contributes (identical key sets on every cloud). */

@@ -1,6 +1,7 @@
 /**
  * A whole BookKeep environment: the cloud foundation, the shared Kubernetes platform on top of it,
- * and the service fleet, rolled out only after the database migration Job has completed.
+ * and the service fleet, rolled out only after the database migration Job has completed and the
+ * ingress controller (whose admission webhook validates the fleet's Ingresses) is in place.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../services/schema";
@@ -33,7 +34,7 @@ export class Platform extends pulumi.ComponentResource {
             foundation: this.foundation,
             catalog,
             namespace: this.kubernetes.namespaces.app,
-        }, { ...k8sOpts, dependsOn: [this.kubernetes.migration] });
+        }, { ...k8sOpts, dependsOn: this.kubernetes.readyForFleet });
         this.registerOutputs({});
     }
 }

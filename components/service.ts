@@ -8,6 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Backend, ServiceSpec } from "../services/schema";
 import { ConfigIssue, inputError } from "../stacks/errors";
 import { Environment } from "../stacks/schema";
+import { ingressClass } from "./k8s/ingress";
+import { dnsEgress, networkPolicy, tcp } from "./k8s/networkPolicies";
+import { restrictedContainer, restrictedPod } from "./k8s/security";
 import { appLabels, platformPeers, wellKnown } from "./naming";
 
 type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
@@ -78,8 +81,9 @@ export class BookKeepService extends pulumi.ComponentResource {
         // Pods of both tracks carry these, so the NetworkPolicy covers the canary as well.
         const common = appLabels(svcName, "api");
         const k8sOpts = { parent: this };
-        // The rollout waits for what the component waits for (the migration Job): Pulumi does not
-        // pass a component's dependsOn on to its children.
+        // The rollout and the canary Ingress wait for what the component waits for (the migration
+        // Job, and the ingress controller whose admission webhook validates Ingresses): Pulumi does
+        // not pass a component's dependsOn on to its children.
         const rolloutOpts = { parent: this, dependsOn: opts?.dependsOn };
 
         const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
@@ -93,12 +97,8 @@ export class BookKeepService extends pulumi.ComponentResource {
             spec: {
                 serviceAccountName: account.metadata.name,
                 automountServiceAccountToken: false,
-                securityContext: {
-                    runAsNonRoot: true,
-                    runAsUser: 1000,
-                    fsGroup: 2000,
-                    seccompProfile: { type: "RuntimeDefault" },
-                },
+                // The seed's uid 1000 and fsGroup 2000, under the platform's restricted settings.
+                securityContext: { ...restrictedPod(1000), fsGroup: 2000 },
                 containers: [{
                     // Named like the Deployment, so the seed's `kubectl set image ... auth-service=` works on both tracks.
                     name: svcName,
@@ -115,11 +115,7 @@ export class BookKeepService extends pulumi.ComponentResource {
                     },
                     livenessProbe: { httpGet: { path: "/health", port: spec.port }, initialDelaySeconds: 10, periodSeconds: 10 },
                     readinessProbe: { httpGet: { path: "/ready", port: spec.port }, initialDelaySeconds: 5, periodSeconds: 5 },
-                    securityContext: {
-                        allowPrivilegeEscalation: false,
-                        capabilities: { drop: ["ALL"] },
-                        readOnlyRootFilesystem: true,
-                    },
+                    securityContext: restrictedContainer(),
                     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                 }],
                 // The root filesystem is read-only; scratch files (uploads, report rendering) go here.
@@ -182,28 +178,25 @@ export class BookKeepService extends pulumi.ComponentResource {
             spec: { maxUnavailable: 1, selector: { matchLabels: { app: svcName } } },
         }, k8sOpts);
 
-        const tcp = (port: number) => ({ protocol: "TCP", port });
+        // The one policy that opens the service's flows: the platform adds no app-namespace
+        // allowances of its own beyond default-deny and DNS.
         const uses = (b: Backend) => spec.backends.includes(b);
         const egress: NetworkPolicyEgressRule[] = [
-            { to: [peers.dns], ports: [{ protocol: "UDP", port: wellKnown.ports.dns }, tcp(wellKnown.ports.dns)] },
-            ...(uses("postgres") ? [{ to: args.postgres.networkPeers, ports: [tcp(args.postgres.port)] }] : []),
-            ...(uses("redis") ? [{ to: args.redis.networkPeers, ports: [tcp(args.redis.port)] }] : []),
-            ...(uses("nats") ? [{ to: [peers.nats], ports: [tcp(wellKnown.ports.nats)] }] : []),
-            { to: [peers.otelCollector], ports: [tcp(wellKnown.ports.otlpHttp)] },
+            dnsEgress(args.environment),
+            ...(uses("postgres") ? [{ to: args.postgres.networkPeers, ports: tcp(args.postgres.port) }] : []),
+            ...(uses("redis") ? [{ to: args.redis.networkPeers, ports: tcp(args.redis.port) }] : []),
+            ...(uses("nats") ? [{ to: [peers.nats], ports: tcp(wellKnown.ports.nats) }] : []),
+            { to: [peers.otelCollector], ports: tcp(wellKnown.ports.otlpHttp) },
         ];
-        new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, {
-            metadata: { name: `${svcName}-policy`, namespace, labels: common },
-            spec: {
-                // Both tracks: the canary is the same service and gets the same walls.
-                podSelector: { matchLabels: { "app.kubernetes.io/name": svcName, "app.kubernetes.io/part-of": "bookkeep" } },
-                policyTypes: ["Ingress", "Egress"],
-                ingress: [
-                    { from: [peers.ingressController], ports: [tcp(spec.port)] },
-                    { from: [peers.prometheus], ports: [tcp(spec.metricsPort)] },
-                ],
-                egress,
-            },
-        }, k8sOpts);
+        networkPolicy(`${name}-netpol`, `${svcName}-policy`, namespace, {
+            // Both tracks: the canary is the same service and gets the same walls.
+            podSelector: { matchLabels: { "app.kubernetes.io/name": svcName, "app.kubernetes.io/part-of": "bookkeep" } },
+            ingress: [
+                { from: [peers.ingressController], ports: tcp(spec.port) },
+                { from: [peers.prometheus], ports: tcp(spec.metricsPort) },
+            ],
+            egress,
+        }, k8sOpts, common);
 
         if (args.canary) {
             const canary = args.canary;
@@ -224,15 +217,16 @@ export class BookKeepService extends pulumi.ComponentResource {
                     name: `${spec.name}-canary`,
                     namespace,
                     labels: common,
-                    // No cert-manager annotation: the main Ingress owns the bookkeep-tls Certificate, and a
-                    // second annotated Ingress would make cert-manager fight over it.
+                    // No cert-manager annotation: cert-manager's ingress-shim makes the bookkeep-tls
+                    // Certificate from the main Ingress's annotation, and a second annotated Ingress
+                    // naming the same secret would make it fight over that Certificate.
                     annotations: {
                         "nginx.ingress.kubernetes.io/canary": "true",
                         "nginx.ingress.kubernetes.io/canary-weight": String(canary.weight),
                     },
                 },
                 spec: {
-                    ingressClassName: "nginx",
+                    ingressClassName: ingressClass,
                     tls: [{ hosts: [...args.ingress.tlsHosts], secretName: args.ingress.tlsSecret }],
                     rules: [{
                         host: args.ingress.host,
@@ -245,7 +239,7 @@ export class BookKeepService extends pulumi.ComponentResource {
                         },
                     }],
                 },
-            }, k8sOpts);
+            }, rolloutOpts);
         }
 
         this.registerOutputs({ serviceName: this.serviceName });

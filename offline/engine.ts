@@ -45,6 +45,8 @@ export interface RecordedResource {
     readonly deleteBeforeReplace: boolean;
     readonly additionalSecretOutputs: string[];
     readonly retainOnDelete: boolean;
+    /** customTimeouts as given ("" where unset). */
+    readonly customTimeouts: { readonly create: string; readonly update: string; readonly delete: string };
 }
 
 export interface Evaluation {
@@ -195,6 +197,11 @@ function recordRequest(req: any, urn: string): RecordedResource {
         deleteBeforeReplace: req.getDeletebeforereplace() === true,
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         retainOnDelete: req.getRetainondelete() === true,
+        customTimeouts: {
+            create: req.getCustomtimeouts()?.getCreate() ?? "",
+            update: req.getCustomtimeouts()?.getUpdate() ?? "",
+            delete: req.getCustomtimeouts()?.getDelete() ?? "",
+        },
     };
     // The readable form is built on first use: a plan of a large fleet reads few of them, and
     // holding two copies of every input doubles the heap the collector has to walk.

@@ -27,6 +27,8 @@ export interface ChartExemption {
 const system = "bookkeep-system";
 const monitoring = "bookkeep-monitoring";
 const data = "bookkeep-data";
+/** node-exporter's own privileged namespace (components/k8s/namespaces.ts). */
+const nodeExporter = "bookkeep-node-exporter";
 
 /** What the MinIO chart 5.4.0 leaves out of its pods (see components/local/foundation.ts). */
 const minioUnrestricted = [
@@ -47,7 +49,7 @@ export const chartExemptions: readonly ChartExemption[] = [
         id: "node-exporter-host-metrics",
         reason: "node-exporter reports the node's own CPU, memory, disk and network: it reads /proc, /sys and / from the host (read-only hostPath) in the host's network and PID namespaces, where its port is a host port",
         policies: ["pod-no-host-namespaces", "pod-no-host-path", "pod-restricted-volume-types", "container-no-host-ports"],
-        namespace: monitoring,
+        namespace: nodeExporter,
         kind: "DaemonSet",
         name: /^kube-prometheus-stack-prometheus-node-exporter$/,
     },

@@ -1,11 +1,20 @@
 /**
  * A CloudFoundation made of plain values, for testing the cloud-agnostic Kubernetes layer and the
  * fleet in isolation. Must be constructed inside a `run()` program (it registers a k8s.Provider).
+ * The network members differ by cloud as the real ones do: "gcp" has an identityEgress (the
+ * metadata server) and a control-plane range as apiServerPeers; "aws" and "local" need no identity
+ * egress and here admit the API server anywhere.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudFoundation } from "../components/foundation";
 import { IdentityWorkload } from "../components/naming";
+
+/** The GKE-like network members of fakeFoundation("gcp"). */
+export const fakeGcpNetwork = {
+    identityEgress: [{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80, protocol: "TCP" }] }],
+    apiServerPeers: [{ ipBlock: { cidr: "172.16.0.0/28" } }],
+};
 
 export function fakeFoundation(cloud: "aws" | "gcp" | "local" = "aws"): CloudFoundation {
     const k8sProvider = new k8s.Provider("fake-k8s", { kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n") });
@@ -38,6 +47,7 @@ export function fakeFoundation(cloud: "aws" | "gcp" | "local" = "aws"): CloudFou
         certificateIssuer: { name: "letsencrypt-prod", spec: { acme: { server: "https://acme-v02.api.letsencrypt.org/directory" } } },
         storageClass: "gp3-encrypted",
         ingressService: { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } },
+        ...(cloud === "gcp" ? fakeGcpNetwork : { identityEgress: [], apiServerPeers: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }),
         serviceAccountAnnotations: (workload: IdentityWorkload) => ({ "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${workload}` }),
         outputs: {
             clusterName: out("bookkeep-test"), kubeconfig: pulumi.secret("kubeconfig"), postgresHost: out("db.internal"),

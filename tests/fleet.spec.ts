@@ -103,7 +103,7 @@ function expectPodTemplate(pod: any, app: string, container: string, image: stri
     const spec = pod.spec;
     expect(spec.serviceAccountName).to.equal(container);
     expect(spec.automountServiceAccountToken).to.equal(false);
-    expect(spec.securityContext).to.deep.equal({ runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } });
+    expect(spec.securityContext).to.deep.equal({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } });
     expect(spec.affinity).to.deep.equal({
         podAntiAffinity: {
             preferredDuringSchedulingIgnoredDuringExecution: [{
@@ -127,7 +127,9 @@ function expectPodTemplate(pod: any, app: string, container: string, image: stri
     expect(c.resources).to.deep.equal(resources);
     expect(c.livenessProbe).to.deep.equal({ httpGet: { path: "/health", port: ports.http }, initialDelaySeconds: 10, periodSeconds: 10 });
     expect(c.readinessProbe).to.deep.equal({ httpGet: { path: "/ready", port: ports.http }, initialDelaySeconds: 5, periodSeconds: 5 });
-    expect(c.securityContext).to.deep.equal({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true });
+    expect(c.securityContext).to.deep.equal({
+        allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" },
+    });
     expect(c.volumeMounts).to.deep.equal([{ name: "tmp", mountPath: "/tmp" }]);
 }
 
@@ -205,11 +207,13 @@ describe("fleet", () => {
             expect(tax).to.not.include("JWT_SECRET");
         });
 
-        it("waits for the migration before rolling out any Deployment", () => {
+        it("waits for what the fleet waits for (migration, ingress controller) before any Deployment or Ingress", () => {
             const migration = one(ev.resources, T.configMap, "migration-stand-in");
-            for (const d of ofType(ev.resources, T.deployment)) {
+            for (const d of [...ofType(ev.resources, T.deployment), ...ofType(ev.resources, T.ingress)]) {
                 expect(d.dependsOn, d.name).to.include(migration.urn);
             }
+            // Services, HPAs and policies need neither, and do not wait.
+            expect(one(ev.resources, T.policy, "bookkeep-fleet-auth-netpol").dependsOn).to.not.include(migration.urn);
         });
 
         it("exposes port 80 to the http port and a metrics port the ServiceMonitor selects", () => {
@@ -275,8 +279,12 @@ describe("fleet", () => {
         it("routes api.bookkeep.app/<prefix> to each service over TLS with a real ingress-nginx rate limit", () => {
             const ing = k8sObject(ev, T.ingress, "bookkeep-ingress");
             expect(ing.metadata.namespace).to.equal("bookkeep-production");
+            // ingress-shim makes the one bookkeep-tls Certificate from these (no separate Certificate object).
             expect(ing.metadata.annotations).to.deep.equal({
                 "cert-manager.io/cluster-issuer": "letsencrypt-prod",
+                "cert-manager.io/private-key-algorithm": "ECDSA",
+                "cert-manager.io/private-key-size": "256",
+                "cert-manager.io/private-key-rotation-policy": "Always",
                 "nginx.ingress.kubernetes.io/limit-rpm": "100",
                 "nginx.ingress.kubernetes.io/limit-burst-multiplier": "1",
             });
@@ -398,6 +406,8 @@ describe("fleet", () => {
             expect(d.spec.template.spec.containers[0].env).to.deep.equal(expectedEnv("auth", "v1.1.0", "production"));
             const migration = one(ev.resources, T.configMap, "migration-stand-in");
             expect(one(ev.resources, T.deployment, "bookkeep-fleet-auth-canary-deployment").dependsOn).to.include(migration.urn);
+            // The canary Ingress is validated by the controller's admission webhook too.
+            expect(one(ev.resources, T.ingress, "bookkeep-fleet-auth-canary-ingress").dependsOn).to.include(migration.urn);
             const stable = k8sObject(ev, T.deployment, "auth-service");
             expect(stable.spec.template.spec.containers[0].image).to.equal("ghcr.io/bookkeep/auth-service:v1.0.0");
         });

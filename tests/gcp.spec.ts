@@ -581,7 +581,8 @@ for (const stackName of ["staging", "production"] as const) {
             expect(store.uploaderImage).to.match(/^google\/cloud-sdk:\d+\.\d+\.\d+-slim$/);
             expect(store.uploaderEnv).to.deep.equal([]);
             expect(store.networkPeers).to.deep.equal([{ ipBlock: { cidr: "0.0.0.0/0" } }]);
-            expect(store.uploaderPorts).to.deep.equal([443, 80]);
+            expect(store.uploaderPorts).to.deep.equal([443]);
+            expect(s.foundation.identityEgress.map(r => r.to)).to.deep.equal([[{ ipBlock: { cidr: "169.254.169.254/32" } }], [{ ipBlock: { cidr: "169.254.169.252/32" } }]]);
             expect(s.foundation.cloud).to.equal("gcp");
             expect(s.foundation.storageClass).to.equal("premium-rwo");
             expect(s.foundation.ingressService).to.deep.equal({

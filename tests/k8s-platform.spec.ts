@@ -3,6 +3,7 @@
  * charts and their key values, the seed's alerts verbatim, NetworkPolicy rules, Pod Security,
  * the migration Job and the backup CronJobs, and cloud-agnostic shape.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { parse } from "yaml";
 import { KubernetesPlatform } from "../components/k8s/platform";
@@ -10,21 +11,24 @@ import { Evaluation, RecordedResource } from "../offline/engine";
 import { readStackFile } from "../offline/stackFile";
 import { loadCatalog } from "../services";
 import { parseStackConfig } from "../stacks/load";
-import { fakeFoundation } from "./fakeFoundation";
+import { appQuota } from "../components/k8s/quota";
+import { fakeFoundation, fakeGcpNetwork } from "./fakeFoundation";
 import { expectInputError, isSecret, one, reveal, run } from "./harness";
 
 type Cloud = "aws" | "gcp" | "local";
-interface Layer { readonly ev: Evaluation; readonly migrationUrn: Promise<string> }
+interface Layer { readonly ev: Evaluation; readonly migrationUrn: Promise<string>; readonly readyForFleet: Promise<string[]> }
 
 function evaluateLayer(stack: string, cloud: Cloud, overrides: Record<string, unknown> = {}, catalog = loadCatalog()): Promise<Layer> {
     const config = parseStackConfig(readStackFile(stack, overrides).config);
     let migrationUrn: Promise<string> = Promise.resolve("");
+    let readyForFleet: Promise<string[]> = Promise.resolve([]);
     return run(() => {
         const f = fakeFoundation(cloud);
         const platform = new KubernetesPlatform("bookkeep-k8s", { config, foundation: f, catalog }, { providers: [f.k8sProvider] });
         migrationUrn = new Promise(resolve => platform.migration.urn.apply(resolve));
+        readyForFleet = new Promise(resolve => pulumi.all(platform.readyForFleet.map(r => r.urn)).apply(resolve));
         return {};
-    }).then(ev => ({ ev, migrationUrn }));
+    }).then(ev => ({ ev, migrationUrn, readyForFleet }));
 }
 
 const kindOf = (r: RecordedResource) => r.type.slice(r.type.lastIndexOf(":") + 1);
@@ -64,12 +68,12 @@ const prod = "bookkeep-production";
 const sys = "bookkeep-system";
 const mon = "bookkeep-monitoring";
 const nats = "bookkeep-nats";
+const nodeExporter = "bookkeep-node-exporter";
 const dnsRule = {
     to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
     ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
 };
 const prometheusPeer = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": mon } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } };
-const allServices = ["auth-service", "bookkeeping-service", "invoice-service", "tax-service", "customer-service", "report-service"];
 const servicesSelector = (names: string[]) => ({ matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: names }] });
 
 /** The seed's alerting rules block, copied verbatim from BookKeep-DevOps.md. */
@@ -145,14 +149,17 @@ describe("Kubernetes platform layer", function () {
 
     it("creates exactly these objects per namespace (production)", () => {
         expect(inventory(production.ev)).to.deep.equal({
-            "": ["ClusterIssuer/letsencrypt-prod", "Namespace/bookkeep-monitoring", "Namespace/bookkeep-nats", "Namespace/bookkeep-production", "Namespace/bookkeep-system"],
+            "": [
+                "ClusterIssuer/letsencrypt-prod", "Namespace/bookkeep-monitoring", "Namespace/bookkeep-nats", "Namespace/bookkeep-node-exporter",
+                "Namespace/bookkeep-production", "Namespace/bookkeep-system",
+            ],
+            // No Certificate (ingress-shim makes it from the fleet's Ingress) and no app-namespace
+            // allowances: each service's own policy opens its flows.
             [prod]: [
-                "Certificate/bookkeep-tls",
                 "CronJob/db-backup", "CronJob/db-backup-monthly", "CronJob/db-backup-weekly",
                 "Job/db-migration-v1-0-0",
                 "LimitRange/bookkeep-limits",
-                "NetworkPolicy/allow-dns", "NetworkPolicy/allow-from-ingress-controller", "NetworkPolicy/allow-prometheus-scrape",
-                "NetworkPolicy/allow-to-nats", "NetworkPolicy/allow-to-otel-collector", "NetworkPolicy/db-backup", "NetworkPolicy/db-migration",
+                "NetworkPolicy/allow-dns", "NetworkPolicy/db-backup", "NetworkPolicy/db-migration",
                 "NetworkPolicy/default-deny",
                 "ResourceQuota/bookkeep-quota",
                 "Secret/bookkeeping-secrets",
@@ -171,12 +178,13 @@ describe("Kubernetes platform layer", function () {
                 "Job/elasticsearch-retention-365d",
                 "NetworkPolicy/alertmanager", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/default-deny",
                 "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-retention", "NetworkPolicy/grafana", "NetworkPolicy/monitoring-kube-api",
-                "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-operator-webhook",
+                "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-operator-kube-api", "NetworkPolicy/prometheus-operator-webhook",
                 "PrometheusRule/bookkeep-alerts",
-                "Secret/grafana-admin",
+                "Secret/elasticsearch-bootstrap", "Secret/grafana-admin",
                 "ServiceMonitor/bookkeep-services",
             ],
             [nats]: ["Chart/nats", "NetworkPolicy/allow-dns", "NetworkPolicy/default-deny", "NetworkPolicy/nats-server"],
+            [nodeExporter]: ["NetworkPolicy/allow-dns", "NetworkPolicy/default-deny", "NetworkPolicy/node-exporter"],
         });
     });
 
@@ -184,8 +192,9 @@ describe("Kubernetes platform layer", function () {
         const inv = inventory(development.ev);
         expect(inv[mon]).to.deep.equal(["NetworkPolicy/allow-dns", "NetworkPolicy/default-deny"]);
         expect(inv[sys].filter(x => x.startsWith("Chart/"))).to.deep.equal(["Chart/cert-manager", "Chart/ingress-nginx", "Chart/sealed-secrets"]);
-        expect(inv["bookkeep-development"]).to.not.include.members(["Service/otel-collector", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/allow-to-otel-collector"]);
-        expect(inv["bookkeep-development"]).to.include.members(["Job/db-migration-v1-0-0", "CronJob/db-backup", "Secret/bookkeeping-secrets", "Certificate/bookkeep-tls"]);
+        expect(inv["bookkeep-development"]).to.not.include.members(["Service/otel-collector"]);
+        expect(inv["bookkeep-development"]).to.include.members(["Job/db-migration-v1-0-0", "CronJob/db-backup", "Secret/bookkeeping-secrets"]);
+        expect(inv[""]).to.not.include("Namespace/bookkeep-node-exporter");
         expect(chart(development.ev, "ingress-nginx").values.controller.metrics).to.deep.equal({ enabled: false, serviceMonitor: { enabled: false } });
         expect(chart(development.ev, "cert-manager").values.prometheus).to.deep.equal({ enabled: false, servicemonitor: { enabled: false } });
         expect(development.ev.resources.filter(r => r.type.startsWith("random:") || r.type === "pulumi:providers:random")).to.have.length(0);
@@ -208,47 +217,37 @@ describe("Kubernetes platform layer", function () {
 
     it("labels namespaces for Pod Security Admission (app and NATS enforce restricted)", () => {
         const psa = (ns: string) => obj(production.ev, "Namespace", ns).metadata.labels;
-        for (const ns of [prod, nats]) {
+        for (const ns of [prod, nats, mon]) {
             expect(psa(ns), ns).to.include({ "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/warn": "restricted" });
         }
-        // Fluentd (hostPath) and node-exporter (host namespaces) need privileged; audit/warn still restricted.
-        for (const ns of [sys, mon]) {
+        // Fluentd (hostPath) and node-exporter (host namespaces), each alone in privileged; audit/warn still restricted.
+        for (const ns of [sys, nodeExporter]) {
             expect(psa(ns), ns).to.include({ "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/warn": "restricted" });
         }
     });
 
     it("starts every namespace from default-deny with DNS egress only", () => {
-        for (const ns of [prod, sys, mon, nats]) {
+        for (const ns of [prod, sys, mon, nats, nodeExporter]) {
             expect(policy(production.ev, "default-deny", ns), ns).to.deep.equal({ podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [], egress: [] });
             expect(policy(production.ev, "allow-dns", ns), ns).to.deep.equal({ podSelector: {}, policyTypes: ["Egress"], egress: [dnsRule] });
         }
     });
 
-    it("admits exactly the platform flows into and out of the app namespace", () => {
+    it("leaves the app namespace's service flows to the services' own policies (no platform duplicates)", () => {
         const ev = production.ev;
-        expect(policy(ev, "allow-from-ingress-controller", prod)).to.deep.equal({
-            podSelector: servicesSelector(allServices), policyTypes: ["Ingress"],
-            ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": sys } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" } } }], ports: [{ port: 3100, protocol: "TCP" }] }],
-        });
-        expect(policy(ev, "allow-prometheus-scrape", prod)).to.deep.equal({
-            podSelector: servicesSelector(allServices), policyTypes: ["Ingress"], ingress: [{ from: [prometheusPeer], ports: [{ port: 9090, protocol: "TCP" }] }],
-        });
-        expect(policy(ev, "allow-to-nats", prod)).to.deep.equal({
-            podSelector: servicesSelector(["bookkeeping-service", "invoice-service", "tax-service", "report-service"]), policyTypes: ["Egress"],
-            egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": nats } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "nats" } } }], ports: [{ port: 4222, protocol: "TCP" }] }],
-        });
-        expect(policy(ev, "allow-to-otel-collector", prod)).to.deep.equal({
-            podSelector: servicesSelector(allServices), policyTypes: ["Egress"],
-            egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": mon } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "opentelemetry-collector" } } }], ports: [{ port: 4318, protocol: "TCP" }] }],
-        });
+        const appPolicies = ev.resources.filter(r => kindOf(r) === "NetworkPolicy" && meta(r).namespace === prod).map(r => meta(r).name).sort();
+        expect(appPolicies).to.deep.equal(["allow-dns", "db-backup", "db-migration", "default-deny"]);
         expect(policy(ev, "db-migration", prod)).to.deep.equal({
             podSelector: { matchLabels: { "app.kubernetes.io/name": "db-migration" } }, policyTypes: ["Egress"],
             egress: [{ to: [{ ipBlock: { cidr: "10.10.96.0/24" } }, { ipBlock: { cidr: "10.10.97.0/24" } }, { ipBlock: { cidr: "10.10.98.0/24" } }], ports: [{ port: 5432, protocol: "TCP" }] }],
         });
-        expect(policy(ev, "db-backup", prod).egress).to.deep.equal([
+        const backupEgress = [
             { to: [{ ipBlock: { cidr: "10.10.96.0/24" } }, { ipBlock: { cidr: "10.10.97.0/24" } }, { ipBlock: { cidr: "10.10.98.0/24" } }], ports: [{ port: 5432, protocol: "TCP" }] },
             { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443, protocol: "TCP" }] },
-        ]);
+        ];
+        expect(policy(ev, "db-backup", prod).egress).to.deep.equal(backupEgress);
+        // Where the foundation names identity egress (GKE's metadata server), the backup pods get it too.
+        expect(policy(productionGcp.ev, "db-backup", prod).egress).to.deep.equal([...backupEgress, ...fakeGcpNetwork.identityEgress]);
     });
 
     it("admits the shared services' own flows (ingress, NATS, Elasticsearch, collector)", () => {
@@ -262,7 +261,15 @@ describe("Kubernetes platform layer", function () {
         expect(controller.egress[0]).to.deep.equal({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": prod } } }], ports: [{ port: 3100, protocol: "TCP" }] });
         expect(controller.egress[1]).to.deep.equal({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] });
         const natsServer = policy(ev, "nats-server", nats);
-        expect(natsServer.ingress[0]).to.deep.equal({ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": prod } } }], ports: [{ port: 4222, protocol: "TCP" }] });
+        // Only the services whose catalog entry uses NATS, and Prometheus.
+        expect(natsServer.ingress).to.deep.equal([
+            {
+                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": prod } }, podSelector: servicesSelector(["bookkeeping-service", "invoice-service", "tax-service", "report-service"]) }],
+                ports: [{ port: 4222, protocol: "TCP" }],
+            },
+            { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "nats" } } }], ports: [{ port: 6222, protocol: "TCP" }] },
+            { from: [prometheusPeer], ports: [{ port: 7777, protocol: "TCP" }, { port: 8222, protocol: "TCP" }] },
+        ]);
         expect(natsServer.egress).to.deep.equal([{ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "nats" } } }], ports: [{ port: 6222, protocol: "TCP" }] }]);
         expect(policy(ev, "fluentd", sys).egress[0]).to.deep.equal({
             to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": mon } }, podSelector: { matchLabels: { app: "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }],
@@ -273,20 +280,59 @@ describe("Kubernetes platform layer", function () {
         expect(policy(ev, "otel-collector", mon).ingress[0]).to.deep.equal({
             from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": prod } } }], ports: [{ port: 4318, protocol: "TCP" }, { port: 4317, protocol: "TCP" }],
         });
-        expect(policy(ev, "cert-manager-controller", sys).egress).to.deep.equal([
+        const acme = [
             { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443, protocol: "TCP" }] },
             { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] },
-        ]);
+        ];
+        expect(policy(ev, "cert-manager-controller", sys).egress).to.deep.equal(acme);
+        expect(policy(productionGcp.ev, "cert-manager-controller", sys).egress).to.deep.equal([...acme, ...fakeGcpNetwork.identityEgress]);
+    });
+
+    it("without a catalog NATS user, admits no client to NATS at all", async () => {
+        const noNats = loadCatalog().filter(s => !s.backends.includes("nats"));
+        const layer = await evaluateLayer("staging", "aws", {}, noNats);
+        expect(policy(layer.ev, "nats-server", nats).ingress.map((r: any) => r.ports[0].port)).to.deep.equal([6222, 7777]);
+    });
+
+    it("opens the Kubernetes API only to the controllers that use it, at the foundation's API server peers when known", () => {
+        const anyApi = { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] };
+        const gkeApi = { to: fakeGcpNetwork.apiServerPeers, ports: anyApi.ports };
+        const holders: [string, string, (p: any) => any][] = [
+            ["monitoring-kube-api", mon, p => p.egress[0]],
+            ["prometheus-operator-kube-api", mon, p => p.egress[0]],
+            ["ingress-nginx-controller", sys, p => p.egress[1]],
+            ["ingress-nginx-admission-jobs", sys, p => p.egress[0]],
+            ["cert-manager-kube-api", sys, p => p.egress[0]],
+            ["sealed-secrets-controller", sys, p => p.egress[0]],
+            ["fluentd", sys, p => p.egress[1]],
+        ];
+        for (const [name, ns, rule] of holders) {
+            expect(rule(policy(production.ev, name, ns)), `${name} on aws (no apiServerPeers)`).to.deep.equal(anyApi);
+            expect(rule(policy(productionGcp.ev, name, ns)), `${name} on gcp`).to.deep.equal(gkeApi);
+        }
+        // Never a whole namespace.
+        expect(policy(production.ev, "monitoring-kube-api", mon).podSelector).to.deep.equal({
+            matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["prometheus", "kube-state-metrics", "grafana"] }],
+        });
+        expect(policy(production.ev, "prometheus-operator-kube-api", mon).podSelector).to.deep.equal({
+            matchExpressions: [{ key: "app", operator: "In", values: ["kube-prometheus-stack-operator", "kube-prometheus-stack-admission-create", "kube-prometheus-stack-admission-patch"] }],
+        });
+        const apiPolicies = production.ev.resources.filter(r => kindOf(r) === "NetworkPolicy"
+            && JSON.stringify(r.inputs.spec).includes("6443")).map(r => meta(r).name).sort();
+        expect(apiPolicies).to.deep.equal(holders.map(h => h[0]).sort());
+        for (const r of production.ev.resources.filter(x => kindOf(x) === "NetworkPolicy" && JSON.stringify(x.inputs.spec).includes("6443"))) {
+            expect((r.inputs.spec as any).podSelector, meta(r).name).to.not.deep.equal({});
+        }
     });
 
     it("sizes the app namespace quota from the catalog and forbids PVCs and load balancers there", () => {
-        // 6 services x (10 max replicas + 1 surge) + migration + backup.
+        // 6 services x (10 max replicas + 1 surge) + migration + one backup pod per schedule (3).
         expect(obj(production.ev, "ResourceQuota", "bookkeep-quota").spec.hard).to.deep.equal({
-            pods: "68",
-            "requests.cpu": `${66 * 250 + 100 + 150}m`,
-            "requests.memory": `${66 * 256 + 128 + 384}Mi`,
-            "limits.cpu": `${66 * 500 + 500 + 1500}m`,
-            "limits.memory": `${66 * 512 + 256 + 1536}Mi`,
+            pods: "70",
+            "requests.cpu": `${66 * 250 + 100 + 3 * 150}m`,
+            "requests.memory": `${66 * 256 + 128 + 3 * 384}Mi`,
+            "limits.cpu": `${66 * 500 + 500 + 3 * 1500}m`,
+            "limits.memory": `${66 * 512 + 256 + 3 * 1536}Mi`,
             persistentvolumeclaims: "0",
             "services.loadbalancers": "0",
             "services.nodeports": "0",
@@ -294,21 +340,35 @@ describe("Kubernetes platform layer", function () {
         expect(obj(production.ev, "LimitRange", "bookkeep-limits").spec.limits[0]).to.deep.include({ type: "Container", max: { cpu: "2", memory: "4Gi" } });
     });
 
+    it("budgets each service at its HPA's own maxReplicas when the catalog overrides the stack's", () => {
+        const payroll = {
+            name: "payroll", image: "payroll-service", tag: "v0.3.1", port: 3200, metricsPort: 9100, routePrefix: "/v1/payroll",
+            backends: ["nats"], resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+            scaling: { cpuUtilization: 60, memoryUtilization: 75, maxReplicas: 4 },
+        };
+        const catalog = loadCatalog([payroll]);
+        const config = parseStackConfig(readStackFile("production").config);
+        // 4 replicas + 1 surge, not the stack's 10 + 1.
+        expect(appQuota(config, catalog, [])).to.include({ pods: "5", "requests.cpu": "500m", "limits.memory": "1280Mi" });
+    });
+
     it("runs ingress-nginx behind the foundation's load balancer, hardened, 2 replicas in production", () => {
         const c = chart(production.ev, "ingress-nginx");
         expect(c.namespace).to.equal(sys);
         expect(c.values.controller).to.deep.include({
             replicaCount: 2, minAvailable: 1, allowSnippetAnnotations: false,
-            service: { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } },
+            // Local: the client's address survives to nginx, so limit-rpm counts per client.
+            service: { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" }, externalTrafficPolicy: "Local" },
             metrics: { enabled: true, serviceMonitor: { enabled: true } },
             extraArgs: { "default-ssl-certificate": `${prod}/bookkeep-tls` },
         });
+        expect(c.values.controller.config).to.include({ "limit-req-status-code": "429", "server-tokens": "false" });
         expect(c.values.controller.image).to.include({ runAsNonRoot: true, runAsUser: 101, allowPrivilegeEscalation: false });
         expect(c.values.controller.resources).to.have.keys("requests", "limits");
         expect(chart(staging.ev, "ingress-nginx").values.controller.replicaCount).to.equal(1);
     });
 
-    it("installs cert-manager as the cert-manager identity, the foundation's ClusterIssuer and the wildcard certificate", () => {
+    it("installs cert-manager as the cert-manager identity and the foundation's ClusterIssuer (the certificate comes from the Ingress)", () => {
         const ev = production.ev;
         const c = chart(ev, "cert-manager");
         expect(c.values.crds).to.deep.equal({ enabled: true, keep: true });
@@ -319,11 +379,8 @@ describe("Kubernetes platform layer", function () {
         expect(issuer.inputs.spec).to.deep.equal({ acme: { server: "https://acme-v02.api.letsencrypt.org/directory" } });
         const chartUrn = ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "cert-manager")!.urn;
         expect(issuer.dependsOn).to.include(chartUrn);
-        expect(obj(ev, "Certificate", "bookkeep-tls", prod).spec).to.deep.include({
-            secretName: "bookkeep-tls", dnsNames: ["api.bookkeep.app", "*.bookkeep.app"],
-            issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: "letsencrypt-prod" },
-        });
-        expect(obj(staging.ev, "Certificate", "bookkeep-tls", "bookkeep-staging").spec.dnsNames).to.deep.equal(["api.staging.bookkeep.app", "*.staging.bookkeep.app"]);
+        // One owner for bookkeep-tls: ingress-shim, from the fleet's annotated Ingress.
+        expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate")).to.deep.equal([]);
     });
 
     it("runs NATS JetStream on persistent storage: a 3-node cluster in production, 1 in staging", () => {
@@ -460,14 +517,106 @@ describe("Kubernetes platform layer", function () {
         expect(pod.serviceAccountName).to.equal("db-backup");
         expectHardenedPod(pod, "db-backup");
         expect(pod.initContainers[0].image).to.match(/^postgres:15\.\d+-alpine$/);
-        expect(pod.initContainers[0].command[2]).to.contain(`pg_dump "$DATABASE_URL" | gzip > /backup/bookkeep-$(date +%Y%m%d).sql.gz`);
+        // The date is taken once, in IST, before the dump; the file name is fixed, so an upload after
+        // midnight still finds it and keys it by the day the dump started.
+        expect(pod.initContainers[0].command[2]).to.equal(`set -eu -o pipefail\ndate +%Y%m%d > /backup/date\npg_dump "$DATABASE_URL" | gzip > /backup/bookkeep.sql.gz`);
+        expect(pod.initContainers[0].env[0]).to.deep.equal({ name: "TZ", value: "Asia/Kolkata" });
         expect(pod.containers[0].image).to.equal("amazon/aws-cli:2.22.35");
-        expect(pod.containers[0].command[2]).to.contain("aws s3 cp /backup/bookkeep-$(date +%Y%m%d).sql.gz s3://bookkeep-test-backups/daily/bookkeep-$(date +%Y%m%d).sql.gz");
+        expect(pod.containers[0].command[2]).to.equal("set -eu\naws s3 cp /backup/bookkeep.sql.gz s3://bookkeep-test-backups/daily/bookkeep-$(cat /backup/date).sql.gz");
+        expect(pod.containers[0].env).to.deep.include({ name: "TZ", value: "Asia/Kolkata" });
+        expect(daily.spec.timeZone).to.equal("Asia/Kolkata");
+        const weekly = obj(ev, "CronJob", "db-backup-weekly", prod).spec.jobTemplate.spec.template.spec;
+        expect(weekly.containers[0].command[2]).to.contain("s3://bookkeep-test-backups/weekly/bookkeep-$(cat /backup/date).sql.gz");
         expect(pod.containers[0].env).to.deep.include({ name: "AWS_REGION", value: "ap-south-1" });
         expect(pod.volumes).to.deep.equal([{ name: "backup", emptyDir: { sizeLimit: "20Gi" } }, { name: "tmp", emptyDir: { sizeLimit: "1Gi" } }]);
         const sa = obj(ev, "ServiceAccount", "db-backup", prod);
         expect(sa.metadata.annotations).to.deep.equal({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/backup" });
         expect(sa.automountServiceAccountToken).to.equal(false);
+    });
+
+    it("gives Elasticsearch a current 8.x image and a generated, secret ELASTIC_PASSWORD its readiness probe needs", () => {
+        const es = chart(production.ev, "elasticsearch").values;
+        expect(es.imageTag).to.match(/^8\.\d+\.\d+$/).and.not.equal("8.5.1");
+        expect(es.extraEnvs).to.deep.equal([{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-bootstrap", key: "password" } } }]);
+        const secret = obj(production.ev, "Secret", "elasticsearch-bootstrap", mon);
+        expect(isSecret(secret.stringData)).to.equal(true);
+        expect((reveal(secret.stringData) as Record<string, string>).password).to.have.length(32);
+        // One explicit random provider for the whole layer; every random resource uses it.
+        const providers = production.ev.resources.filter(r => r.type === "pulumi:providers:random");
+        expect(providers.map(r => r.name)).to.deep.equal(["bookkeep-k8s-random"]);
+        const randoms = production.ev.resources.filter(r => r.type.startsWith("random:"));
+        expect(randoms.map(r => r.name).sort()).to.deep.equal(["bookkeep-k8s-logging-elasticsearch-password", "bookkeep-k8s-monitoring-grafana-admin"]);
+        for (const r of randoms) {
+            expect(r.provider, r.name).to.equal(providers[0].urn);
+        }
+    });
+
+    it("lets the Fluentd chart mount /var/log itself, uses the ES8 client image and drops its own logs first", () => {
+        const f = chart(production.ev, "fluentd").values;
+        expect(f).to.deep.include({
+            mountVarLogDirectory: true, mountDockerContainersDirectory: false, configMapConfigs: [],
+            volumes: [{ name: "tmp", emptyDir: {} }], volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+        });
+        expect(f.image.tag).to.match(/^v1\.\d+\.\d+-debian-elasticsearch8-/);
+        const filters: string = f.fileConfigs["02_filters.conf"];
+        expect(filters.indexOf("<match kubernetes.var.log.containers.fluentd-**>\n  @type null\n</match>")).to.equal(0);
+        expect(filters).to.contain("@type kubernetes_metadata");
+        // Exactly one metrics source on 24231.
+        expect(Object.values(f.fileConfigs as Record<string, string>).join("\n").match(/@type prometheus\n/g)).to.have.length(1);
+    });
+
+    it("rolls traces into a dated index a day, under the bookkeep-* retention", () => {
+        const es = chart(production.ev, "otel-collector").values.config.exporters.elasticsearch;
+        expect(es).to.deep.include({ traces_index: "bookkeep-traces", logstash_format: { enabled: true, prefix_separator: "-", date_format: "%Y.%m.%d" } });
+        expect(policy(production.ev, "otel-collector", mon).egress).to.deep.equal([
+            { to: [{ podSelector: { matchLabels: { app: "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }] },
+        ]);
+    });
+
+    it("routes every alert and the Watchdog heartbeat to platform-oncall, whose URL comes from an operator-made Secret", () => {
+        const am = chart(production.ev, "kube-prometheus-stack").values.alertmanager;
+        expect(am.config.route.receiver).to.equal("platform-oncall");
+        expect(am.config.route.routes[0]).to.deep.include({ matchers: ["alertname = \"Watchdog\""], receiver: "platform-oncall" });
+        expect(am.config.receivers).to.deep.equal([
+            { name: "null" },
+            { name: "platform-oncall", webhook_configs: [{ url_file: "/etc/alertmanager/oncall/url", send_resolved: true }] },
+        ]);
+        expect(am.alertmanagerSpec.volumes).to.deep.equal([{ name: "oncall", secret: { secretName: "alertmanager-oncall", optional: true } }]);
+        expect(am.alertmanagerSpec.volumeMounts).to.deep.equal([{ name: "oncall", mountPath: "/etc/alertmanager/oncall", readOnly: true }]);
+        expect(JSON.stringify(am)).to.not.match(/https?:\/\//);
+    });
+
+    it("scrapes no control-plane component a managed cluster hides, and runs node-exporter in its own namespace", () => {
+        const v = chart(production.ev, "kube-prometheus-stack").values;
+        for (const key of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) {
+            expect(v[key], key).to.deep.equal({ enabled: false });
+        }
+        expect(v["prometheus-node-exporter"].namespaceOverride).to.equal(nodeExporter);
+        expect(policy(production.ev, "node-exporter", nodeExporter).ingress).to.deep.equal([{ from: [prometheusPeer], ports: [{ port: 9100, protocol: "TCP" }] }]);
+    });
+
+    it("installs every chart that renders a ServiceMonitor/PodMonitor after kube-prometheus-stack (its CRDs)", () => {
+        const urnOf = (ev: Evaluation, release: string) => ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === release)!;
+        const kps = urnOf(production.ev, "kube-prometheus-stack").urn;
+        for (const release of ["ingress-nginx", "cert-manager", "nats", "sealed-secrets", "fluentd"]) {
+            expect(urnOf(production.ev, release).dependsOn, release).to.include(kps);
+        }
+        for (const release of ["ingress-nginx", "cert-manager", "nats", "sealed-secrets"]) {
+            expect(urnOf(development.ev, release).dependsOn.filter(u => u.includes("helm.sh")), `${release} without observability`).to.deep.equal([]);
+        }
+    });
+
+    it("gives the fleet the migration Job and the ingress controller to wait for", async () => {
+        const job = production.ev.resources.find(r => r.type === "kubernetes:batch/v1:Job" && meta(r).name === "db-migration-v1-0-0")!;
+        const ingress = production.ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "ingress-nginx")!;
+        expect(await production.readyForFleet).to.deep.equal([job.urn, ingress.urn]);
+    });
+
+    it("lets the migration run to its own deadline and replaces a Job that never became ready", () => {
+        const recorded = production.ev.resources.find(r => r.type === "kubernetes:batch/v1:Job" && meta(r).name === "db-migration-v1-0-0")!;
+        expect(recorded.customTimeouts).to.include({ create: "35m", update: "35m" });
+        expect((recorded.inputs.spec as any).activeDeadlineSeconds).to.equal(30 * 60);
+        expect(meta(recorded).annotations).to.deep.equal({ "pulumi.com/replaceUnready": "true" });
     });
 
     it("is identical in shape on AWS and GCP foundations", () => {

@@ -93,6 +93,18 @@ describe("stacks", () => {
         expect(Object.keys(sa(g, "db-backup").annotations)).to.deep.equal(["iam.gke.io/gcp-service-account"]);
     });
 
+    it("wires each cloud's identity egress and API server addresses into the platform's NetworkPolicies", async () => {
+        const [a, g] = await Promise.all([plan("production", "aws"), plan("production", "gcp")]);
+        const egressOf = (p: PlanResult, name: string) => JSON.stringify((p.evaluation.resources.find(r =>
+            r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs.metadata as { name: string }).name === name)!.inputs.spec as any).egress);
+        for (const np of ["cert-manager-controller", "db-backup"]) {
+            expect(egressOf(g, np), np).to.contain("169.254.169.254/32");
+            expect(egressOf(a, np), np).not.to.contain("169.254.169.254/32");
+        }
+        expect(egressOf(a, "cert-manager-kube-api")).to.equal('[{"ports":[{"port":443,"protocol":"TCP"},{"port":6443,"protocol":"TCP"}],"to":[{"ipBlock":{"cidr":"10.10.0.0/16"}}]}]');
+        expect(egressOf(g, "cert-manager-kube-api")).to.equal('[{"ports":[{"port":443,"protocol":"TCP"},{"port":6443,"protocol":"TCP"}],"to":[{"ipBlock":{"cidr":"172.16.0.0/28"}}]}]');
+    });
+
     it("makes development the fleet of production in shape, at laptop size, with no cloud resources", async () => {
         const [p, d] = await Promise.all([plan("production", "aws"), plan("development", "local")]);
         const fleet = (r: PlanResult) => underComponent(r.evaluation.resources, "bookkeep:fleet:Fleet");

@@ -126,10 +126,10 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             uploadCommand: (localPath: string, key: string) => pulumi.interpolate`gcloud storage cp ${localPath} gs://${backupsBucket}/${key}`,
             // Workload Identity: gcloud finds its credentials on the GKE metadata server, no env needed.
             uploaderEnv: [],
-            // Google APIs have no fixed ranges; 80 reaches the GKE metadata server (169.254.169.254)
-            // that hands out the workload's access token.
+            // Google APIs have no fixed ranges. The access token comes from the metadata server,
+            // which the platform admits separately (identityEgress).
             networkPeers: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
-            uploaderPorts: [443, 80],
+            uploaderPorts: [443],
         };
 
         this.jwtSecret = generateJwtSecret(`${name}-jwt`, { parent: this, provider: randomProvider });

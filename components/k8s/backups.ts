@@ -14,10 +14,14 @@
  * | weekly full dump (weekly/, Sun 03:00)   | this CronJob                                     | 7 d             | as daily                   |
  * | monthly archive (monthly/, 1st 04:00)   | this CronJob; the bucket's lifecycle moves       | 1 month         | hours (archive-class read) |
  * |                                         | monthly/ to cold storage                         |                 |                            |
- * | Redis snapshots                         | the managed cache (cache.snapshotRetentionDays)  | 24 h (daily     | minutes: new cache from    |
- * |                                         |                                                  | snapshot)       | snapshot; it is a cache    |
+ * | Redis snapshots                         | the managed cache (cache.snapshotRetentionDays): | 24 h: daily,    | minutes: new cache from    |
+ * |                                         | daily automatic snapshots. NOT hourly as the seed| not the seed's  | snapshot; it is a cache    |
+ * |                                         | asks; hourly Redis snapshots are a foundation    | hourly          |                            |
+ * |                                         | follow-up                                        |                 |                            |
  * | documents and dumps                     | bucket versioning (the foundation)               | 0 (every write) | minutes: restore a version |
  * | the cluster and everything in it        | this program (infrastructure as code)            | n/a             | ~1 h: `pulumi up`          |
+ *
+ * Nothing in this file runs hourly: the 1 h RPO comes from the managed database's WAL archiving.
  *
  * The dumps are the copy that survives losing the database service itself (account, project or
  * instance deletion), and the one that moves between clouds.
@@ -28,7 +32,7 @@ import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { appLabels, workloadSubject } from "../naming";
 import { PlatformNamespaces } from "./namespaces";
-import { networkPolicy, tcp } from "./networkPolicies";
+import { identityEgress, networkPolicy, tcp } from "./networkPolicies";
 import { PodBudget } from "./quota";
 import { nonRootUid, restrictedContainer, restrictedPod } from "./security";
 
@@ -59,7 +63,14 @@ export const backupSchedules: readonly BackupSchedule[] = [
     { suffix: "-monthly", schedule: "0 4 1 * *", prefix: "monthly" },
 ];
 
-const dumpFile = "/backup/bookkeep-$(date +%Y%m%d).sql.gz";
+/**
+ * The dump has a fixed name, and the date is taken once, by the dump container, in IST: the upload
+ * then names the object from that file, so a dump that crosses midnight is still found and keyed
+ * by the day it started.
+ */
+const dumpFile = "/backup/bookkeep.sql.gz";
+const dateFile = "/backup/date";
+const timeZone = "Asia/Kolkata";
 
 export class DatabaseBackups extends pulumi.ComponentResource {
     public readonly cronJobs: k8s.batch.v1.CronJob[];
@@ -90,6 +101,8 @@ export class DatabaseBackups extends pulumi.ComponentResource {
             egress: [
                 { to: foundation.postgres.networkPeers, ports: tcp(foundation.postgres.port) },
                 { to: store.networkPeers, ports: tcp(...store.uploaderPorts) },
+                // The uploader's cloud credentials (GKE's metadata server).
+                ...identityEgress(foundation),
             ],
         }, { parent: this });
 
@@ -97,7 +110,7 @@ export class DatabaseBackups extends pulumi.ComponentResource {
             metadata: { name: `db-backup${s.suffix}`, namespace: namespaces.app, labels },
             spec: {
                 schedule: s.schedule,
-                timeZone: "Asia/Kolkata",
+                timeZone,
                 concurrencyPolicy: "Forbid",
                 startingDeadlineSeconds: 3600,
                 successfulJobsHistoryLimit: 3,
@@ -118,8 +131,11 @@ export class DatabaseBackups extends pulumi.ComponentResource {
                                 initContainers: [{
                                     name: "dump",
                                     image: pgDumpImage,
-                                    command: ["/bin/sh", "-c", `set -eu -o pipefail\npg_dump "$DATABASE_URL" | gzip > ${dumpFile}`],
-                                    env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: "database-url" } } }],
+                                    command: ["/bin/sh", "-c", `set -eu -o pipefail\ndate +%Y%m%d > ${dateFile}\npg_dump "$DATABASE_URL" | gzip > ${dumpFile}`],
+                                    env: [
+                                        { name: "TZ", value: timeZone },
+                                        { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: "database-url" } } },
+                                    ],
                                     securityContext: restrictedContainer(),
                                     resources: { requests: { ...dumpBudget.requests }, limits: { ...dumpBudget.limits } },
                                     volumeMounts: [{ name: "backup", mountPath: "/backup" }, { name: "tmp", mountPath: "/tmp" }],
@@ -127,9 +143,9 @@ export class DatabaseBackups extends pulumi.ComponentResource {
                                 containers: [{
                                     name: "upload",
                                     image: store.uploaderImage,
-                                    command: ["/bin/sh", "-c", pulumi.interpolate`set -eu\n${store.uploadCommand(dumpFile, `${s.prefix}/bookkeep-$(date +%Y%m%d).sql.gz`)}`],
+                                    command: ["/bin/sh", "-c", pulumi.interpolate`set -eu\n${store.uploadCommand(dumpFile, `${s.prefix}/bookkeep-$(cat ${dateFile}).sql.gz`)}`],
                                     // CLIs keep caches and credentials under $HOME; the root filesystem is read-only.
-                                    env: [{ name: "HOME", value: "/tmp" }, ...store.uploaderEnv],
+                                    env: [{ name: "TZ", value: timeZone }, { name: "HOME", value: "/tmp" }, ...store.uploaderEnv],
                                     securityContext: restrictedContainer(),
                                     resources: { requests: { ...uploadBudget.requests }, limits: { ...uploadBudget.limits } },
                                     volumeMounts: [{ name: "backup", mountPath: "/backup", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],

@@ -1,27 +1,30 @@
 /**
  * cert-manager in bookkeep-system, running as the `cert-manager` workload identity so its DNS-01
- * solver can write challenge records into the cloud's DNS zone without static keys; the
- * foundation's ClusterIssuer; and the seed's wildcard certificate for api.<domain> and *.<domain>.
+ * solver can write challenge records into the cloud's DNS zone without static keys, and the
+ * foundation's ClusterIssuer. The seed's wildcard certificate for api.<domain> and *.<domain> is
+ * made by cert-manager's ingress-shim from the fleet's main Ingress (its cluster-issuer and
+ * private-key-* annotations, components/fleet.ts): one owner, so nothing fights over bookkeep-tls.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
-import { platformPeers, wellKnown, workloadSubject } from "../naming";
+import { platformPeers, workloadSubject } from "../naming";
 import { charts, pinnedChart } from "./charts";
 import { PlatformNamespaces } from "./namespaces";
-import { anywhere, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
+import { anywhere, identityEgress, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
 import { resources, restrictedContainer, restrictedPod } from "./security";
 
 export interface CertManagerArgs {
     readonly config: StackConfig;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
+    /** The chart that installs the ServiceMonitor CRD, when observability is on; the chart waits for it. Default none. */
+    readonly monitoringCrds?: pulumi.Resource;
 }
 
 export class CertManager extends pulumi.ComponentResource {
     public readonly issuer: k8s.apiextensions.CustomResource;
-    public readonly certificate: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:CertManager", name, {}, opts);
@@ -47,7 +50,7 @@ export class CertManager extends pulumi.ComponentResource {
             webhook: { replicaCount: production ? 2 : 1, podDisruptionBudget: { enabled: production, minAvailable: 1 }, ...hardened("20m", "64Mi") },
             cainjector: { replicaCount: production ? 2 : 1, podDisruptionBudget: { enabled: production, minAvailable: 1 }, ...hardened("20m", "128Mi") },
             startupapicheck: hardened("10m", "32Mi"),
-        }, { parent: this });
+        }, { parent: this, dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] });
 
         this.issuer = new k8s.apiextensions.CustomResource(`${name}-issuer`, {
             apiVersion: "cert-manager.io/v1",
@@ -56,28 +59,21 @@ export class CertManager extends pulumi.ComponentResource {
             spec: foundation.certificateIssuer.spec,
         }, { parent: this, dependsOn: [chart] });
 
-        this.certificate = new k8s.apiextensions.CustomResource(`${name}-certificate`, {
-            apiVersion: "cert-manager.io/v1",
-            kind: "Certificate",
-            metadata: { name: wellKnown.tlsSecret, namespace: namespaces.app },
-            spec: {
-                secretName: wellKnown.tlsSecret,
-                dnsNames: [`api.${config.domain}`, `*.${config.domain}`],
-                issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: foundation.certificateIssuer.name },
-                privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-            },
-        }, { parent: this, dependsOn: [this.issuer] });
-
         const instance = { "app.kubernetes.io/instance": "cert-manager" };
         networkPolicy(`${name}-api-netpol`, "cert-manager-kube-api", namespaces.system, {
             podSelector: { matchLabels: instance },
-            egress: [kubeApiEgress],
+            egress: [kubeApiEgress(foundation)],
         }, { parent: this });
         networkPolicy(`${name}-controller-netpol`, "cert-manager-controller", namespaces.system, {
             podSelector: { matchLabels: { ...instance, "app.kubernetes.io/component": "controller" } },
             // ACME and the cloud DNS/STS APIs over HTTPS; DNS-01 self-checks query the zone's
             // authoritative nameservers directly, wherever they are.
-            egress: [{ to: anywhere, ports: tcp(443) }, { to: anywhere, ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] }],
+            egress: [
+                { to: anywhere, ports: tcp(443) },
+                { to: anywhere, ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] },
+                // The cloud credentials of its workload identity (GKE's metadata server).
+                ...identityEgress(foundation),
+            ],
             ingress: observability ? [{ from: [platformPeers(config.environment).prometheus], ports: tcp(9402) }] : [],
         }, { parent: this });
         networkPolicy(`${name}-webhook-netpol`, "cert-manager-webhook", namespaces.system, {
@@ -85,6 +81,6 @@ export class CertManager extends pulumi.ComponentResource {
             // Called by the API server, whose source address is not stable across clouds.
             ingress: [{ from: anywhere, ports: tcp(10250) }],
         }, { parent: this });
-        this.registerOutputs({ issuer: this.issuer, certificate: this.certificate });
+        this.registerOutputs({ issuer: this.issuer });
     }
 }

@@ -3,6 +3,7 @@
  * annotations come from the foundation), serving the seed's api.<domain> routes with the wildcard
  * certificate as its default.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../../services/schema";
 import { StackConfig } from "../../stacks/schema";
@@ -10,7 +11,7 @@ import { CloudFoundation } from "../foundation";
 import { platformPeers, wellKnown } from "../naming";
 import { charts, pinnedChart } from "./charts";
 import { PlatformNamespaces } from "./namespaces";
-import { anywhere, catalogPorts, inNamespace, kubeApiEgress, networkPolicy, servicePods, tcp } from "./networkPolicies";
+import { anywhere, catalogPorts, inNamespace, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
 import { resources } from "./security";
 
 export interface IngressControllerArgs {
@@ -19,7 +20,12 @@ export interface IngressControllerArgs {
     readonly namespaces: PlatformNamespaces;
     /** The services it routes to: their container ports are opened from the controller. */
     readonly catalog: readonly ServiceSpec[];
+    /** The chart that installs the ServiceMonitor CRD, when observability is on; the chart waits for it. Default none. */
+    readonly monitoringCrds?: pulumi.Resource;
 }
+
+/** The IngressClass every Ingress of the fleet names. */
+export const ingressClass = "nginx";
 
 /** The controller's uid/gid in the upstream image (www-data). */
 const nginxUid = 101;
@@ -27,7 +33,9 @@ const nginxGid = 82;
 
 export class IngressController extends pulumi.ComponentResource {
     /** IngressClass the fleet's Ingress objects use. */
-    public readonly ingressClassName: string = "nginx";
+    public readonly ingressClassName: string = ingressClass;
+    /** The release; its admission webhook validates every Ingress, so the fleet waits for it. */
+    public readonly chart: k8s.helm.v4.Chart;
 
     constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:IngressController", name, {}, opts);
@@ -40,7 +48,7 @@ export class IngressController extends pulumi.ComponentResource {
         const webhookJob = {
             resources: resources({ cpu: "10m", memory: "32Mi" }, { cpu: "100m", memory: "64Mi" }),
         };
-        pinnedChart(`${name}-chart`, charts.ingressNginx, "ingress-nginx", namespaces.system, {
+        this.chart = pinnedChart(`${name}-chart`, charts.ingressNginx, "ingress-nginx", namespaces.system, {
             controller: {
                 replicaCount: production ? 2 : 1,
                 // The chart renders a PodDisruptionBudget with this floor whenever replicas > 1.
@@ -55,9 +63,13 @@ export class IngressController extends pulumi.ComponentResource {
                     "hsts": "true",
                     "hsts-include-subdomains": "true",
                     "annotations-risk-level": "High",
+                    // limit-rpm rejections answer 429 Too Many Requests, not the default 503.
+                    "limit-req-status-code": "429",
                 },
                 extraArgs: { "default-ssl-certificate": `${namespaces.names.app}/${wellKnown.tlsSecret}` },
-                service: { type: foundation.ingressService.type, annotations: foundation.ingressService.annotations },
+                // Local keeps the client's source address (no SNAT to another node), so limit-rpm
+                // counts per client rather than per node.
+                service: { type: foundation.ingressService.type, annotations: foundation.ingressService.annotations, externalTrafficPolicy: "Local" },
                 metrics: { enabled: observability, serviceMonitor: { enabled: observability } },
                 resources: resources({ cpu: "100m", memory: "128Mi" }, { cpu: "1", memory: "512Mi" }),
                 podSecurityContext: { seccompProfile: { type: "RuntimeDefault" }, fsGroup: nginxGid },
@@ -84,7 +96,7 @@ export class IngressController extends pulumi.ComponentResource {
                 admissionWebhooks: { createSecretJob: webhookJob, patchWebhookJob: webhookJob },
             },
             defaultBackend: { enabled: false },
-        }, { parent: this });
+        }, { parent: this, dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] });
 
         const controller = { matchLabels: peers.ingressController.podSelector.matchLabels };
         networkPolicy(`${name}-controller-netpol`, "ingress-nginx-controller", namespaces.system, {
@@ -96,15 +108,11 @@ export class IngressController extends pulumi.ComponentResource {
                 { from: anywhere, ports: tcp(8443) },
                 ...(observability ? [{ from: [peers.prometheus], ports: tcp(10254) }] : []),
             ],
-            egress: [{ to: [inNamespace(namespaces.names.app)], ports: tcp(...appPorts) }, kubeApiEgress],
+            egress: [{ to: [inNamespace(namespaces.names.app)], ports: tcp(...appPorts) }, kubeApiEgress(foundation)],
         }, { parent: this });
         networkPolicy(`${name}-webhook-jobs-netpol`, "ingress-nginx-admission-jobs", namespaces.system, {
             podSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "admission-webhook" } },
-            egress: [kubeApiEgress],
-        }, { parent: this });
-        networkPolicy(`${name}-app-netpol`, "allow-from-ingress-controller", namespaces.app, {
-            podSelector: servicePods(catalog),
-            ingress: [{ from: [peers.ingressController], ports: tcp(...appPorts) }],
+            egress: [kubeApiEgress(foundation)],
         }, { parent: this });
         this.registerOutputs({ ingressClassName: this.ingressClassName });
     }

@@ -6,6 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { appLabels, platformPeers } from "../naming";
@@ -18,12 +19,23 @@ export interface LoggingArgs {
     readonly config: StackConfig;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
+    /** The platform's explicit @pulumi/random provider (default providers are disabled). */
+    readonly randomProvider: random.Provider;
+    /** The kube-prometheus-stack chart (ServiceMonitor CRD) Fluentd's chart waits for. Default none. */
+    readonly monitoringCrds?: pulumi.Resource;
 }
 
 /** Elasticsearch's Service is `elasticsearch` (fullnameOverride), as the seed's fluent.conf expects. */
 export const elasticsearchService = "elasticsearch";
 const esPort = 9200;
-const esPods = { app: elasticsearchService };
+/** Labels of the Elasticsearch pods (the chart's `app: <fullname>`), for NetworkPolicy peers. */
+export const elasticsearchPods: Readonly<Record<string, string>> = { app: elasticsearchService };
+const esPods = elasticsearchPods;
+/** Elastic's last chart (8.5.1) runs any 8.x image; this is a current 8.x patch release. */
+export const elasticsearchImageTag = "8.19.0";
+/** fluentd-kubernetes-daemonset built with the Elasticsearch 8 client (the chart defaults to its ES7 variant). */
+export const fluentdImageTag = "v1.16.2-debian-elasticsearch8-1.1";
+const bootstrapSecret = "elasticsearch-bootstrap";
 const fluentdPods = { "app.kubernetes.io/name": "fluentd" };
 const ilmPolicy = "bookkeep-logs";
 
@@ -53,7 +65,13 @@ export function fluentdConfig(esHost: string): Record<string, string> {
   port 24231
 </source>
 `,
-        "02_filters.conf": `<filter kubernetes.**>
+        // Fluentd's own lines would otherwise be shipped, logged again on failure, and shipped
+        // again: drop them before any filter sees them.
+        "02_filters.conf": `<match kubernetes.var.log.containers.fluentd-**>
+  @type null
+</match>
+
+<filter kubernetes.**>
   @type kubernetes_metadata
 </filter>
 
@@ -107,8 +125,21 @@ export class Logging extends pulumi.ComponentResource {
         this.elasticsearchHost = `${elasticsearchService}.${namespaces.names.monitoring}.svc`;
         const esReplicas = production ? 3 : 1;
 
+        // Security is off (below), so this password guards nothing today. It exists because the
+        // chart's readiness probe exits 1 when ELASTIC_PASSWORD is empty even with security off
+        // (elastic/helm-charts#1772); generated rather than a placeholder, so it is already a real
+        // secret the day X-Pack security is turned on, and never sits in the chart's values.
+        const password = new random.RandomPassword(`${name}-elasticsearch-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider });
+        const bootstrap = new k8s.core.v1.Secret(`${name}-elasticsearch-bootstrap`, {
+            metadata: { name: bootstrapSecret, namespace: namespaces.monitoring, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
+            type: "Opaque",
+            stringData: { password: password.result },
+        }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
+
         const elasticsearch = pinnedChart(`${name}-elasticsearch`, charts.elasticsearch, "elasticsearch", namespaces.monitoring, {
             fullnameOverride: elasticsearchService,
+            imageTag: elasticsearchImageTag,
+            extraEnvs: [{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: bootstrapSecret, key: "password" } } }],
             replicas: esReplicas,
             minimumMasterNodes: production ? 2 : 1,
             clusterHealthCheckParams: production ? "wait_for_status=green&timeout=1s" : "wait_for_status=yellow&timeout=1s",
@@ -137,34 +168,36 @@ export class Logging extends pulumi.ComponentResource {
             securityContext: { ...restrictedContainer(), readOnlyRootFilesystem: false, runAsUser: 1000 },
             maxUnavailable: 1,
             tests: { enabled: false },
-        }, { parent: this });
+        }, { parent: this, dependsOn: [bootstrap] });
 
         const retention = this.retentionJob(name, args, days, [elasticsearch]);
 
         pinnedChart(`${name}-fluentd`, charts.fluentd, "fluentd", namespaces.system, {
             kind: "DaemonSet",
+            image: { tag: fluentdImageTag },
             fileConfigs: fluentdConfig(this.elasticsearchHost),
             // Root, with every capability dropped: kubelet writes container logs as root:root
             // 0640, which only their owner can read without CAP_DAC_OVERRIDE.
             podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
             securityContext: { ...restrictedContainer(), runAsNonRoot: false, runAsUser: 0 },
             resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
-            volumes: [
-                { name: "varlog", hostPath: { path: "/var/log" } },
-                { name: "tmp", emptyDir: {} },
-            ],
-            volumeMounts: [
-                { name: "varlog", mountPath: "/var/log" },
-                { name: "tmp", mountPath: "/tmp" },
-            ],
+            // The chart mounts the node's /var/log itself (mountVarLogDirectory, default true); under
+            // containerd there is no /var/lib/docker/containers to mount.
+            mountVarLogDirectory: true,
+            mountDockerContainersDirectory: false,
+            volumes: [{ name: "tmp", emptyDir: {} }],
+            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            // Our 01_sources.conf already serves metrics on 24231; the chart's optional prometheus
+            // ConfigMap would bind the same port a second time.
+            configMapConfigs: [],
             metrics: { serviceMonitor: { enabled: true } },
-        }, { parent: this, dependsOn: [retention] });
+        }, { parent: this, dependsOn: [retention, ...(args.monitoringCrds ? [args.monitoringCrds] : [])] });
 
         networkPolicy(`${name}-fluentd-netpol`, "fluentd", namespaces.system, {
             podSelector: { matchLabels: fluentdPods },
             ingress: [{ from: [peers.prometheus], ports: tcp(24231) }],
             // The kubernetes_metadata filter looks pods up in the API.
-            egress: [{ to: [inNamespace(namespaces.names.monitoring, esPods)], ports: tcp(esPort) }, kubeApiEgress],
+            egress: [{ to: [inNamespace(namespaces.names.monitoring, esPods)], ports: tcp(esPort) }, kubeApiEgress(foundation)],
         }, { parent: this });
         networkPolicy(`${name}-elasticsearch-netpol`, "elasticsearch", namespaces.monitoring, {
             podSelector: { matchLabels: esPods },

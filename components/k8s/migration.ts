@@ -49,7 +49,13 @@ export class DatabaseMigration extends pulumi.ComponentResource {
         }, { parent: this });
 
         this.job = new k8s.batch.v1.Job(`${name}-job`, {
-            metadata: { name: this.jobName, namespace: namespaces.app, labels: { ...labels, "bookkeep.app/release": versionSlug(config.fleet.releaseVersion) } },
+            metadata: {
+                name: this.jobName,
+                namespace: namespaces.app,
+                labels: { ...labels, "bookkeep.app/release": versionSlug(config.fleet.releaseVersion) },
+                // A Job that failed (or is still failing) is replaced on the next `pulumi up`, not left in place.
+                annotations: { "pulumi.com/replaceUnready": "true" },
+            },
             spec: {
                 backoffLimit: 3,
                 // Kept a week for its logs. If it has been collected, a later `pulumi up` after a
@@ -81,6 +87,9 @@ export class DatabaseMigration extends pulumi.ComponentResource {
             // A Job's pod template is immutable: any change is a replacement, and one with an
             // unchanged name must delete the old Job first.
             deleteBeforeReplace: true,
+            // Longer than activeDeadlineSeconds (30 min), so Kubernetes, not Pulumi's default
+            // 10-minute await, decides when a slow migration has failed.
+            customTimeouts: { create: "35m", update: "35m" },
         });
         this.registerOutputs({ jobName: this.jobName });
     }

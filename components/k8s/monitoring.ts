@@ -2,27 +2,60 @@
  * kube-prometheus-stack in bookkeep-monitoring, plus the seed's own monitoring objects as typed
  * resources: the bookkeep-services ServiceMonitor, the bookkeep-alerts PrometheusRule and the
  * "BookKeep Overview" dashboard (provisioned by Grafana's sidecar from a labelled ConfigMap).
+ *
+ * Alertmanager sends every alert, and the always-firing Watchdog as a dead man's switch, to the
+ * `platform-oncall` webhook. Its URL is never in values or state: operators create it out of band,
+ *
+ *   kubectl -n bookkeep-monitoring create secret generic alertmanager-oncall --from-literal=url=https://...
+ *
+ * and Alertmanager reads it from the mounted file at send time. Until the Secret exists the volume
+ * is empty (optional), Alertmanager still runs, and failed notifications show in its own metrics.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ServiceSpec } from "../../services/schema";
 import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { platformPeers } from "../naming";
 import { alertGroups, overviewDashboard } from "./alerts";
 import { charts, pinnedChart } from "./charts";
-import { PlatformNamespaces } from "./namespaces";
-import { anywhere, catalogPorts, kubeApiEgress, networkPolicy, servicePods, tcp } from "./networkPolicies";
+import { nodeExporterNamespace, PlatformNamespaces } from "./namespaces";
+import { anywhere, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
 import { resources, restrictedContainer, restrictedPod } from "./security";
 
 export interface MonitoringArgs {
     readonly config: StackConfig;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
-    /** Services scraped on their metrics port. */
-    readonly catalog: readonly ServiceSpec[];
+    /** The platform's explicit @pulumi/random provider (default providers are disabled). */
+    readonly randomProvider: random.Provider;
 }
+
+/** The receiver every alert goes to, and the Secret (key `url`) operators create with its webhook URL. */
+export const oncallReceiver = "platform-oncall";
+export const oncallSecret = "alertmanager-oncall";
+const oncallMount = "/etc/alertmanager/oncall";
+
+/** Alertmanager's routing: everything to on-call; the Watchdog heartbeat too, repeated so its absence is the alarm. */
+export const alertmanagerConfig = {
+    global: { resolve_timeout: "5m" },
+    route: {
+        receiver: oncallReceiver,
+        group_by: ["namespace", "alertname"],
+        group_wait: "30s",
+        group_interval: "5m",
+        repeat_interval: "4h",
+        routes: [
+            { matchers: ["alertname = \"Watchdog\""], receiver: oncallReceiver, group_wait: "0s", group_interval: "1m", repeat_interval: "5m" },
+            // kube-prometheus-stack's InfoInhibitor only exists to silence info-level alerts.
+            { matchers: ["alertname = \"InfoInhibitor\""], receiver: "null" },
+        ],
+    },
+    receivers: [
+        { name: "null" },
+        { name: oncallReceiver, webhook_configs: [{ url_file: `${oncallMount}/url`, send_resolved: true }] },
+    ],
+};
 
 export class Monitoring extends pulumi.ComponentResource {
     public readonly chart: k8s.helm.v4.Chart;
@@ -31,14 +64,12 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:Monitoring", name, {}, opts);
-        const { config, foundation, namespaces, catalog } = args;
+        const { config, foundation, namespaces } = args;
         const production = config.environment === "production";
         const peers = platformPeers(config.environment);
         const storageClass = foundation.storageClass ? { storageClassName: foundation.storageClass } : {};
 
-        // Default providers are disabled stack-wide, so even @pulumi/random gets an explicit one.
-        const randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
-        const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this, provider: randomProvider });
+        const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this, provider: args.randomProvider });
         // The Grafana chart's own default admin password is a well-known string.
         const grafanaAdmin = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
             metadata: { name: "grafana-admin", namespace: namespaces.monitoring },
@@ -70,12 +101,23 @@ export class Monitoring extends pulumi.ComponentResource {
                 },
             },
             alertmanager: {
+                config: alertmanagerConfig,
                 alertmanagerSpec: {
                     replicas: production ? 2 : 1,
                     resources: resources({ cpu: "20m", memory: "64Mi" }, { cpu: "200m", memory: "256Mi" }),
                     securityContext: restrictedPod(1000),
+                    // An optional volume rather than alertmanagerSpec.secrets: a missing Secret must
+                    // not keep Alertmanager (and so `pulumi up`) from starting on a fresh stack.
+                    volumes: [{ name: "oncall", secret: { secretName: oncallSecret, optional: true } }],
+                    volumeMounts: [{ name: "oncall", mountPath: oncallMount, readOnly: true }],
                 },
             },
+            // The control plane of EKS and GKE is not scrapeable from the cluster, and GKE Dataplane
+            // V2 runs no kube-proxy: their targets would only ever raise TargetDown.
+            kubeControllerManager: { enabled: false },
+            kubeScheduler: { enabled: false },
+            kubeEtcd: { enabled: false },
+            kubeProxy: { enabled: false },
             grafana: {
                 admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
                 defaultDashboardsTimezone: "Asia/Kolkata",
@@ -91,7 +133,8 @@ export class Monitoring extends pulumi.ComponentResource {
                 admissionWebhooks: { patch: { resources: resources({ cpu: "10m", memory: "32Mi" }, { cpu: "100m", memory: "64Mi" }), securityContext: restrictedPod(2000) } },
             },
             "kube-state-metrics": { resources: resources({ cpu: "20m", memory: "64Mi" }, { cpu: "200m", memory: "256Mi" }) },
-            "prometheus-node-exporter": { resources: resources({ cpu: "20m", memory: "32Mi" }, { cpu: "200m", memory: "128Mi" }) },
+            // In its own privileged namespace, so bookkeep-monitoring can enforce `restricted`.
+            "prometheus-node-exporter": { namespaceOverride: nodeExporterNamespace, resources: resources({ cpu: "20m", memory: "32Mi" }, { cpu: "200m", memory: "128Mi" }) },
         }, { parent: this, dependsOn: [grafanaAdmin] });
 
         this.serviceMonitor = new k8s.apiextensions.CustomResource(`${name}-services`, {
@@ -120,10 +163,21 @@ export class Monitoring extends pulumi.ComponentResource {
 
         const monitoringNs = namespaces.monitoring;
         const prometheus = { matchLabels: peers.prometheus.podSelector.matchLabels };
+        // Only the pods that watch the API: Prometheus' discovery, kube-state-metrics, Grafana's
+        // sidecars; and the operator with its admission-certificate Jobs (labelled by `app`).
         networkPolicy(`${name}-kube-api-netpol`, "monitoring-kube-api", monitoringNs, {
-            // The operator, kube-state-metrics, Grafana's sidecars and Prometheus' discovery all watch the API.
+            podSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["prometheus", "kube-state-metrics", "grafana"] }] },
+            egress: [kubeApiEgress(foundation)],
+        }, { parent: this });
+        networkPolicy(`${name}-operator-kube-api-netpol`, "prometheus-operator-kube-api", monitoringNs, {
+            podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["kube-prometheus-stack-operator", "kube-prometheus-stack-admission-create", "kube-prometheus-stack-admission-patch"] }] },
+            egress: [kubeApiEgress(foundation)],
+        }, { parent: this });
+        // node-exporter runs on the host network, where most CNIs do not apply NetworkPolicies;
+        // this admits the scrape where one does.
+        networkPolicy(`${name}-node-exporter-netpol`, "node-exporter", namespaces.nodeExporter, {
             podSelector: {},
-            egress: [kubeApiEgress],
+            ingress: [{ from: [peers.prometheus], ports: tcp(9100) }],
         }, { parent: this });
         networkPolicy(`${name}-scrape-netpol`, "allow-prometheus-scrape", monitoringNs, {
             podSelector: {},
@@ -162,10 +216,6 @@ export class Monitoring extends pulumi.ComponentResource {
             podSelector: { matchLabels: { app: "kube-prometheus-stack-operator" } },
             // Admission webhook, called by the API server.
             ingress: [{ from: anywhere, ports: tcp(10250) }],
-        }, { parent: this });
-        networkPolicy(`${name}-app-scrape-netpol`, "allow-prometheus-scrape", namespaces.app, {
-            podSelector: servicePods(catalog),
-            ingress: [{ from: [peers.prometheus], ports: tcp(...catalogPorts(catalog, "metricsPort")) }],
         }, { parent: this });
         this.registerOutputs({ serviceMonitor: this.serviceMonitor, rules: this.rules });
     }

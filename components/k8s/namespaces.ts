@@ -1,7 +1,8 @@
 /**
  * The seed's namespaces, each under Pod Security Admission and starting from default-deny
  * networking with only cluster DNS allowed; the app namespace also gets a ResourceQuota and a
- * LimitRange. Other components add the flows they need.
+ * LimitRange. Other components add the flows they need. With observability on, node-exporter gets
+ * a namespace of its own, the one place host access is allowed besides Fluentd's.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,7 +21,10 @@ export interface PlatformNamespacesArgs {
     readonly platformPods: readonly PodBudget[];
 }
 
-type Managed = "app" | "system" | "monitoring" | "nats";
+/** node-exporter's own namespace (kube-prometheus-stack's prometheus-node-exporter.namespaceOverride). */
+export const nodeExporterNamespace = "bookkeep-node-exporter";
+
+type Managed = "app" | "system" | "monitoring" | "nats" | "nodeExporter";
 
 /**
  * Enforced Pod Security level per namespace. `audit` and `warn` are `restricted` everywhere, so
@@ -29,10 +33,16 @@ type Managed = "app" | "system" | "monitoring" | "nats";
 const enforcement: Record<Managed, "restricted" | "privileged"> = {
     app: "restricted",
     // Fluentd's DaemonSet mounts the node's /var/log (hostPath), which baseline already forbids.
+    // It stays here rather than in a namespace of its own because its config (the seed's
+    // fluentd-config) lives in bookkeep-system; the other system pods are restricted-compliant,
+    // which audit/warn `restricted` keeps visible.
     system: "privileged",
-    // prometheus-node-exporter needs hostNetwork, hostPID and hostPath to read node metrics.
-    monitoring: "privileged",
+    // Prometheus, Alertmanager, Grafana, Elasticsearch and the collector all meet restricted.
+    monitoring: "restricted",
     nats: "restricted",
+    // prometheus-node-exporter needs hostNetwork, hostPID and hostPath to read node metrics, and
+    // nothing else runs here.
+    nodeExporter: "privileged",
 };
 
 export class PlatformNamespaces extends pulumi.ComponentResource {
@@ -43,29 +53,33 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
     public readonly system: pulumi.Output<string>;
     public readonly monitoring: pulumi.Output<string>;
     public readonly nats: pulumi.Output<string>;
+    /** node-exporter's namespace; created only with observability on (its name is constant either way). */
+    public readonly nodeExporter: pulumi.Output<string>;
 
     constructor(name: string, args: PlatformNamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:Namespaces", name, {}, opts);
         const { config } = args;
         this.names = namespacesFor(config.environment);
-        const made = {} as Record<Managed, pulumi.Output<string>>;
-        for (const key of ["app", "system", "monitoring", "nats"] as const) {
-            const ns = new k8s.core.v1.Namespace(`${name}-${key}`, {
+        const create = (key: Managed, id: string, nsName: string): pulumi.Output<string> => {
+            const ns = new k8s.core.v1.Namespace(`${name}-${id}`, {
                 metadata: {
-                    name: this.names[key],
+                    name: nsName,
                     labels: { ...podSecurityLabels(enforcement[key]), "app.kubernetes.io/part-of": "bookkeep", "bookkeep.app/environment": config.environment },
                 },
             }, { parent: this });
-            made[key] = ns.metadata.name;
-            networkPolicy(`${name}-${key}-default-deny`, "default-deny", ns.metadata.name,
+            networkPolicy(`${name}-${id}-default-deny`, "default-deny", ns.metadata.name,
                 { podSelector: {}, ingress: [], egress: [] }, { parent: this });
-            networkPolicy(`${name}-${key}-allow-dns`, "allow-dns", ns.metadata.name,
+            networkPolicy(`${name}-${id}-allow-dns`, "allow-dns", ns.metadata.name,
                 { podSelector: {}, egress: [dnsEgress(config.environment)] }, { parent: this });
-        }
-        this.app = made.app;
-        this.system = made.system;
-        this.monitoring = made.monitoring;
-        this.nats = made.nats;
+            return ns.metadata.name;
+        };
+        this.app = create("app", "app", this.names.app);
+        this.system = create("system", "system", this.names.system);
+        this.monitoring = create("monitoring", "monitoring", this.names.monitoring);
+        this.nats = create("nats", "nats", this.names.nats);
+        this.nodeExporter = config.observability.enabled
+            ? create("nodeExporter", "node-exporter", nodeExporterNamespace)
+            : pulumi.output(nodeExporterNamespace);
 
         new k8s.core.v1.ResourceQuota(`${name}-app-quota`, {
             metadata: { name: "bookkeep-quota", namespace: this.app },
@@ -84,6 +98,6 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
                 }],
             },
         }, { parent: this });
-        this.registerOutputs({ app: this.app, system: this.system, monitoring: this.monitoring, nats: this.nats });
+        this.registerOutputs({ app: this.app, system: this.system, monitoring: this.monitoring, nats: this.nats, nodeExporter: this.nodeExporter });
     }
 }

@@ -10,15 +10,17 @@ import { CloudFoundation } from "../foundation";
 import { platformPeers, wellKnown } from "../naming";
 import { charts, pinnedChart } from "./charts";
 import { PlatformNamespaces } from "./namespaces";
-import { inNamespace, networkPolicy, servicePods, tcp } from "./networkPolicies";
+import { networkPolicy, servicePodsPeer, tcp } from "./networkPolicies";
 import { resources, restrictedContainer, restrictedPod } from "./security";
 
 export interface NatsArgs {
     readonly config: StackConfig;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
-    /** Services with the `nats` backend get egress to it. */
+    /** Only the services with the `nats` backend are admitted (their own policies open the egress). */
     readonly catalog: readonly ServiceSpec[];
+    /** The chart that installs the PodMonitor CRD, when observability is on; the chart waits for it. Default none. */
+    readonly monitoringCrds?: pulumi.Resource;
 }
 
 const ports = { client: wellKnown.ports.nats, cluster: 6222, monitor: 8222, metrics: 7777 };
@@ -73,21 +75,22 @@ export class Nats extends pulumi.ComponentResource {
             podDisruptionBudget: { enabled: true },
             // nats-box is an interactive debugging shell; nothing in production needs it.
             natsBox: { enabled: false },
-        }, { parent: this });
+            // No client authentication yet: any admitted pod may publish and subscribe. The
+            // NetworkPolicy below is the wall (only the catalog's NATS users and Prometheus). Per-
+            // service users need a generated password per service and a per-service nats-url in
+            // bookkeeping-secrets, which changes the seed's one shared nats-url key: a follow-up.
+        }, { parent: this, dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] });
 
         const server = { matchLabels: peers.nats.podSelector.matchLabels };
+        const clients = servicePodsPeer(namespaces.names.app, catalog, "nats");
         networkPolicy(`${name}-server-netpol`, "nats-server", namespaces.nats, {
             podSelector: server,
             ingress: [
-                { from: [inNamespace(namespaces.names.app)], ports: tcp(ports.client) },
+                ...(clients ? [{ from: [clients], ports: tcp(ports.client) }] : []),
                 { from: [{ podSelector: server }], ports: tcp(ports.cluster) },
                 ...(observability ? [{ from: [peers.prometheus], ports: tcp(ports.metrics, ports.monitor) }] : []),
             ],
             egress: [{ to: [{ podSelector: server }], ports: tcp(ports.cluster) }],
-        }, { parent: this });
-        networkPolicy(`${name}-app-netpol`, "allow-to-nats", namespaces.app, {
-            podSelector: servicePods(catalog, "nats"),
-            egress: [{ to: [peers.nats], ports: tcp(ports.client) }],
         }, { parent: this });
         this.registerOutputs({ replicas: this.replicas });
     }

@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../../stacks/schema";
 import { ServiceSpec } from "../../services/schema";
+import { CloudFoundation } from "../foundation";
 import { platformPeers, wellKnown } from "../naming";
 
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
@@ -22,17 +23,21 @@ export interface PolicySpec {
     readonly egress?: EgressRule[];
 }
 
-/** A NetworkPolicy named `policyName` in `namespace`; policyTypes follow the rules given. */
+/**
+ * A NetworkPolicy named `policyName` in `namespace`; policyTypes follow the rules given. `labels`
+ * are added to the policy's own metadata (the owner's labels), default none.
+ */
 export function networkPolicy(
     resourceName: string,
     policyName: string,
     namespace: pulumi.Input<string>,
     spec: PolicySpec,
     opts: pulumi.CustomResourceOptions,
+    labels: Record<string, string> = {},
 ): k8s.networking.v1.NetworkPolicy {
     const policyTypes = [...(spec.ingress ? ["Ingress"] : []), ...(spec.egress ? ["Egress"] : [])];
     return new k8s.networking.v1.NetworkPolicy(resourceName, {
-        metadata: { name: policyName, namespace, labels: { "app.kubernetes.io/part-of": "bookkeep", "app.kubernetes.io/managed-by": "pulumi" } },
+        metadata: { name: policyName, namespace, labels: { "app.kubernetes.io/part-of": "bookkeep", "app.kubernetes.io/managed-by": "pulumi", ...labels } },
         spec: { podSelector: spec.podSelector, policyTypes, ...(spec.ingress ? { ingress: spec.ingress } : {}), ...(spec.egress ? { egress: spec.egress } : {}) },
     }, opts);
 }
@@ -61,11 +66,19 @@ export function dnsEgress(environment: Environment): EgressRule {
 }
 
 /**
- * The Kubernetes API server. Its endpoint addresses differ per cloud (EKS ENIs in the VPC, the
- * GKE control-plane range, a Docker bridge address on laptops) and are not stable, so the rule is
- * scoped by port rather than address; 443 is the in-cluster Service port, 6443 the endpoint port.
+ * The Kubernetes API server, for the controller pods that watch or write objects (each component
+ * selects only those pods), at the addresses the foundation knows for it (EKS ENIs in the VPC, the
+ * GKE control-plane range, anywhere on a laptop). 443 is the in-cluster Service port, 6443 the
+ * endpoint port of self-managed control planes.
  */
-export const kubeApiEgress: EgressRule = { to: anywhere, ports: tcp(443, 6443) };
+export function kubeApiEgress(foundation: Pick<CloudFoundation, "apiServerPeers">): EgressRule {
+    return { to: foundation.apiServerPeers, ports: tcp(443, 6443) };
+}
+
+/** What a workload-identity pod needs to fetch its credentials (GKE's metadata server); none elsewhere. */
+export function identityEgress(foundation: Pick<CloudFoundation, "identityEgress">): EgressRule[] {
+    return [...foundation.identityEgress];
+}
 
 /**
  * The fleet's pods (stable and canary tracks alike carry `app.kubernetes.io/name: <name>-service`).
@@ -74,6 +87,17 @@ export const kubeApiEgress: EgressRule = { to: anywhere, ports: tcp(443, 6443) }
 export function servicePods(catalog: readonly ServiceSpec[], backend?: ServiceSpec["backends"][number]): LabelSelector {
     const names = catalog.filter(s => backend === undefined || s.backends.includes(backend)).map(s => `${s.name}-service`);
     return { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: names }] };
+}
+
+/**
+ * The fleet's pods that use `backend`, as a peer in the app namespace; undefined when none does
+ * (an `In` selector needs at least one value).
+ */
+export function servicePodsPeer(appNamespace: string, catalog: readonly ServiceSpec[], backend: ServiceSpec["backends"][number]): Peer | undefined {
+    if (!catalog.some(s => s.backends.includes(backend))) {
+        return undefined;
+    }
+    return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": appNamespace } }, podSelector: servicePods(catalog, backend) };
 }
 
 /** Distinct container ports of the catalog (ingress targets), or of its metrics endpoints. */

@@ -6,13 +6,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { ServiceSpec } from "../../services/schema";
 import { inputError } from "../../stacks/errors";
 import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { Namespaces } from "../naming";
 import { AppSecrets } from "./appSecrets";
-import { backupBudget, DatabaseBackups } from "./backups";
+import { backupBudget, backupSchedules, DatabaseBackups } from "./backups";
 import { CertManager } from "./certManager";
 import { IngressController } from "./ingress";
 import { Logging } from "./logging";
@@ -34,8 +35,13 @@ export interface KubernetesPlatformArgs {
 
 export class KubernetesPlatform extends pulumi.ComponentResource {
     public readonly namespaces: Namespaces;
-    /** Completes before the fleet rolls out (components/platform.ts depends on it). */
+    /** Completes before the fleet rolls out. */
     public readonly migration: k8s.batch.v1.Job;
+    /**
+     * What the fleet must wait for (components/platform.ts passes it as the Fleet's dependsOn): the
+     * migration Job, and the ingress controller, whose admission webhook validates every Ingress.
+     */
+    public readonly readyForFleet: pulumi.Resource[];
     /** Name of the app Secret (database-url, redis-url, jwt-secret, nats-url). */
     public readonly appSecretName: string;
 
@@ -47,23 +53,37 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         }
         const child = { parent: this };
 
-        const namespaces = new PlatformNamespaces(`${name}-namespaces`, { config, catalog, platformPods: [migrationBudget, backupBudget] }, child);
+        // The migration, and one pod per backup schedule (their runs may overlap).
+        const platformPods = [migrationBudget, ...backupSchedules.map(() => backupBudget)];
+        const namespaces = new PlatformNamespaces(`${name}-namespaces`, { config, catalog, platformPods }, child);
         this.namespaces = namespaces.names;
         const layer = { config, foundation, namespaces };
 
         const secrets = new AppSecrets(`${name}-secrets`, layer, child);
         this.appSecretName = secrets.secretName;
-        new IngressController(`${name}-ingress`, { ...layer, catalog }, child);
-        new CertManager(`${name}-cert-manager`, layer, child);
-        new Nats(`${name}-nats`, { ...layer, catalog }, child);
-        new SealedSecrets(`${name}-sealed-secrets`, layer, child);
+
+        // Monitoring first: its chart installs the ServiceMonitor/PodMonitor CRDs the other charts
+        // render when observability is on, so they wait for it.
+        let monitoringCrds: pulumi.Resource | undefined;
         if (config.observability.enabled) {
-            new Monitoring(`${name}-monitoring`, { ...layer, catalog }, child);
-            new Logging(`${name}-logging`, layer, child);
-            new Tracing(`${name}-tracing`, { ...layer, catalog }, child);
+            // Default providers are disabled stack-wide, so even @pulumi/random gets an explicit one.
+            const randomProvider = new random.Provider(`${name}-random`, {}, {
+                ...child,
+                // It was Monitoring's own before; the alias keeps the generated passwords.
+                aliases: [{ name: `${name}-monitoring-random`, parent: pulumi.createUrn(`${name}-monitoring`, "bookkeep:k8s:Monitoring", this) }],
+            });
+            const monitoring = new Monitoring(`${name}-monitoring`, { ...layer, randomProvider }, child);
+            monitoringCrds = monitoring.chart;
+            new Logging(`${name}-logging`, { ...layer, randomProvider, monitoringCrds }, child);
+            new Tracing(`${name}-tracing`, layer, child);
         }
+        const ingress = new IngressController(`${name}-ingress`, { ...layer, catalog, monitoringCrds }, child);
+        new CertManager(`${name}-cert-manager`, { ...layer, monitoringCrds }, child);
+        new Nats(`${name}-nats`, { ...layer, catalog, monitoringCrds }, child);
+        new SealedSecrets(`${name}-sealed-secrets`, { ...layer, monitoringCrds }, child);
         const migration = new DatabaseMigration(`${name}-migration`, { ...layer, secret: secrets.secret }, child);
         this.migration = migration.job;
+        this.readyForFleet = [migration.job, ingress.chart];
         new DatabaseBackups(`${name}-backups`, { ...layer, secret: secrets.secret }, child);
         this.registerOutputs({ namespaces: this.namespaces, migration: migration.jobName, appSecretName: this.appSecretName });
     }

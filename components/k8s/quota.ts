@@ -33,9 +33,10 @@ export interface PodBudget {
 }
 
 /**
- * Hard limits for the app namespace: every service at maxReplicas plus one surge pod during a
- * rolling update, plus its canary, plus the platform's own pods there (`extraPods`: migration,
- * backup).
+ * Hard limits for the app namespace: every service at its HPA's maxReplicas (the catalog's
+ * scaling.maxReplicas, else fleet.maxReplicas) plus one surge pod during a rolling update, plus its
+ * canary, plus the platform's own pods there (`extraPods`: the migration, one pod per backup
+ * schedule, since their runs can overlap).
  */
 export function appQuota(config: StackConfig, catalog: readonly ServiceSpec[], extraPods: readonly PodBudget[]): Record<string, string> {
     let pods = 0;
@@ -49,7 +50,7 @@ export function appQuota(config: StackConfig, catalog: readonly ServiceSpec[], e
     };
     for (const s of catalog) {
         const canary = config.fleet.canaries[s.name] ? 1 : 0;
-        add(s.resources, config.fleet.maxReplicas + 1 + canary);
+        add(s.resources, (s.scaling.maxReplicas ?? config.fleet.maxReplicas) + 1 + canary);
     }
     extraPods.forEach(p => add(p, 1));
     return {

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
+import { CloudFoundation } from "../foundation";
 import { platformPeers } from "../naming";
 import { charts, pinnedChart } from "./charts";
 import { PlatformNamespaces } from "./namespaces";
@@ -13,7 +14,10 @@ import { resources } from "./security";
 
 export interface SealedSecretsArgs {
     readonly config: StackConfig;
+    readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
+    /** The chart that installs the ServiceMonitor CRD, when observability is on; the chart waits for it. Default none. */
+    readonly monitoringCrds?: pulumi.Resource;
 }
 
 /** kubeseal's default controller name; pass `--controller-namespace bookkeep-system`. */
@@ -22,7 +26,7 @@ export const sealedSecretsController = "sealed-secrets-controller";
 export class SealedSecrets extends pulumi.ComponentResource {
     constructor(name: string, args: SealedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:SealedSecrets", name, {}, opts);
-        const { config, namespaces } = args;
+        const { config, foundation, namespaces } = args;
         const observability = config.observability.enabled;
 
         pinnedChart(`${name}-chart`, charts.sealedSecrets, "sealed-secrets", namespaces.system, {
@@ -39,7 +43,7 @@ export class SealedSecrets extends pulumi.ComponentResource {
                 seccompProfile: { type: "RuntimeDefault" },
             },
             metrics: { serviceMonitor: { enabled: observability } },
-        }, { parent: this });
+        }, { parent: this, dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] });
 
         networkPolicy(`${name}-netpol`, "sealed-secrets-controller", namespaces.system, {
             podSelector: { matchLabels: { "app.kubernetes.io/name": "sealed-secrets" } },
@@ -48,7 +52,7 @@ export class SealedSecrets extends pulumi.ComponentResource {
                 { from: anywhere, ports: tcp(8080) },
                 ...(observability ? [{ from: [platformPeers(config.environment).prometheus], ports: tcp(8081) }] : []),
             ],
-            egress: [kubeApiEgress],
+            egress: [kubeApiEgress(foundation)],
         }, { parent: this });
         this.registerOutputs({});
     }

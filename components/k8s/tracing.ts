@@ -1,25 +1,23 @@
 /**
  * The OpenTelemetry collector in bookkeep-monitoring, receiving OTLP from the services and storing
- * traces in the log Elasticsearch (index `bookkeep-traces`, under the same retention). The seed's
+ * traces in the log Elasticsearch (one `bookkeep-traces-YYYY.MM.DD` index a day, so the
+ * `bookkeep-*` ILM policy deletes them after the same retention as the logs). The seed's
  * Go code exports to `otel-collector:4318`, a name relative to the service's own namespace, so an
  * ExternalName Service of that name in the app namespace points at the collector.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceSpec } from "../../services/schema";
 import { StackConfig } from "../../stacks/schema";
 import { platformPeers, wellKnown } from "../naming";
 import { charts, pinnedChart } from "./charts";
-import { elasticsearchService } from "./logging";
+import { elasticsearchPods, elasticsearchService } from "./logging";
 import { PlatformNamespaces } from "./namespaces";
-import { inNamespace, networkPolicy, servicePods, tcp } from "./networkPolicies";
+import { inNamespace, networkPolicy, tcp } from "./networkPolicies";
 import { resources, restrictedContainer, restrictedPod } from "./security";
 
 export interface TracingArgs {
     readonly config: StackConfig;
     readonly namespaces: PlatformNamespaces;
-    /** Every service may export traces. */
-    readonly catalog: readonly ServiceSpec[];
 }
 
 /** Name of the collector's Service in bookkeep-monitoring and of its alias in the app namespace. */
@@ -32,7 +30,7 @@ export class Tracing extends pulumi.ComponentResource {
 
     constructor(name: string, args: TracingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:Tracing", name, {}, opts);
-        const { config, namespaces, catalog } = args;
+        const { config, namespaces } = args;
         const production = config.environment === "production";
         const peers = platformPeers(config.environment);
         const otlpHttp = wellKnown.ports.otlpHttp;
@@ -73,7 +71,13 @@ export class Tracing extends pulumi.ComponentResource {
                     memory_limiter: { check_interval: "5s", limit_percentage: 80, spike_limit_percentage: 25 },
                 },
                 exporters: {
-                    elasticsearch: { endpoint: `http://${elasticsearchService}.${namespaces.names.monitoring}.svc:9200`, traces_index: "bookkeep-traces" },
+                    elasticsearch: {
+                        endpoint: `http://${elasticsearchService}.${namespaces.names.monitoring}.svc:9200`,
+                        // A fixed index would never roll over, and ILM deletes whole indices: a dated
+                        // index a day lets the bookkeep-* retention drop old traces like old logs.
+                        traces_index: "bookkeep-traces",
+                        logstash_format: { enabled: true, prefix_separator: "-", date_format: "%Y.%m.%d" },
+                    },
                     debug: {},
                 },
                 service: {
@@ -103,11 +107,7 @@ export class Tracing extends pulumi.ComponentResource {
                 { from: [inNamespace(namespaces.names.app)], ports: tcp(otlpHttp, otlpGrpc) },
                 { from: [peers.prometheus], ports: tcp(8888) },
             ],
-            egress: [{ to: [{ podSelector: { matchLabels: { app: elasticsearchService } } }], ports: tcp(9200) }],
-        }, { parent: this });
-        networkPolicy(`${name}-app-netpol`, "allow-to-otel-collector", namespaces.app, {
-            podSelector: servicePods(catalog),
-            egress: [{ to: [peers.otelCollector], ports: tcp(otlpHttp) }],
+            egress: [{ to: [{ podSelector: { matchLabels: elasticsearchPods } }], ports: tcp(9200) }],
         }, { parent: this });
         this.registerOutputs({ collectorHost: this.collectorHost });
     }
