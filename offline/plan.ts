@@ -47,9 +47,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     }
     const file = readStackFile(options.stack, overrides);
     const evaluation = await evaluate({ stack: options.stack, config: file.config, secretKeys: file.secretKeys, program: options.program });
-    const cloud = file.config["bookkeep:cloud"] ?? "";
     const policyConfig = readPackConfig(path.join(projectRoot(), "policies", "config", `${options.stack}.json`));
     const policies = await runPolicies(pack, evaluation.resources, policyConfig);
+    const cloud = file.config["bookkeep:cloud"] ?? "";
     const plan = planJson(evaluation, cloud, policies);
     const mandatory = policies.violations.some(v => v.enforcementLevel === "mandatory");
     return { plan, evaluation, policies, exitCode: mandatory ? exitCodes.mandatoryViolation : exitCodes.clean };
