@@ -76,7 +76,7 @@ async function main(args: string[]): Promise<void> {
     const runs = args.includes("--runs") ? Number(args[args.indexOf("--runs") + 1]) : 3;
     const floor = measure(["--floor"], runs);
     const widths = [34, 10, 10, 12, 12];
-    const lines = [row(["case", "resources", "wall ms", "× SDK floor", "peak RSS MB"], widths)];
+    const lines = [row(["case", "resources", "wall ms", "ratio", "peak RSS MB"], widths)];
     lines.push(row(["SDK load floor (bare node)", "-", floor.ms.toFixed(0), "1.00", floor.maxRssMb.toFixed(0)], widths));
     for (const [stack, cloud] of [["staging", "aws"], ["production", "aws"], ["staging", "gcp"], ["production", "gcp"], ["development", "local"]]) {
         const s = measure(["--stack", stack, "--cloud", cloud], runs);
@@ -86,9 +86,10 @@ async function main(args: string[]): Promise<void> {
     for (const n of [6, 60, 200]) {
         const s = measure(["--stack", "production", "--cloud", "aws", "--services", String(n)], runs);
         six ??= s;
-        lines.push(row([`production/aws, ${n} services (× 6-svc)`, s.resources ?? "-", s.ms.toFixed(0), (s.ms / six.ms).toFixed(2), s.maxRssMb.toFixed(0)], widths));
+        lines.push(row([`production/aws, ${n} services`, s.resources ?? "-", s.ms.toFixed(0), (s.ms / six.ms).toFixed(2), s.maxRssMb.toFixed(0)], widths));
     }
-    process.stdout.write(`${lines.join("\n")}\n\n(median of ${runs} runs per case, each a fresh process; node ${process.version})\n`);
+    process.stdout.write(`${lines.join("\n")}\n\nratio: to the SDK load floor; for the fleet rows, to the 6-service plan. ` +
+        `Median of ${runs} runs per case, each a fresh process; node ${process.version}.\n`);
 }
 
 if (require.main === module) {
