@@ -73,6 +73,7 @@ const stagingCounts: Record<string, number> = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 4, "aws:s3/bucketVersioning:BucketVersioning": 4,
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 4,
     "aws:s3/bucketPolicy:BucketPolicy": 4, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": 1,
     "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
     "aws:cloudfront/originAccessControl:OriginAccessControl": 1, "aws:cloudfront/distribution:Distribution": 1,
     "aws:route53/zone:Zone": 1, "aws:route53/record:Record": 5,
@@ -205,10 +206,12 @@ describe("AWS foundation", function () {
                         ...["documents", "backups", "static-assets"].map(b => `${T.bucket} ${F}-storage-${b}-bucket`),
                         `${T.bucket} ${F}-audit-logs-bucket`,
                         ...(stack === "production" ? [`${T.rdsReplication} ${F}-database-backups-dr`] : []),
+                        // Deleting it would silently stop locking new backups.
+                        `aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration ${F}-storage-backups-object-lock`,
                     ];
                     expect(protectedOnes).to.have.members(stack === "production" ? stateful : []);
                     if (stack === "production") {
-                        expect(protectedOnes).to.have.length(19);
+                        expect(protectedOnes).to.have.length(20);
                     }
                 });
             });
@@ -581,6 +584,33 @@ describe("AWS foundation", function () {
                         ["daily/", null, 35], ["weekly/", "GLACIER", 365], ["monthly/", "DEEP_ARCHIVE", 2922],
                     ]);
                     expect(lc[0].dependsOn).to.include(urn(ev, "aws:s3/bucketVersioning:BucketVersioning", `${F}-storage-backups-versioning`));
+                });
+
+                it("locks backups write-once in place: GOVERNANCE for 30 days, bypass denied to everyone, no bucket replacement", () => {
+                    const locks = ofType(res, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration");
+                    expect(locks.map(l => l.name)).to.deep.equal([`${F}-storage-backups-object-lock`]);
+                    const lock = locks[0];
+                    expect(lock.inputs.objectLockEnabled).to.equal("Enabled");
+                    expect(lock.inputs.rule).to.deep.equal({ defaultRetention: { mode: "GOVERNANCE", days: 30 } });
+                    const backups = one(res, T.bucket, `${F}-storage-backups-bucket`);
+                    expect(deps(lock, "bucket")).to.deep.equal([backups.urn]);
+                    expect(lock.dependsOn).to.include(urn(ev, "aws:s3/bucketVersioning:BucketVersioning", `${F}-storage-backups-versioning`));
+                    expect(lock.protect).to.equal(stack === "production");
+                    // objectLockEnabled on the bucket itself would replace an existing bucket.
+                    for (const b of ofType(res, T.bucket)) {
+                        expect(b.inputs, b.name).not.to.have.any.keys("objectLockEnabled", "objectLockConfiguration");
+                    }
+                    // Never longer than the lifecycle keeps a version (30 days noncurrent, 35 current).
+                    const rules = one(res, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `${F}-storage-backups-lifecycle`).inputs.rules as any[];
+                    for (const r of rules) {
+                        expect(r.noncurrentVersionExpiration.noncurrentDays).to.be.at.least(30);
+                        expect(r.expiration.days).to.be.at.least(30);
+                    }
+                    const bypass = { Sid: "DenyObjectLockBypass", Effect: "Deny", Principal: "*", Action: "s3:BypassGovernanceRetention", Resource: `arn:aws:s3:::${backups.inputs.bucket}/*` };
+                    const statements = (b: string) => policy(one(res, T.bucketPolicy, `${F}-storage-${b}-policy`).inputs.policy).Statement;
+                    expect(statements("backups")).to.have.length(2);
+                    expect(statements("backups")[1]).to.deep.equal(bypass);
+                    expect(statements("documents").map((x: any) => x.Sid)).to.deep.equal(["DenyInsecureTransport"]);
                 });
 
                 it("serves static assets over HTTPS only (TLS 1.2+, PriceClass_200) through origin access control", () => {

@@ -393,6 +393,17 @@ for (const stackName of ["staging", "production"] as const) {
             expect(inputs(T.keyIam, `${N}-buckets-key`).member).to.equal("serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com");
         });
 
+        it("keeps deleted backups restorable for 90 days (soft delete) with no retention policy, other buckets on GCS defaults", () => {
+            const b = (role: string) => inputs(T.bucket, `${N}-buckets-${role}`);
+            expect(b("backups").softDeletePolicy).to.deep.equal({ retentionDurationSeconds: 7776000 });
+            expect(b("backups").versioning).to.deep.equal({ enabled: true });
+            for (const role of ["documents", "backups", "assets"]) {
+                expect(b(role)).not.to.have.any.keys("retentionPolicy", "enableObjectRetention");
+            }
+            expect(b("documents")).not.to.have.property("softDeletePolicy");
+            expect(b("assets")).not.to.have.property("softDeletePolicy");
+        });
+
         it("tiers backups like the AWS side: daily expire, weekly to COLDLINE, monthly to ARCHIVE", () => {
             const rules = (role: string) => inputs(T.bucket, `${N}-buckets-${role}`).lifecycleRules;
             const abort = { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 7 } };

@@ -1,6 +1,7 @@
 /**
  * The three S3 buckets: documents (tenant uploads), backups (the seed's daily / weekly / monthly
- * dumps, tiered to cold storage) and static assets (served only through CloudFront).
+ * dumps, tiered to cold storage, write-once under S3 Object Lock) and static assets (served only
+ * through CloudFront).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -53,6 +54,17 @@ export function backupLifecycleRules(daily: number, weekly: number, monthly: num
     ];
 }
 
+/**
+ * Default Object Lock retention of every backup version: no longer than the shortest life the
+ * lifecycle gives any version, so the lock never keeps a dump past its rules. Dumps are written
+ * under dated keys (`daily/bookkeep-<yyyymmdd>.sql.gz`) and live `daily` days (35); a version that
+ * is overwritten (a re-run the same day) lives `noncurrentExpireDays` (30) after it. The smaller
+ * still locks a month of dumps.
+ */
+export function backupLockDays(dailyRetentionDays: number): number {
+    return Math.min(dailyRetentionDays, backupSchedule.noncurrentExpireDays);
+}
+
 export class Storage extends pulumi.ComponentResource {
     public readonly documents: SecureBucket;
     public readonly backups: SecureBucket;
@@ -70,7 +82,7 @@ export class Storage extends pulumi.ComponentResource {
         if (issues.length > 0) {
             throw inputError("storage", issues);
         }
-        const bucket = (purpose: string, extra: { lifecycleRules?: LifecycleRule[]; ownPolicy?: boolean } = {}) =>
+        const bucket = (purpose: string, extra: { lifecycleRules?: LifecycleRule[]; ownPolicy?: boolean; objectLockDays?: number } = {}) =>
             new SecureBucket(`${name}-${purpose}`, {
                 bucketName: pulumi.interpolate`${a.prefix}-${purpose}-${a.accountId}`,
                 purpose: `${a.prefix} ${purpose}`,
@@ -80,7 +92,11 @@ export class Storage extends pulumi.ComponentResource {
                 ...extra,
             }, { parent: this });
         this.documents = bucket("documents");
-        this.backups = bucket("backups", { lifecycleRules: backupLifecycleRules(a.dailyRetentionDays, a.weeklyRetentionDays, a.monthlyRetentionDays) });
+        // Backups are write-once so neither an admin nor a stolen CI identity can destroy them.
+        this.backups = bucket("backups", {
+            lifecycleRules: backupLifecycleRules(a.dailyRetentionDays, a.weeklyRetentionDays, a.monthlyRetentionDays),
+            objectLockDays: backupLockDays(a.dailyRetentionDays),
+        });
         // Its policy also admits CloudFront, so the CDN writes it once the distribution exists.
         this.assets = bucket("static-assets", { ownPolicy: false });
         this.registerOutputs({ documents: this.documents.name, backups: this.backups.name, assets: this.assets.name });

@@ -1,7 +1,8 @@
 /**
  * GCS buckets for documents (invoices, uploads), database backups and static assets: single-region
  * ASIA-SOUTH1 (a multi-region such as ASIA would replicate outside India), uniform bucket-level
- * access, public access prevention enforced, versioning, and our KMS key as the default key.
+ * access, public access prevention enforced, versioning, and our KMS key as the default key; the
+ * backups bucket also keeps deleted objects restorable for 90 days (soft delete).
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
@@ -38,6 +39,18 @@ export function lifecycleRules(role: BucketRole): LifecycleRule[] {
     ];
 }
 
+/**
+ * Soft delete of the backups bucket: the longest GCS allows (90 days). Every deleted or lifecycle-
+ * expired version stays restorable that long and nobody, an admin or a stolen CI identity included,
+ * can purge it sooner, which is the write-once guarantee S3 Object Lock gives on AWS. A bucket
+ * retention policy would be stronger (it can be locked) but GCS refuses it on a versioned bucket,
+ * and versioning is what keeps the daily dump's history. Object retention (enableObjectRetention)
+ * is not used either: it sets no default, so every dump would need its own retention written by the
+ * job, and the provider only sets it when creating a bucket, so turning it on replaces one.
+ * The price is storage: deleted dumps are billed for the 90 days too.
+ */
+export const backupSoftDeleteSeconds = 90 * 24 * 60 * 60;
+
 export interface GcsBucketsArgs {
     readonly config: StackConfig;
     readonly provider: gcp.Provider;
@@ -69,6 +82,8 @@ export class GcsBuckets extends pulumi.ComponentResource {
             lifecycleRules: lifecycleRules(role),
             forceDestroy: false,
             labels: { environment: config.environment, role },
+            // Other buckets keep GCS's default (7 days).
+            ...(role === "backups" ? { softDeletePolicy: { retentionDurationSeconds: backupSoftDeleteSeconds } } : {}),
         }, { ...childOpts, protect: args.protect, dependsOn: [keyGrant] });
         this.buckets = { documents: bucket("documents"), backups: bucket("backups"), assets: bucket("assets") };
         this.registerOutputs(Object.fromEntries(bucketRoles.map(r => [r, this.buckets[r].name])));
