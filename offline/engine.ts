@@ -16,6 +16,7 @@ const stackRuntime = require("@pulumi/pulumi/runtime/stack");
 const sdkState = require("@pulumi/pulumi/runtime/state");
 const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
 const rpc = require("@pulumi/pulumi/runtime/rpc");
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 
 export const projectName = "bookkeep";
 
@@ -38,6 +39,10 @@ export interface RecordedResource {
     readonly inputs: Record<string, unknown>;
     /** The wire form of the inputs (secret signatures intact), for the policy runtime. */
     readonly rawInputs: Record<string, unknown>;
+    /** The wire form of the state the (fake) provider returned: what stack policies see. */
+    readonly rawState: Record<string, unknown>;
+    /** A multi-language component (such as a Helm v4 Chart), built by its provider. */
+    readonly remote: boolean;
     readonly protect: boolean;
     readonly dependsOn: string[];
     readonly propertyDependencies: Record<string, string[]>;
@@ -64,6 +69,11 @@ export interface EvaluateOptions {
     readonly secretKeys?: string[];
     /** The program; defaults to the compiled `index.ts`, freshly loaded. */
     readonly program?: () => unknown;
+    /**
+     * Evaluate as a first `pulumi preview`: ids and computed outputs are unknown, so everything
+     * derived from them is too (and policies must cope, as they must in a real preview).
+     */
+    readonly preview?: boolean;
     /** Capture stack traces per promise, as the SDK does by default (slow; off unless debugging). */
     readonly stackTraces?: boolean;
 }
@@ -110,13 +120,22 @@ function providerUrn(ref: string): string | null {
 export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const resources: RecordedResource[] = [];
     let rawOutputs: Record<string, unknown> = {};
-    const monitor = new MockMonitor(fakeMocks);
+    const monitor = new MockMonitor(fakeMocks(options.preview));
+    // URNs as the engine makes them: a resource's type is qualified by its ancestors' types (all
+    // but the root stack), not only its parent's as the mock monitor does. Policies and exemptions
+    // read that chain.
+    monitor.newUrn = (parent: string | undefined, type: string, name: string) => {
+        const parentType = parent ? parent.split("::")[2] : undefined;
+        const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+        return `urn:pulumi:${options.stack}::${projectName}::${qualified}::${name}`;
+    };
     const register = monitor.registerResource.bind(monitor);
     let stackUrn: string | undefined;
     monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
         register(req, (err: unknown, resp: any) => {
             if (!err) {
-                resources.push(recordRequest(req, resp.getUrn()));
+                markAdditionalSecretOutputs(req, resp);
+                resources.push(recordRequest(req, resp));
                 if (req.getType() === "pulumi:pulumi:Stack") {
                     stackUrn = resp.getUrn();
                 }
@@ -131,13 +150,13 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
         return registerOutputs(req, callback);
     };
 
-    settings.setMockOptions(monitor, projectName, options.stack, false);
+    settings.setMockOptions(monitor, projectName, options.stack, options.preview === true);
     // The same feature set `pulumi.runtime.setMocks` enables.
     const store = sdkState.getStore();
     Object.assign(store, {
         supportsSecrets: true, supportsResourceReferences: true, supportsOutputValues: false,
-        supportsDeletedWith: true, supportsAliasSpecs: true, supportsTransforms: false,
-        supportsParameterization: true,
+        supportsDeletedWith: true, supportsReplaceWith: true, supportsAliasSpecs: true, supportsTransforms: false,
+        supportsParameterization: true, supportsResourceHooks: true, supportsErrorHooks: true,
     });
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
 
@@ -175,7 +194,29 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     };
 }
 
-function recordRequest(req: any, urn: string): RecordedResource {
+/**
+ * The engine marks the outputs a resource names in `additionalSecretOutputs` as secret (a
+ * RandomPassword's `result`, for one); the mock monitor does not, so this does it here.
+ */
+function markAdditionalSecretOutputs(req: any, resp: any): void {
+    const names: string[] = req.getAdditionalsecretoutputsList();
+    const object = resp.getObject();
+    if (names.length === 0 || !object) {
+        return;
+    }
+    const state = object.toJavaScript() as Record<string, unknown>;
+    for (const name of names) {
+        const value = state[name];
+        const alreadySecret = value !== null && typeof value === "object" && (value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig;
+        if (value !== undefined && !alreadySecret) {
+            state[name] = { [rpc.specialSigKey]: rpc.specialSecretSig, value };
+        }
+    }
+    resp.setObject(Struct.fromJavaScript(state));
+}
+
+function recordRequest(req: any, resp: any): RecordedResource {
+    const urn: string = resp.getUrn();
     const rawInputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
     const propertyDependencies: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((v: any, k: string) => {
@@ -190,6 +231,8 @@ function recordRequest(req: any, urn: string): RecordedResource {
         provider: providerUrn(req.getProvider()),
         inputs: undefined as unknown as Record<string, unknown>,
         rawInputs,
+        rawState: (resp.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        remote: req.getRemote() === true,
         protect: req.getProtect() === true,
         dependsOn: req.getDependenciesList(),
         propertyDependencies,
@@ -232,7 +275,7 @@ export function projectRoot(): string {
 }
 
 /** Loads the compiled program entry point afresh, so each evaluation runs it from the top. */
-function loadProgram(): unknown {
+export function loadProgram(): unknown {
     const entry = require.resolve(path.join(__dirname, "..", "index"));
     delete require.cache[entry];
     return require(entry);

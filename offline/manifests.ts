@@ -77,10 +77,20 @@ export function chartsOf(resources: readonly RecordedResource[]): ChartValues[] 
     });
 }
 
-/** Writes the manifests (and chart values under charts/) into `dir`, replacing what was there. */
+const manifestFile = /^\d{3}_.*\.yaml$/;
+const chartValuesFile = /\.values\.yaml$/;
+
+/**
+ * Writes the manifests (and chart values under charts/) into `dir`. Files a previous run wrote
+ * there are replaced; nothing else in the folder is touched.
+ */
 export function writeManifests(dir: string, resources: readonly RecordedResource[]): { objects: number; charts: number } {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(path.join(dir, "charts"), { recursive: true });
+    const chartsDir = path.join(dir, "charts");
+    fs.mkdirSync(chartsDir, { recursive: true });
+    const stale = (folder: string, pattern: RegExp) =>
+        fs.readdirSync(folder).filter(f => pattern.test(f)).forEach(f => fs.rmSync(path.join(folder, f)));
+    stale(dir, manifestFile);
+    stale(chartsDir, chartValuesFile);
     const manifests = manifestsOf(resources);
     for (const m of manifests) {
         fs.writeFileSync(path.join(dir, m.file), stringify(m.object));

@@ -30,6 +30,8 @@ export interface PlanOptions {
     readonly overrides?: Record<string, unknown>;
     /** Program to run instead of index.ts (the benchmark's synthetic fleets). */
     readonly program?: () => unknown;
+    /** Evaluate as a first `pulumi preview` would: computed outputs unknown. */
+    readonly preview?: boolean;
 }
 
 export interface PlanResult {
@@ -46,10 +48,13 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         overrides["bookkeep:cloud"] = options.cloud;
     }
     const file = readStackFile(options.stack, overrides);
-    const evaluation = await evaluate({ stack: options.stack, config: file.config, secretKeys: file.secretKeys, program: options.program });
-    const policyConfig = readPackConfig(path.join(projectRoot(), "policies", "config", `${options.stack}.json`));
+    const evaluation = await evaluate({
+        stack: options.stack, config: file.config, secretKeys: file.secretKeys, program: options.program, preview: options.preview,
+    });
+    const policyConfig = readPackConfig(path.join(projectRoot(), "policies", "config", `${options.stack}.json`), pack);
     const policies = await runPolicies(pack, evaluation.resources, policyConfig);
-    const cloud = file.config["bookkeep:cloud"] ?? "";
+    // The validated choice (the program exports it), which may come from the environment's defaults.
+    const cloud = String(evaluation.outputs.cloud ?? file.config["bookkeep:cloud"] ?? "");
     const plan = planJson(evaluation, cloud, policies);
     const mandatory = policies.violations.some(v => v.enforcementLevel === "mandatory");
     return { plan, evaluation, policies, exitCode: mandatory ? exitCodes.mandatoryViolation : exitCodes.clean };
@@ -88,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
         .option("--manifests <dir>", "write every Kubernetes object as YAML (one file each) into this folder")
         .option("--diagram <file.svg>", "draw the architecture from the component tree as SVG")
         .option("--summary <file.md>", "write a short, diff-friendly Markdown summary (for PR comments)")
+        .option("--preview", "evaluate as a first `pulumi preview`: ids and computed outputs unknown, as policies then see them")
         .option("--quiet", "print only the verdict line")
         .exitOverride()
         .configureOutput({ writeErr: s => process.stderr.write(s) });
@@ -100,12 +106,12 @@ export async function main(argv: string[]): Promise<number> {
         throw err;
     }
     const opts = program.opts<{
-        stack: string; cloud?: string; json?: string; manifests?: string; diagram?: string; summary?: string; quiet?: boolean;
+        stack: string; cloud?: string; json?: string; manifests?: string; diagram?: string; summary?: string; quiet?: boolean; preview?: boolean;
         set: Record<string, unknown>;
     }>();
     let result: PlanResult;
     try {
-        result = await planStack({ stack: opts.stack, cloud: opts.cloud, overrides: opts.set });
+        result = await planStack({ stack: opts.stack, cloud: opts.cloud, overrides: opts.set, preview: opts.preview });
     } catch (err) {
         if (pulumi.InputPropertiesError.isInstance(err)) {
             process.stderr.write(`error: ${err.message}\n`);

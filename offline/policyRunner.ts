@@ -5,6 +5,7 @@
  */
 import { Policy, PolicyPackConfig } from "@pulumi/policy";
 import * as fs from "fs";
+import { ConfigIssue, inputError } from "../stacks/errors";
 import { RecordedResource } from "./engine";
 
 // The analyzer runtime is loaded on first use, not when the module's types are imported.
@@ -45,27 +46,59 @@ export interface PackDefinition {
     readonly policies: readonly Policy[];
 }
 
+const levels: readonly Level[] = ["advisory", "mandatory", "remediate", "disabled"];
+
 /**
- * Reads a policy-pack config file (the JSON `pulumi preview --policy-pack-config` takes):
- * `{ "<policy>": "advisory" | { "enforcementLevel": "..." }, "all": "..." }`.
+ * Reads and checks a policy-pack config file (the JSON `pulumi preview --policy-pack-config`
+ * takes): `{ "<policy>" | "all": "<level>" | { "enforcementLevel": "<level>", ... } }`. A missing
+ * file is an empty config; anything the CLI would reject is an input error naming the key (policy
+ * names are checked when the pack is given).
  */
-export function readPackConfig(file: string): PolicyPackConfig {
-    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfig : {};
+export function readPackConfig(file: string, pack?: PackDefinition): PolicyPackConfig {
+    if (!fs.existsSync(file)) {
+        return {};
+    }
+    let config: unknown;
+    try {
+        config = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw inputError("policy config", [{ propertyPath: file, reason: `is not valid JSON: ${(err as Error).message}` }]);
+    }
+    if (config === null || typeof config !== "object" || Array.isArray(config)) {
+        throw inputError("policy config", [{ propertyPath: file, reason: "must be a JSON object of policy names to enforcement levels" }]);
+    }
+    const names = pack ? new Set(pack.policies.map(p => p.name)) : undefined;
+    const issues: ConfigIssue[] = [];
+    for (const [key, value] of Object.entries(config)) {
+        const level = typeof value === "string" ? value : (value as { enforcementLevel?: unknown } | null)?.enforcementLevel;
+        if (names && key !== "all" && !names.has(key)) {
+            issues.push({ propertyPath: `${file}: ${key}`, reason: `is not a policy of ${pack!.name}; use "all" or a policy name` });
+        }
+        if (!(typeof value === "string" || (value !== null && typeof value === "object")) ||
+            (level !== undefined && !(levels as readonly unknown[]).includes(level))) {
+            issues.push({ propertyPath: `${file}: ${key}`, reason: `must be one of ${levels.join(", ")} (got ${JSON.stringify(level ?? value)})` });
+        }
+    }
+    if (issues.length > 0) {
+        throw inputError("policy config", issues);
+    }
+    return config as PolicyPackConfig;
 }
 
 /** The policies' effective levels, with the CLI's precedence: policy config, "all", policy, pack. */
 export function effectiveLevels(pack: PackDefinition, config: PolicyPackConfig): EvaluatedPolicy[] {
     const levelOf = (v: unknown): Level | undefined =>
         typeof v === "string" ? v as Level : (v as { enforcementLevel?: Level } | undefined)?.enforcementLevel;
-    return pack.policies.map(p => ({
-        name: p.name,
-        enforcementLevel: levelOf(config[p.name]) ?? levelOf(config.all) ?? (p.enforcementLevel as Level | undefined) ?? pack.enforcementLevel,
-    }));
+    return pack.policies.map(p => {
+        const level = levelOf(config[p.name]) ?? levelOf(config.all) ?? (p.enforcementLevel as Level | undefined) ?? pack.enforcementLevel;
+        // A policy without a remediation reports as mandatory at remediate level, as the analyzer does.
+        return { name: p.name, enforcementLevel: level === "remediate" ? "mandatory" : level };
+    });
 }
 
 /** What the analyzer needs of a recorded resource. */
 export type AnalyzedResource = Pick<RecordedResource,
-    "urn" | "type" | "name" | "parent" | "provider" | "rawInputs" | "protect" | "dependsOn" | "propertyDependencies" |
+    "urn" | "type" | "name" | "parent" | "provider" | "rawInputs" | "rawState" | "remote" | "protect" | "dependsOn" | "propertyDependencies" |
     "ignoreChanges" | "deleteBeforeReplace" | "additionalSecretOutputs">;
 
 /**
@@ -110,7 +143,7 @@ export class PolicySession {
         await this.pending;
         const stackReq = new this.proto.AnalyzeStackRequest();
         stackReq.setResourcesList(this.resources.map(r => {
-            const ar = this.describe(new this.proto.AnalyzerResource(), r);
+            const ar = this.describe(new this.proto.AnalyzerResource(), r, "state");
             if (r.parent) {
                 ar.setParent(r.parent);
             }
@@ -126,11 +159,17 @@ export class PolicySession {
         return { pack: this.pack.name, evaluated: this.evaluated, violations: this.violations };
     }
 
-    private structOf(r: AnalyzedResource): unknown {
-        let struct = this.structs.get(r.urn);
+    /**
+     * What the engine shows a policy of a resource: its inputs when it registers, its outputs at
+     * the end (stack policies). A multi-language component such as a Helm v4 Chart is registered
+     * by its provider without inputs, so it shows none here either.
+     */
+    private structOf(r: AnalyzedResource, view: "inputs" | "state" = "inputs"): unknown {
+        const key = `${view} ${r.urn}`;
+        let struct = this.structs.get(key);
         if (struct === undefined) {
-            struct = this.runtime.Struct.fromJavaScript(r.rawInputs);
-            this.structs.set(r.urn, struct);
+            struct = this.runtime.Struct.fromJavaScript(r.remote ? {} : view === "inputs" ? r.rawInputs : r.rawState);
+            this.structs.set(key, struct);
         }
         return struct;
     }
@@ -157,11 +196,11 @@ export class PolicySession {
      * these fields; the stack entry adds parent and dependencies.
      */
     private describe<T extends { setType(t: string): void; setName(n: string): void; setUrn(u: string): void;
-        setProperties(s: unknown): void; setOptions(o: unknown): void; setProvider(p: unknown): void }>(msg: T, r: AnalyzedResource): T {
+        setProperties(s: unknown): void; setOptions(o: unknown): void; setProvider(p: unknown): void }>(msg: T, r: AnalyzedResource, view: "inputs" | "state" = "inputs"): T {
         msg.setType(r.type);
         msg.setName(r.name);
         msg.setUrn(r.urn);
-        msg.setProperties(this.structOf(r));
+        msg.setProperties(this.structOf(r, view));
         msg.setOptions(this.options(r));
         const provider = this.providerOf(r.provider);
         if (provider) {

@@ -32,11 +32,18 @@ export function readStackFile(stack: string, overrides: Record<string, unknown> 
     if (!fs.existsSync(file)) {
         throw inputError("stack", [{ propertyPath: "--stack", reason: `no Pulumi.${stack}.yaml; known stacks are ${stackNames(root).join(", ")} (got ${JSON.stringify(stack)})` }]);
     }
-    const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    let doc: { config?: Record<string, unknown> };
+    try {
+        doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as typeof doc;
+    } catch (err) {
+        throw inputError("stack file", [{ propertyPath: `Pulumi.${stack}.yaml`, reason: `is not valid YAML: ${(err as Error).message}` }]);
+    }
     const values: Record<string, unknown> = {};
     const secretKeys: string[] = [];
+    // As the CLI does, a key without a namespace belongs to the project.
+    const qualify = (key: string) => (key.includes(":") ? key : `${projectName}:${key}`);
     for (const [rawKey, value] of Object.entries(doc.config ?? {})) {
-        const key = rawKey.includes(":") ? rawKey : `${projectName}:${rawKey}`;
+        const key = qualify(rawKey);
         if (value !== null && typeof value === "object" && "secure" in value) {
             secretKeys.push(key);
             values[key] = "[secret]";
@@ -44,7 +51,8 @@ export function readStackFile(stack: string, overrides: Record<string, unknown> 
             values[key] = value;
         }
     }
-    for (const [key, value] of Object.entries(overrides)) {
+    for (const [rawKey, value] of Object.entries(overrides)) {
+        const key = qualify(rawKey);
         values[key] = deepMerge(values[key], value);
     }
     const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));

@@ -16,7 +16,9 @@ export const configKeys: readonly string[] = [...stringKeys, ...objectKeys];
 
 /** Reads the running stack's config (as `pulumi up` or the offline engine set it) and validates it. */
 export function loadStackConfig(): StackConfig {
-    return parseStackConfig(pulumi.runtime.allConfig());
+    const raw = pulumi.runtime.allConfig();
+    const secret = Object.keys(raw).filter(k => (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret(k));
+    return parseStackConfig(raw, secret);
 }
 
 /**
@@ -24,7 +26,8 @@ export function loadStackConfig(): StackConfig {
  * Pulumi engine passes them: strings, objects JSON-encoded) and merges per-environment defaults.
  * Throws an `InputPropertiesError` naming every bad key, its value and what is allowed.
  */
-export function parseStackConfig(raw: Record<string, string>): StackConfig {
+export function parseStackConfig(raw: Record<string, string>, secretConfigKeys: readonly string[] = []): StackConfig {
+    const secretKeys = new Set(secretConfigKeys);
     const issues: ConfigIssue[] = [];
     const input: Record<string, unknown> = {};
     for (const [fullKey, value] of Object.entries(raw)) {
@@ -56,7 +59,7 @@ export function parseStackConfig(raw: Record<string, string>): StackConfig {
     const merged = deepMerge(defaultsFor(environment as StackConfig["environment"]), input as StackConfigInput);
     const result = stackConfigSchema.safeParse(merged);
     if (!result.success) {
-        issues.push(...result.error.issues.map(i => toConfigIssue(i, merged)));
+        issues.push(...result.error.issues.map(i => toConfigIssue(i, merged, secretKeys)));
     } else {
         const known = serviceNames();
         for (const name of Object.keys(result.data.fleet.canaries)) {
@@ -87,7 +90,7 @@ function parseJson(value: string): unknown {
     }
 }
 
-function toConfigIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue {
+function toConfigIssue(issue: z.core.$ZodIssue, input: unknown, secretKeys: ReadonlySet<string>): ConfigIssue {
     const [top, ...rest] = issue.path.map(String);
     const propertyPath = `${namespace}:${[top, ...rest].filter(p => p !== undefined).join(".")}`;
     if (issue.code === "unrecognized_keys") {
@@ -97,7 +100,9 @@ function toConfigIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue {
     }
     const reason = issue.message;
     const got = valueAt(input, issue.path);
-    return { propertyPath, reason: got === undefined ? `${reason} (not set)` : `${reason} (got ${JSON.stringify(got)})` };
+    // A `secure:` value is never echoed, even when it is wrong.
+    const shown = secretKeys.has(`${namespace}:${top}`) ? "[secret]" : JSON.stringify(got);
+    return { propertyPath, reason: got === undefined ? `${reason} (not set)` : `${reason} (got ${shown})` };
 }
 
 function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,4 +1,10 @@
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { pack } from "../policies/pack";
+import { projectRoot } from "../offline/engine";
+import { readPackConfig } from "../offline/policyRunner";
 import { readStackFile, stackNames } from "../offline/stackFile";
 import { parseStackConfig } from "../stacks/load";
 import { subnetCidr, cidrsOverlap, cidrContains, isCidr } from "../stacks/cidr";
@@ -140,5 +146,40 @@ describe("cidr helpers", () => {
         expect(cidrsOverlap("10.10.0.0/16", "10.11.0.0/16")).to.equal(false);
         expect(cidrContains("10.10.0.0/16", "10.10.64.0/19")).to.equal(true);
         expect(cidrContains("10.10.0.0/16", "10.11.0.0/19")).to.equal(false);
+    });
+});
+
+describe("stack and policy config files", () => {
+    let root: string;
+    before(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "bookkeep-config-"));
+    });
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    it("rejects a stack file that is not YAML, naming the file", () => {
+        fs.writeFileSync(path.join(root, "Pulumi.broken.yaml"), "config:\n  bookkeep:cloud: aws\n  bookkeep:cloud: gcp\n");
+        expect(() => readStackFile("broken", {}, root)).to.throw("Pulumi.broken.yaml: is not valid YAML");
+    });
+
+    it("never echoes a secret config value, even a wrong one", () => {
+        const raw = { ...production(), "bookkeep:acmeEmail": "not-an-email-but-secret" };
+        try {
+            parseStackConfig(raw, ["bookkeep:acmeEmail"]);
+            expect.fail("accepted");
+        } catch (err) {
+            expect((err as Error).message).to.contain("bookkeep:acmeEmail: must be an email address (got [secret])");
+            expect((err as Error).message).not.to.contain("not-an-email-but-secret");
+        }
+    });
+
+    it("accepts the shipped policy configs and rejects levels and policies the CLI would not", () => {
+        for (const stack of stackNames()) {
+            expect(() => readPackConfig(path.join(projectRoot(), "policies", "config", `${stack}.json`), pack)).not.to.throw();
+        }
+        const file = path.join(root, "policy.json");
+        fs.writeFileSync(file, JSON.stringify({ all: "mandatory", "rds-final-snapshot": "warn", "no-such-policy": "advisory" }));
+        expect(() => readPackConfig(file, pack)).to.throw(/rds-final-snapshot: must be one of advisory, mandatory, remediate, disabled \(got "warn"\)[\s\S]*no-such-policy: is not a policy of bookkeep-guardrails/);
+        fs.writeFileSync(file, "{ not json");
+        expect(() => readPackConfig(file, pack)).to.throw("is not valid JSON");
     });
 });

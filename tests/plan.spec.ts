@@ -47,6 +47,38 @@ describe("plan command", () => {
         expect(r.stderr).to.contain("expected key=value");
     });
 
+    it("exits 1 on a mandatory violation, naming the policy and the resource", () => {
+        const r = planCli("--stack", "production", "--quiet", "--set", "bookkeep:database={\"deletionProtection\":false}");
+        expect(r.code, r.stderr).to.equal(1);
+        expect(r.stdout).to.contain("FAIL: ");
+        expect(r.stdout).to.contain("1 mandatory policy violation(s)");
+    });
+
+    it("takes --set keys without a namespace as the project's, as the CLI does", () => {
+        const r = planCli("--stack", "staging", "--quiet", "--set", "cloud=azure");
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.contain("bookkeep:cloud");
+    });
+
+    it("evaluates a first preview (--preview): unknown outputs, still no mandatory violation", () => {
+        const r = planCli("--stack", "production", "--cloud", "gcp", "--preview", "--json", path.join(dir, "preview.json"));
+        expect(r.code, r.stderr + r.stdout).to.equal(0);
+        const plan = JSON.parse(fs.readFileSync(path.join(dir, "preview.json"), "utf8"));
+        expect(JSON.stringify(plan.resources)).to.contain("[unknown]");
+    });
+
+    it("writes manifests into a folder without deleting what else is there", () => {
+        const out = path.join(dir, "manifests");
+        fs.mkdirSync(out, { recursive: true });
+        fs.writeFileSync(path.join(out, "keep.txt"), "mine");
+        fs.writeFileSync(path.join(out, "999_stale_object.yaml"), "kind: Stale");
+        const r = planCli("--stack", "development", "--quiet", "--manifests", out);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(fs.readFileSync(path.join(out, "keep.txt"), "utf8")).to.equal("mine");
+        expect(fs.existsSync(path.join(out, "999_stale_object.yaml"))).to.equal(false);
+        expect(fs.readdirSync(out).filter(f => f.endsWith(".yaml")).length).to.be.greaterThan(20);
+    });
+
     for (const [stack, cloud] of [["production", "aws"], ["staging", "gcp"]]) {
         describe(`${stack} on ${cloud}`, () => {
             let run: ReturnType<typeof planCli>;

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as aws from "@pulumi/aws";
 import { expect } from "chai";
-import { RecordedResource } from "../offline/engine";
+import { loadProgram, RecordedResource } from "../offline/engine";
 import { PlanResult, planStack } from "../offline/plan";
 import { serviceNames } from "../services";
 import { plan } from "./harness";
@@ -148,7 +148,7 @@ describe("stacks", () => {
             const r = await planStack({
                 stack: "production",
                 program: () => {
-                    const outputs = require("../index");
+                    const outputs = loadProgram();
                     const rogue = new aws.Provider("rogue-us-west-2", { region: "us-west-2", defaultTags: { tags: { Environment: "production" } } });
                     new aws.rds.Instance("rogue-db", {
                         engine: "postgres", instanceClass: "db.t3.micro", allocatedStorage: 20, storageEncrypted: false,
@@ -169,10 +169,13 @@ describe("stacks", () => {
                 },
             });
             expect(r.exitCode).to.equal(1);
+            // The whole production program ran, and only the rogue resources fail.
+            expect(r.evaluation.resources.length).to.be.greaterThan(200);
             const found = violationsOf(r);
             expect(found).to.include("aws-provider-region-india rogue-us-west-2");
             expect(found).to.include("rds-storage-encrypted rogue-db");
             expect(found).to.include("container-not-privileged rogue-privileged");
+            expect(found.filter(v => !/ rogue-/.test(v))).to.deep.equal([]);
         });
     });
 });

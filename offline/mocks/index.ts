@@ -14,7 +14,20 @@ const all: CloudMocks[] = [awsMocks, gcpMocks, kubernetesMocks, randomMocks];
 const outputs = Object.assign({}, ...all.map(m => m.outputs)) as CloudMocks["outputs"];
 const calls = Object.assign({}, ...all.map(m => m.calls)) as CloudMocks["calls"];
 
-export const fakeMocks: pulumi.runtime.Mocks = {
+/**
+ * The fake providers. In `preview` mode they know what the engine knows during a first preview:
+ * the inputs. Ids and computed outputs are left out, so the SDK resolves them as unknown.
+ */
+export function fakeMocks(preview = false): pulumi.runtime.Mocks {
+    return preview ? previewMocks : updateMocks;
+}
+
+const previewMocks: pulumi.runtime.Mocks = {
+    newResource: args => ({ id: "", state: args.inputs }),
+    call: args => updateMocks.call(args),
+};
+
+const updateMocks: pulumi.runtime.Mocks = {
     newResource(args) {
         const extra = outputs[args.type]?.(args) ?? {};
         const state: Record<string, unknown> = { ...args.inputs, ...extra };
