@@ -7,9 +7,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
+import { helmChartTypes } from "../policies/helpers";
 import { RecordedResource } from "./engine";
 
-const chartTypes = ["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart"];
 
 /** Apply order: what others depend on first. */
 const kindOrder = [
@@ -26,7 +26,7 @@ export interface Manifest {
 
 /** True for a Kubernetes object resource (not a provider, component or Helm chart). */
 export function isKubernetesObject(r: RecordedResource): boolean {
-    return r.custom && r.type.startsWith("kubernetes:") && !chartTypes.includes(r.type);
+    return r.custom && r.type.startsWith("kubernetes:") && !helmChartTypes.includes(r.type);
 }
 
 /** apiVersion and kind from a type token such as `kubernetes:apps/v1:Deployment` or `kubernetes:core/v1:Service`. */
@@ -67,7 +67,7 @@ export interface ChartValues {
 }
 
 export function chartsOf(resources: readonly RecordedResource[]): ChartValues[] {
-    return resources.filter(r => chartTypes.includes(r.type)).map(r => {
+    return resources.filter(r => helmChartTypes.includes(r.type)).map(r => {
         const inputs = JSON.parse(JSON.stringify(r.inputs)) as { chart?: string; version?: string; namespace?: string; repositoryOpts?: { repo?: string }; values?: unknown };
         const header = [
             `# Helm chart ${inputs.chart} ${inputs.version ?? "(unpinned)"} from ${inputs.repositoryOpts?.repo ?? "(no repo)"}`,

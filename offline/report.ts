@@ -1,6 +1,6 @@
 /** Turns an evaluation and its policy report into the plan JSON (DESIGN.md contract) and text. */
 import { Evaluation, RecordedResource } from "./engine";
-import { cloudFrontCertProviderMarker, globalAllowlist } from "../policies/residency";
+import { allowlisted, cloudFrontCertProviderMarker, globalAllowlist } from "../policies/residency";
 import { PolicyReport } from "./policyRunner";
 
 export interface PlanResource {
@@ -81,10 +81,6 @@ export interface ResidencyRow {
     readonly reason: string;
 }
 
-function allowlistEntry(type: string) {
-    return globalAllowlist.find(e => (typeof e.types === "function" ? e.types(type) : e.types.includes(type)));
-}
-
 /** Every cloud resource with where it lives: its own location field, else its provider's region. */
 export function residencyTable(resources: readonly RecordedResource[]): ResidencyRow[] {
     const byUrn = new Map(resources.map(r => [r.urn, r]));
@@ -99,7 +95,7 @@ export function residencyTable(resources: readonly RecordedResource[]): Residenc
         // The one AWS provider outside India exists only for CloudFront's certificate (policies/residency.ts).
         const entry = isProvider
             ? (r.name.includes(cloudFrontCertProviderMarker) ? globalAllowlist.find(e => e.id === "cloudfront-certificate") : undefined)
-            : allowlistEntry(r.type);
+            : allowlisted(r.type);
         const location = own ?? (entry ? `global (${providerRegion ?? "no region"})` : providerRegion ?? "unknown");
         rows.push({ urn: r.urn, type: r.type, name: r.name, location, reason: entry ? `${entry.id}: ${entry.reason}` : "" });
     }

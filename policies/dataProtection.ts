@@ -4,7 +4,7 @@
  * and deletion protection in production, no public endpoints, final snapshots, `protect`.
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, forTypes, isObject, isProduction, isProductionIn, ofType, Props, referenced, safe } from "./helpers";
+import { asArray, forTypes, isObject, isProduction, isProductionIn, ofType, Props, referenced, safe, whenKnown } from "./helpers";
 
 const rds = ["aws:rds/instance:Instance"];
 const cloudSql = ["gcp:sql/databaseInstance:DatabaseInstance"];
@@ -98,9 +98,11 @@ export const rdsTlsRequired: StackValidationPolicy = {
         for (const db of ofType(args, ...rds)) {
             const engine = String(safe(() => db.props.engine) ?? "postgres");
             const param = tlsParameter(engine);
-            const name = safe(() => db.props.parameterGroupName);
+            // The property dependency is the evidence; a name match backs it up for a group named in
+            // config, and an unknown name (which always has a dependency) matches nothing.
+            const name = whenKnown(() => db.props.parameterGroupName);
             const group = referenced(db, "parameterGroupName").find(g => g.type === "aws:rds/parameterGroup:ParameterGroup")
-                ?? groups.find(g => name !== undefined && safe(() => g.props.name) === name);
+                ?? groups.find(g => name !== undefined && whenKnown(() => g.props.name) === name);
             const forced = group && asArray(safe(() => group.props.parameters))
                 .some(p => p?.name === param && ["1", "on", "true"].includes(String(p?.value).toLowerCase()));
             if (!forced) {
@@ -265,11 +267,14 @@ export const cacheSnapshots: ResourceValidationPolicy = {
 
 // ---- Object storage ----------------------------------------------------------------------------
 
-/** Configuration resources that belong to `bucket`: by property dependency, or by bucket name. */
+/**
+ * Configuration resources that belong to `bucket`: by property dependency, or by bucket name (an
+ * unknown name, which always comes with a dependency, matches nothing).
+ */
 function configsOf(args: StackValidationArgs, bucket: PolicyResource, type: string): PolicyResource[] {
-    const name = safe(() => bucket.props.bucket);
+    const name = whenKnown(() => bucket.props.bucket);
     return ofType(args, type).filter(c => referenced(c, "bucket").some(b => b.urn === bucket.urn) ||
-        (name !== undefined && safe(() => c.props.bucket) === name));
+        (name !== undefined && whenKnown(() => c.props.bucket) === name));
 }
 
 export const s3BucketEncrypted: StackValidationPolicy = {

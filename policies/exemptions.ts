@@ -10,7 +10,7 @@
  * (`bookkeep-<environment>`) is ever exempt.
  */
 import { Policy, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
-import { isAppNamespace, k8sName, k8sNamespace, podTemplateOf, PodTemplate, Subject } from "./helpers";
+import { helmChartTypes, isAppNamespace, k8sName, k8sNamespace, podTemplateOf, PodTemplate, Subject } from "./helpers";
 
 export interface ChartExemption {
     readonly id: string;
@@ -151,16 +151,13 @@ export const chartExemptions: readonly ChartExemption[] = [
     },
 ];
 
-/** Type tokens of the Helm chart components whose children are rendered chart objects. */
-const helmChart = (type: string) => type === "kubernetes:helm.sh/v4:Chart" || type.startsWith("kubernetes:helm.sh/v3:");
-
 /**
  * Whether a Helm chart rendered this object: a URN's type segment lists its ancestors' types,
  * `$`-separated, ending with its own (`...$kubernetes:helm.sh/v4:Chart$kubernetes:apps/v1:DaemonSet`).
  */
 export function isChartRendered(urn: string): boolean {
     const chain = urn.split("::")[2]?.split("$") ?? [];
-    return chain.slice(0, -1).some(helmChart);
+    return chain.slice(0, -1).some(t => helmChartTypes.includes(t));
 }
 
 /** The exemption that waives `policy` for this resource, if any. */

@@ -7,7 +7,8 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { withChartExemptions } from "./exemptions";
 import {
-    asArray, containersOf, effective, forPods, isCanaryWithStableTrack, isObject, isProductionIn, k8sName, k8sNamespace, ofType, referenced, safe,
+    asArray, containersOf, effective, forPods, isCanaryWithStableTrack, isObject, isProductionIn, k8sName, k8sNamespace, ofType, referenced,
+    safe, whenKnown,
 } from "./helpers";
 
 const workload = (kind: string, name: string) => `${kind} ${name}`;
@@ -198,8 +199,10 @@ export const podBaselineKernelOptions: ResourceValidationPolicy = {
                 report(`${where}: ${label} is a Windows host process; remove windowsOptions.hostProcess.`);
             }
         }
-        for (const [k, v] of Object.entries(pod.metadata.annotations ?? {})) {
-            if (k.startsWith("container.apparmor.security.beta.kubernetes.io/") && v === "unconfined") {
+        // Only the AppArmor annotations are read: an unrelated unknown (a config checksum) does not stop the check.
+        const annotations = pod.metadata.annotations ?? {};
+        for (const k of Object.keys(annotations).filter(a => a.startsWith("container.apparmor.security.beta.kubernetes.io/"))) {
+            if (annotations[k] === "unconfined") {
                 report(`${where}: annotation ${k} is unconfined; use runtime/default.`);
             }
         }
@@ -317,8 +320,8 @@ export const workloadReplicasProduction: StackValidationPolicy = {
             const name = k8sName(w);
             const ns = k8sNamespace(w);
             const hpa = hpas.find(h => referenced(h, "spec").some(x => x.urn === w.urn) || (
-                k8sNamespace(h) === ns && safe(() => h.props.spec?.scaleTargetRef?.name) === name &&
-                safe(() => h.props.spec?.scaleTargetRef?.kind) === kindOf(w.type)));
+                k8sNamespace(h) === ns && whenKnown(() => h.props.spec?.scaleTargetRef?.name) === name &&
+                whenKnown(() => h.props.spec?.scaleTargetRef?.kind) === kindOf(w.type)));
             if (hpa) {
                 const min = safe(() => hpa.props.spec?.minReplicas) ?? 1;
                 if (typeof min === "number" && min < 2) {

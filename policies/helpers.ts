@@ -5,7 +5,8 @@
  * read from their inputs (`props`), as the engine hands them to the analyzer.
  */
 import {
-    PolicyProviderResource, PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs, validateResourceOfType,
+    PolicyProviderResource, PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs, UnknownValueError,
+    validateResourceOfType,
 } from "@pulumi/policy";
 
 export type Props = Record<string, any>;
@@ -24,6 +25,12 @@ export const gcpIndiaRegions: readonly string[] = ["asia-south1", "asia-south2"]
 export const environments = ["development", "staging", "production"] as const;
 export type Environment = typeof environments[number];
 
+/**
+ * Type tokens of the Helm chart resources: the v4 Chart and v3 Chart components (their rendered
+ * objects are their children) and the v3 Release (one custom resource; Helm installs the objects).
+ */
+export const helmChartTypes: readonly string[] = ["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v3:Release"];
+
 const appNamespacePattern = /^bookkeep-(development|staging|production)$/;
 
 /** The application namespace's environment (`bookkeep-<environment>`), if `ns` is one. */
@@ -36,15 +43,60 @@ export function isAppNamespace(ns: unknown): ns is string {
 }
 
 /**
- * Reads a value without letting an unknown (a preview-time computed input) abort the policy:
- * the analyzer's proxy throws on unknowns, and "unknown" must mean "not applicable" here.
+ * The analyzer's proxy throws this when a policy reads an input that is unknown during preview;
+ * left to propagate, the analyzer reports "can't run policy ... during preview" as advisory.
+ */
+export function isUnknownValue(e: unknown): e is UnknownValueError {
+    return e instanceof UnknownValueError;
+}
+
+/**
+ * Reads a value that may be malformed (undefined then). An unknown (a preview-time computed input)
+ * propagates: a check must never mistake "not known yet" for "not set".
  */
 export function safe<T>(read: () => T): T | undefined {
+    try {
+        return read();
+    } catch (e) {
+        if (isUnknownValue(e)) {
+            throw e;
+        }
+        return undefined;
+    }
+}
+
+/**
+ * Reads a hint for which a default is right when it is unknown: environment signals, names for
+ * messages, and name matches that back up a property dependency (which an unknown always has).
+ * Never for a value a policy judges.
+ */
+export function whenKnown<T>(read: () => T): T | undefined {
     try {
         return read();
     } catch {
         return undefined;
     }
+}
+
+/**
+ * The entries of an object or array the analyzer proxies, skipping those whose value is unknown
+ * during preview: a scan over many leaves judges the known ones rather than none.
+ */
+export function knownEntries(v: unknown): Array<[string, unknown]> {
+    const out: Array<[string, unknown]> = [];
+    if (typeof v !== "object" || v === null) {
+        return out;
+    }
+    for (const key of Object.keys(v)) {
+        try {
+            out.push([key, (v as Props)[key]]);
+        } catch (e) {
+            if (!isUnknownValue(e)) {
+                throw e;
+            }
+        }
+    }
+    return out;
 }
 
 /** Provider inputs that are objects arrive JSON-encoded (the AWS and GCP SDKs stringify them). */
@@ -68,73 +120,101 @@ export function isObject(v: unknown): v is Props {
 }
 
 function asEnvironment(v: unknown): Environment | undefined {
-    const s = typeof v === "string" ? v.toLowerCase() : undefined;
-    return (environments as readonly string[]).includes(s ?? "") ? s as Environment : undefined;
+    return (environments as readonly string[]).includes(v as string) ? v as Environment : undefined;
 }
 
-/** The environment a provider's default tags (AWS) or default labels (GCP) stamp on its resources. */
-export function providerEnvironment(props: Props | undefined): Environment | undefined {
+/** Tags and labels are written by hand: `Production` means production. */
+function tagEnvironment(v: unknown): Environment | undefined {
+    return asEnvironment(typeof v === "string" ? v.toLowerCase() : v);
+}
+
+/** The stack a URN belongs to: every URN is `urn:pulumi:<stack>::<project>::<type chain>::<name>`. */
+export function stackOfUrn(urn: string): string | undefined {
+    const prefix = "urn:pulumi:";
+    return urn.startsWith(prefix) && urn.includes("::") ? urn.slice(prefix.length).split("::")[0] : undefined;
+}
+
+/** The environment the stack in `urn` is named after (the stacks are named exactly so), if any. */
+export function urnEnvironment(urn: string): Environment | undefined {
+    return asEnvironment(stackOfUrn(urn));
+}
+
+type Read = <T>(read: () => T) => T | undefined;
+
+/**
+ * The environment a provider's default tags (AWS) or default labels (GCP) stamp on its resources.
+ * As a signal an unknown reads as unset; `read = safe` lets an unknown propagate instead.
+ */
+export function providerEnvironment(props: Props | undefined, read: Read = whenKnown): Environment | undefined {
     if (!props) {
         return undefined;
     }
-    const tags = safe(() => decoded(props.defaultTags)?.tags);
-    const labels = safe(() => decoded(props.defaultLabels));
-    return asEnvironment(safe(() => tags?.Environment ?? tags?.environment)) ?? asEnvironment(safe(() => labels?.environment));
+    const tags = read(() => decoded(props.defaultTags)?.tags);
+    const labels = read(() => decoded(props.defaultLabels));
+    return tagEnvironment(read(() => tags?.Environment ?? tags?.environment)) ?? tagEnvironment(read(() => labels?.environment));
+}
+
+/** What the resource's own data says of its environment: tags/labels, its provider's, its namespace. */
+function environmentSignals(r: Subject): Set<Environment> {
+    const p = r.props;
+    const reads = [
+        () => p.tags?.Environment, () => p.tags?.environment, () => p.labels?.environment,
+        () => p.settings?.userLabels?.environment, () => p.resourceLabels?.environment,
+        () => r.type.startsWith("pulumi:providers:") ? providerEnvironment(p) : providerEnvironment(r.provider?.props),
+        () => appNamespaceEnvironment(r.type === "kubernetes:core/v1:Namespace" ? p.metadata?.name : p.metadata?.namespace ?? p.namespace),
+    ];
+    const found = new Set<Environment>();
+    for (const read of reads) {
+        const env = tagEnvironment(whenKnown(read));
+        if (env) {
+            found.add(env);
+        }
+    }
+    return found;
 }
 
 /**
- * Which environment a resource belongs to, from the data the program registered: its own
- * tags/labels, its provider's default tags/labels, or its Kubernetes namespace
- * (`bookkeep-<environment>`). Undefined when nothing says; callers treat that as "not production".
+ * Which environment a resource belongs to. The stack in its URN decides when it is named after an
+ * environment; otherwise (an ad-hoc stack) its tags/labels, its provider's default tags/labels and
+ * its Kubernetes namespace (`bookkeep-<environment>`) decide, if they agree. Undefined when
+ * nothing or conflicting signals say; callers treat that as "not production".
  */
 export function environmentOf(r: Subject): Environment | undefined {
-    const p = r.props;
-    const own = [
-        () => p.tags?.Environment, () => p.tags?.environment, () => p.labels?.environment,
-        () => p.settings?.userLabels?.environment, () => p.resourceLabels?.environment,
-    ];
-    for (const read of own) {
-        const env = asEnvironment(safe(read));
-        if (env) {
-            return env;
-        }
+    const fromUrn = urnEnvironment(r.urn);
+    if (fromUrn) {
+        return fromUrn;
     }
-    if (r.type.startsWith("pulumi:providers:")) {
-        return providerEnvironment(p);
-    }
-    const fromProvider = providerEnvironment(r.provider?.props);
-    if (fromProvider) {
-        return fromProvider;
-    }
-    const ns = safe(() => r.type === "kubernetes:core/v1:Namespace" ? p.metadata?.name : p.metadata?.namespace ?? p.namespace);
-    return appNamespaceEnvironment(ns);
+    const signals = environmentSignals(r);
+    return signals.size === 1 ? [...signals][0] : undefined;
 }
 
 export function isProduction(r: Subject): boolean {
     return environmentOf(r) === "production";
 }
 
+// Stack policies ask once per resource; the answer is the same for the whole analysis.
+const stackEnvironments = new WeakMap<StackValidationArgs, { env: Environment | undefined }>();
+
 /**
- * The stack's environment: the root `pulumi:pulumi:Stack` resource is named `<project>-<stack>`,
- * and the stacks are named after their environments. Falls back to what the resources say.
+ * The stack's environment: the stack named in the root `pulumi:pulumi:Stack` resource's URN (any
+ * URN names the same stack). For a stack not named after an environment, what the resources say,
+ * if they all agree.
  */
 export function stackEnvironment(args: StackValidationArgs): Environment | undefined {
-    const root = args.resources.find(r => r.type === "pulumi:pulumi:Stack");
-    const fromRoot = environments.find(e => root?.name === e || root?.name.endsWith(`-${e}`));
-    if (fromRoot) {
-        return fromRoot;
+    if (!stackEnvironments.has(args)) {
+        stackEnvironments.set(args, { env: findStackEnvironment(args) });
     }
-    const fromTags = asEnvironment(args.stackTags.get("pulumi:stack"));
-    if (fromTags) {
-        return fromTags;
+    return stackEnvironments.get(args)?.env;
+}
+
+function findStackEnvironment(args: StackValidationArgs): Environment | undefined {
+    const root = args.resources.find(r => r.type === "pulumi:pulumi:Stack") ?? args.resources[0];
+    const fromUrn = root ? urnEnvironment(root.urn) : undefined;
+    if (fromUrn) {
+        return fromUrn;
     }
-    for (const r of args.resources) {
-        const env = environmentOf(r);
-        if (env) {
-            return env;
-        }
-    }
-    return undefined;
+    const signals = new Set(args.resources.flatMap(r => [...environmentSignals(r)]));
+    return signals.size === 1 ? [...signals][0] : undefined;
 }
 
 /** A resource is production if it says so, or if the stack it is in is the production stack. */
@@ -231,7 +311,7 @@ export function podTemplateOf(type: string, props: Props, name: string): PodTemp
     const runToCompletion = kind === "Job" || kind === "CronJob" || (kind === "Pod" && ["Never", "OnFailure"].includes(spec.restartPolicy));
     return {
         kind,
-        name: safe(() => props.metadata?.name) ?? name,
+        name: whenKnown(() => props.metadata?.name) ?? name,
         spec,
         metadata: isObject(template?.metadata) ? template.metadata : {},
         longRunning: !runToCompletion,

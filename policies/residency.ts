@@ -5,7 +5,7 @@
  */
 import { ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import {
-    asArray, awsIndiaRegions, awsRegionOf, gcpIndiaRegions, isObject, ofType, Props, providerEnvironment, referenced, safe,
+    asArray, awsIndiaRegions, awsRegionOf, gcpIndiaRegions, knownEntries, ofType, Props, providerEnvironment, referenced, safe,
     stackEnvironment,
 } from "./helpers";
 
@@ -61,7 +61,8 @@ export const globalAllowlist: readonly GlobalException[] = [
     },
 ];
 
-function allowlisted(type: string): GlobalException | undefined {
+/** The global-services exception that covers `type`, if any. */
+export function allowlisted(type: string): GlobalException | undefined {
     return globalAllowlist.find(e => (typeof e.types === "function" ? e.types(type) : e.types.includes(type)));
 }
 
@@ -71,16 +72,18 @@ const inIndiaGcp = (location: unknown) => typeof location === "string" && /^asia
 const awsList = awsIndiaRegions.join(" or ");
 const gcpList = gcpIndiaRegions.join(" or ");
 
-/** Every string leaf of `props` with its dotted path, for scans over nested inputs. */
+/**
+ * Every string leaf of `props` with its dotted path, for scans over nested inputs. A leaf unknown
+ * during preview is skipped: the regions a program names are known, the rest of the scan still runs.
+ */
 function leaves(v: unknown, path: string, out: Array<[string, string, string]> = [], key = ""): Array<[string, string, string]> {
     if (typeof v === "string") {
         out.push([path, key, v]);
-    } else if (Array.isArray(v)) {
-        v.forEach((x, i) => leaves(x, `${path}[${i}]`, out, key));
-    } else if (isObject(v)) {
-        for (const [k, x] of Object.entries(v)) {
-            leaves(x, path ? `${path}.${k}` : k, out, k);
-        }
+        return out;
+    }
+    const list = Array.isArray(v);
+    for (const [k, x] of knownEntries(v)) {
+        leaves(x, list ? `${path}[${k}]` : path ? `${path}.${k}` : k, out, list ? key : k);
     }
     return out;
 }
@@ -283,7 +286,7 @@ export const providersTaggedWithEnvironment: StackValidationPolicy = {
             return;
         }
         for (const p of ofType(args, "pulumi:providers:aws", "pulumi:providers:gcp")) {
-            const tagged = providerEnvironment(p.props);
+            const tagged = providerEnvironment(p.props, safe);
             if (tagged !== env) {
                 const fix = p.type === "pulumi:providers:aws" ? `defaultTags: { tags: { Environment: "${env}" } }` : `defaultLabels: { environment: "${env}" }`;
                 report(`Provider ${p.name} is tagged ${JSON.stringify(tagged ?? null)} in the ${env} stack; set ${fix} so environment guardrails and cost reports see it.`, p.urn);

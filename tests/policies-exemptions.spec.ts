@@ -5,11 +5,13 @@
  * not reach (our own typed workloads, the app namespace, a name the list does not name).
  */
 import * as k8s from "@pulumi/kubernetes";
+import { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as path from "path";
 import { projectRoot } from "../offline/engine";
 import { PolicyReport, readPackConfig, runPolicies } from "../offline/policyRunner";
+import { chartPolicies } from "../policies/charts";
 import { chartExemptions, exemptionFor, isChartRendered } from "../policies/exemptions";
 import { pack } from "../policies/pack";
 import { run } from "./harness";
@@ -17,12 +19,41 @@ import { appNamespace, container, merge, Over, podSpec, providers } from "./poli
 
 /**
  * Stands in for `k8s.helm.v4.Chart`: a real preview registers the rendered objects under it.
- * Registered as a remote component, as the real one is, so the chart policies see pinned inputs.
+ * Registered as a remote component, as the real one is; its pinned inputs never reach the pack,
+ * since the engine (and the offline runner) analyses a remote component without them.
  */
 class FakeChart extends pulumi.ComponentResource {
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         super("kubernetes:helm.sh/v4:Chart", name, { chart: name, version: "1.0.0", repositoryOpts: { repo: "https://charts.example.com" } }, opts, true);
     }
+}
+
+/** A Helm v4 Chart exactly as a real engine shows it to the pack: a remote component with no inputs. */
+class BareChart extends pulumi.ComponentResource {
+    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+        super("kubernetes:helm.sh/v4:Chart", name, {}, opts, true);
+    }
+}
+
+/** Runs a resource policy's validation as the analyzer would, recording its verdict. */
+function verdict(policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>): { reports: string[]; notApplicable?: string } {
+    const out: { reports: string[]; notApplicable?: string } = { reports: [] };
+    const stop = new Error("not applicable");
+    const args = {
+        type, props, urn: `urn:pulumi:production::bookkeep::${type}::c`, name: "c", opts: {}, stackTags: new Map(),
+        notApplicable: (reason?: string) => {
+            out.notApplicable = reason;
+            throw stop;
+        },
+    } as unknown as ResourceValidationArgs;
+    try {
+        (policy.validateResource as ResourceValidation)(args, (message: string) => out.reports.push(message));
+    } catch (e) {
+        if (e !== stop) {
+            throw e;
+        }
+    }
+    return out;
 }
 
 const descriptions = new Map(pack.policies.map(p => [p.name, p.description ?? ""]));
@@ -100,6 +131,7 @@ describe("policy pack: chart exemptions", () => {
             deployment("chart-ingress-controller", "ingress-nginx-controller", "bookkeep-system", 1, ingress);
             const appChart = new FakeChart("app-chart", { provider: p.k8s });
             deployment("chart-app-deployment", "kube-prometheus-stack-operator", ns, 1, appChart);
+            new BareChart("bare-chart", { provider: p.k8s });
             return {};
         }, "production");
         const config = readPackConfig(path.join(projectRoot(), "policies", "config", "production.json"));
@@ -147,6 +179,28 @@ describe("policy pack: chart exemptions", () => {
             ["deployment-has-pdb", "Deployment kube-prometheus-stack-operator in bookkeep-production has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1)."],
             ["workload-replicas-production", "Deployment kube-prometheus-stack-operator runs 1 replica(s) in production; set spec.replicas to at least 2 or scale it with an HPA whose minReplicas is at least 2."],
         ]);
+    });
+
+    it("finds the chart policies not applicable to a Helm v4 Chart registered without inputs, as every real engine registers it", () => {
+        expect(report.violations.filter(v => v.urn.endsWith("::bare-chart") || v.policy.startsWith("helm-"))).to.deep.equal([]);
+        for (const policy of chartPolicies) {
+            const { reports, notApplicable } = verdict(policy, "kubernetes:helm.sh/v4:Chart", {});
+            expect(reports, policy.name).to.deep.equal([]);
+            expect(notApplicable, policy.name).to.match(/registered without its inputs/);
+        }
+    });
+
+    it("still holds a chart whose inputs the pack sees to the chart rules", () => {
+        const floating = { chart: "ingress-nginx", version: "~4.12", repositoryOpts: { repo: "http://charts.example.com" }, values: { image: "nginx:latest" } };
+        for (const type of ["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"]) {
+            for (const policy of chartPolicies) {
+                const { reports, notApplicable } = verdict(policy, type, floating);
+                expect(notApplicable, `${type} ${policy.name}`).to.equal(undefined);
+                expect(reports.length, `${type} ${policy.name}`).to.equal(1);
+            }
+        }
+        // A Release without a chart is broken, not a component: the rules apply.
+        expect(verdict(chartPolicies[0], "kubernetes:helm.sh/v3:Release", {}).reports.length).to.equal(1);
     });
 
     it("reports nothing beyond the fixtures' own violations, all mandatory", () => {

@@ -259,3 +259,12 @@ export function chart(name: string, provider: k8s.Provider, over?: Over) {
         values: { controller: { image: { tag: "v1.12.1" }, replicaCount: 2 } },
     }, over), { provider });
 }
+
+/** A Helm v3 Release: a custom resource, so the engine shows the chart policies its inputs. */
+export function release(name: string, provider: k8s.Provider, over?: Over) {
+    return new k8s.helm.v3.Release(name, merge<k8s.helm.v3.ReleaseArgs>({
+        chart: "ingress-nginx", version: "4.12.1", namespace: "bookkeep-system",
+        repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" },
+        values: { controller: { image: { tag: "v1.12.1" }, replicaCount: 2 } },
+    }, over), { provider });
+}

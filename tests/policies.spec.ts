@@ -8,18 +8,24 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
+import { StackValidationArgs, UnknownValueError } from "@pulumi/policy";
 import { expect } from "chai";
 import * as path from "path";
 import { Evaluation, projectRoot } from "../offline/engine";
 import { effectiveLevels, PolicyReport, readPackConfig, runPolicies } from "../offline/policyRunner";
-import { dataPortsIn, environmentOf, podTemplateOf } from "../policies/helpers";
+import { charts as k8sCharts } from "../components/k8s/charts";
+import { charts as localCharts } from "../components/local/charts";
+import { exactVersion, isTlsChartSource, latestImages } from "../policies/charts";
+import * as helpers from "../policies/helpers";
+import { dataPortsIn, environmentOf, podTemplateOf, stackEnvironment, stackOfUrn } from "../policies/helpers";
 import { imageTag, kubeApiAccessAnnotation } from "../policies/hardening";
 import { pack } from "../policies/pack";
 import { globalAllowlist } from "../policies/residency";
-import { run } from "./harness";
+import * as schema from "../stacks/schema";
+import { plan, run } from "./harness";
 import {
     appNamespace, chart, cloudSql, eksCluster, gcsBucket, gkeCluster, gkeNodePool, hpa, kmsKey, memorystore, pdb,
-    providers, rdsInstance, rdsParameterGroup, replicationGroup, s3Bucket, workload, WorkloadKind,
+    providers, rdsInstance, rdsParameterGroup, release, replicationGroup, s3Bucket, workload, WorkloadKind,
 } from "./policies-fixtures";
 
 const policyConfig = (stack: string) => readPackConfig(path.join(projectRoot(), "policies", "config", `${stack}.json`));
@@ -124,13 +130,100 @@ describe("policy pack: helpers", () => {
         expect(dataPortsIn("icmp", 0, 0)).to.deep.equal([]);
     });
 
-    it("reads the environment from tags, provider tags and namespaces, and treats unknown as not production", () => {
+    it("reads the environment from tags, provider tags and namespaces in an ad-hoc stack, and treats unknown as not production", () => {
         const base = { type: "aws:s3/bucket:Bucket", name: "b", urn: "u" };
         expect(environmentOf({ ...base, props: {}, provider: { type: "pulumi:providers:aws", name: "p", urn: "p", props: { defaultTags: "{\"tags\":{\"Environment\":\"production\"}}" } } })).to.equal("production");
         expect(environmentOf({ ...base, props: { tags: { Environment: "staging" } } })).to.equal("staging");
         expect(environmentOf({ ...base, type: "kubernetes:apps/v1:Deployment", props: { metadata: { namespace: "bookkeep-production" } } })).to.equal("production");
         expect(environmentOf({ ...base, props: {} })).to.equal(undefined);
+        // Signals that disagree decide nothing.
+        const productionProvider = { type: "pulumi:providers:aws", name: "p", urn: "p", props: { defaultTags: "{\"tags\":{\"Environment\":\"production\"}}" } };
+        expect(environmentOf({ ...base, props: { tags: { Environment: "staging" } }, provider: productionProvider })).to.equal(undefined);
+        expect(environmentOf({ ...base, props: { tags: { Environment: "Production" } }, provider: productionProvider })).to.equal("production");
     });
+
+    it("takes a resource's environment from the stack its URN names, exactly", () => {
+        const subject = (stack: string, props: Record<string, unknown> = {}) =>
+            ({ type: "aws:s3/bucket:Bucket", name: "b", urn: `urn:pulumi:${stack}::bookkeep::aws:s3/bucket:Bucket::b`, props });
+        expect(stackOfUrn("urn:pulumi:production::bookkeep::pulumi:pulumi:Stack::bookkeep-production")).to.equal("production");
+        expect(stackOfUrn("u")).to.equal(undefined);
+        expect(environmentOf(subject("production"))).to.equal("production");
+        // The stack decides over a tag that says otherwise.
+        expect(environmentOf(subject("production", { tags: { Environment: "staging" } }))).to.equal("production");
+        expect(environmentOf(subject("staging", { tags: { Environment: "production" } }))).to.equal("staging");
+        for (const stack of ["pre-production", "non-production", "bookkeep-production", "production2"]) {
+            expect(environmentOf(subject(stack)), stack).to.equal(undefined);
+        }
+    });
+
+    it("takes the stack's environment from the root stack's URN, exactly, else from resources that agree", () => {
+        const resource = (stack: string, type: string, name: string, props: Record<string, unknown> = {}) =>
+            ({ type, name, urn: `urn:pulumi:${stack}::bookkeep::${type}::${name}`, props, opts: {}, dependencies: [], propertyDependencies: {} });
+        const args = (...resources: ReturnType<typeof resource>[]) =>
+            ({ resources, stackTags: new Map(), getConfig: () => ({}), notApplicable: () => undefined }) as unknown as StackValidationArgs;
+        const root = (stack: string) => resource(stack, "pulumi:pulumi:Stack", `bookkeep-${stack}`);
+        const bucket = (stack: string, env?: string) => resource(stack, "aws:s3/bucket:Bucket", "b", env ? { tags: { Environment: env } } : {});
+        expect(stackEnvironment(args(bucket("production", "staging"), root("production")))).to.equal("production");
+        expect(stackEnvironment(args(root("staging")))).to.equal("staging");
+        // The root stack of `pre-production` is named bookkeep-pre-production: not production.
+        expect(stackEnvironment(args(root("pre-production"), bucket("pre-production")))).to.equal(undefined);
+        expect(stackEnvironment(args(root("non-production"), bucket("non-production", "staging")))).to.equal("staging");
+        expect(stackEnvironment(args(root("alice"), bucket("alice", "staging"), bucket("alice", "production")))).to.equal(undefined);
+        // Without a root resource, any URN names the stack.
+        expect(stackEnvironment(args(bucket("production")))).to.equal("production");
+    });
+
+    it("keeps its own copy of the stack schema's Indian regions and environments, equal to it", () => {
+        expect(helpers.awsIndiaRegions).to.deep.equal([...schema.awsIndiaRegions]);
+        expect(helpers.gcpIndiaRegions).to.deep.equal([...schema.gcpIndiaRegions]);
+        expect([...helpers.environments]).to.deep.equal([...schema.environments]);
+    });
+
+    it("marks an input unknown during preview as unknown: the checks propagate it, only environment signals default it", () => {
+        // What the analyzer's proxy throws (its sentinels are internal to @pulumi/policy).
+        const unknown: Error = Object.create(UnknownValueError.prototype);
+        const throwsUnknown = () => {
+            throw unknown;
+        };
+        expect(() => helpers.safe(throwsUnknown)).to.throw(UnknownValueError);
+        expect(helpers.safe(() => JSON.parse("{"))).to.equal(undefined);
+        expect(helpers.whenKnown(throwsUnknown)).to.equal(undefined);
+        const partly = Object.defineProperty({ region: "eu-west-1" }, "kmsKeyId", { enumerable: true, get: throwsUnknown });
+        expect(helpers.knownEntries(partly)).to.deep.equal([["region", "eu-west-1"]]);
+        const broken = Object.defineProperty({}, "bad", { enumerable: true, get: () => { throw new TypeError("not unknown"); } });
+        expect(() => helpers.knownEntries(broken)).to.throw(TypeError);
+    });
+});
+
+describe("policy pack: the program's chart pins", () => {
+    const pins = [...Object.values(k8sCharts), ...Object.values(localCharts)];
+
+    it("pins every chart in components/k8s/charts.ts and components/local/charts.ts to an exact version from an https:// repository", () => {
+        expect(Object.keys(k8sCharts).length).to.be.at.least(1);
+        expect(Object.keys(localCharts).length).to.be.at.least(1);
+        for (const pin of pins) {
+            expect(pin.version, pin.chart).to.match(exactVersion);
+            expect(pin.version, pin.chart).to.match(/^v?\d+\.\d+\.\d+$/);
+            expect(pin.repo, pin.chart).to.match(/^https:\/\//);
+            expect(isTlsChartSource(pin.chart, pin.repo), pin.chart).to.equal(true);
+        }
+    });
+
+    // A real engine shows the pack no Helm v4 Chart inputs, so this is where the program's own are held to the chart rules.
+    for (const [stack, cloud] of [["production", "aws"], ["production", "gcp"], ["development", "local"]] as const) {
+        it(`installs only pinned charts, without latest images, in ${stack} on ${cloud}`, async () => {
+            const { evaluation } = await plan(stack, cloud);
+            const installed = evaluation.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart");
+            expect(installed.length).to.be.at.least(3);
+            for (const r of installed) {
+                const inputs = r.inputs as { chart?: string; version?: string; repositoryOpts?: { repo?: string }; values?: unknown };
+                const pin = pins.find(x => x.chart === inputs.chart);
+                expect(pin, `${r.name}: ${inputs.chart}`).to.not.equal(undefined);
+                expect([inputs.version, inputs.repositoryOpts?.repo], r.name).to.deep.equal([pin?.version, pin?.repo]);
+                expect(latestImages(inputs.values ?? {}, "values"), r.name).to.deep.equal([]);
+            }
+        });
+    }
 });
 
 describe("policy pack: compliant production stack", () => {
@@ -220,6 +313,8 @@ describe("policy pack: compliant production stack", () => {
             }, { provider: p.k8s });
             chart("ingress-nginx", p.k8s);
             chart("nats", p.k8s, { chart: "oci://registry.example.com/charts/nats", version: "1.2.6", repositoryOpts: undefined });
+            release("nats-release", p.k8s, { chart: "oci://registry.example.com/charts/nats", version: "1.2.6", repositoryOpts: undefined });
+            release("ingress-release", p.k8s);
         }, "production");
     });
 
@@ -230,7 +325,7 @@ describe("policy pack: compliant production stack", () => {
             "aws:s3/bucket:Bucket", "aws:eks/cluster:Cluster", "gcp:sql/databaseInstance:DatabaseInstance", "gcp:redis/instance:Instance",
             "gcp:storage/bucket:Bucket", "gcp:container/cluster:Cluster", "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet",
             "kubernetes:apps/v1:DaemonSet", "kubernetes:apps/v1:ReplicaSet", "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob",
-            "kubernetes:core/v1:Pod", "kubernetes:helm.sh/v4:Chart", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+            "kubernetes:core/v1:Pod", "kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
         ]) {
             expect(types.has(t), t).to.equal(true);
         }
@@ -347,8 +442,8 @@ const expected: Record<string, Array<[string, string]>> = {
     "svc-lb": [["app-services-internal", "Service is exposed as LoadBalancer; use type ClusterIP and route through the Ingress."]],
     "app-namespace": [["namespace-default-deny", "Namespace bookkeep-production has no default-deny Ingress and Egress NetworkPolicy; add one with podSelector: {} and policyTypes [Ingress, Egress] and no rules."]],
     "deploy-nopdb": [["deployment-has-pdb", "Deployment deploy-nopdb in bookkeep-production has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1)."]],
-    // Charts
-    "chart-floating": [
+    // Charts: a v3 Release shows the analyzer its inputs (a v4 Chart does not; see "chart-floating" below).
+    "release-floating": [
         ["helm-chart-version-pinned", "Chart \"ingress-nginx\" version is \"^4.0.0\"; set version to an exact release such as \"4.12.1\"."],
         ["helm-chart-source-https", "Chart \"ingress-nginx\" comes from \"http://charts.example.com\"; set repositoryOpts.repo to the chart's https:// repository or use an oci:// chart reference."],
         ["helm-values-no-latest-images", "Chart values use the latest image at values.controller.image.tag; remove the override (the chart pins its images) or pin a version."],
@@ -463,10 +558,17 @@ describe("policy pack: broken production stack", () => {
             new k8s.core.v1.Service("svc-lb", { metadata: { name: "svc-lb", namespace: ns }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }, { provider: p.k8s });
 
             // Charts
-            chart("chart-floating", p.k8s, {
+            const floating = {
                 chart: "ingress-nginx", version: "^4.0.0", repositoryOpts: { repo: "http://charts.example.com" }, values: { controller: { image: { tag: "latest" } } },
-            });
+            };
+            release("release-floating", p.k8s, floating);
+            chart("chart-floating", p.k8s, floating);
         }, "production");
+    });
+
+    it("judges no Helm v4 Chart by inputs the engine does not show the pack (its rendered objects are judged instead)", () => {
+        expect(result.ev.resources.find(r => r.name === "chart-floating")?.remote).to.equal(true);
+        expect(on(result.report, "chart-floating")).to.deep.equal([]);
     });
 
     it("raises no violation outside the expected ones", () => {

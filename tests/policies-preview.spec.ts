@@ -1,0 +1,133 @@
+/**
+ * The policy pack as a first `pulumi preview --policy-pack policies` runs it: every computed output
+ * (ids, ARNs, generated passwords) is unknown, and the analyzer's proxy throws when a policy reads
+ * one. A policy that cannot judge an unknown must say so (the analyzer's advisory "can't run ...
+ * during preview"), never report a mandatory violation for it, and never pass it silently.
+ */
+import * as aws from "@pulumi/aws";
+import * as random from "@pulumi/random";
+import { expect } from "chai";
+import * as path from "path";
+import { evaluate, projectRoot } from "../offline/engine";
+import { planStack, PlanResult } from "../offline/plan";
+import { PolicyReport, readPackConfig, runPolicies, Violation } from "../offline/policyRunner";
+import { pack } from "../policies/pack";
+import { kmsKey, providers, rdsInstance, rdsParameterGroup, release, replicationGroup } from "./policies-fixtures";
+
+const descriptions = new Map(pack.policies.map(p => [p.name, p.description ?? ""]));
+
+/** The analyzer's own wording for a policy that read an unknown. */
+const cantRun = (policy: string) => new RegExp(`^can't run policy '${policy}' from policy pack '${pack.name}@v${pack.version.replace(/\./g, "\\.")}' during preview: .+ value at \\.\\S+ can't be known during preview$`);
+
+/** The message without the policy description the analyzer prefixes to violations. */
+function messageOf(v: Violation): string {
+    const prefix = `${descriptions.get(v.policy)}\n`;
+    return v.message.startsWith(prefix) ? v.message.slice(prefix.length) : v.message;
+}
+
+const summary = (vs: Violation[]) => vs.map(v => `${v.enforcementLevel} ${v.policy} ${v.urn.split("::").pop()}: ${messageOf(v)}`);
+
+/** [policy, resource name, unknown input path] of every advisory. */
+const advisories = (report: PolicyReport) => report.violations.filter(v => v.enforcementLevel === "advisory")
+    .map(v => [v.policy, v.urn.split("::").pop(), /value at (\.\S+) can't be known/.exec(messageOf(v))?.[1]]);
+
+for (const cloud of ["aws", "gcp"] as const) {
+    describe(`policy pack at preview: production on ${cloud}`, () => {
+        let result: PlanResult;
+
+        before(async () => {
+            result = await planStack({ stack: "production", cloud, preview: true });
+        });
+
+        it("evaluates with unknown computed outputs (as a first preview does)", () => {
+            const unknownIds = result.evaluation.resources.filter(r => r.custom && JSON.stringify(r.rawInputs).includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9"));
+            expect(unknownIds.length).to.be.greaterThan(10);
+        });
+
+        it("reports no mandatory violation", () => {
+            expect(summary(result.policies.violations.filter(v => v.enforcementLevel === "mandatory"))).to.deep.equal([]);
+            expect(result.exitCode).to.equal(0);
+        });
+
+        it("says which policy could not run and which unknown stopped it, as advisory only", () => {
+            expect(result.policies.violations.length).to.be.greaterThan(0);
+            for (const v of result.policies.violations) {
+                expect(v.enforcementLevel, v.policy).to.equal("advisory");
+                expect(messageOf(v), v.policy).to.match(cantRun(v.policy));
+            }
+        });
+
+        if (cloud === "aws") {
+            it("cannot judge the generated Redis auth token, the random final-snapshot name or the KMS key ARN until they exist", () => {
+                expect(advisories(result.policies)).to.deep.include.members([
+                    ["elasticache-encrypted", "bookkeep-aws-cache-redis", ".authToken"],
+                    ["rds-final-snapshot", "bookkeep-aws-database-postgres", ".finalSnapshotIdentifier"],
+                    ["eks-secrets-encryption", "bookkeep-aws-cluster-eks", ".encryptionConfig.provider.keyArn"],
+                ]);
+            });
+        } else {
+            it("cannot judge the buckets' KMS key or the cluster's secrets key until they exist", () => {
+                const cmek = advisories(result.policies).filter(([policy]) => policy === "gcs-bucket-cmek");
+                expect(cmek.length).to.be.at.least(2);
+                expect(cmek.every(([, , input]) => input === ".encryption.defaultKmsKeyName")).to.equal(true);
+                expect(advisories(result.policies)).to.deep.include.members([["gke-secrets-encryption", "bookkeep-gcp-gke", ".databaseEncryption.keyName"]]);
+            });
+        }
+    });
+}
+
+describe("policy pack at preview: checks over unknowns", () => {
+    let report: PolicyReport;
+
+    before(async () => {
+        const ev = await evaluate({
+            stack: "production",
+            config: {},
+            preview: true,
+            program: () => {
+                const p = providers("production");
+                const key = kmsKey("key", p.mumbai);
+                const token = new random.RandomPassword("token", { length: 32, special: false });
+                // An unknown that is set, and one that is broken next to an unknown: neither may pass silently.
+                replicationGroup("cache", p.mumbai, { authToken: token.result });
+                rdsInstance("db", p.mumbai, rdsParameterGroup("pg", p.mumbai), { finalSnapshotIdentifier: token.result.apply(t => `db-final-${t.slice(0, 8)}`) });
+                rdsInstance("db-public", p.mumbai, rdsParameterGroup("pg-public", p.mumbai), { kmsKeyId: key.arn, publiclyAccessible: true });
+                // One unknown leaf (the replica's key) must not stop the residency scan of the rest.
+                new aws.secretsmanager.Secret("abroad-secret", { replicas: [{ region: "eu-west-1", kmsKeyId: key.arn }] }, { provider: p.mumbai });
+                // Nor the scan of chart values for latest images.
+                release("latest-release", p.k8s, { values: { controller: { image: { tag: "latest" } }, podAnnotations: { key: key.arn } } });
+                return {};
+            },
+        });
+        report = await runPolicies(pack, ev.resources, readPackConfig(path.join(projectRoot(), "policies", "config", "production.json")));
+    });
+
+    const on = (name: string) => summary(report.violations.filter(v => v.urn.endsWith(`::${name}`)));
+
+    it("reports 'can't run during preview' (advisory), not a missing value, for a check that reads an unknown", () => {
+        expect(on("cache")).to.deep.equal([
+            "advisory elasticache-encrypted cache: can't run policy 'elasticache-encrypted' from policy pack " +
+            `'${pack.name}@v${pack.version}' during preview: string value at .authToken can't be known during preview`,
+        ]);
+        expect(on("db").map(m => m.split(":")[0])).to.deep.equal(["advisory rds-final-snapshot db"]);
+        expect(on("db")[0]).to.match(/value at \.finalSnapshotIdentifier can't be known during preview$/);
+    });
+
+    it("still reports what is known to be wrong next to an unknown", () => {
+        expect(on("db-public")).to.deep.equal([
+            "mandatory rds-not-public db-public: RDS instance is publicly accessible; set publiclyAccessible: false and reach it from private subnets.",
+        ]);
+    });
+
+    it("scans every known leaf for regions outside India, skipping only the unknown ones", () => {
+        expect(on("abroad-secret")).to.deep.equal([
+            "mandatory aws-resource-region-india abroad-secret: replicas[0].region is \"eu-west-1\", outside India; replicas and copies may only go to ap-south-1 or ap-south-2.",
+        ]);
+    });
+
+    it("scans every known chart value for latest images, skipping only the unknown ones", () => {
+        expect(on("latest-release")).to.deep.equal([
+            "mandatory helm-values-no-latest-images latest-release: Chart values use the latest image at values.controller.image.tag; remove the override (the chart pins its images) or pin a version.",
+        ]);
+    });
+});
