@@ -37,10 +37,13 @@ export interface RecordedResource {
     readonly provider: string | null;
     /** Inputs as the program passed them; secrets are `SecretValue`s, resource references their URNs. */
     readonly inputs: Record<string, unknown>;
-    /** The wire form of the inputs (secret signatures intact), for the policy runtime. */
+    /** The wire form of the inputs (secret signatures intact). */
     readonly rawInputs: Record<string, unknown>;
     /** The wire form of the state the (fake) provider returned: what stack policies see. */
     readonly rawState: Record<string, unknown>;
+    /** The inputs and the state as the protobuf Structs the engine exchanged, for the analyzer. */
+    readonly inputsStruct: unknown;
+    readonly stateStruct: unknown;
     /** A multi-language component (such as a Helm v4 Chart), built by its provider. */
     readonly remote: boolean;
     readonly protect: boolean;
@@ -217,7 +220,8 @@ function markAdditionalSecretOutputs(req: any, resp: any): void {
 
 function recordRequest(req: any, resp: any): RecordedResource {
     const urn: string = resp.getUrn();
-    const rawInputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    const inputsStruct = req.getObject() ?? new Struct();
+    const stateStruct = resp.getObject() ?? new Struct();
     const propertyDependencies: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((v: any, k: string) => {
         propertyDependencies[k] = v.getUrnsList();
@@ -229,9 +233,6 @@ function recordRequest(req: any, resp: any): RecordedResource {
         custom: req.getCustom(),
         parent: req.getParent() || null,
         provider: providerUrn(req.getProvider()),
-        inputs: undefined as unknown as Record<string, unknown>,
-        rawInputs,
-        rawState: (resp.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
         remote: req.getRemote() === true,
         protect: req.getProtect() === true,
         dependsOn: req.getDependenciesList(),
@@ -245,14 +246,18 @@ function recordRequest(req: any, resp: any): RecordedResource {
             update: req.getCustomtimeouts()?.getUpdate() ?? "",
             delete: req.getCustomtimeouts()?.getDelete() ?? "",
         },
+    } as RecordedResource;
+    // The wire messages are kept as they are, for the policy analyzer, which takes exactly these;
+    // the JavaScript forms are built on first use (a plan of a large fleet reads few of them).
+    const lazy = <T>(key: string, make: () => T, enumerable = true) => {
+        let value: T | undefined;
+        Object.defineProperty(record, key, { enumerable, get: () => (value ??= make()) });
     };
-    // The readable form is built on first use: a plan of a large fleet reads few of them, and
-    // holding two copies of every input doubles the heap the collector has to walk.
-    let inputs: Record<string, unknown> | undefined;
-    Object.defineProperty(record, "inputs", {
-        enumerable: true,
-        get: () => (inputs ??= fromWire(rawInputs) as Record<string, unknown>),
-    });
+    Object.defineProperty(record, "inputsStruct", { value: inputsStruct, enumerable: false });
+    Object.defineProperty(record, "stateStruct", { value: stateStruct, enumerable: false });
+    lazy("rawInputs", () => inputsStruct.toJavaScript() as Record<string, unknown>);
+    lazy("rawState", () => stateStruct.toJavaScript() as Record<string, unknown>);
+    lazy("inputs", () => fromWire(record.rawInputs) as Record<string, unknown>);
     return record;
 }
 

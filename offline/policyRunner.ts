@@ -98,7 +98,7 @@ export function effectiveLevels(pack: PackDefinition, config: PolicyPackConfig):
 
 /** What the analyzer needs of a recorded resource. */
 export type AnalyzedResource = Pick<RecordedResource,
-    "urn" | "type" | "name" | "parent" | "provider" | "rawInputs" | "rawState" | "remote" | "protect" | "dependsOn" | "propertyDependencies" |
+    "urn" | "type" | "name" | "parent" | "provider" | "inputsStruct" | "stateStruct" | "remote" | "protect" | "dependsOn" | "propertyDependencies" |
     "ignoreChanges" | "deleteBeforeReplace" | "additionalSecretOutputs">;
 
 /**
@@ -111,14 +111,12 @@ export class PolicySession {
     private readonly analyzeStack: (call: unknown, cb: (err: unknown, resp: unknown) => void) => unknown;
     private readonly resources: AnalyzedResource[] = [];
     private readonly byUrn = new Map<string, AnalyzedResource>();
-    // One protobuf Struct per resource, shared by its own request, the stack request and every
-    // resource whose provider it is: building Structs is the runner's own main cost.
-    private readonly structs = new Map<string, unknown>();
     private readonly providers = new Map<string, unknown>();
     private readonly violations: Violation[] = [];
     private pending: Promise<void> = Promise.resolve();
     private readonly runtime = analyzerRuntime();
     private readonly proto = this.runtime.analyzerProto;
+    private readonly empty = new this.runtime.Struct();
 
     constructor(private readonly pack: PackDefinition, config: PolicyPackConfig = {}) {
         this.evaluated = effectiveLevels(pack, config);
@@ -165,13 +163,10 @@ export class PolicySession {
      * by its provider without inputs, so it shows none here either.
      */
     private structOf(r: AnalyzedResource, view: "inputs" | "state" = "inputs"): unknown {
-        const key = `${view} ${r.urn}`;
-        let struct = this.structs.get(key);
-        if (struct === undefined) {
-            struct = this.runtime.Struct.fromJavaScript(r.remote ? {} : view === "inputs" ? r.rawInputs : r.rawState);
-            this.structs.set(key, struct);
+        if (r.remote) {
+            return this.empty;
         }
-        return struct;
+        return view === "inputs" ? r.inputsStruct : r.stateStruct;
     }
 
     private providerOf(urn: string | null): unknown {
