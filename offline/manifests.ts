@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { helmChartTypes } from "../policies/helpers";
-import { RecordedResource } from "./engine";
+import { RecordedResource, SecretValue } from "./engine";
 
 
 /** Apply order: what others depend on first. */
@@ -37,13 +37,33 @@ export function apiVersionKind(type: string): { apiVersion: string; kind: string
 
 /** The object as kubectl would receive it: secrets redacted, the Pulumi name as fallback metadata.name. */
 export function toManifestObject(r: RecordedResource): Record<string, unknown> {
-    const inputs = JSON.parse(JSON.stringify(r.inputs)) as Record<string, unknown>;
+    const inputs = redacted(r.inputs) as Record<string, unknown>;
     const { apiVersion, kind } = apiVersionKind(r.type);
     const metadata = { ...(inputs.metadata as Record<string, unknown> | undefined) };
     // Pulumi auto-names objects without metadata.name (name plus a random suffix); the resource name is the stable stand-in.
     metadata.name ??= r.name;
     const rest = Object.fromEntries(Object.entries(inputs).filter(([k]) => !["apiVersion", "kind", "metadata"].includes(k)));
     return { apiVersion: inputs.apiVersion ?? apiVersion, kind: inputs.kind ?? kind, metadata, ...rest };
+}
+
+/**
+ * Plain JSON with every secret replaced by "[secret]"; a secret map (a Secret's `stringData`)
+ * keeps its keys, so the manifest stays a valid object of the right shape.
+ */
+function redacted(v: unknown): unknown {
+    if (v instanceof SecretValue) {
+        const inner = v.value;
+        return inner !== null && typeof inner === "object" && !Array.isArray(inner)
+            ? Object.fromEntries(Object.keys(inner).map(k => [k, "[secret]"]))
+            : "[secret]";
+    }
+    if (Array.isArray(v)) {
+        return v.map(redacted);
+    }
+    if (v !== null && typeof v === "object") {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redacted(x)]));
+    }
+    return v;
 }
 
 export function manifestsOf(resources: readonly RecordedResource[]): Manifest[] {

@@ -94,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
         .option("--diagram <file.svg>", "draw the architecture from the component tree as SVG")
         .option("--summary <file.md>", "write a short, diff-friendly Markdown summary (for PR comments)")
         .option("--preview", "evaluate as a first `pulumi preview`: ids and computed outputs unknown, as policies then see them")
-        .option("--quiet", "print only the verdict line")
+        .option("--quiet", "print only mandatory violations and the verdict line")
         .exitOverride()
         .configureOutput({ writeErr: s => process.stderr.write(s) });
     try {
@@ -142,6 +142,12 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(textSummary(result.plan, result.evaluation) + "\n");
     }
     const mandatory = result.policies.violations.filter(v => v.enforcementLevel === "mandatory").length;
+    if (opts.quiet) {
+        // Even the short form says what failed and where.
+        for (const v of result.policies.violations.filter(x => x.enforcementLevel === "mandatory")) {
+            process.stdout.write(`[mandatory] ${v.policy}: ${v.urn}\n`);
+        }
+    }
     const resourceCount = result.evaluation.resources.filter(r => r.custom).length;
     process.stdout.write(`\n${mandatory === 0 ? "PASS" : "FAIL"}: ${resourceCount} resources, ` +
         `${mandatory} mandatory policy violation(s)${written.length > 0 ? `; wrote ${written.join(", ")}` : ""}\n`);

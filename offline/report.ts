@@ -121,7 +121,9 @@ export function textSummary(plan: PlanJson, evaluation: Evaluation): string {
     const mandatory = plan.policies.violations.filter(v => v.enforcementLevel === "mandatory");
     const advisory = plan.policies.violations.filter(v => v.enforcementLevel === "advisory");
     const residency = residencyTable(evaluation.resources);
-    if (residency.length > 0) {
+    if (residency.length === 0) {
+        out.push("", "Residency: local (no cloud resources; everything runs in the cluster)");
+    } else {
         const locations = new Map<string, number>();
         residency.forEach(r => locations.set(r.location, (locations.get(r.location) ?? 0) + 1));
         out.push("", "Residency (cloud resources by location):");

@@ -30,6 +30,12 @@ describe("stack config", () => {
         expect(stackNames()).to.deep.equal(["development", "production", "staging"]);
     });
 
+    it("disables default providers in every stack file, so each resource takes an explicit one", () => {
+        for (const stack of stackNames()) {
+            expect(JSON.parse(readStackFile(stack).config["pulumi:disable-default-providers"]), stack).to.deep.equal(["*"]);
+        }
+    });
+
     it("applies the seed's environment matrix to production", () => {
         const c = parseStackConfig(production());
         expect(c.environment).to.equal("production");

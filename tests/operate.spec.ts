@@ -52,7 +52,19 @@ describe("operating outputs", () => {
             const kinds = manifests.map(m => m.object.kind);
             expect(kinds.lastIndexOf("Namespace")).to.be.lessThan(kinds.indexOf("Deployment"));
             const secret = manifests.find(m => m.object.kind === "Secret" && (m.object.metadata as any).name === "bookkeeping-secrets")!;
-            expect(secret.object.stringData).to.equal("[secret]");
+            expect(secret.object.stringData).to.deep.equal({
+                "database-url": "[secret]", "redis-url": "[secret]", "jwt-secret": "[secret]", "nats-url": "[secret]",
+            });
+            // Every Secret stays a valid object: data and stringData are maps of strings.
+            for (const m of manifests.filter(x => x.object.kind === "Secret")) {
+                for (const field of ["data", "stringData"]) {
+                    const value = m.object[field];
+                    if (value !== undefined) {
+                        expect(value, `${m.file} ${field}`).to.be.an("object");
+                        expect(Object.values(value as object).every(x => typeof x === "string"), m.file).to.equal(true);
+                    }
+                }
+            }
             const all = fs.readdirSync(dir).map(f => (f.endsWith(".yaml") ? fs.readFileSync(path.join(dir, f), "utf8") : "")).join("\n");
             expect(all).not.to.match(/postgres:\/\/[^\s"]*:[^\s"@]+@/);
         });
@@ -119,6 +131,14 @@ describe("operating outputs", () => {
             for (const p of prod.policies.evaluated) {
                 expect(text).to.match(new RegExp(`\\n  ${p.name} +${p.enforcementLevel} +pass`));
             }
+        });
+    });
+
+    describe("development residency", () => {
+        it("says the stack is local, with no cloud resources", async () => {
+            const dev = await plan("development", "local");
+            expect(residencyTable(dev.evaluation.resources)).to.deep.equal([]);
+            expect(textSummary(dev.plan, dev.evaluation)).to.contain("Residency: local (no cloud resources; everything runs in the cluster)");
         });
     });
 

@@ -52,6 +52,7 @@ describe("plan command", () => {
         expect(r.code, r.stderr).to.equal(1);
         expect(r.stdout).to.contain("FAIL: ");
         expect(r.stdout).to.contain("1 mandatory policy violation(s)");
+        expect(r.stdout).to.match(/\[mandatory\] rds-deletion-protection-production: urn:pulumi:production::bookkeep::\S+::bookkeep-aws-database-postgres\n/);
     });
 
     it("takes --set keys without a namespace as the project's, as the CLI does", () => {
