@@ -15,19 +15,15 @@
  *   provisions buckets, users and policies in one place, which is what the backup job needs. Swap
  *   for a maintained S3 store (SeaweedFS, Garage) when one offers the same provisioning.
  */
+import type { ChartPin } from "../k8s/charts";
 import { Namespaces } from "../naming";
 
-export interface PinnedChart {
-    readonly chart: string;
-    readonly version: string;
-    readonly repo: string;
-}
 
 export const charts = {
     cnpg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts" },
     valkey: { chart: "valkey", version: "0.12.0", repo: "https://valkey.io/valkey-helm/" },
     minio: { chart: "minio", version: "5.4.0", repo: "https://charts.min.io/" },
-} as const satisfies Record<string, PinnedChart>;
+} as const satisfies Record<string, ChartPin>;
 
 export const images = {
     /** PostgreSQL 15, the major version the cloud stacks run (RDS / Cloud SQL). */

@@ -11,9 +11,10 @@ import { inputError } from "../../stacks/errors";
 import { StackConfig } from "../../stacks/schema";
 import { generateJwtSecret, postgresUrl, redisUrl } from "../endpoints";
 import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
+import { ChartPin, pinnedChart } from "../k8s/charts";
 import { appLabels, IdentityWorkload, namespacesFor } from "../naming";
 import {
-    buckets, charts, cnpgOperatorValues, database, images, minioValues, names, objectStoreRegion, PinnedChart, podLabels,
+    buckets, charts, cnpgOperatorValues, database, images, minioValues, names, objectStoreRegion, podLabels,
     ports, postgresClusterSpec, releases, serviceHosts, valkeyValues,
 } from "./charts";
 import { dataNetworkPolicies } from "./networkPolicies";
@@ -126,15 +127,8 @@ export class LocalFoundation extends pulumi.ComponentResource implements CloudFo
             { rootUser: minioRootUser, rootPassword: minioRootPassword });
         const backupUserSecret = secret("object-store-backup-user", dataNs, names.minioBackupUserSecret, { secretKey: backupSecretKey });
 
-        const chart = (id: string, pinned: PinnedChart, release: string, values: Record<string, unknown>, extra: pulumi.ComponentResourceOptions = {}) =>
-            new k8s.helm.v4.Chart(`${name}-${id}`, {
-                chart: pinned.chart,
-                version: pinned.version,
-                repositoryOpts: { repo: pinned.repo },
-                name: release,
-                namespace: dataNs,
-                values,
-            }, { ...k8sOpts, ...extra });
+        const chart = (id: string, pinned: ChartPin, release: string, values: Record<string, unknown>, extra: pulumi.ComponentResourceOptions = {}) =>
+            pinnedChart(`${name}-${id}`, pinned, release, dataNs, values, { ...k8sOpts, ...extra });
 
         const cnpgOperator = chart("cnpg", charts.cnpg, releases.cnpg, cnpgOperatorValues());
         // The Cluster is the operator's input, as chart values are a chart's: the operator runs it.

@@ -3,20 +3,19 @@
  * flows the data layer needs. Pure specs keyed by purpose, so the tests read them directly.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { Namespaces, platformPeers } from "../naming";
+import { anywhere, dnsEgress, tcp } from "../k8s/networkPolicies";
+import { Namespaces } from "../naming";
 import { Environment } from "../../stacks/schema";
 import { podLabels, ports } from "./charts";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 
-const tcp = (...numbers: number[]) => numbers.map(port => ({ protocol: "TCP", port }));
-
 /**
  * The Kubernetes API server. Its address differs per laptop cluster (kind, minikube, k3d, Docker
  * Desktop) and is not a pod, so no selector can name it: allow its two usual ports to any address.
  */
-const apiServer = { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp(443, 6443) };
+const apiServer = { to: anywhere, ports: tcp(443, 6443) };
 
 export function dataNetworkPolicies(environment: Environment, ns: Namespaces): Record<string, NetworkPolicySpec> {
     const appNamespace: NetworkPolicyPeer = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns.app } } };
@@ -26,7 +25,7 @@ export function dataNetworkPolicies(environment: Environment, ns: Namespaces): R
         "allow-dns": {
             podSelector: {},
             policyTypes: ["Egress"],
-            egress: [{ to: [platformPeers(environment).dns], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+            egress: [dnsEgress(environment)],
         },
         postgres: {
             podSelector: { matchLabels: podLabels.postgres },
