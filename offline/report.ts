@@ -95,7 +95,7 @@ export function residencyTable(resources: readonly RecordedResource[]): Residenc
         // The one AWS provider outside India exists only for CloudFront's certificate (policies/residency.ts).
         const entry = isProvider
             ? (r.name.includes(cloudFrontCertProviderMarker) ? globalAllowlist.find(e => e.id === "cloudfront-certificate") : undefined)
-            : allowlisted(r.type);
+            : allowlisted(r.type, r.inputs);
         const location = own ?? (entry ? `global (${providerRegion ?? "no region"})` : providerRegion ?? "unknown");
         rows.push({ urn: r.urn, type: r.type, name: r.name, location, reason: entry ? `${entry.id}: ${entry.reason}` : "" });
     }

@@ -3,8 +3,8 @@
  * endpoint that is not open to the world, workload identity, private nodes, network-policy
  * enforcement, shielded nodes.
  */
-import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, forTypes, isObject, isWorldCidr, ofType, Props, referenced, safe } from "./helpers";
+import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { asArray, forTypes, isObject, isWorldCidr, knownEntries, ofType, Props, referenced, safe, whenKnown } from "./helpers";
 
 const eks = ["aws:eks/cluster:Cluster"];
 const gke = ["gcp:container/cluster:Cluster"];
@@ -70,6 +70,95 @@ export const eksOidcProvider: StackValidationPolicy = {
             // Without a property dependency (a URL from config), one provider per cluster is the best evidence.
             if (!linked && oidc.length < clusters.length) {
                 report(`EKS cluster ${c.name} has no IAM OIDC provider; create an aws.iam.OpenIdConnectProvider for its issuer URL with client ID sts.amazonaws.com (IRSA).`, c.urn);
+            }
+        }
+    },
+};
+
+/**
+ * Whether `r` refers to `target` through input `key`: by property dependency (how a program
+ * passes another resource's output, and the only link while that output is unknown), else by
+ * value (`target`'s `targetKey` output, as a stack built from literal names or ids shows it).
+ */
+function refersTo(r: PolicyResource, key: string, target: PolicyResource, targetKey: string): boolean {
+    if (referenced(r, key).some(x => x.urn === target.urn)) {
+        return true;
+    }
+    const wanted = whenKnown(() => target.props[targetKey]);
+    const value = whenKnown(() => r.props[key]);
+    const values = Array.isArray(value) ? knownEntries(value).map(([, v]) => v) : [value];
+    return typeof wanted === "string" && values.includes(wanted);
+}
+
+const enableNetworkPolicyFix = "configurationValues: JSON.stringify({ enableNetworkPolicy: \"true\" })";
+
+function enforcesNetworkPolicy(configurationValues: unknown): boolean {
+    let config: unknown;
+    try {
+        config = typeof configurationValues === "string" ? JSON.parse(configurationValues) : undefined;
+    } catch {
+        return false;
+    }
+    const flag = isObject(config) ? config.enableNetworkPolicy : undefined;
+    return flag === true || flag === "true";
+}
+
+export const eksNetworkPolicyEnforced: StackValidationPolicy = {
+    name: "eks-network-policy-enforced",
+    description: "Checks whether every EKS cluster has the vpc-cni add-on with its network policy agent on (enableNetworkPolicy), so NetworkPolicies are enforced.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        // Every vpc-cni add-on is judged, whichever cluster it belongs to (one outside the stack too).
+        const cnis = ofType(args, "aws:eks/addon:Addon").filter(a => safe(() => a.props.addonName) === "vpc-cni");
+        for (const a of cnis) {
+            if (!enforcesNetworkPolicy(safe(() => a.props.configurationValues))) {
+                report(`vpc-cni add-on ${a.name} does not enforce NetworkPolicies (they are accepted and ignored); set ${enableNetworkPolicyFix}.`, a.urn);
+            }
+        }
+        for (const c of ofType(args, ...eks)) {
+            if (!cnis.some(a => refersTo(a, "clusterName", c, "name"))) {
+                report(`EKS cluster ${c.name} has no vpc-cni add-on, so NetworkPolicies are not enforced; add an aws.eks.Addon with addonName "vpc-cni", ` +
+                    `clusterName set to the cluster's name and ${enableNetworkPolicyFix}.`, c.urn);
+            }
+        }
+    },
+};
+
+const subnetType = "aws:ec2/subnet:Subnet";
+const internetGatewayType = "aws:ec2/internetGateway:InternetGateway";
+
+/**
+ * The route tables of `subnet` that route to an internet gateway (a standalone aws.ec2.Route or an
+ * inline route), which make it a public subnet whatever its own settings. A subnet with no explicit
+ * association uses the VPC's main route table, which the program never routes to the internet.
+ */
+function internetRouteTables(args: StackValidationArgs, subnet: PolicyResource): PolicyResource[] {
+    const isIgw = (r: PolicyResource, key: string, gatewayIds: unknown[]) =>
+        referenced(r, key).some(x => x.type === internetGatewayType) || gatewayIds.some(id => typeof id === "string" && id.startsWith("igw-"));
+    const routes = ofType(args, "aws:ec2/route:Route").filter(r => isIgw(r, "gatewayId", [whenKnown(() => r.props.gatewayId)]));
+    const inlineGateways = (t: PolicyResource) => knownEntries(whenKnown(() => t.props.routes)).map(([, route]) => whenKnown(() => (route as Props)?.gatewayId));
+    const associations = ofType(args, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter(a => refersTo(a, "subnetId", subnet, "id"));
+    return ofType(args, "aws:ec2/routeTable:RouteTable")
+        .filter(t => associations.some(a => refersTo(a, "routeTableId", t, "id")))
+        .filter(t => routes.some(r => refersTo(r, "routeTableId", t, "id")) || isIgw(t, "routes", inlineGateways(t)));
+}
+
+export const eksPrivateNodes: StackValidationPolicy = {
+    name: "eks-private-nodes",
+    description: "Checks whether every EKS node group runs in private subnets: none maps public IPs on launch or routes to an internet gateway.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const subnets = ofType(args, subnetType);
+        for (const ng of ofType(args, "aws:eks/nodeGroup:NodeGroup")) {
+            // Subnets from outside the stack (ids from config) cannot be judged here.
+            for (const s of subnets.filter(x => refersTo(ng, "subnetIds", x, "id"))) {
+                if (safe(() => s.props.mapPublicIpOnLaunch) === true) {
+                    report(`Node group ${ng.name} runs in subnet ${s.name}, which gives every node a public IP; set mapPublicIpOnLaunch: false or use the private subnets.`, ng.urn);
+                }
+                for (const t of internetRouteTables(args, s)) {
+                    report(`Node group ${ng.name} runs in subnet ${s.name}, whose route table ${t.name} routes to an internet gateway; ` +
+                        "use private subnets that reach the internet through a NAT gateway.", ng.urn);
+                }
             }
         }
     },
@@ -178,7 +267,7 @@ export const gkeControlPlaneLogging: ResourceValidationPolicy = {
 };
 
 export const clusterPolicies = [
-    eksSecretsEncryption, eksControlPlaneLogging, eksEndpointRestricted, eksOidcProvider,
+    eksSecretsEncryption, eksControlPlaneLogging, eksEndpointRestricted, eksOidcProvider, eksNetworkPolicyEnforced, eksPrivateNodes,
     gkePrivateNodes, gkeMasterAuthorizedNetworks, gkeWorkloadIdentity, gkeNetworkPolicyEnforced, gkeSecretsEncryption, gkeShieldedNodes,
     gkeControlPlaneLogging,
 ];

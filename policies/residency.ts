@@ -6,7 +6,7 @@
 import { ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import {
     asArray, awsIndiaRegions, awsRegionOf, gcpIndiaRegions, knownEntries, ofType, Props, providerEnvironment, referenced, safe,
-    stackEnvironment,
+    stackEnvironment, whenKnown,
 } from "./helpers";
 
 /** Name fragment of the one AWS provider allowed outside India (see `globalAllowlist`). */
@@ -17,7 +17,16 @@ export interface GlobalException {
     /** Why this global service is acceptable under the residency rule. */
     readonly reason: string;
     readonly types: readonly string[] | ((type: string) => boolean);
+    /**
+     * Narrows the entry by the resource's inputs, where one type serves unrelated purposes. Without
+     * props (a caller that knows only the type) the entry applies as if none of its inputs were set.
+     */
+    readonly props?: (props: Props) => boolean;
 }
+
+const globalAddressType = "gcp:compute/globalAddress:GlobalAddress";
+// A purpose unknown during preview reads as unset: either entry allows the address.
+const isPeeringRange = (props: Props) => whenKnown(() => props.purpose) === "VPC_PEERING";
 
 const prefixed = (...prefixes: string[]) => (type: string) => prefixes.some(p => type.startsWith(p));
 
@@ -44,15 +53,22 @@ export const globalAllowlist: readonly GlobalException[] = [
         types: prefixed("aws:iam/"),
     },
     {
+        id: "gcp-private-services-access",
+        reason: "Private services access reserves an internal range (a GlobalAddress with purpose VPC_PEERING) for the VPC peering to Google's service producer network; it is address space only and holds no data, and Cloud SQL and Memorystore take their private IPs from it in India",
+        types: [globalAddressType],
+        props: isPeeringRange,
+    },
+    {
         id: "gcp-global-load-balancing",
         reason: "Global external HTTPS load balancing terminates TLS at Google's edge; its backends (the GKE ingress and the CDN bucket) stay in India",
         types: [
-            "gcp:compute/globalAddress:GlobalAddress", "gcp:compute/uRLMap:URLMap", "gcp:compute/targetHttpsProxy:TargetHttpsProxy",
+            globalAddressType, "gcp:compute/uRLMap:URLMap", "gcp:compute/targetHttpsProxy:TargetHttpsProxy",
             "gcp:compute/targetHttpProxy:TargetHttpProxy", "gcp:compute/globalForwardingRule:GlobalForwardingRule",
             "gcp:compute/backendBucket:BackendBucket", "gcp:compute/backendService:BackendService",
             "gcp:compute/managedSslCertificate:ManagedSslCertificate", "gcp:compute/sslPolicy:SslPolicy",
             "gcp:compute/securityPolicy:SecurityPolicy",
         ],
+        props: p => !isPeeringRange(p),
     },
     {
         id: "gcp-dns",
@@ -61,9 +77,9 @@ export const globalAllowlist: readonly GlobalException[] = [
     },
 ];
 
-/** The global-services exception that covers `type`, if any. */
-export function allowlisted(type: string): GlobalException | undefined {
-    return globalAllowlist.find(e => (typeof e.types === "function" ? e.types(type) : e.types.includes(type)));
+/** The global-services exception that covers a resource of `type` with inputs `props`, if any. */
+export function allowlisted(type: string, props: Props = {}): GlobalException | undefined {
+    return globalAllowlist.find(e => (typeof e.types === "function" ? e.types(type) : e.types.includes(type)) && (e.props?.(props) ?? true));
 }
 
 const isCertProvider = (name: string | undefined) => (name ?? "").includes(cloudFrontCertProviderMarker);
@@ -138,7 +154,7 @@ export const globalServicesAllowlisted: ResourceValidationPolicy = {
             if (providerRegion === undefined || inIndiaAws(providerRegion)) {
                 return;
             }
-            const exception = allowlisted(args.type);
+            const exception = allowlisted(args.type, args.props);
             const onCertProvider = isCertProvider(args.provider?.name);
             if (!exception || (exception.id === "cloudfront-certificate" && !onCertProvider)) {
                 report(`${args.type} is created in ${providerRegion}, outside India, and is not on the global-services allowlist; ` +
@@ -148,7 +164,7 @@ export const globalServicesAllowlisted: ResourceValidationPolicy = {
         }
         if (args.type.startsWith("gcp:compute/")) {
             const globalOnly = /^gcp:compute\/(global[A-Za-z]+|targetSslProxy|targetTcpProxy|sslCertificate):/.test(args.type);
-            if (globalOnly && !allowlisted(args.type)) {
+            if (globalOnly && !allowlisted(args.type, args.props)) {
                 report(`${args.type} is a global resource that is not on the global-services allowlist; use a regional equivalent in ${gcpList}.`);
             }
         }
@@ -164,7 +180,7 @@ export const awsResourceRegionIndia: ResourceValidationPolicy = {
     description: "Checks whether every region an AWS resource names, and every ARN it copies to or from, is in India (replicas, backup copies, global tables).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!args.type.startsWith("aws:") || allowlisted(args.type)) {
+        if (!args.type.startsWith("aws:") || allowlisted(args.type, args.props)) {
             return;
         }
         for (const [path, key, value] of leaves(args.props, "")) {
@@ -187,7 +203,7 @@ export const gcpLocationIndia: ResourceValidationPolicy = {
     description: "Checks whether every region, location and zone a GCP resource names is asia-south1 or asia-south2.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!args.type.startsWith("gcp:") || allowlisted(args.type)) {
+        if (!args.type.startsWith("gcp:") || allowlisted(args.type, args.props)) {
             return;
         }
         for (const [path, key, value] of leaves(args.props, "")) {

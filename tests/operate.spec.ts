@@ -118,6 +118,14 @@ describe("operating outputs", () => {
             }
             const cert = residencyTable(prod.evaluation.resources).find(r => r.type === "aws:acm/certificate:Certificate")!;
             expect(cert.reason).to.match(/^cloudfront-certificate: /);
+            // The private-services range is a GlobalAddress too, allowed for its own reason.
+            const addresses = gcp.evaluation.resources.filter(r => r.type === "gcp:compute/globalAddress:GlobalAddress");
+            const rows = residencyTable(gcp.evaluation.resources);
+            for (const a of addresses) {
+                const expected = a.inputs.purpose === "VPC_PEERING" ? "gcp-private-services-access" : "gcp-global-load-balancing";
+                expect(rows.find(r => r.urn === a.urn)!.reason, a.name).to.match(new RegExp(`^${expected}: `));
+            }
+            expect(addresses.filter(a => a.inputs.purpose === "VPC_PEERING")).to.have.length(1);
         });
     });
 

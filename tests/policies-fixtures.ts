@@ -105,6 +105,31 @@ export function eksCluster(name: string, provider: aws.Provider, key: aws.kms.Ke
     }, over), { provider });
 }
 
+/** The VPC CNI add-on with its network policy agent on (NetworkPolicies enforced). */
+export function vpcCni(name: string, provider: aws.Provider, cluster: aws.eks.Cluster, over?: Over) {
+    return new aws.eks.Addon(name, merge<aws.eks.AddonArgs>({
+        clusterName: cluster.name, addonName: "vpc-cni", configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+    }, over), { provider });
+}
+
+/** A private subnet (no public IPs) with its own route table; `routes` are added to that table. */
+export function subnet(name: string, provider: aws.Provider, vpc: aws.ec2.Vpc, routes: Array<Omit<aws.ec2.RouteArgs, "routeTableId">> = [], over?: Over) {
+    const s = new aws.ec2.Subnet(name, merge<aws.ec2.SubnetArgs>({
+        vpcId: vpc.id, cidrBlock: "10.10.0.0/20", availabilityZone: "ap-south-1a", mapPublicIpOnLaunch: false,
+    }, over), { provider });
+    const table = new aws.ec2.RouteTable(`${name}-rt`, { vpcId: vpc.id }, { provider });
+    routes.forEach((r, i) => new aws.ec2.Route(`${name}-route-${i}`, { ...r, routeTableId: table.id }, { provider }));
+    new aws.ec2.RouteTableAssociation(`${name}-rta`, { subnetId: s.id, routeTableId: table.id }, { provider });
+    return s;
+}
+
+export function eksNodeGroup(name: string, provider: aws.Provider, cluster: aws.eks.Cluster, subnets: aws.ec2.Subnet[], over?: Over) {
+    return new aws.eks.NodeGroup(name, merge<aws.eks.NodeGroupArgs>({
+        clusterName: cluster.name, nodeRoleArn: "arn:aws:iam::123456789012:role/eks-nodes", subnetIds: subnets.map(s => s.id),
+        instanceTypes: ["m6i.large"], scalingConfig: { minSize: 2, maxSize: 4, desiredSize: 2 },
+    }, over), { provider });
+}
+
 // ---- GCP ---------------------------------------------------------------------------------------
 
 export function cloudSql(name: string, provider: gcp.Provider, network: gcp.compute.Network, over?: Over, opts: pulumi.CustomResourceOptions = { protect }) {

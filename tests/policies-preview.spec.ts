@@ -14,6 +14,8 @@ import { PolicyReport, readPackConfig, runPolicies, Violation } from "../offline
 import { pack } from "../policies/pack";
 import { kmsKey, providers, rdsInstance, rdsParameterGroup, release, replicationGroup } from "./policies-fixtures";
 
+const eksStackPolicies = ["eks-network-policy-enforced", "eks-private-nodes"];
+
 const descriptions = new Map(pack.policies.map(p => [p.name, p.description ?? ""]));
 
 /** The analyzer's own wording for a policy that read an unknown. */
@@ -65,6 +67,12 @@ for (const cloud of ["aws", "gcp"] as const) {
                     ["eks-secrets-encryption", "bookkeep-aws-cluster-eks", ".encryptionConfig.provider.keyArn"],
                 ]);
             });
+
+            it("matches the vpc-cni add-on and the node subnets to the cluster through property dependencies while their ids are unknown", () => {
+                const types = new Set(result.evaluation.resources.map(r => r.type));
+                expect(["aws:eks/addon:Addon", "aws:eks/nodeGroup:NodeGroup", "aws:ec2/subnet:Subnet"].every(t => types.has(t))).to.equal(true);
+                expect(result.policies.violations.filter(v => eksStackPolicies.includes(v.policy))).to.deep.equal([]);
+            });
         } else {
             it("cannot judge the buckets' KMS key or the cluster's secrets key until they exist", () => {
                 const cmek = advisories(result.policies).filter(([policy]) => policy === "gcs-bucket-cmek");
@@ -96,6 +104,16 @@ describe("policy pack at preview: checks over unknowns", () => {
                 new aws.secretsmanager.Secret("abroad-secret", { replicas: [{ region: "eu-west-1", kmsKeyId: key.arn }] }, { provider: p.mumbai });
                 // Nor the scan of chart values for latest images.
                 release("latest-release", p.k8s, { values: { controller: { image: { tag: "latest" } }, podAnnotations: { key: key.arn } } });
+                // A vpc-cni setting and a node subnet's public-IP setting computed from an unknown.
+                new aws.eks.Addon("cni", {
+                    clusterName: "bookkeep", addonName: "vpc-cni", configurationValues: key.arn.apply(() => JSON.stringify({ enableNetworkPolicy: "false" })),
+                }, { provider: p.mumbai });
+                const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.10.0.0/16" }, { provider: p.mumbai });
+                const nodeSubnet = new aws.ec2.Subnet("nodes-subnet", { vpcId: vpc.id, cidrBlock: "10.10.0.0/20", mapPublicIpOnLaunch: key.arn.apply(() => true) }, { provider: p.mumbai });
+                new aws.eks.NodeGroup("nodes", {
+                    clusterName: "bookkeep", nodeRoleArn: "arn:aws:iam::123456789012:role/eks-nodes", subnetIds: [nodeSubnet.id],
+                    scalingConfig: { minSize: 2, maxSize: 4, desiredSize: 2 },
+                }, { provider: p.mumbai });
                 return {};
             },
         });
@@ -111,6 +129,14 @@ describe("policy pack at preview: checks over unknowns", () => {
         ]);
         expect(on("db").map(m => m.split(":")[0])).to.deep.equal(["advisory rds-final-snapshot db"]);
         expect(on("db")[0]).to.match(/value at \.finalSnapshotIdentifier can't be known during preview$/);
+    });
+
+    it("cannot judge the vpc-cni agent or a node subnet's public IPs until they are known: advisory, never mandatory", () => {
+        const eks = report.violations.filter(v => eksStackPolicies.includes(v.policy));
+        expect(eks.map(v => [v.enforcementLevel, v.policy, /value at (\.\S+) can't be known/.exec(messageOf(v))?.[1]])).to.deep.equal([
+            ["advisory", "eks-network-policy-enforced", ".configurationValues"],
+            ["advisory", "eks-private-nodes", ".mapPublicIpOnLaunch"],
+        ]);
     });
 
     it("still reports what is known to be wrong next to an unknown", () => {

@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
-import { StackValidationArgs, UnknownValueError } from "@pulumi/policy";
+import { StackValidationArgs, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import { expect } from "chai";
 import * as path from "path";
 import { Evaluation, projectRoot } from "../offline/engine";
@@ -20,12 +20,13 @@ import * as helpers from "../policies/helpers";
 import { dataPortsIn, environmentOf, podTemplateOf, stackEnvironment, stackOfUrn } from "../policies/helpers";
 import { imageTag, kubeApiAccessAnnotation } from "../policies/hardening";
 import { pack } from "../policies/pack";
-import { globalAllowlist } from "../policies/residency";
+import { eksNetworkPolicyEnforced, eksPrivateNodes } from "../policies/cluster";
+import { allowlisted, globalAllowlist } from "../policies/residency";
 import * as schema from "../stacks/schema";
 import { plan, run } from "./harness";
 import {
-    appNamespace, chart, cloudSql, eksCluster, gcsBucket, gkeCluster, gkeNodePool, hpa, kmsKey, memorystore, pdb,
-    providers, rdsInstance, rdsParameterGroup, release, replicationGroup, s3Bucket, workload, WorkloadKind,
+    appNamespace, chart, cloudSql, eksCluster, eksNodeGroup, gcsBucket, gkeCluster, gkeNodePool, hpa, kmsKey, memorystore, pdb,
+    providers, rdsInstance, rdsParameterGroup, release, replicationGroup, s3Bucket, subnet, vpcCni, workload, WorkloadKind,
 } from "./policies-fixtures";
 
 const policyConfig = (stack: string) => readPackConfig(path.join(projectRoot(), "policies", "config", `${stack}.json`));
@@ -86,10 +87,21 @@ describe("policy pack: shape", () => {
     });
 
     it("names a reason for every global-services exception", () => {
-        expect(globalAllowlist.map(e => e.id)).to.deep.equal(["cloudfront-certificate", "cloudfront", "route53", "iam", "gcp-global-load-balancing", "gcp-dns"]);
+        expect(globalAllowlist.map(e => e.id)).to.deep.equal([
+            "cloudfront-certificate", "cloudfront", "route53", "iam", "gcp-private-services-access", "gcp-global-load-balancing", "gcp-dns",
+        ]);
         for (const e of globalAllowlist) {
             expect(e.reason.length, e.id).to.be.greaterThan(30);
         }
+    });
+
+    it("tells the private services range from the load balancer's address by purpose", () => {
+        const address = "gcp:compute/globalAddress:GlobalAddress";
+        expect(allowlisted(address, { purpose: "VPC_PEERING", addressType: "INTERNAL", prefixLength: 16 })?.id).to.equal("gcp-private-services-access");
+        expect(allowlisted(address, { addressType: "EXTERNAL", ipVersion: "IPV4" })?.id).to.equal("gcp-global-load-balancing");
+        // A caller that knows only the type gets the entry it always got.
+        expect(allowlisted(address)?.id).to.equal("gcp-global-load-balancing");
+        expect(allowlisted("gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup", { purpose: "VPC_PEERING" })).to.equal(undefined);
     });
 });
 
@@ -195,6 +207,72 @@ describe("policy pack: helpers", () => {
     });
 });
 
+describe("policy pack: EKS stack checks over literal names and ids", () => {
+    // A stack that names its cluster and subnets by value (no property dependencies), as the engine shows a stack's outputs.
+    type Fake = { type: string; name: string; urn: string; props: Record<string, unknown>; propertyDependencies: Record<string, Fake[]> };
+    const resource = (type: string, name: string, props: Record<string, unknown>): Fake =>
+        ({ type, name, urn: `urn:pulumi:production::bookkeep::${type}::${name}`, props, propertyDependencies: {} });
+    const validate = (policy: StackValidationPolicy, ...resources: Fake[]) => {
+        const reported: string[] = [];
+        const args = { resources, stackTags: new Map(), getConfig: () => ({}), notApplicable: () => undefined } as unknown as StackValidationArgs;
+        void policy.validateStack(args, (message, urn) => reported.push(`${urn?.split("::").pop()}: ${message}`));
+        return reported;
+    };
+    const unknown: Error = Object.create(UnknownValueError.prototype);
+    const unknownAt = (props: Record<string, unknown>, key: string) => Object.defineProperty(props, key, { enumerable: true, get: () => { throw unknown; } });
+
+    const cluster = resource("aws:eks/cluster:Cluster", "eks", { name: "bookkeep-production" });
+    const cni = (clusterName: string, configurationValues: unknown) =>
+        resource("aws:eks/addon:Addon", `cni-${clusterName}`, { clusterName, addonName: "vpc-cni", configurationValues });
+
+    it("finds a cluster's vpc-cni add-on by its cluster name, with the agent on as a string or a boolean", () => {
+        expect(validate(eksNetworkPolicyEnforced, cluster, cni("bookkeep-production", "{\"enableNetworkPolicy\":true}"))).to.deep.equal([]);
+        expect(validate(eksNetworkPolicyEnforced, cluster, cni("bookkeep-production", "{ \"enableNetworkPolicy\": \"true\" }"))).to.deep.equal([]);
+        expect(validate(eksNetworkPolicyEnforced, cluster, cni("other", "{\"enableNetworkPolicy\":\"true\"}"))).to.deep.equal([
+            "eks: EKS cluster eks has no vpc-cni add-on, so NetworkPolicies are not enforced; add an aws.eks.Addon with addonName \"vpc-cni\", " +
+            "clusterName set to the cluster's name and configurationValues: JSON.stringify({ enableNetworkPolicy: \"true\" }).",
+        ]);
+        expect(validate(eksNetworkPolicyEnforced, cluster, cni("bookkeep-production", "enableNetworkPolicy: true"))).to.deep.equal([
+            "cni-bookkeep-production: vpc-cni add-on cni-bookkeep-production does not enforce NetworkPolicies (they are accepted and ignored); " +
+            "set configurationValues: JSON.stringify({ enableNetworkPolicy: \"true\" }).",
+        ]);
+    });
+
+    it("finds a node group's subnets and their route tables by id, and judges inline routes to an internet gateway", () => {
+        const subnets = [
+            resource("aws:ec2/subnet:Subnet", "private", { id: "subnet-1", mapPublicIpOnLaunch: false }),
+            resource("aws:ec2/subnet:Subnet", "public", { id: "subnet-2", mapPublicIpOnLaunch: true }),
+        ];
+        const tables = [
+            resource("aws:ec2/routeTable:RouteTable", "nat-rt", { id: "rtb-1", routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: "nat-1" }] }),
+            resource("aws:ec2/routeTable:RouteTable", "igw-rt", { id: "rtb-2", routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: "igw-1" }] }),
+        ];
+        const association = (subnetId: string, routeTableId: string) =>
+            resource("aws:ec2/routeTableAssociation:RouteTableAssociation", `${subnetId}-${routeTableId}`, { subnetId, routeTableId });
+        const nodes = (...subnetIds: string[]) => resource("aws:eks/nodeGroup:NodeGroup", "nodes", { subnetIds });
+        const stack = [...subnets, ...tables, association("subnet-1", "rtb-1"), association("subnet-2", "rtb-2")];
+        expect(validate(eksPrivateNodes, ...stack, nodes("subnet-1"))).to.deep.equal([]);
+        expect(validate(eksPrivateNodes, ...stack, nodes("subnet-1", "subnet-2"))).to.deep.equal([
+            "nodes: Node group nodes runs in subnet public, which gives every node a public IP; set mapPublicIpOnLaunch: false or use the private subnets.",
+            "nodes: Node group nodes runs in subnet public, whose route table igw-rt routes to an internet gateway; use private subnets that reach the internet through a NAT gateway.",
+        ]);
+        // Subnets from outside the stack cannot be judged here.
+        expect(validate(eksPrivateNodes, ...stack, nodes("subnet-external"))).to.deep.equal([]);
+    });
+
+    it("lets an unknown judged input propagate (the analyzer's advisory), never reading it as unset", () => {
+        expect(() => validate(eksNetworkPolicyEnforced, cluster, resource("aws:eks/addon:Addon", "cni",
+            unknownAt({ clusterName: "bookkeep-production", addonName: "vpc-cni" }, "configurationValues")))).to.throw(UnknownValueError);
+        const subnetProps = unknownAt({ id: "subnet-1" }, "mapPublicIpOnLaunch");
+        expect(() => validate(eksPrivateNodes, resource("aws:ec2/subnet:Subnet", "s", subnetProps),
+            resource("aws:eks/nodeGroup:NodeGroup", "nodes", { subnetIds: ["subnet-1"] }))).to.throw(UnknownValueError);
+        // An unknown cluster name only means the add-on cannot be matched by value.
+        const unmatched = resource("aws:eks/addon:Addon", "cni", unknownAt({ addonName: "vpc-cni", configurationValues: "{\"enableNetworkPolicy\":\"true\"}" }, "clusterName"));
+        expect(validate(eksNetworkPolicyEnforced, cluster, unmatched).length).to.equal(1);
+        expect(validate(eksNetworkPolicyEnforced, cluster, { ...unmatched, propertyDependencies: { clusterName: [cluster] } })).to.deep.equal([]);
+    });
+});
+
 describe("policy pack: the program's chart pins", () => {
     const pins = [...Object.values(k8sCharts), ...Object.values(localCharts)];
 
@@ -253,6 +331,12 @@ describe("policy pack: compliant production stack", () => {
                 url: cluster.endpoint.apply(() => "https://oidc.eks.ap-south-1.amazonaws.com/id/EXAMPLE"), clientIdLists: ["sts.amazonaws.com"],
             }, { provider: p.mumbai });
             const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.10.0.0/16" }, { provider: p.mumbai });
+            vpcCni("eks-vpc-cni", p.mumbai, cluster);
+            // Nodes in a private subnet (out through NAT) beside a public one that holds no nodes.
+            const igw = new aws.ec2.InternetGateway("igw", { vpcId: vpc.id }, { provider: p.mumbai });
+            subnet("public-a", p.mumbai, vpc, [{ destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }], { cidrBlock: "10.10.16.0/20" });
+            const privateA = subnet("private-a", p.mumbai, vpc, [{ destinationCidrBlock: "0.0.0.0/0", natGatewayId: "nat-0123456789abcdef0" }]);
+            eksNodeGroup("eks-nodes", p.mumbai, cluster, [privateA]);
             new aws.ec2.FlowLog("vpc-flow", { vpcId: vpc.id, trafficType: "ALL", logDestination: "arn:aws:logs:ap-south-1:123456789012:log-group:flow" }, { provider: p.mumbai });
             const sg = new aws.ec2.SecurityGroup("lb-sg", {
                 vpcId: vpc.id,
@@ -280,7 +364,10 @@ describe("policy pack: compliant production stack", () => {
             new gcp.secretmanager.Secret("jwt", { secretId: "jwt", replication: { userManaged: { replicas: [{ location: "asia-south1" }, { location: "asia-south2" }] } } }, { provider: p.gcp });
             const gke = gkeCluster("gke", p.gcp, cryptoKey);
             gkeNodePool("gke-pool", p.gcp, gke);
-            new gcp.compute.GlobalAddress("lb-address", {}, { provider: p.gcp });
+            new gcp.compute.GlobalAddress("lb-address", { addressType: "EXTERNAL", ipVersion: "IPV4" }, { provider: p.gcp });
+            new gcp.compute.GlobalAddress("psa-range", {
+                network: network.id, purpose: "VPC_PEERING", addressType: "INTERNAL", address: "10.20.0.0", prefixLength: 16,
+            }, { provider: p.gcp });
             new gcp.compute.BackendBucket("cdn-backend", { bucketName: assets.name, enableCdn: true }, { provider: p.gcp });
             new gcp.dns.ManagedZone("dns", { dnsName: "bookkeep.app." }, { provider: p.gcp });
 
@@ -322,7 +409,9 @@ describe("policy pack: compliant production stack", () => {
         const types = new Set(result.ev.resources.map(r => r.type));
         for (const t of [
             "pulumi:providers:aws", "pulumi:providers:gcp", "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup",
-            "aws:s3/bucket:Bucket", "aws:eks/cluster:Cluster", "gcp:sql/databaseInstance:DatabaseInstance", "gcp:redis/instance:Instance",
+            "aws:s3/bucket:Bucket", "aws:eks/cluster:Cluster", "aws:eks/addon:Addon", "aws:eks/nodeGroup:NodeGroup", "aws:ec2/subnet:Subnet",
+            "aws:ec2/routeTable:RouteTable", "aws:ec2/route:Route", "aws:ec2/routeTableAssociation:RouteTableAssociation",
+            "gcp:compute/globalAddress:GlobalAddress", "gcp:sql/databaseInstance:DatabaseInstance", "gcp:redis/instance:Instance",
             "gcp:storage/bucket:Bucket", "gcp:container/cluster:Cluster", "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet",
             "kubernetes:apps/v1:DaemonSet", "kubernetes:apps/v1:ReplicaSet", "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob",
             "kubernetes:core/v1:Pod", "kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
@@ -417,6 +506,12 @@ const expected: Record<string, Array<[string, string]>> = {
         ["eks-control-plane-logging", "EKS control-plane logs audit, authenticator are off; add them to enabledClusterLogTypes."],
         ["eks-endpoint-restricted", "EKS API endpoint is open to the internet (publicAccessCidrs defaults to 0.0.0.0/0); set vpcConfig.publicAccessCidrs to the office/VPN ranges or endpointPublicAccess: false."],
         ["eks-oidc-provider", "EKS cluster eks-bad has no IAM OIDC provider; create an aws.iam.OpenIdConnectProvider for its issuer URL with client ID sts.amazonaws.com (IRSA)."],
+        ["eks-network-policy-enforced", "EKS cluster eks-bad has no vpc-cni add-on, so NetworkPolicies are not enforced; add an aws.eks.Addon with addonName \"vpc-cni\", clusterName set to the cluster's name and configurationValues: JSON.stringify({ enableNetworkPolicy: \"true\" })."],
+    ],
+    "cni-nopolicy": [["eks-network-policy-enforced", "vpc-cni add-on cni-nopolicy does not enforce NetworkPolicies (they are accepted and ignored); set configurationValues: JSON.stringify({ enableNetworkPolicy: \"true\" })."]],
+    "nodes-public": [
+        ["eks-private-nodes", "Node group nodes-public runs in subnet subnet-public-ip, which gives every node a public IP; set mapPublicIpOnLaunch: false or use the private subnets."],
+        ["eks-private-nodes", "Node group nodes-public runs in subnet subnet-igw, whose route table subnet-igw-rt routes to an internet gateway; use private subnets that reach the internet through a NAT gateway."],
     ],
     "gke-bad": [
         ["gcp-location-india", "location is \"us-central1\", outside India; use asia-south1 or asia-south2 (or one of their zones)."],
@@ -535,7 +630,7 @@ describe("policy pack: broken production stack", () => {
             kmsKey("key-norotate", p.mumbai, { enableKeyRotation: false });
 
             // Cluster
-            eksCluster("eks-bad", p.mumbai, key, {
+            const eksBad = eksCluster("eks-bad", p.mumbai, key, {
                 encryptionConfig: undefined, enabledClusterLogTypes: ["api"], vpcConfig: { publicAccessCidrs: ["0.0.0.0/0"] },
             });
             const gke = gkeCluster("gke-bad", p.gcp, cryptoKey, {
@@ -544,9 +639,15 @@ describe("policy pack: broken production stack", () => {
                 loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS"] },
             });
             gkeNodePool("pool-bad", p.gcp, gke, { nodeConfig: { workloadMetadataConfig: undefined, shieldedInstanceConfig: undefined } });
+            // The agent switched off, on an add-on of a cluster outside the stack (eks-bad has none).
+            vpcCni("cni-nopolicy", p.mumbai, eksBad, { clusterName: "eks-elsewhere", configurationValues: JSON.stringify({ enableNetworkPolicy: "false" }) });
 
             // Network
             const vpc = new aws.ec2.Vpc("vpc-nologs", { cidrBlock: "10.10.0.0/16" }, { provider: p.mumbai });
+            const igw = new aws.ec2.InternetGateway("igw", { vpcId: vpc.id }, { provider: p.mumbai });
+            const publicIp = subnet("subnet-public-ip", p.mumbai, vpc, [], { mapPublicIpOnLaunch: true });
+            const routed = subnet("subnet-igw", p.mumbai, vpc, [{ destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }], { cidrBlock: "10.10.16.0/20" });
+            eksNodeGroup("nodes-public", p.mumbai, eksBad, [publicIp, routed]);
             const sg = new aws.ec2.SecurityGroup("sg-open", { vpcId: vpc.id, ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }] }, { provider: p.mumbai });
             new aws.vpc.SecurityGroupIngressRule("sgr-open", { securityGroupId: sg.id, ipProtocol: "-1", cidrIpv6: "::/0" }, { provider: p.mumbai });
             new gcp.compute.Firewall("fw-open", { network: network.id, sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["22", "443"] }] }, { provider: p.gcp });
