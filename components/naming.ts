@@ -87,7 +87,10 @@ export function platformPeers(environment: Environment) {
 
 /** Well-known in-cluster names the services are configured with. */
 export const wellKnown = {
-    /** The app Secret (database-url, redis-url, jwt-secret, nats-url), created by the Kubernetes platform. */
+    /**
+     * The app Secret, created by the Kubernetes platform: database-url (the services' least-privilege
+     * role), database-owner-url (migration, backups), database-app-password, redis-url, jwt-secret, nats-url.
+     */
     appSecret: "bookkeeping-secrets",
     /** OTLP HTTP endpoint; a Service named otel-collector exists in the app namespace, as the seed's Go code expects. */
     otelEndpoint: "http://otel-collector:4318",

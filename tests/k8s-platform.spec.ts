@@ -197,7 +197,9 @@ describe("Kubernetes platform layer", function () {
         expect(inv[""]).to.not.include("Namespace/bookkeep-node-exporter");
         expect(chart(development.ev, "ingress-nginx").values.controller.metrics).to.deep.equal({ enabled: false, serviceMonitor: { enabled: false } });
         expect(chart(development.ev, "cert-manager").values.prometheus).to.deep.equal({ enabled: false, servicemonitor: { enabled: false } });
-        expect(development.ev.resources.filter(r => r.type.startsWith("random:") || r.type === "pulumi:providers:random")).to.have.length(0);
+        // Only the app database role's password: the layer's random provider exists on every stack.
+        expect(development.ev.resources.filter(r => r.type.startsWith("random:") || r.type === "pulumi:providers:random").map(r => r.name).sort())
+            .to.deep.equal(["bookkeep-k8s-random", "bookkeep-k8s-secrets-app-db-password"]);
     });
 
     it("pins every chart to an exact upstream version over HTTPS", () => {
@@ -471,16 +473,29 @@ describe("Kubernetes platform layer", function () {
         });
     });
 
-    it("creates bookkeeping-secrets from the foundation with every value secret", () => {
-        const s = obj(production.ev, "Secret", "bookkeeping-secrets", prod);
-        expect(isSecret(s.stringData)).to.equal(true);
-        expect(reveal(s.stringData)).to.deep.equal({
-            "database-url": "postgres://bookkeep:pw@db.internal:5432/bookkeep?sslmode=require",
-            "redis-url": "rediss://:token@cache.internal:6379",
-            "jwt-secret": "jwt",
-            "nats-url": `nats://nats.${nats}.svc.cluster.local:4222`,
-        });
-        expect(JSON.stringify(s)).to.not.contain("pw@db.internal");
+    it("creates bookkeeping-secrets from the foundation with every value secret; services get the app role, not the owner", () => {
+        for (const [layer, ns] of [[production, prod], [development, "bookkeep-development"]] as const) {
+            const s = obj(layer.ev, "Secret", "bookkeeping-secrets", ns);
+            expect(isSecret(s.stringData), ns).to.equal(true);
+            const data = reveal(s.stringData) as Record<string, string>;
+            expect(Object.keys(data).sort(), ns).to.deep.equal(["database-app-password", "database-owner-url", "database-url", "jwt-secret", "nats-url", "redis-url"]);
+            const password = one(layer.ev.resources, "random:index/randomPassword:RandomPassword", "bookkeep-k8s-secrets-app-db-password");
+            expect(password.inputs).to.include({ length: 32, special: false });
+            expect(password.provider).to.equal(one(layer.ev.resources, "pulumi:providers:random", "bookkeep-k8s-random").urn);
+            const generated = data["database-app-password"];
+            expect(generated, ns).to.match(/^[A-Za-z0-9]{32}$/);
+            expect(data, ns).to.deep.equal({
+                // Same host, port, database and sslmode as the owner's URL; only the credentials differ.
+                "database-url": `postgres://bookkeep_app:${generated}@db.internal:5432/bookkeep?sslmode=require`,
+                "database-owner-url": "postgres://bookkeep:pw@db.internal:5432/bookkeep?sslmode=require",
+                "database-app-password": generated,
+                "redis-url": "rediss://:token@cache.internal:6379",
+                "jwt-secret": "jwt",
+                "nats-url": `nats://nats.${nats}.svc.cluster.local:4222`,
+            });
+            expect(new URL(data["database-url"]).search).to.equal(new URL(data["database-owner-url"]).search);
+            expect(JSON.stringify(s)).to.not.contain("pw@db.internal").and.not.contain(generated);
+        }
     });
 
     it("runs the migration Job named for the release, hardened, and exposes it for the fleet to wait on", async () => {
@@ -493,7 +508,8 @@ describe("Kubernetes platform layer", function () {
         expect(pod.containers[0]).to.deep.include({
             image: "ghcr.io/bookkeep/migration:v1.0.0",
             command: ["./migrate", "up"],
-            env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "bookkeeping-secrets", key: "database-url" } } }],
+            // The owner: the migration creates the tables.
+            env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "bookkeeping-secrets", key: "database-owner-url" } } }],
         });
         expectHardenedPod(pod, "db-migration");
         expect(obj(production.ev, "ServiceAccount", "db-migration", prod).automountServiceAccountToken).to.equal(false);
@@ -505,6 +521,43 @@ describe("Kubernetes platform layer", function () {
         // A new release is a new Job, so it runs again.
         const next = obj(staging.ev, "Job", "db-migration-v1-2-3", "bookkeep-staging");
         expect(next.spec.template.spec.containers[0].image).to.equal("ghcr.io/bookkeep/migration:v1.2.3");
+    });
+
+    it("first creates the least-privilege app role as the owner, its password from the Secret via env, hardened", () => {
+        for (const [layer, ns] of [[production, prod], [development, "bookkeep-development"]] as const) {
+            const pod = obj(layer.ev, "Job", "db-migration-v1-0-0", ns).spec.template.spec;
+            expect(pod.initContainers.map((c: any) => c.name), ns).to.deep.equal(["app-role"]);
+            const init = pod.initContainers[0];
+            expect(init.image).to.equal("postgres:15.10-alpine");
+            expect(init.env).to.deep.equal([
+                { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "bookkeeping-secrets", key: "database-owner-url" } } },
+                { name: "APP_DB_PASSWORD", valueFrom: { secretKeyRef: { name: "bookkeeping-secrets", key: "database-app-password" } } },
+            ]);
+            expect(init.command.slice(0, 2)).to.deep.equal(["/bin/sh", "-c"]);
+            const script: string = init.command[2];
+            expect(script).to.match(/^set -eu\ntest -n "\$APP_DB_PASSWORD"\npsql "\$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 <<'SQL'\n/);
+            expect(script.endsWith("\nSQL")).to.equal(true);
+            // The password comes from the environment into a psql variable, quoted by psql.
+            expect(script).to.contain("\\getenv app_password APP_DB_PASSWORD\n");
+            expect(script).to.contain("ALTER ROLE bookkeep_app WITH LOGIN PASSWORD :'app_password';");
+            expect(script).to.match(/IF NOT EXISTS \(SELECT FROM pg_catalog\.pg_roles WHERE rolname = 'bookkeep_app'\) THEN\s+CREATE ROLE bookkeep_app LOGIN;/);
+            for (const grant of [
+                `GRANT CONNECT ON DATABASE :"DBNAME" TO bookkeep_app;`,
+                "GRANT USAGE ON SCHEMA public TO bookkeep_app;",
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO bookkeep_app;",
+                "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO bookkeep_app;",
+                `ALTER DEFAULT PRIVILEGES FOR ROLE :"USER" IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO bookkeep_app;`,
+                `ALTER DEFAULT PRIVILEGES FOR ROLE :"USER" IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO bookkeep_app;`,
+            ]) {
+                expect(script, grant).to.contain(grant);
+            }
+            // Nothing beyond DML: no DDL, superuser or role-management powers for the services.
+            expect(script).to.not.match(/GRANT (ALL|CREATE)|SUPERUSER|CREATEROLE|CREATEDB|TO PUBLIC/);
+            expect(JSON.stringify(pod)).to.not.contain("Pw0fake").and.not.contain("pw@db.internal");
+            expect(init.resources).to.deep.equal({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } });
+            expect(init.volumeMounts).to.deep.equal([{ name: "tmp", mountPath: "/tmp" }]);
+            expectHardenedPod(pod, `${ns}/db-migration`);
+        }
     });
 
     it("backs the database up daily at 02:00 (plus weekly and monthly) as the backup identity, hardened", () => {
@@ -520,7 +573,10 @@ describe("Kubernetes platform layer", function () {
         // The date is taken once, in IST, before the dump; the file name is fixed, so an upload after
         // midnight still finds it and keys it by the day the dump started.
         expect(pod.initContainers[0].command[2]).to.equal(`set -eu -o pipefail\ndate +%Y%m%d > /backup/date\npg_dump "$DATABASE_URL" | gzip > /backup/bookkeep.sql.gz`);
-        expect(pod.initContainers[0].env[0]).to.deep.equal({ name: "TZ", value: "Asia/Kolkata" });
+        expect(pod.initContainers[0].env).to.deep.equal([
+            { name: "TZ", value: "Asia/Kolkata" },
+            { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "bookkeeping-secrets", key: "database-owner-url" } } },
+        ]);
         expect(pod.containers[0].image).to.equal("amazon/aws-cli:2.22.35");
         expect(pod.containers[0].command[2]).to.equal("set -eu\naws s3 cp /backup/bookkeep.sql.gz s3://bookkeep-test-backups/daily/bookkeep-$(cat /backup/date).sql.gz");
         expect(pod.containers[0].env).to.deep.include({ name: "TZ", value: "Asia/Kolkata" });
@@ -545,7 +601,9 @@ describe("Kubernetes platform layer", function () {
         const providers = production.ev.resources.filter(r => r.type === "pulumi:providers:random");
         expect(providers.map(r => r.name)).to.deep.equal(["bookkeep-k8s-random"]);
         const randoms = production.ev.resources.filter(r => r.type.startsWith("random:"));
-        expect(randoms.map(r => r.name).sort()).to.deep.equal(["bookkeep-k8s-logging-elasticsearch-password", "bookkeep-k8s-monitoring-grafana-admin"]);
+        expect(randoms.map(r => r.name).sort()).to.deep.equal([
+            "bookkeep-k8s-logging-elasticsearch-password", "bookkeep-k8s-monitoring-grafana-admin", "bookkeep-k8s-secrets-app-db-password",
+        ]);
         for (const r of randoms) {
             expect(r.provider, r.name).to.equal(providers[0].urn);
         }

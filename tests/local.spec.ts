@@ -210,7 +210,12 @@ describe("local foundation (development stack)", () => {
             instances: 1,
             storage: { size: "20Gi" },
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-            bootstrap: { initdb: { database: "bookkeep", owner: "bookkeep", secret: { name: "postgres-app-credentials" } } },
+            bootstrap: {
+                initdb: {
+                    database: "bookkeep", owner: "bookkeep", secret: { name: "postgres-app-credentials" },
+                    postInitSQL: ["ALTER ROLE bookkeep CREATEROLE"],
+                },
+            },
             enableSuperuserAccess: false,
             enablePDB: false,
         });

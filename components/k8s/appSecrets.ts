@@ -1,18 +1,43 @@
 /**
  * The app's `bookkeeping-secrets` Secret, built from the foundation's outputs: every value is a
  * Pulumi secret, so it stays encrypted in state and masked in previews and the offline plan.
+ *
+ * The services connect as a least-privilege login role (`appDatabaseRole`: DML only, no DDL, no
+ * role management), never as the database owner the foundation provisions. The owner's URL is
+ * kept under its own key for the migration Job (which creates the app role and its grants before
+ * migrating) and the backups.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { StackConfig } from "../../stacks/schema";
+import { postgresUrl } from "../endpoints";
 import { CloudFoundation } from "../foundation";
 import { wellKnown } from "../naming";
 import { PlatformNamespaces } from "./namespaces";
+
+/** The PostgreSQL login role the services use; created and granted by the migration Job. */
+export const appDatabaseRole = "bookkeep_app";
+
+/** Keys of the app Secret. */
+export const appSecretKeys = {
+    /** The app role's URL: what every service reads. */
+    databaseUrl: "database-url",
+    /** The owner's URL: migration and backups only. */
+    databaseOwnerUrl: "database-owner-url",
+    /** The app role's password, for the migration Job to set it (never on a command line). */
+    databaseAppPassword: "database-app-password",
+    redisUrl: "redis-url",
+    jwtSecret: "jwt-secret",
+    natsUrl: "nats-url",
+} as const;
 
 export interface AppSecretsArgs {
     readonly config: StackConfig;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
+    /** The layer's explicit @pulumi/random provider (default providers are disabled). */
+    readonly randomProvider: random.Provider;
 }
 
 export class AppSecrets extends pulumi.ComponentResource {
@@ -22,15 +47,23 @@ export class AppSecrets extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:AppSecrets", name, {}, opts);
-        const { config, foundation, namespaces } = args;
+        const { config, foundation, namespaces, randomProvider } = args;
+        const pg = foundation.postgres;
+        // Alphanumeric: it travels in a URL and through psql's :'var' quoting with nothing to escape.
+        const appPassword = new random.RandomPassword(`${name}-app-db-password`, { length: 32, special: false },
+            { parent: this, provider: randomProvider });
+        // Same helper (and so the same sslmode) as every foundation's owner URL; only the credentials differ.
+        const appUrl = postgresUrl({ username: appDatabaseRole, password: appPassword.result, host: pg.host, port: pg.port, database: pg.database });
         this.secret = new k8s.core.v1.Secret(`${name}-secret`, {
             metadata: { name: this.secretName, namespace: namespaces.app, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
             type: "Opaque",
             stringData: {
-                "database-url": pulumi.secret(foundation.postgres.url),
-                "redis-url": pulumi.secret(foundation.redis.url),
-                "jwt-secret": pulumi.secret(foundation.jwtSecret),
-                "nats-url": pulumi.secret(wellKnown.natsUrl(config.environment)),
+                [appSecretKeys.databaseUrl]: appUrl,
+                [appSecretKeys.databaseOwnerUrl]: pulumi.secret(pg.url),
+                [appSecretKeys.databaseAppPassword]: pulumi.secret(appPassword.result),
+                [appSecretKeys.redisUrl]: pulumi.secret(foundation.redis.url),
+                [appSecretKeys.jwtSecret]: pulumi.secret(foundation.jwtSecret),
+                [appSecretKeys.natsUrl]: pulumi.secret(wellKnown.natsUrl(config.environment)),
             },
         }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
         this.registerOutputs({ secretName: this.secretName });

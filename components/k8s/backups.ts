@@ -31,6 +31,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { appLabels, workloadSubject } from "../naming";
+import { appSecretKeys } from "./appSecrets";
 import { PlatformNamespaces } from "./namespaces";
 import { identityEgress, networkPolicy, tcp } from "./networkPolicies";
 import { PodBudget } from "./quota";
@@ -40,7 +41,7 @@ export interface DatabaseBackupsArgs {
     readonly config: StackConfig;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
-    /** The app Secret holding `database-url`; referencing it makes the pods wait for it. */
+    /** The app Secret holding `database-owner-url`; referencing it makes the pods wait for it. */
     readonly secret: k8s.core.v1.Secret;
 }
 
@@ -134,7 +135,7 @@ export class DatabaseBackups extends pulumi.ComponentResource {
                                     command: ["/bin/sh", "-c", `set -eu -o pipefail\ndate +%Y%m%d > ${dateFile}\npg_dump "$DATABASE_URL" | gzip > ${dumpFile}`],
                                     env: [
                                         { name: "TZ", value: timeZone },
-                                        { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: "database-url" } } },
+                                        { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: appSecretKeys.databaseOwnerUrl } } },
                                     ],
                                     securityContext: restrictedContainer(),
                                     resources: { requests: { ...dumpBudget.requests }, limits: { ...dumpBudget.limits } },

@@ -2,12 +2,17 @@
  * The database migration Job (`<registry>/migration:<releaseVersion>`, `./migrate up`). The fleet
  * depends on it, and Pulumi waits for a Job to complete, so no service rolls out against an
  * old schema. Its name carries the release version: a new release is a new Job, so it runs again.
+ *
+ * Before migrating, as the database owner, it creates (or updates) the services' least-privilege
+ * login role and its grants, so the fleet never holds the owner's credentials.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { appLabels } from "../naming";
+import { appDatabaseRole, appSecretKeys } from "./appSecrets";
+import { pgDumpImage } from "./backups";
 import { PlatformNamespaces } from "./namespaces";
 import { networkPolicy, tcp } from "./networkPolicies";
 import { PodBudget } from "./quota";
@@ -17,11 +22,42 @@ export interface DatabaseMigrationArgs {
     readonly config: StackConfig;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
-    /** The app Secret holding `database-url`; referencing it makes the pods wait for it. */
+    /** The app Secret holding `database-owner-url` and `database-app-password`; referencing it makes the pods wait for it. */
     readonly secret: k8s.core.v1.Secret;
 }
 
 export const migrationBudget: PodBudget = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+/** Within migrationBudget: init containers run before, not beside, the migration, so the quota holds. */
+const appRoleBudget: PodBudget = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+
+/** Environment variable the app role's password reaches psql through (`\getenv`), never argv. */
+const appPasswordEnv = "APP_DB_PASSWORD";
+
+/**
+ * Idempotent psql script, run as the owner: the app role logs in with the Secret's password and
+ * may read and write rows, nothing more (no DDL, no role or database creation). The password is a
+ * psql variable quoted by `:'...'`, so no value is ever spliced into SQL text; `DBNAME` and `USER`
+ * are psql's own variables for the connected database and owner. Default privileges cover the
+ * tables and sequences the migration (also the owner) creates afterwards. ALTER ROLE names only
+ * LOGIN and PASSWORD: a managed database's owner (RDS master, Cloud SQL built-in user) is not a
+ * superuser and may not touch the superuser-only attributes.
+ */
+export const appRoleSql = `\\getenv app_password ${appPasswordEnv}
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${appDatabaseRole}') THEN
+    CREATE ROLE ${appDatabaseRole} LOGIN;
+  END IF;
+END
+$$;
+ALTER ROLE ${appDatabaseRole} WITH LOGIN PASSWORD :'app_password';
+GRANT CONNECT ON DATABASE :"DBNAME" TO ${appDatabaseRole};
+GRANT USAGE ON SCHEMA public TO ${appDatabaseRole};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${appDatabaseRole};
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${appDatabaseRole};
+ALTER DEFAULT PRIVILEGES FOR ROLE :"USER" IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${appDatabaseRole};
+ALTER DEFAULT PRIVILEGES FOR ROLE :"USER" IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${appDatabaseRole};
+`;
 
 /** A release version as a DNS-label fragment: `v1.0.0` -> `v1-0-0`. */
 export function versionSlug(version: string): string {
@@ -69,11 +105,24 @@ export class DatabaseMigration extends pulumi.ComponentResource {
                         automountServiceAccountToken: false,
                         restartPolicy: "Never",
                         securityContext: restrictedPod(nonRootUid),
+                        initContainers: [{
+                            name: "app-role",
+                            image: pgDumpImage,
+                            // The script arrives on stdin (a quoted here-document: the shell expands nothing in it).
+                            command: ["/bin/sh", "-c", `set -eu\ntest -n "$${appPasswordEnv}"\npsql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 <<'SQL'\n${appRoleSql}SQL`],
+                            env: [
+                                { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: appSecretKeys.databaseOwnerUrl } } },
+                                { name: appPasswordEnv, valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: appSecretKeys.databaseAppPassword } } },
+                            ],
+                            securityContext: restrictedContainer(),
+                            resources: { requests: { ...appRoleBudget.requests }, limits: { ...appRoleBudget.limits } },
+                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                        }],
                         containers: [{
                             name: "migrate",
                             image: `${config.fleet.imageRegistry}/migration:${config.fleet.releaseVersion}`,
                             command: ["./migrate", "up"],
-                            env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: "database-url" } } }],
+                            env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: appSecretKeys.databaseOwnerUrl } } }],
                             securityContext: restrictedContainer(),
                             resources: { requests: { ...migrationBudget.requests }, limits: { ...migrationBudget.limits } },
                             volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],

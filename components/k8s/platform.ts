@@ -42,7 +42,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
      * migration Job, and the ingress controller, whose admission webhook validates every Ingress.
      */
     public readonly readyForFleet: pulumi.Resource[];
-    /** Name of the app Secret (database-url, redis-url, jwt-secret, nats-url). */
+    /** Name of the app Secret (database-url, database-owner-url, database-app-password, redis-url, jwt-secret, nats-url). */
     public readonly appSecretName: string;
 
     constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -59,19 +59,19 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         this.namespaces = namespaces.names;
         const layer = { config, foundation, namespaces };
 
-        const secrets = new AppSecrets(`${name}-secrets`, layer, child);
+        // Default providers are disabled stack-wide, so even @pulumi/random gets an explicit one.
+        const randomProvider = new random.Provider(`${name}-random`, {}, {
+            ...child,
+            // It was Monitoring's own before; the alias keeps the generated passwords.
+            aliases: [{ name: `${name}-monitoring-random`, parent: pulumi.createUrn(`${name}-monitoring`, "bookkeep:k8s:Monitoring", this) }],
+        });
+        const secrets = new AppSecrets(`${name}-secrets`, { ...layer, randomProvider }, child);
         this.appSecretName = secrets.secretName;
 
         // Monitoring first: its chart installs the ServiceMonitor/PodMonitor CRDs the other charts
         // render when observability is on, so they wait for it.
         let monitoringCrds: pulumi.Resource | undefined;
         if (config.observability.enabled) {
-            // Default providers are disabled stack-wide, so even @pulumi/random gets an explicit one.
-            const randomProvider = new random.Provider(`${name}-random`, {}, {
-                ...child,
-                // It was Monitoring's own before; the alias keeps the generated passwords.
-                aliases: [{ name: `${name}-monitoring-random`, parent: pulumi.createUrn(`${name}-monitoring`, "bookkeep:k8s:Monitoring", this) }],
-            });
             const monitoring = new Monitoring(`${name}-monitoring`, { ...layer, randomProvider }, child);
             monitoringCrds = monitoring.chart;
             new Logging(`${name}-logging`, { ...layer, randomProvider, monitoringCrds }, child);

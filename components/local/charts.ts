@@ -121,9 +121,15 @@ export function postgresClusterSpec(args: PostgresClusterArgs): Record<string, u
         resources: sizes.postgres,
         postgresql: { parameters: { shared_buffers: "64MB", max_connections: "100" } },
         bootstrap: {
-            initdb: { database: database.name, owner: database.owner, secret: { name: names.postgresSecret } },
+            initdb: {
+                database: database.name, owner: database.owner, secret: { name: names.postgresSecret },
+                // The migration creates the services' least-privilege role as the owner, as on RDS
+                // and Cloud SQL, whose owners may create roles; CNPG's owner may not by default.
+                postInitSQL: [`ALTER ROLE ${database.owner} CREATEROLE`],
+            },
         },
-        // The services connect as the database owner; nobody needs a remote superuser login.
+        // The migration and backups connect as the database owner, the services as bookkeep_app;
+        // nobody needs a remote superuser login.
         enableSuperuserAccess: false,
         // A PDB on the only instance would block draining the only node of a laptop cluster.
         enablePDB: false,
