@@ -89,11 +89,15 @@ export function platformPeers(environment: Environment) {
 export const wellKnown = {
     /**
      * The app Secret, created by the Kubernetes platform: database-url (the services' least-privilege
-     * role), database-owner-url (migration, backups), database-app-password, redis-url, jwt-secret, nats-url.
+     * role), database-owner-url (migration, backups), database-app-password, redis-url, jwt-secret, and
+     * one `nats-url-<service>` per service that uses NATS (its own NATS user; see natsUrlKey).
      */
     appSecret: "bookkeeping-secrets",
+    /** The app Secret's key holding one service's NATS URL, with that service's own credentials. */
+    natsUrlKey: (service: string) => `nats-url-${service}`,
     /** OTLP HTTP endpoint; a Service named otel-collector exists in the app namespace, as the seed's Go code expects. */
     otelEndpoint: "http://otel-collector:4318",
+    /** The NATS client endpoint, without credentials (the app Secret's URLs add each service's user). */
     natsUrl: (environment: Environment) => `nats://nats.${namespacesFor(environment).nats}.svc.cluster.local:4222`,
     tlsSecret: "bookkeep-tls",
     ports: { postgres: 5432, redis: 6379, nats: 4222, otlpHttp: 4318, dns: 53 },

@@ -252,7 +252,7 @@ function containerEnv(spec: ServiceSpec, environment: Environment, tag: string):
     return [
         ...(spec.backends.includes("postgres") ? [fromSecret("DATABASE_URL", "database-url")] : []),
         ...(spec.backends.includes("redis") ? [fromSecret("REDIS_URL", "redis-url")] : []),
-        ...(spec.backends.includes("nats") ? [fromSecret("NATS_URL", "nats-url")] : []),
+        ...(spec.backends.includes("nats") ? [fromSecret("NATS_URL", wellKnown.natsUrlKey(spec.name))] : []),
         ...(spec.jwtSecret ? [fromSecret("JWT_SECRET", "jwt-secret")] : []),
         { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: wellKnown.otelEndpoint },
         { name: "OTEL_SERVICE_NAME", value: `${spec.name}-service` },

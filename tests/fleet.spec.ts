@@ -77,7 +77,7 @@ function expectedEnv(name: string, tag: string, environment: string) {
     return [
         ...(u.includes("postgres") ? [secretRef("DATABASE_URL", "database-url")] : []),
         ...(u.includes("redis") ? [secretRef("REDIS_URL", "redis-url")] : []),
-        ...(u.includes("nats") ? [secretRef("NATS_URL", "nats-url")] : []),
+        ...(u.includes("nats") ? [secretRef("NATS_URL", `nats-url-${name}`)] : []),
         ...(name === "auth" ? [secretRef("JWT_SECRET", "jwt-secret")] : []),
         { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://otel-collector:4318" },
         { name: "OTEL_SERVICE_NAME", value: `${name}-service` },
@@ -467,6 +467,8 @@ describe("fleet", () => {
                 payroll.resources, { http: 3200, metrics: 9100 });
             expect(d.spec.template.spec.containers[0].env.map((e: any) => e.name))
                 .to.deep.equal(["NATS_URL", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES"]);
+            // Its own NATS user's URL.
+            expect(d.spec.template.spec.containers[0].env[0]).to.deep.equal(secretRef("NATS_URL", "nats-url-payroll"));
             expect(k8sObject(ev, T.hpa, "payroll-service-hpa").spec).to.deep.include({ minReplicas: 2, maxReplicas: 4 });
             expect(k8sObject(ev, T.hpa, "payroll-service-hpa").spec.metrics.map((m: any) => m.resource.target.averageUtilization)).to.deep.equal([60, 75]);
             expect(k8sObject(ev, T.service, "payroll-service").spec.ports)

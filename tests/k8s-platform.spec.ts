@@ -10,6 +10,7 @@ import { KubernetesPlatform } from "../components/k8s/platform";
 import { Evaluation, RecordedResource } from "../offline/engine";
 import { readStackFile } from "../offline/stackFile";
 import { loadCatalog } from "../services";
+import { catalogEntries } from "../services/catalog";
 import { parseStackConfig } from "../stacks/load";
 import { appQuota } from "../components/k8s/quota";
 import { fakeFoundation, fakeGcpNetwork } from "./fakeFoundation";
@@ -69,6 +70,10 @@ const sys = "bookkeep-system";
 const mon = "bookkeep-monitoring";
 const nats = "bookkeep-nats";
 const nodeExporter = "bookkeep-node-exporter";
+const T_PASSWORD = "random:index/randomPassword:RandomPassword";
+/** The catalog's NATS users, stated independently of the catalog code. */
+const natsUsers = ["bookkeeping", "invoice", "tax", "report"];
+const natsPasswordResources = natsUsers.map(u => `bookkeep-k8s-nats-${u}-password`);
 const dnsRule = {
     to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
     ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
@@ -183,7 +188,7 @@ describe("Kubernetes platform layer", function () {
                 "Secret/elasticsearch-bootstrap", "Secret/grafana-admin",
                 "ServiceMonitor/bookkeep-services",
             ],
-            [nats]: ["Chart/nats", "NetworkPolicy/allow-dns", "NetworkPolicy/default-deny", "NetworkPolicy/nats-server"],
+            [nats]: ["Chart/nats", "NetworkPolicy/allow-dns", "NetworkPolicy/default-deny", "NetworkPolicy/nats-server", "Secret/nats-client-passwords"],
             [nodeExporter]: ["NetworkPolicy/allow-dns", "NetworkPolicy/default-deny", "NetworkPolicy/node-exporter"],
         });
     });
@@ -197,9 +202,9 @@ describe("Kubernetes platform layer", function () {
         expect(inv[""]).to.not.include("Namespace/bookkeep-node-exporter");
         expect(chart(development.ev, "ingress-nginx").values.controller.metrics).to.deep.equal({ enabled: false, serviceMonitor: { enabled: false } });
         expect(chart(development.ev, "cert-manager").values.prometheus).to.deep.equal({ enabled: false, servicemonitor: { enabled: false } });
-        // Only the app database role's password: the layer's random provider exists on every stack.
+        // Only the app database role's and the NATS users' passwords: the layer's random provider exists on every stack.
         expect(development.ev.resources.filter(r => r.type.startsWith("random:") || r.type === "pulumi:providers:random").map(r => r.name).sort())
-            .to.deep.equal(["bookkeep-k8s-random", "bookkeep-k8s-secrets-app-db-password"]);
+            .to.deep.equal(["bookkeep-k8s-random", "bookkeep-k8s-secrets-app-db-password", ...natsPasswordResources].sort());
     });
 
     it("pins every chart to an exact upstream version over HTTPS", () => {
@@ -294,6 +299,14 @@ describe("Kubernetes platform layer", function () {
         const noNats = loadCatalog().filter(s => !s.backends.includes("nats"));
         const layer = await evaluateLayer("staging", "aws", {}, noNats);
         expect(policy(layer.ev, "nats-server", nats).ingress.map((r: any) => r.ports[0].port)).to.deep.equal([6222, 7777]);
+        // Nor any NATS user, password or NATS URL.
+        expect(inventory(layer.ev)[nats]).to.not.include("Secret/nats-client-passwords");
+        expect(layer.ev.resources.filter(r => r.type === T_PASSWORD && r.name.includes("nats")).map(r => r.name)).to.deep.equal([]);
+        const values = chart(layer.ev, "nats").values;
+        expect(values.config.merge).to.equal(undefined);
+        expect(values.container.env).to.deep.equal({});
+        const data = reveal(obj(layer.ev, "Secret", "bookkeeping-secrets", "bookkeep-staging").stringData) as Record<string, string>;
+        expect(Object.keys(data).filter(k => k.startsWith("nats"))).to.deep.equal([]);
     });
 
     it("opens the Kubernetes API only to the controllers that use it, at the foundation's API server peers when known", () => {
@@ -397,6 +410,61 @@ describe("Kubernetes platform layer", function () {
         expect(chart(staging.ev, "nats").values.config.cluster).to.deep.equal({ enabled: false, replicas: 1 });
     });
 
+    it("authenticates every NATS client as its own service user, the passwords only in a Secret the container env reads", () => {
+        for (const [layer, appNs] of [[production, prod], [staging, "bookkeep-staging"], [development, "bookkeep-development"]] as const) {
+            const values = chart(layer.ev, "nats").values;
+            const users = values.config.merge.authorization.users;
+            const allowAllButSystem = { allow: [">"], deny: ["$SYS.>"] };
+            expect(users).to.deep.equal(natsUsers.map(user => ({
+                user, password: `<< $NATS_PASSWORD_${user.toUpperCase()} >>`, permissions: { publish: allowAllButSystem, subscribe: allowAllButSystem },
+            })));
+            expect(Object.keys(values.config.merge)).to.deep.equal(["authorization"]);
+            expect(values.container.env).to.deep.equal(Object.fromEntries(natsUsers.map(user => [
+                `NATS_PASSWORD_${user.toUpperCase()}`, { valueFrom: { secretKeyRef: { name: "nats-client-passwords", key: user } } },
+            ])));
+            const secret = obj(layer.ev, "Secret", "nats-client-passwords", nats);
+            expect(isSecret(secret.stringData)).to.equal(true);
+            const stored = reveal(secret.stringData) as Record<string, string>;
+            expect(Object.keys(stored).sort()).to.deep.equal([...natsUsers].sort());
+            // Quoted, so the server's config parser reads the env value as a string; the same password as the service's URL.
+            const appData = reveal(obj(layer.ev, "Secret", "bookkeeping-secrets", appNs).stringData) as Record<string, string>;
+            for (const user of natsUsers) {
+                expect(stored[user], user).to.match(/^"Pw0fake[A-Za-z0-9]{25}"$/);
+                expect(appData[`nats-url-${user}`]).to.contain(`:${stored[user].slice(1, -1)}@`);
+                const password = one(layer.ev.resources, T_PASSWORD, `bookkeep-k8s-nats-${user}-password`);
+                expect(password.inputs).to.include({ length: 32, special: false });
+                expect(password.provider).to.equal(one(layer.ev.resources, "pulumi:providers:random", "bookkeep-k8s-random").urn);
+            }
+            // No generated password anywhere in the chart's values, revealed or not.
+            expect(JSON.stringify(reveal(chart(layer.ev, "nats")))).to.not.contain("Pw0fake");
+            // The chart waits for the Secret its pods read.
+            const chartRecord = layer.ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "nats")!;
+            const secretUrn = layer.ev.resources.find(r => r.type === "kubernetes:core/v1:Secret" && meta(r).name === "nats-client-passwords")!.urn;
+            expect(chartRecord.dependsOn).to.include(secretUrn);
+        }
+        // Monitoring is untouched: the HTTP monitor port, the exporter's PodMonitor and Prometheus's way in.
+        const p = chart(production.ev, "nats").values;
+        expect(p.config.monitor).to.deep.equal({ enabled: true, port: 8222 });
+        expect(p.promExporter).to.deep.include({ enabled: true, podMonitor: { enabled: true } });
+    });
+
+    it("gives a seventh NATS-using service its own NATS user, password and URL", async () => {
+        const payroll = {
+            name: "payroll", image: "payroll-service", tag: "v0.3.1", port: 3200, metricsPort: 9100, routePrefix: "/v1/payroll",
+            backends: ["nats"], resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+            scaling: { cpuUtilization: 60, memoryUtilization: 75, maxReplicas: 4 },
+        };
+        const layer = await evaluateLayer("staging", "aws", {}, loadCatalog([...catalogEntries, payroll]));
+        const values = chart(layer.ev, "nats").values;
+        expect(values.config.merge.authorization.users.map((u: any) => [u.user, u.password])).to.deep.equal(
+            [...natsUsers, "payroll"].map(u => [u, `<< $NATS_PASSWORD_${u.toUpperCase()} >>`]));
+        expect(values.container.env.NATS_PASSWORD_PAYROLL).to.deep.equal({ valueFrom: { secretKeyRef: { name: "nats-client-passwords", key: "payroll" } } });
+        expect(Object.keys(reveal(obj(layer.ev, "Secret", "nats-client-passwords", nats).stringData) as object)).to.include("payroll");
+        const data = reveal(obj(layer.ev, "Secret", "bookkeeping-secrets", "bookkeep-staging").stringData) as Record<string, string>;
+        expect(data["nats-url-payroll"]).to.match(new RegExp(`^nats://payroll:Pw0fake[A-Za-z0-9]{25}@nats\\.${nats}\\.svc\\.cluster\\.local:4222$`));
+        one(layer.ev.resources, T_PASSWORD, "bookkeep-k8s-nats-payroll-password");
+    });
+
     it("provisions the seed's ServiceMonitor exactly", () => {
         const sm = obj(production.ev, "ServiceMonitor", "bookkeep-services", mon);
         expect(sm.apiVersion).to.equal("monitoring.coreos.com/v1");
@@ -478,20 +546,31 @@ describe("Kubernetes platform layer", function () {
             const s = obj(layer.ev, "Secret", "bookkeeping-secrets", ns);
             expect(isSecret(s.stringData), ns).to.equal(true);
             const data = reveal(s.stringData) as Record<string, string>;
-            expect(Object.keys(data).sort(), ns).to.deep.equal(["database-app-password", "database-owner-url", "database-url", "jwt-secret", "nats-url", "redis-url"]);
+            // One NATS URL per NATS user (bookkeeping, invoice, tax, report), none for auth or customer.
+            expect(Object.keys(data).sort(), ns).to.deep.equal([
+                "database-app-password", "database-owner-url", "database-url", "jwt-secret",
+                "nats-url-bookkeeping", "nats-url-invoice", "nats-url-report", "nats-url-tax", "redis-url",
+            ]);
             const password = one(layer.ev.resources, "random:index/randomPassword:RandomPassword", "bookkeep-k8s-secrets-app-db-password");
             expect(password.inputs).to.include({ length: 32, special: false });
             expect(password.provider).to.equal(one(layer.ev.resources, "pulumi:providers:random", "bookkeep-k8s-random").urn);
             const generated = data["database-app-password"];
             expect(generated, ns).to.match(/^[A-Za-z0-9]{32}$/);
+            const natsUrls = Object.fromEntries(natsUsers.map(user => {
+                const natsPassword = data[`nats-url-${user}`].match(/^nats:\/\/[a-z]+:([^@]*)@/)?.[1] ?? "";
+                expect(natsPassword, `${ns} ${user}`).to.match(/^[A-Za-z0-9]{32}$/).and.not.equal(generated);
+                return [`nats-url-${user}`, `nats://${user}:${natsPassword}@nats.${nats}.svc.cluster.local:4222`];
+            }));
+            // Every service its own password.
+            expect(new Set(Object.values(natsUrls)).size).to.equal(natsUsers.length);
             expect(data, ns).to.deep.equal({
+                ...natsUrls,
                 // Same host, port, database and sslmode as the owner's URL; only the credentials differ.
                 "database-url": `postgres://bookkeep_app:${generated}@db.internal:5432/bookkeep?sslmode=require`,
                 "database-owner-url": "postgres://bookkeep:pw@db.internal:5432/bookkeep?sslmode=require",
                 "database-app-password": generated,
                 "redis-url": "rediss://:token@cache.internal:6379",
                 "jwt-secret": "jwt",
-                "nats-url": `nats://nats.${nats}.svc.cluster.local:4222`,
             });
             expect(new URL(data["database-url"]).search).to.equal(new URL(data["database-owner-url"]).search);
             expect(JSON.stringify(s)).to.not.contain("pw@db.internal").and.not.contain(generated);
@@ -602,8 +681,8 @@ describe("Kubernetes platform layer", function () {
         expect(providers.map(r => r.name)).to.deep.equal(["bookkeep-k8s-random"]);
         const randoms = production.ev.resources.filter(r => r.type.startsWith("random:"));
         expect(randoms.map(r => r.name).sort()).to.deep.equal([
-            "bookkeep-k8s-logging-elasticsearch-password", "bookkeep-k8s-monitoring-grafana-admin", "bookkeep-k8s-secrets-app-db-password",
-        ]);
+            "bookkeep-k8s-logging-elasticsearch-password", "bookkeep-k8s-monitoring-grafana-admin", ...natsPasswordResources, "bookkeep-k8s-secrets-app-db-password",
+        ].sort());
         for (const r of randoms) {
             expect(r.provider, r.name).to.equal(providers[0].urn);
         }

@@ -53,7 +53,8 @@ describe("operating outputs", () => {
             expect(kinds.lastIndexOf("Namespace")).to.be.lessThan(kinds.indexOf("Deployment"));
             const secret = manifests.find(m => m.object.kind === "Secret" && (m.object.metadata as any).name === "bookkeeping-secrets")!;
             expect(secret.object.stringData).to.deep.equal({
-                "database-url": "[secret]", "database-owner-url": "[secret]", "database-app-password": "[secret]", "redis-url": "[secret]", "jwt-secret": "[secret]", "nats-url": "[secret]",
+                "database-url": "[secret]", "database-owner-url": "[secret]", "database-app-password": "[secret]", "redis-url": "[secret]", "jwt-secret": "[secret]",
+                "nats-url-bookkeeping": "[secret]", "nats-url-invoice": "[secret]", "nats-url-tax": "[secret]", "nats-url-report": "[secret]",
             });
             // Every Secret stays a valid object: data and stringData are maps of strings.
             for (const m of manifests.filter(x => x.object.kind === "Secret")) {

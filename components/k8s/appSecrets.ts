@@ -6,6 +6,9 @@
  * role management), never as the database owner the foundation provisions. The owner's URL is
  * kept under its own key for the migration Job (which creates the app role and its grants before
  * migrating) and the backups.
+ *
+ * Each service that uses NATS gets its own `nats-url-<service>` carrying its own NATS user (the
+ * Nats component generates the passwords), so no service can connect as another.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -29,7 +32,8 @@ export const appSecretKeys = {
     databaseAppPassword: "database-app-password",
     redisUrl: "redis-url",
     jwtSecret: "jwt-secret",
-    natsUrl: "nats-url",
+    /** One per NATS user: `nats-url-<service>`. */
+    natsUrl: wellKnown.natsUrlKey,
 } as const;
 
 export interface AppSecretsArgs {
@@ -38,6 +42,13 @@ export interface AppSecretsArgs {
     readonly namespaces: PlatformNamespaces;
     /** The layer's explicit @pulumi/random provider (default providers are disabled). */
     readonly randomProvider: random.Provider;
+    /** Each NATS user's password keyed by service name (Nats.clientPasswords); one `nats-url-<service>` each. */
+    readonly natsPasswords: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/** `nats://<service>:<password>@<host>:4222`; the password is alphanumeric, so nothing needs escaping. */
+function natsClientUrl(environment: StackConfig["environment"], service: string, password: string): string {
+    return wellKnown.natsUrl(environment).replace(/^nats:\/\//, `nats://${service}:${password}@`);
 }
 
 export class AppSecrets extends pulumi.ComponentResource {
@@ -47,7 +58,7 @@ export class AppSecrets extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:AppSecrets", name, {}, opts);
-        const { config, foundation, namespaces, randomProvider } = args;
+        const { config, foundation, namespaces, randomProvider, natsPasswords } = args;
         const pg = foundation.postgres;
         // Alphanumeric: it travels in a URL and through psql's :'var' quoting with nothing to escape.
         const appPassword = new random.RandomPassword(`${name}-app-db-password`, { length: 32, special: false },
@@ -63,7 +74,10 @@ export class AppSecrets extends pulumi.ComponentResource {
                 [appSecretKeys.databaseAppPassword]: pulumi.secret(appPassword.result),
                 [appSecretKeys.redisUrl]: pulumi.secret(foundation.redis.url),
                 [appSecretKeys.jwtSecret]: pulumi.secret(foundation.jwtSecret),
-                [appSecretKeys.natsUrl]: pulumi.secret(wellKnown.natsUrl(config.environment)),
+                ...Object.fromEntries(Object.entries(natsPasswords).map(([service, password]) => [
+                    appSecretKeys.natsUrl(service),
+                    pulumi.secret(pulumi.output(password).apply(p => natsClientUrl(config.environment, service, p))),
+                ])),
             },
         }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
         this.registerOutputs({ secretName: this.secretName });

@@ -2,8 +2,15 @@
  * NATS with JetStream in bookkeep-nats: a 3-node cluster in production (one replica elsewhere),
  * file storage on persistent volumes, a PodDisruptionBudget, and the pod labels the fleet's
  * NetworkPolicies expect (platformPeers().nats).
+ *
+ * Clients authenticate: one NATS user per catalog service with the `nats` backend (user = the
+ * service name), each with its own generated password. The passwords live only in a Secret in
+ * the NATS namespace and reach the server as container env vars, which the server config names
+ * (`$NATS_PASSWORD_<SERVICE>`); the chart values and the rendered ConfigMap never hold them.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { ServiceSpec } from "../../services/schema";
 import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
@@ -21,22 +28,61 @@ export interface NatsArgs {
     readonly catalog: readonly ServiceSpec[];
     /** The chart that installs the PodMonitor CRD, when observability is on; the chart waits for it. Default none. */
     readonly monitoringCrds?: pulumi.Resource;
+    /** The layer's explicit @pulumi/random provider (default providers are disabled). */
+    readonly randomProvider: random.Provider;
 }
+
+/** The Secret in the NATS namespace holding one client password per NATS user, keyed by service name. */
+export const natsClientSecret = "nats-client-passwords";
+
+/** The NATS container env var carrying a service's password (service names are DNS labels, so this is unique). */
+export function natsPasswordEnv(service: string): string {
+    return `NATS_PASSWORD_${service.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/**
+ * What every service may do. The services share event streams and the catalog states no
+ * per-service subjects, so each may publish and subscribe to any application subject, including
+ * JetStream's API (`$JS.API.>`) and reply inboxes (`_INBOX.>`). Only the system subjects are
+ * denied: they expose server internals and account events no service needs. What the users buy is
+ * that a client must hold a service's password at all, and that each service is identifiable in
+ * the server's connection list; narrower subjects are a one-line change here once the services
+ * document theirs.
+ */
+const clientPermissions = {
+    publish: { allow: [">"], deny: ["$SYS.>"] },
+    subscribe: { allow: [">"], deny: ["$SYS.>"] },
+};
 
 const ports = { client: wellKnown.ports.nats, cluster: 6222, monitor: 8222, metrics: 7777 };
 
 export class Nats extends pulumi.ComponentResource {
     public readonly replicas: number;
+    /** Each NATS user's generated password (a Pulumi secret), keyed by service name: only the catalog's NATS users. */
+    public readonly clientPasswords: Readonly<Record<string, pulumi.Output<string>>>;
 
     constructor(name: string, args: NatsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:Nats", name, {}, opts);
-        const { config, foundation, namespaces, catalog } = args;
+        const { config, foundation, namespaces, catalog, randomProvider } = args;
         const production = config.environment === "production";
         const observability = config.observability.enabled;
         const peers = platformPeers(config.environment);
         // Three nodes is the smallest JetStream cluster that keeps quorum through one node loss.
         this.replicas = production ? 3 : 1;
         const natsUid = 1000;
+
+        const users = catalog.filter(s => s.backends.includes("nats")).map(s => s.name);
+        // Alphanumeric: it travels inside each service's nats:// URL with nothing to escape.
+        this.clientPasswords = Object.fromEntries(users.map(user => [user, new random.RandomPassword(`${name}-${user}-password`,
+            { length: 32, special: false }, { parent: this, provider: randomProvider }).result]));
+        // No users, no Secret: then the NetworkPolicy below admits no client at all.
+        const passwords = users.length === 0 ? undefined : new k8s.core.v1.Secret(`${name}-client-passwords`, {
+            metadata: { name: natsClientSecret, namespace: namespaces.nats, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
+            type: "Opaque",
+            // The server parses an env var's value as a config value, so an unquoted password that
+            // starts with digits could be read as a number or a size; quoted, it is always a string.
+            stringData: Object.fromEntries(users.map(user => [user, pulumi.secret(pulumi.interpolate`"${this.clientPasswords[user]}"`)])),
+        }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
 
         pinnedChart(`${name}-chart`, charts.nats, "nats", namespaces.nats, {
             config: {
@@ -55,8 +101,20 @@ export class Nats extends pulumi.ComponentResource {
                     },
                 },
                 monitor: { enabled: true, port: ports.monitor },
+                // `<< $VAR >>` renders unquoted in nats.conf, i.e. a reference to the container env
+                // var below. Users only exist in the global account, so the system account stays
+                // without clients; the HTTP monitor port (probes, the exporter, Prometheus) is not
+                // client-authenticated and keeps working.
+                ...(users.length === 0 ? {} : {
+                    merge: {
+                        authorization: {
+                            users: users.map(user => ({ user, password: `<< $${natsPasswordEnv(user)} >>`, permissions: clientPermissions })),
+                        },
+                    },
+                }),
             },
             container: {
+                env: Object.fromEntries(users.map(user => [natsPasswordEnv(user), { valueFrom: { secretKeyRef: { name: natsClientSecret, key: user } } }])),
                 merge: {
                     resources: production
                         ? resources({ cpu: "500m", memory: "1Gi" }, { cpu: "1", memory: "2Gi" })
@@ -75,11 +133,8 @@ export class Nats extends pulumi.ComponentResource {
             podDisruptionBudget: { enabled: true },
             // nats-box is an interactive debugging shell; nothing in production needs it.
             natsBox: { enabled: false },
-            // No client authentication yet: any admitted pod may publish and subscribe. The
-            // NetworkPolicy below is the wall (only the catalog's NATS users and Prometheus). Per-
-            // service users need a generated password per service and a per-service nats-url in
-            // bookkeeping-secrets, which changes the seed's one shared nats-url key: a follow-up.
-        }, { parent: this, dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] });
+            // Cluster routes carry no client credentials; the NetworkPolicy keeps 6222 to NATS pods.
+        }, { parent: this, dependsOn: [...(args.monitoringCrds ? [args.monitoringCrds] : []), ...(passwords ? [passwords] : [])] });
 
         const server = { matchLabels: peers.nats.podSelector.matchLabels };
         const clients = servicePodsPeer(namespaces.names.app, catalog, "nats");
@@ -92,6 +147,6 @@ export class Nats extends pulumi.ComponentResource {
             ],
             egress: [{ to: [{ podSelector: server }], ports: tcp(ports.cluster) }],
         }, { parent: this });
-        this.registerOutputs({ replicas: this.replicas });
+        this.registerOutputs({ replicas: this.replicas, users });
     }
 }

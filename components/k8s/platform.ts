@@ -42,7 +42,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
      * migration Job, and the ingress controller, whose admission webhook validates every Ingress.
      */
     public readonly readyForFleet: pulumi.Resource[];
-    /** Name of the app Secret (database-url, database-owner-url, database-app-password, redis-url, jwt-secret, nats-url). */
+    /** Name of the app Secret (database-url, database-owner-url, database-app-password, redis-url, jwt-secret, nats-url-<service>). */
     public readonly appSecretName: string;
 
     constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -65,8 +65,6 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             // It was Monitoring's own before; the alias keeps the generated passwords.
             aliases: [{ name: `${name}-monitoring-random`, parent: pulumi.createUrn(`${name}-monitoring`, "bookkeep:k8s:Monitoring", this) }],
         });
-        const secrets = new AppSecrets(`${name}-secrets`, { ...layer, randomProvider }, child);
-        this.appSecretName = secrets.secretName;
 
         // Monitoring first: its chart installs the ServiceMonitor/PodMonitor CRDs the other charts
         // render when observability is on, so they wait for it.
@@ -79,7 +77,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         }
         const ingress = new IngressController(`${name}-ingress`, { ...layer, catalog, monitoringCrds }, child);
         new CertManager(`${name}-cert-manager`, { ...layer, monitoringCrds }, child);
-        new Nats(`${name}-nats`, { ...layer, catalog, monitoringCrds }, child);
+        // NATS generates its users' passwords; the app Secret carries each service's URL with them.
+        const nats = new Nats(`${name}-nats`, { ...layer, catalog, monitoringCrds, randomProvider }, child);
+        const secrets = new AppSecrets(`${name}-secrets`, { ...layer, randomProvider, natsPasswords: nats.clientPasswords }, child);
+        this.appSecretName = secrets.secretName;
         new SealedSecrets(`${name}-sealed-secrets`, { ...layer, monitoringCrds }, child);
         const migration = new DatabaseMigration(`${name}-migration`, { ...layer, secret: secrets.secret }, child);
         this.migration = migration.job;
