@@ -63,7 +63,11 @@ export function componentTree(resources: readonly RecordedResource[]): string[] 
     const walk = (parent: string | null, depth: number) => {
         const kids = (children.get(parent) ?? []).filter(c => !c.custom);
         for (const c of kids) {
-            lines.push(`${"  ".repeat(depth)}${c.type} ${c.name} — ${total(c.urn)} resources`);
+            // A Helm v4 chart's objects are rendered by the provider at deploy time, not here.
+            const what = c.remote && typeof c.inputs.chart === "string"
+                ? `chart ${c.inputs.chart} ${String(c.inputs.version ?? "")} (objects rendered at deploy time)`
+                : `${total(c.urn)} resources`;
+            lines.push(`${"  ".repeat(depth)}${c.type} ${c.name} — ${what}`);
             walk(c.urn, depth + 1);
         }
     };
