@@ -9,6 +9,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
+import type * as jspb from "google-protobuf";
+import { JavaScriptValue, Struct, Value } from "google-protobuf/google/protobuf/struct_pb";
 import { fakeMocks } from "./mocks";
 
 const settings = require("@pulumi/pulumi/runtime/settings");
@@ -16,7 +18,35 @@ const stackRuntime = require("@pulumi/pulumi/runtime/stack");
 const sdkState = require("@pulumi/pulumi/runtime/state");
 const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
 const rpc = require("@pulumi/pulumi/runtime/rpc");
-const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+
+/**
+ * The engine here is in-process: the SDK's request and response Structs never go on the wire,
+ * and everyone who reads them (the mock monitor, the SDK, the policy analyzer) asks for their
+ * JavaScript form. So a Struct built from JavaScript keeps that JavaScript and answers
+ * `toJavaScript()` with it; its protobuf fields are built only if something reads them
+ * (`getFieldsMap`, which serialisation and every other accessor go through). Converting every
+ * registration's inputs and state to protobuf and back was a third of a large plan's time.
+ * Nobody who reads the JavaScript changes it (the SDK's and the analyzer's deserialisers copy).
+ */
+class KnownStruct extends Struct {
+    private filled = false;
+    constructor(private readonly js: Record<string, JavaScriptValue>) {
+        super();
+    }
+    override toJavaScript(): Record<string, JavaScriptValue> {
+        return this.js;
+    }
+    override getFieldsMap(): jspb.Map<string, Value> {
+        const fields = super.getFieldsMap();
+        if (!this.filled) {
+            this.filled = true;
+            fromJavaScript(this.js).getFieldsMap().forEach((v, k) => fields.set(k, v));
+        }
+        return fields;
+    }
+}
+const fromJavaScript = Struct.fromJavaScript.bind(Struct);
+Struct.fromJavaScript = (js: Record<string, JavaScriptValue>) => new KnownStruct(js);
 
 export const projectName = "bookkeep";
 
@@ -207,7 +237,7 @@ function markAdditionalSecretOutputs(req: any, resp: any): void {
     if (names.length === 0 || !object) {
         return;
     }
-    const state = object.toJavaScript() as Record<string, unknown>;
+    const state = { ...object.toJavaScript() };
     for (const name of names) {
         const value = state[name];
         const alreadySecret = value !== null && typeof value === "object" && (value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig;

@@ -5,9 +5,8 @@
  * with the real policy runtime, prints a summary and optionally writes the plan JSON.
  * Exit codes: 0 clean, 1 a mandatory policy violation, 2 invalid stack config or arguments.
  */
-// First, before anything else loads: caches V8's compiled code for the SDKs' modules between runs
-// (Node 20 has no built-in compile cache); module compilation is most of a plan's wall time.
-import "v8-compile-cache";
+// First, before anything else loads: the SDKs' compile cache and deferred modules.
+import "./startup";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import * as fs from "fs";
 import * as path from "path";

@@ -166,7 +166,7 @@ export class PolicySession {
         if (r.remote) {
             return this.empty;
         }
-        return convertedOnce(view === "inputs" ? r.inputsStruct : r.stateStruct);
+        return view === "inputs" ? r.inputsStruct : r.stateStruct;
     }
 
     private providerOf(urn: string | null): unknown {
@@ -228,24 +228,6 @@ export class PolicySession {
         }
     }
 }
-
-/**
- * The analyzer converts a resource's Struct to JavaScript once per policy (then copies it into
- * its own objects, never changing the converted value). The conversion is the same every time,
- * so each of our messages does it once: the analyzer's work per policy is then only its copy.
- * That is most of a large plan's policy time, and changes nothing the policies see.
- */
-function convertedOnce<T>(struct: T): T {
-    const message = struct as T & { toJavaScript(): unknown; [converted]?: true };
-    if (!message[converted]) {
-        const value = message.toJavaScript();
-        Object.defineProperty(message, "toJavaScript", { value: () => value });
-        Object.defineProperty(message, converted, { value: true });
-    }
-    return message;
-}
-
-const converted = Symbol("convertedOnce");
 
 /** Evaluates the pack over a finished list of resources, in this thread. */
 export async function runPolicies(pack: PackDefinition, resources: readonly RecordedResource[], config: PolicyPackConfig = {}): Promise<PolicyReport> {
