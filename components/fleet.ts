@@ -2,7 +2,7 @@
  * The service fleet: one BookKeepService per catalog entry, and the API Ingress that routes
  * api.<domain>/<prefix> to each of them with TLS from cert-manager and a per-client rate limit.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec, validateCatalog } from "../services/schema";
 import { ConfigIssue, inputError } from "../stacks/errors";

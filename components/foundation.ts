@@ -3,7 +3,7 @@
  * rest of the program. The Kubernetes platform and the fleet see only this interface, so they run
  * unchanged on any cloud.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Cloud } from "../stacks/schema";
 import { IdentityWorkload } from "./naming";

@@ -3,7 +3,7 @@
  * its Security Hardening section demands: ServiceAccount, Deployment, Service, HPA,
  * PodDisruptionBudget, NetworkPolicy, and optionally a canary (Deployment, Service, Ingress).
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Backend, ServiceSpec } from "../services/schema";
 import { ConfigIssue, inputError } from "../stacks/errors";

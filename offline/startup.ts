@@ -14,7 +14,7 @@ import "v8-compile-cache";
 import Module = require("module");
 
 /** Modules `@pulumi/pulumi` requires at load time but only uses on demand. */
-export const deferredModules = ["typescript", "@npmcli/arborist"] as const;
+export const deferredModules = ["typescript", "@npmcli/arborist", "@pulumi/pulumi/automation"] as const;
 
 /**
  * Puts a stand-in for `id` (as resolved from `from`) in the module cache. The stand-in answers as

@@ -3,7 +3,7 @@
  * encrypted with the logs key and integrity-checked (digest files), delivered to a dedicated
  * hardened bucket that only this trail may write to.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { SecureBucket } from "./bucket";
 import { trailArn } from "./iam";

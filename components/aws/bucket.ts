@@ -3,7 +3,7 @@
  * versioning, every public-access block on, ACLs disabled (BucketOwnerEnforced) and a bucket
  * policy that refuses plain HTTP. Optionally write-once: S3 Object Lock with a default retention.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { inputError } from "../../stacks/errors";
 import { policyJson, Statement, tlsOnlyStatement } from "./iam";

@@ -3,7 +3,7 @@
  * in transit (TLS required), AUTH token generated, Multi-AZ with automatic failover when highly
  * available, daily snapshots retained.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { StackConfig } from "../../stacks/schema";

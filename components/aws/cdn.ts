@@ -4,7 +4,7 @@
  * certificate for `cdn.<domain>` that CloudFront requires in us-east-1 — the one resource (with
  * its validation) created outside India. It holds no data.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { bucketPolicyJson, SecureBucket } from "./bucket";
 import { keyAdminStatement, policyJson } from "./iam";

@@ -3,8 +3,8 @@
  * managed node group in the private subnets (IMDSv2 only), the OIDC provider for IRSA, the core
  * managed add-ons, and a Kubernetes provider plus an encrypted gp3 StorageClass.
  */
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as aws from "./sdk";
+import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { inputError } from "../../stacks/errors";
 import { StackConfig } from "../../stacks/schema";

@@ -3,7 +3,7 @@
  * Performance Insights, PITR backups (copied to the second Indian region in production),
  * Multi-AZ and deletion protection per environment, and a generated password.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { inputError } from "../../stacks/errors";

@@ -2,7 +2,7 @@
  * The Route 53 public zone for the configured domain and the `api` record. `api.<domain>` points at
  * the ingress NLB's Elastic IPs, allocated up front, so DNS never waits on Kubernetes.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { caaRecords } from "../endpoints";
 

@@ -2,8 +2,8 @@
  * The AWS implementation of the cloud foundation (ap-south-1, DR copies in ap-south-2): network,
  * EKS, RDS PostgreSQL, ElastiCache Redis, S3 + CloudFront, Route 53, Secrets Manager and IRSA.
  */
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as aws from "./sdk";
+import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { acmeDns01Issuer } from "../endpoints";

@@ -2,7 +2,7 @@
  * IAM and resource-policy documents used across the AWS foundation. Pure: they take ARNs and
  * return documents, so the least-privilege shape is readable in one place.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { WorkloadSubject } from "../naming";
 

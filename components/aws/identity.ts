@@ -2,7 +2,7 @@
  * IRSA roles for the in-cluster workloads that call AWS APIs, each limited to what it does:
  * the backup job writes into the backups bucket; cert-manager answers DNS-01 challenges in the zone.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../../stacks/schema";
 import { IdentityWorkload, workloadSubject } from "../naming";

@@ -2,7 +2,7 @@
  * An IAM role for one Kubernetes service account (IRSA): assumable only by that service account's
  * projected token from this cluster's OIDC issuer, with exactly the permissions given.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { inputError } from "../../stacks/errors";
 import { WorkloadSubject } from "../naming";

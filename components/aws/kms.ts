@@ -2,7 +2,7 @@
  * A customer-managed KMS key with yearly rotation and a readable alias. Each data store gets its
  * own key so a key policy or grant can never reach more data than the one store it protects.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface EncryptionKeyArgs {

@@ -2,7 +2,7 @@
  * The VPC: public, private (nodes) and isolated data subnets in each availability zone, NAT for the
  * private tier, an S3 gateway endpoint, and VPC flow logs to a KMS-encrypted log group.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkConfig } from "../../stacks/schema";
 import { policyJson, serviceTrustPolicy } from "./iam";

@@ -2,7 +2,7 @@
  * The explicit providers every AWS resource of the foundation uses (default providers are disabled
  * in the stack files). Two are in India; one is the single, named exception to the residency rule.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { StackConfig } from "../../stacks/schema";

@@ -2,7 +2,7 @@
  * The app's `bookkeeping-secrets` values (database-url, redis-url, jwt-secret) in Secrets
  * Manager, encrypted with their own KMS key. The JWT signing secret is generated here.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { generateJwtSecret } from "../endpoints";

@@ -3,7 +3,7 @@
  * dumps, tiered to cold storage, write-once under S3 Object Lock) and static assets (served only
  * through CloudFront).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { inputError } from "../../stacks/errors";
 import { backupSchedule } from "../endpoints";

@@ -6,7 +6,7 @@
  * CDN's agents have fixed emails derived from the project number (GKE's and Memorystore's are
  * created when their API is enabled; Cloud CDN's when the first signed URL key is added).
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 

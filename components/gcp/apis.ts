@@ -2,7 +2,7 @@
  * The Google APIs the foundation calls. A fresh project has most of them off, and every resource
  * of a disabled API fails on create; enabling them here makes `pulumi up` work on a new project.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 
 export const requiredApis = [

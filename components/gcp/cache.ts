@@ -3,7 +3,7 @@
  * authentication, port 6378), CMEK at rest, hourly RDB snapshots (the seed's DR plan), STANDARD_HA
  * (replica in another zone, automatic failover) when `cache.highAvailability`.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";

@@ -4,7 +4,7 @@
  * every byte, stays in India. HTTPS only, with a Google-managed certificate for cdn.<domain> and a
  * MODERN / TLS 1.2+ policy; plain HTTP is redirected.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 

@@ -4,8 +4,8 @@
  * Dataplane V2 (eBPF, enforces NetworkPolicy), Workload Identity, shielded nodes and Secrets
  * encrypted at the application layer with our own KMS key.
  */
-import * as gcp from "@pulumi/gcp";
-import * as k8s from "@pulumi/kubernetes";
+import * as gcp from "./sdk";
+import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";

@@ -3,7 +3,7 @@
  * TLS required, automated backups with point-in-time recovery kept in India, CMEK, and REGIONAL
  * (synchronous standby in another zone) when `database.highAvailability`.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { StackConfig } from "../../stacks/schema";

@@ -2,7 +2,7 @@
  * The public Cloud DNS zone for the stack's domain, DNSSEC-signed, with the API and CDN records.
  * Delegate the domain to `nameServers` (and publish the DS record) at the registrar.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { caaRecords } from "../endpoints";
 import { StackConfig } from "../../stacks/schema";

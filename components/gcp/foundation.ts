@@ -3,7 +3,7 @@
  * with Workload Identity, Cloud SQL PostgreSQL, Memorystore Redis, GCS, Cloud CDN, Cloud DNS and
  * Secret Manager, every data store private, CMEK-encrypted and in India.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { acmeDns01Issuer, generateJwtSecret, postgresUrl, redisUrl } from "../endpoints";

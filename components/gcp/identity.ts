@@ -3,7 +3,7 @@
  * by that workload's Kubernetes service account (`<project>.svc.id.goog[<namespace>/<name>]`),
  * with the least privilege its job needs.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { IdentityWorkload, workloadSubject } from "../naming";
 import { StackConfig } from "../../stacks/schema";

@@ -3,7 +3,7 @@
  * external passthrough Network Load Balancer), so api.<domain> can point at it before the
  * Kubernetes Service exists and keeps its address if the Service is recreated.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 

@@ -3,7 +3,7 @@
  * granted (and revoked) per service agent. Keys live in the region of the data they protect, as
  * CMEK requires; the DR ring in the second Indian region serves the Secret Manager replica there.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 

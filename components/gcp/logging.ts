@@ -5,7 +5,7 @@
  * with the configured retention. Data Access audit logs (off by default) are turned on for the two
  * services that hold key material and credentials.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 

@@ -4,7 +4,7 @@
  * and a private services access range peered to Google's service producer network, where Cloud SQL
  * and Memorystore get their private IPs.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkConfig } from "../../stacks/schema";
 

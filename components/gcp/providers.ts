@@ -3,7 +3,7 @@
  * explicitly (default providers are disabled in the stack files), so project and region are never
  * picked up from a developer's gcloud settings.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 

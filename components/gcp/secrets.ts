@@ -3,7 +3,7 @@
  * jwt-secret). Replication is user-managed to exactly the two Indian regions, each replica under
  * our KMS key in its own region; automatic replication would copy it to any region in the world.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { wellKnown } from "../naming";
 import { StackConfig } from "../../stacks/schema";

@@ -4,7 +4,7 @@
  * access, public access prevention enforced, versioning, and our KMS key as the default key; the
  * backups bucket also keeps deleted objects restorable for 90 days (soft delete).
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { backupSchedule } from "../endpoints";
 import { StackConfig } from "../../stacks/schema";

@@ -10,7 +10,7 @@
  * Each service that uses NATS gets its own `nats-url-<service>` carrying its own NATS user (the
  * Nats component generates the passwords), so no service can connect as another.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { StackConfig } from "../../stacks/schema";

@@ -26,7 +26,7 @@
  * The dumps are the copy that survives losing the database service itself (account, project or
  * instance deletion), and the one that moves between clouds.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";

@@ -5,7 +5,7 @@
  * made by cert-manager's ingress-shim from the fleet's main Ingress (its cluster-issuer and
  * private-key-* annotations, components/fleet.ts): one owner, so nothing fights over bookkeep-tls.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";

@@ -9,7 +9,7 @@
  * - elastic/elasticsearch 8.5.1 is the last release of Elastic's own chart (they moved to ECK);
  *   it still installs a working single cluster, which is all the log store needs.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface ChartPin {

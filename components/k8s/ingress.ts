@@ -3,7 +3,7 @@
  * annotations come from the foundation), serving the seed's api.<domain> routes with the wildcard
  * certificate as its default.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../../services/schema";
 import { StackConfig } from "../../stacks/schema";

@@ -6,7 +6,7 @@
  * Before migrating, as the database owner, it creates (or updates) the services' least-privilege
  * login role and its grants, so the fleet never holds the owner's credentials.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";

@@ -11,7 +11,7 @@
  * and Alertmanager reads it from the mounted file at send time. Until the Secret exists the volume
  * is empty (optional), Alertmanager still runs, and failed notifications show in its own metrics.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { StackConfig } from "../../stacks/schema";

@@ -4,7 +4,7 @@
  * LimitRange. Other components add the flows they need. With observability on, node-exporter gets
  * a namespace of its own, the one place host access is allowed besides Fluentd's.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../../services/schema";
 import { StackConfig } from "../../stacks/schema";

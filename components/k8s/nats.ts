@@ -8,7 +8,7 @@
  * the NATS namespace and reach the server as container env vars, which the server config names
  * (`$NATS_PASSWORD_<SERVICE>`); the chart values and the rendered ConfigMap never hold them.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceSpec } from "../../services/schema";

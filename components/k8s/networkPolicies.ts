@@ -3,7 +3,7 @@
  * component then admits exactly the flows it needs, on both ends (the server's ingress and the
  * client's egress), so removing a component removes its holes too.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../../stacks/schema";
 import { ServiceSpec } from "../../services/schema";

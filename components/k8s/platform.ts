@@ -4,7 +4,7 @@
  * migration the fleet waits for, and backups. It sees only the CloudFoundation interface, so it
  * is identical on every cloud apart from the identity annotations the foundation supplies.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceSpec } from "../../services/schema";

@@ -2,7 +2,7 @@
  * Pod Security Standards `restricted` settings for every pod this layer defines, and the same
  * settings shaped as Helm values for the charts that accept them.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 
 type PodSecurityContext = k8s.types.input.core.v1.PodSecurityContext;
 type SecurityContext = k8s.types.input.core.v1.SecurityContext;

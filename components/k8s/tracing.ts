@@ -5,7 +5,7 @@
  * Go code exports to `otel-collector:4318`, a name relative to the service's own namespace, so an
  * ExternalName Service of that name in the app namespace points at the collector.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { platformPeers, wellKnown } from "../naming";

@@ -4,7 +4,7 @@
  * store running in-cluster from upstream Helm charts. No cloud account and no cloud provider: the
  * only provider is Kubernetes.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { inputError } from "../../stacks/errors";

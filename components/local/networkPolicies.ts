@@ -2,7 +2,7 @@
  * NetworkPolicies of the in-cluster data namespace: deny everything, then admit exactly the
  * flows the data layer needs. Pure specs keyed by purpose, so the tests read them directly.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../k8s/sdk";
 import { anywhere, dnsEgress, tcp } from "../k8s/networkPolicies";
 import { Namespaces } from "../naming";
 import { Environment } from "../../stacks/schema";
