@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { expect } from "chai";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { isSecret, one, run } from "./harness";
 
 class Box extends pulumi.ComponentResource {
@@ -44,5 +45,30 @@ describe("offline engine", () => {
             message = (err as Error).message;
         }
         expect(message).to.contain("boom");
+    });
+
+    it("keeps a Struct's JavaScript, and still builds its protobuf fields when something reads them", () => {
+        // Loading the engine (the harness does) makes every Struct built from JavaScript keep it.
+        const js = { name: "db", port: 5432, tls: true, tags: { Environment: "production" }, zones: ["a", "b"], none: null };
+        const struct = Struct.fromJavaScript(js);
+        expect(struct.toJavaScript()).to.equal(js);
+        expect(struct.getFieldsMap().get("port")?.getNumberValue()).to.equal(5432);
+        const wire = Struct.deserializeBinary(Struct.fromJavaScript(js).serializeBinary());
+        expect(wire.toJavaScript()).to.deep.equal(js);
+        expect(wire.getFieldsMap().get("tags")?.getStructValue()?.toJavaScript()).to.deep.equal({ Environment: "production" });
+    });
+
+    it("answers registrations with the inputs as state plus the type's computed outputs", async () => {
+        const ev = await run(() => {
+            const provider = new aws.Provider("p", { region: "ap-south-1" });
+            const vpc = new aws.ec2.Vpc("v", { cidrBlock: "10.0.0.0/16", tags: { Environment: "production" } }, { provider });
+            return { id: vpc.id, arn: vpc.arn, cidr: vpc.cidrBlock, sg: vpc.defaultSecurityGroupId };
+        });
+        const vpc = one(ev.resources, "aws:ec2/vpc:Vpc", "v");
+        expect(vpc.rawState).to.include({ cidrBlock: "10.0.0.0/16", arn: "arn:aws:ec2:ap-south-1:123456789012:v" });
+        expect(vpc.rawState.tags).to.deep.equal({ Environment: "production" });
+        expect(ev.outputs).to.deep.include({ cidr: "10.0.0.0/16", arn: "arn:aws:ec2:ap-south-1:123456789012:v" });
+        expect(ev.outputs.id).to.match(/^vpc-[0-9a-f]{17}$/);
+        expect(ev.outputs.sg).to.match(/^sg-[0-9a-f]{17}$/);
     });
 });

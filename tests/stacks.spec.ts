@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { loadProgram, RecordedResource } from "../offline/engine";
 import { PlanResult, planStack } from "../offline/plan";
+import { policyInputsOf } from "../offline/policyRunner";
 import { serviceNames } from "../services";
 import { plan } from "./harness";
 
@@ -40,6 +41,18 @@ describe("stacks", () => {
                 expect(result.policies.violations.map(v => `${v.policy} ${v.urn}: ${v.message}`)).to.deep.equal([]);
                 expect(result.exitCode).to.equal(0);
                 expect(result.policies.evaluated.length).to.be.at.least(40);
+            });
+
+            it("leaves the inputs its policies share unchanged (no policy writes to its arguments)", () => {
+                let compared = 0;
+                for (const r of result.evaluation.resources) {
+                    for (const struct of [r.inputsStruct, r.stateStruct] as object[]) {
+                        const { shared, afresh } = policyInputsOf(struct);
+                        expect(shared, r.urn).to.deep.equal(afresh);
+                        compared++;
+                    }
+                }
+                expect(compared).to.equal(2 * result.evaluation.resources.length);
             });
 
             it("registers every service of the catalog with its objects", () => {

@@ -10,38 +10,60 @@ import { kubernetesMocks } from "./kubernetes";
 import { randomMocks } from "./random";
 import { CloudMocks } from "./types";
 
+const rpc = require("@pulumi/pulumi/runtime/rpc");
+
 const all: CloudMocks[] = [awsMocks, gcpMocks, kubernetesMocks, randomMocks];
 const outputs = Object.assign({}, ...all.map(m => m.outputs)) as CloudMocks["outputs"];
 const calls = Object.assign({}, ...all.map(m => m.calls)) as CloudMocks["calls"];
 
 /**
- * The fake providers. In `preview` mode they know what the engine knows during a first preview:
- * the inputs. Ids and computed outputs are left out, so the SDK resolves them as unknown.
+ * A fake provider's answer to a registration, in the engine's wire form: the resource's inputs
+ * (wire form, as registered) as its state, plus its type's computed outputs and a fake id. In
+ * `preview` mode it knows what the engine knows during a first preview: the inputs; ids and
+ * computed outputs are left out, so the SDK resolves them as unknown.
  */
-export function fakeMocks(preview = false): pulumi.runtime.Mocks {
-    return preview ? previewMocks : updateMocks;
+export function fakeRegistration(type: string, name: string, inputs: Record<string, unknown>, preview = false): { id: string; state: Record<string, unknown> } {
+    if (preview) {
+        return { id: "", state: inputs };
+    }
+    const extra = outputs[type]?.({ type, name, inputs: readable(inputs), custom: true }) ?? {};
+    const state: Record<string, unknown> = { ...inputs, ...withoutUndefined(extra) };
+    if (type.startsWith("aws:") && state.arn === undefined) {
+        const service = type.split(":")[1].split("/")[0];
+        state.arn = `arn:aws:${service}:ap-south-1:${accountId}:${name}`;
+    }
+    return { id: (extra.id as string | undefined) ?? `${name}-id`, state };
 }
 
-const previewMocks: pulumi.runtime.Mocks = {
-    newResource: args => ({ id: "", state: args.inputs }),
-    call: args => updateMocks.call(args),
-};
+/** The inputs as the fakes read them: top-level secrets unwrapped (the fakes read names and sizes). */
+function readable(inputs: Record<string, unknown>): Record<string, unknown> {
+    const secret = (v: unknown): v is { value: unknown } =>
+        typeof v === "object" && v !== null && (v as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig;
+    return Object.values(inputs).some(secret)
+        ? Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, secret(v) ? v.value : v]))
+        : inputs;
+}
 
-const updateMocks: pulumi.runtime.Mocks = {
-    newResource(args) {
-        const extra = outputs[args.type]?.(args) ?? {};
-        const state: Record<string, unknown> = { ...args.inputs, ...extra };
-        if (args.type.startsWith("aws:") && state.arn === undefined) {
-            const service = args.type.split(":")[1].split("/")[0];
-            state.arn = `arn:aws:${service}:ap-south-1:${accountId}:${args.name}`;
-        }
-        return { id: (extra.id as string | undefined) ?? `${args.name}-id`, state };
-    },
-    call(args) {
-        const fn = calls[args.token];
-        if (!fn) {
-            throw new Error(`offline engine: no fake for invoke ${args.token}; add one to offline/mocks/`);
-        }
-        return fn(args);
-    },
-};
+/** The wire form has no `undefined`: a key without a value is absent. */
+function withoutUndefined(value: Record<string, unknown>): Record<string, unknown> {
+    const clean = (v: unknown): unknown => Array.isArray(v) ? v.filter(x => x !== undefined).map(clean)
+        : v !== null && typeof v === "object" ? withoutUndefined(v as Record<string, unknown>) : v;
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, clean(v)]));
+}
+
+/**
+ * The fakes as the SDK's mocks interface: what the mock monitor asks for invokes (`call`) and for
+ * reads of existing resources. Registrations go through `fakeRegistration` (see engine.ts).
+ */
+export function fakeMocks(preview = false): pulumi.runtime.Mocks {
+    return {
+        newResource: args => fakeRegistration(args.type, args.name, args.inputs, preview),
+        call(args) {
+            const fn = calls[args.token];
+            if (!fn) {
+                throw new Error(`offline engine: no fake for invoke ${args.token}; add one to offline/mocks/`);
+            }
+            return fn(args);
+        },
+    };
+}
