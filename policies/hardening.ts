@@ -4,7 +4,7 @@
  * read-only root filesystems, requests and limits, probes, pinned images, no unused API tokens and
  * at least two replicas in production.
  */
-import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { withChartExemptions } from "./exemptions";
 import {
     asArray, containersOf, effective, forPods, isCanaryWithStableTrack, isObject, isProductionIn, k8sName, k8sNamespace, ofType, referenced,
@@ -312,16 +312,13 @@ export const workloadReplicasProduction: StackValidationPolicy = {
     description: "Checks whether every Deployment and StatefulSet in production runs at least 2 replicas, or is scaled by an HPA with minReplicas of at least 2 (a canary beside its stable track excepted).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const hpas = ofType(args, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler");
+        const hpaFor = hpasByTarget(ofType(args, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler"));
         for (const w of args.resources.filter(r => scalable.includes(r.type))) {
             if (!isProductionIn(args, w) || isCanaryWithStableTrack(args, w)) {
                 continue;
             }
             const name = k8sName(w);
-            const ns = k8sNamespace(w);
-            const hpa = hpas.find(h => referenced(h, "spec").some(x => x.urn === w.urn) || (
-                k8sNamespace(h) === ns && whenKnown(() => h.props.spec?.scaleTargetRef?.name) === name &&
-                whenKnown(() => h.props.spec?.scaleTargetRef?.kind) === kindOf(w.type)));
+            const hpa = hpaFor(w, name);
             if (hpa) {
                 const min = safe(() => hpa.props.spec?.minReplicas) ?? 1;
                 if (typeof min === "number" && min < 2) {
@@ -336,6 +333,32 @@ export const workloadReplicasProduction: StackValidationPolicy = {
         }
     },
 };
+
+/**
+ * The HPA scaling a workload, found by reference (its spec depends on the workload) or by its
+ * scaleTargetRef (namespace, kind and name); the first in stack order if several do. The HPAs are
+ * indexed once, so a large fleet costs one pass over them, not one per workload.
+ */
+function hpasByTarget(hpas: PolicyResource[]): (w: PolicyResource, name: string) => PolicyResource | undefined {
+    const byKey = new Map<string, number>();
+    const add = (key: string, i: number) => {
+        if (!byKey.has(key)) {
+            byKey.set(key, i);
+        }
+    };
+    hpas.forEach((h, i) => {
+        referenced(h, "spec").forEach(x => add(x.urn, i));
+        const kind = whenKnown(() => h.props.spec?.scaleTargetRef?.kind);
+        const name = whenKnown(() => h.props.spec?.scaleTargetRef?.name);
+        if (typeof kind === "string" && typeof name === "string") {
+            add(`${k8sNamespace(h)}/${kind}/${name}`, i);
+        }
+    });
+    return (w, name) => {
+        const found = [byKey.get(w.urn), byKey.get(`${k8sNamespace(w)}/${kindOf(w.type)}/${name}`)].filter((i): i is number => i !== undefined);
+        return found.length > 0 ? hpas[Math.min(...found)] : undefined;
+    };
+}
 
 /** As the pack runs them: chart-rendered workloads named in `chartExemptions` are waived per policy. */
 export const hardeningPolicies = [

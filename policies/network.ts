@@ -151,10 +151,19 @@ export const namespaceDefaultDeny: StackValidationPolicy = {
     },
 };
 
-function selects(pdb: PolicyResource, labels: Props): boolean {
+/** A PodDisruptionBudget's namespace and matchLabels, read once per analysis. */
+interface PdbSelector {
+    readonly namespace: string;
+    readonly matchLabels: Array<[string, unknown]>;
+}
+
+function pdbSelector(pdb: PolicyResource): PdbSelector {
     const selector = safe(() => pdb.props.spec?.selector) ?? {};
-    const match = Object.entries(selector.matchLabels ?? {});
-    return match.length > 0 && match.every(([k, v]) => labels[k] === v);
+    return { namespace: k8sNamespace(pdb), matchLabels: Object.entries(selector.matchLabels ?? {}) };
+}
+
+function selects(pdb: PdbSelector, namespace: string, labels: Props): boolean {
+    return pdb.namespace === namespace && pdb.matchLabels.length > 0 && pdb.matchLabels.every(([k, v]) => labels[k] === v);
 }
 
 export const deploymentHasPdb: StackValidationPolicy = {
@@ -162,7 +171,7 @@ export const deploymentHasPdb: StackValidationPolicy = {
     description: "Checks whether every Deployment we declare, or a chart renders into an app namespace, has a PodDisruptionBudget selecting its pods, so node drains keep it serving (a canary beside its stable track excepted).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const pdbs = ofType(args, "kubernetes:policy/v1:PodDisruptionBudget");
+        const pdbs = ofType(args, "kubernetes:policy/v1:PodDisruptionBudget").map(pdbSelector);
         for (const d of ofType(args, "kubernetes:apps/v1:Deployment").filter(x => !isCanaryWithStableTrack(args, x))) {
             const ns = k8sNamespace(d);
             // Platform charts get their PDBs from values, in the environments that run more than
@@ -171,7 +180,7 @@ export const deploymentHasPdb: StackValidationPolicy = {
                 continue;
             }
             const labels: Props = safe(() => d.props.spec?.template?.metadata?.labels) ?? {};
-            if (!pdbs.some(p => k8sNamespace(p) === ns && selects(p, labels))) {
+            if (!pdbs.some(p => selects(p, ns, labels))) {
                 report(`Deployment ${k8sName(d)} in ${ns} has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1).`, d.urn);
             }
         }
