@@ -16,6 +16,13 @@ import Module = require("module");
 /** Modules `@pulumi/pulumi` requires at load time but only uses on demand. */
 export const deferredModules = ["typescript", "@npmcli/arborist", "@pulumi/pulumi/automation"] as const;
 
+const pending = new Set<string>();
+
+/** The deferred modules nothing has used yet (so they are not loaded). */
+export function stillDeferred(): string[] {
+    return [...pending];
+}
+
 /**
  * Puts a stand-in for `id` (as resolved from `from`) in the module cache. The stand-in answers as
  * an ES module (`__esModule`, `default` = the module) so TypeScript's `__importStar` keeps it as is,
@@ -27,8 +34,10 @@ export function deferModule(id: string, from: string): void {
         return;
     }
     let real: object | undefined;
+    pending.add(id);
     const load = (): object => {
         if (real === undefined) {
+            pending.delete(id);
             delete require.cache[file];
             real = require(file) as object;
         }

@@ -14,6 +14,30 @@ function planCli(...args: string[]) {
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+describe("offline start-up", () => {
+    // In a child process: start-up changes how modules load, which the test process should not.
+    const probe = (script: string) => {
+        const r = spawnSync(process.execPath, ["-e", `const startup = require(${JSON.stringify(path.join(__dirname, "..", "offline", "startup.js"))}); ${script}`],
+            { cwd: root, encoding: "utf8", timeout: 60_000 });
+        expect(r.stderr).to.equal("");
+        expect(r.status).to.equal(0);
+        return JSON.parse(r.stdout);
+    };
+    const loaded = (id: string) => `Object.keys(require.cache).some(f => f.includes(${JSON.stringify(id)}))`;
+
+    it("loads @pulumi/pulumi without typescript, arborist or the automation API", () => {
+        expect(probe(`require("@pulumi/pulumi"); console.log(JSON.stringify([startup.stillDeferred(), ${loaded("/automation/localWorkspace")}, ${loaded("/@npmcli/arborist/lib/arborist/")}]))`))
+            .to.deep.equal([["typescript", "@npmcli/arborist", "@pulumi/pulumi/automation"], false, false]);
+    });
+
+    it("still gives the real modules to whoever uses them", () => {
+        expect(probe(`const pulumi = require("@pulumi/pulumi"); const ts = require("typescript");
+            console.log(JSON.stringify([typeof pulumi.automation.LocalWorkspace.create, typeof ts.createSourceFile, ts.default === require("typescript/lib/typescript.js"),
+                typeof pulumi.runtime.computeCodePaths, ${loaded("/automation/localWorkspace")}, startup.stillDeferred()]))`))
+            .to.deep.equal(["function", "function", true, "function", true, ["@npmcli/arborist"]]);
+    });
+});
+
 describe("plan command", () => {
     let dir: string;
     before(() => {
