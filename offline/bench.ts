@@ -84,18 +84,26 @@ async function main(args: string[]): Promise<void> {
     const widths = [34, 10, 10, 12, 12];
     const lines = [row(["case", "resources", "wall ms", "ratio", "peak RSS MB"], widths)];
     lines.push(row(["SDK load floor (bare node)", "-", floor.ms.toFixed(0), "1.00", floor.maxRssMb.toFixed(0)], widths));
+    let production: number | undefined;
     for (const [stack, cloud] of [["staging", "aws"], ["production", "aws"], ["staging", "gcp"], ["production", "gcp"], ["development", "local"]]) {
         const s = measure(["--stack", stack, "--cloud", cloud], runs);
+        if (stack === "production" && cloud === "aws") {
+            production = s.ms / floor.ms;
+        }
         lines.push(row([`plan ${stack} on ${cloud}`, s.resources ?? "-", s.ms.toFixed(0), (s.ms / floor.ms).toFixed(2), s.maxRssMb.toFixed(0)], widths));
     }
     let six: Sample | undefined;
+    let growth = 0;
     for (const n of [6, 60, 200]) {
         const s = measure(["--stack", "production", "--cloud", "aws", "--services", String(n)], runs);
         six ??= s;
-        lines.push(row([`production/aws, ${n} services`, s.resources ?? "-", s.ms.toFixed(0), (s.ms / six.ms).toFixed(2), s.maxRssMb.toFixed(0)], widths));
+        growth = s.ms / six.ms;
+        lines.push(row([`production/aws, ${n} services`, s.resources ?? "-", s.ms.toFixed(0), growth.toFixed(2), s.maxRssMb.toFixed(0)], widths));
     }
+    const verdict = (ratio: number | undefined, target: number) => `${ratio?.toFixed(2)} (target ${target.toFixed(1)}: ${ratio !== undefined && ratio <= target ? "met" : "missed"})`;
     process.stdout.write(`${lines.join("\n")}\n\nratio: to the SDK load floor; for the fleet rows, to the 6-service plan. ` +
-        `Median of ${runs} runs per case, each a fresh process; node ${process.version}.\n`);
+        `Median of ${runs} runs per case, each a fresh process; node ${process.version}.\n` +
+        `production on aws / floor: ${verdict(production, 1.5)}; 200 services / 6 services: ${verdict(growth, 3)}\n`);
 }
 
 if (require.main === module) {

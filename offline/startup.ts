@@ -4,17 +4,29 @@
  *
  * - `v8-compile-cache` keeps V8's compiled code for the SDKs' modules between runs (Node 20 has no
  *   built-in compile cache).
- * - `@pulumi/pulumi` loads `typescript` and `@npmcli/arborist` eagerly, for closure serialisation
- *   (`pulumi.runtime.serializeFunction`, dynamic providers) and for computing a program's code
- *   paths; together about 40 % of loading the SDK, and an offline plan uses neither. They are
- *   deferred: each becomes a stand-in that loads the real module on first use, so anything that
- *   does use them still gets the real thing.
+ * - `@pulumi/pulumi` loads `typescript`, `@npmcli/arborist` and its automation API eagerly, for
+ *   closure serialisation (`pulumi.runtime.serializeFunction`, dynamic providers), computing a
+ *   program's code paths and driving the CLI; together about 40 % of loading the SDK, and an
+ *   offline plan uses none of them. They are deferred (with zod's locales): each becomes a
+ *   stand-in that loads the real module on first use, so anything that does use them still gets
+ *   the real thing.
  */
 import "v8-compile-cache";
 import Module = require("module");
+import * as path from "path";
 
-/** Modules `@pulumi/pulumi` requires at load time but only uses on demand. */
-export const deferredModules = ["typescript", "@npmcli/arborist", "@pulumi/pulumi/automation"] as const;
+const sdk = path.dirname(require.resolve("@pulumi/pulumi"));
+const zod = path.dirname(require.resolve("zod"));
+
+/** Modules that are required at load time but used only on demand, if at all, offline. */
+export const deferredModules: Record<string, string> = {
+    // @pulumi/pulumi: closure serialisation, a program's code paths, the automation API.
+    "typescript": require.resolve("typescript", { paths: [sdk] }),
+    "@npmcli/arborist": require.resolve("@npmcli/arborist", { paths: [sdk] }),
+    "@pulumi/pulumi/automation": path.join(sdk, "automation", "index.js"),
+    // zod: its 40 message locales (its English messages are loaded on their own).
+    "zod locales": path.join(zod, "v4", "locales", "index.cjs"),
+};
 
 const pending = new Set<string>();
 
@@ -24,12 +36,11 @@ export function stillDeferred(): string[] {
 }
 
 /**
- * Puts a stand-in for `id` (as resolved from `from`) in the module cache. The stand-in answers as
- * an ES module (`__esModule`, `default` = the module) so TypeScript's `__importStar` keeps it as is,
- * and loads the real module on the first other property access.
+ * Puts a stand-in for the module in `file` (called `id` in `stillDeferred`) in the module cache.
+ * The stand-in answers as an ES module (`__esModule`, `default` = the module) so TypeScript's
+ * `__importStar` keeps it as is, and loads the real module on the first other property access.
  */
-export function deferModule(id: string, from: string): void {
-    const file = require.resolve(id, { paths: [from] });
+export function deferModule(id: string, file: string): void {
     if (require.cache[file]) {
         return;
     }
@@ -59,5 +70,4 @@ export function deferModule(id: string, from: string): void {
     require.cache[file] = m;
 }
 
-const sdk = require.resolve("@pulumi/pulumi");
-deferredModules.forEach(id => deferModule(id, sdk));
+Object.entries(deferredModules).forEach(([id, file]) => deferModule(id, file));

@@ -27,14 +27,17 @@ describe("offline start-up", () => {
 
     it("loads @pulumi/pulumi without typescript, arborist or the automation API", () => {
         expect(probe(`require("@pulumi/pulumi"); console.log(JSON.stringify([startup.stillDeferred(), ${loaded("/automation/localWorkspace")}, ${loaded("/@npmcli/arborist/lib/arborist/")}]))`))
-            .to.deep.equal([["typescript", "@npmcli/arborist", "@pulumi/pulumi/automation"], false, false]);
+            .to.deep.equal([["typescript", "@npmcli/arborist", "@pulumi/pulumi/automation", "zod locales"], false, false]);
     });
 
     it("still gives the real modules to whoever uses them", () => {
+        expect(probe(`const z = require("zod"); console.log(JSON.stringify([Object.keys(z.locales).length > 30, typeof z.locales.de,
+            z.object({ a: z.string() }).safeParse({ a: 1 }).error.issues[0].message, startup.stillDeferred().includes("zod locales")]))`))
+            .to.deep.equal([true, "function", "Invalid input: expected string, received number", false]);
         expect(probe(`const pulumi = require("@pulumi/pulumi"); const ts = require("typescript");
             console.log(JSON.stringify([typeof pulumi.automation.LocalWorkspace.create, typeof ts.createSourceFile, ts.default === require("typescript/lib/typescript.js"),
                 typeof pulumi.runtime.computeCodePaths, ${loaded("/automation/localWorkspace")}, startup.stillDeferred()]))`))
-            .to.deep.equal(["function", "function", true, "function", true, ["@npmcli/arborist"]]);
+            .to.deep.equal(["function", "function", true, "function", true, ["@npmcli/arborist", "zod locales"]]);
     });
 });
 
