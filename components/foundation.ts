@@ -6,7 +6,7 @@
 import * as k8s from "./k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Cloud } from "../stacks/schema";
-import { IdentityWorkload } from "./naming";
+import { IdentityWorkload, WorkloadSubject } from "./naming";
 
 type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -58,6 +58,26 @@ export interface CertificateIssuer {
     readonly spec: pulumi.Input<Record<string, unknown>>;
 }
 
+/**
+ * A job the cluster runs on a schedule against its cloud's API, as a workload identity of its own
+ * that may do exactly this: for what a managed service does not do by itself as often as the seed asks.
+ */
+export interface ScheduledCloudJob {
+    /** Its ServiceAccount (bound to the cloud identity) and namespace; also names its CronJob and NetworkPolicy. */
+    readonly subject: WorkloadSubject;
+    readonly schedule: string;
+    /** Pinned image with the cloud's CLI. */
+    readonly image: string;
+    /** Shell script the container runs (`sh -c`). */
+    readonly script: pulumi.Output<string>;
+    readonly env: EnvVar[];
+    /** Annotations binding its ServiceAccount to the cloud identity. */
+    readonly serviceAccountAnnotations: Record<string, pulumi.Input<string>>;
+    /** Egress peers and ports for the cloud API. */
+    readonly networkPeers: NetworkPolicyPeer[];
+    readonly ports: number[];
+}
+
 export interface CloudFoundation {
     readonly cloud: Cloud;
     /** Provider for every Kubernetes object of the stack. */
@@ -67,6 +87,11 @@ export interface CloudFoundation {
     readonly kubeconfig: pulumi.Output<string>;
     readonly postgres: DataEndpoint & { readonly database: string; readonly username: string; readonly password: pulumi.Output<string> };
     readonly redis: DataEndpoint & { readonly tls: boolean };
+    /**
+     * Hourly cache snapshots where the managed cache does not take them itself (ElastiCache keeps
+     * one a day); unset where it does (Memorystore's hourly RDB) or where nothing is kept (laptops).
+     */
+    readonly cacheSnapshots?: ScheduledCloudJob;
     readonly objectStore: ObjectStore;
     /** Generated JWT signing secret for the auth service. */
     readonly jwtSecret: pulumi.Output<string>;

@@ -51,6 +51,14 @@ export function workloadSubject(workload: IdentityWorkload, environment: Environ
     }
 }
 
+/**
+ * The hourly cache snapshot job's service account (AWS only: ElastiCache snapshots once a day by
+ * itself; Memorystore snapshots hourly on its own, laptops keep none).
+ */
+export function cacheSnapshotSubject(environment: Environment): WorkloadSubject {
+    return { namespace: namespacesFor(environment).app, serviceAccount: "redis-snapshot" };
+}
+
 /** Standard Kubernetes labels for objects this program owns. */
 export function appLabels(name: string, component: string): Record<string, string> {
     return {

@@ -101,7 +101,14 @@ export const cacheSchema = z.strictObject({
     gcpMemorySizeGb: count(1, 300),
     /** Replica + automatic failover (ElastiCache) / STANDARD_HA (Memorystore). */
     highAvailability: z.boolean(),
+    /** Days the managed service keeps its daily automatic snapshots. */
     snapshotRetentionDays: count(1, 35),
+    /**
+     * Hourly snapshots kept (the seed's hourly RDB snapshots). ElastiCache snapshots once a day by
+     * itself, so on AWS a CronJob takes one an hour and keeps this many; 0 turns it off.
+     * Memorystore writes an RDB snapshot hourly itself; laptops take none.
+     */
+    hourlySnapshotsKept: count(0, 336),
 });
 
 export const canarySchema = z.strictObject({

@@ -63,7 +63,8 @@ const stagingCounts: Record<string, number> = {
     "aws:ec2/subnet:Subnet": 9, "aws:ec2/routeTable:RouteTable": 5, "aws:ec2/route:Route": 4,
     "aws:ec2/routeTableAssociation:RouteTableAssociation": 9, "aws:ec2/eip:Eip": 4, "aws:ec2/natGateway:NatGateway": 1,
     "aws:ec2/vpcEndpoint:VpcEndpoint": 1, "aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 4,
-    "aws:iam/role:Role": 6, "aws:iam/rolePolicy:RolePolicy": 4, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 5,
+    // Roles: cluster, nodes, EBS CSI, flow logs, RDS monitoring; backup, cert-manager and cache-snapshot IRSA.
+    "aws:iam/role:Role": 7, "aws:iam/rolePolicy:RolePolicy": 5, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 5,
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
     "aws:eks/cluster:Cluster": 1, "aws:eks/nodeGroup:NodeGroup": 1, "aws:eks/addon:Addon": 5, "aws:ec2/launchTemplate:LaunchTemplate": 1,
     "aws:ec2/securityGroup:SecurityGroup": 3, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
@@ -90,8 +91,8 @@ const productionCounts: Record<string, number> = {
 };
 
 const matrix = {
-    staging: { instanceType: "t3.medium", nodes: [2, 2, 4], dbClass: "db.t3.small", multiAz: false, deletionProtection: false, backupDays: 7, cacheNode: "cache.t3.small", cacheNodes: 1, cacheHa: false, snapshots: 3, nats: 1, flowLogDays: 30, logDays: 30, domain: "staging.bookkeep.app" },
-    production: { instanceType: "t3.large", nodes: [5, 5, 10], dbClass: "db.r5.large", multiAz: true, deletionProtection: true, backupDays: 14, cacheNode: "cache.r6g.large", cacheNodes: 2, cacheHa: true, snapshots: 7, nats: 3, flowLogDays: 365, logDays: 365, domain: "bookkeep.app" },
+    staging: { instanceType: "t3.medium", nodes: [2, 2, 4], dbClass: "db.t3.small", multiAz: false, deletionProtection: false, backupDays: 7, cacheNode: "cache.t3.small", cacheNodes: 1, cacheHa: false, snapshots: 3, hourlySnapshots: 24, nats: 1, flowLogDays: 30, logDays: 30, domain: "staging.bookkeep.app" },
+    production: { instanceType: "t3.large", nodes: [5, 5, 10], dbClass: "db.r5.large", multiAz: true, deletionProtection: true, backupDays: 14, cacheNode: "cache.r6g.large", cacheNodes: 2, cacheHa: true, snapshots: 7, hourlySnapshots: 48, nats: 3, flowLogDays: 365, logDays: 365, domain: "bookkeep.app" },
 } as const;
 
 const evaluated = {} as Record<StackName, Evaluated>;
@@ -108,6 +109,7 @@ async function evaluateStack(stack: StackName): Promise<Evaluated> {
             uploaderEnv: f.objectStore.uploaderEnv, storePeers: f.objectStore.networkPeers, uploaderPorts: f.objectStore.uploaderPorts,
             issuer: f.certificateIssuer, storageClass: f.storageClass, ingress: f.ingressService,
             saBackup: f.serviceAccountAnnotations("backup"), saCertManager: f.serviceAccountAnnotations("cert-manager"),
+            cacheSnapshots: f.cacheSnapshots,
             outputs: f.outputs,
         };
     }, stack);
@@ -127,6 +129,18 @@ describe("AWS foundation", function () {
     it("rejects a VPC block the subnet layout cannot hold, before registering resources", async () => {
         const config = parseStackConfig(readStackFile("staging", { "bookkeep:network": { vpcCidr: "10.20.0.0/24" } }).config);
         await expectInputError(() => run(() => new AwsFoundation(F, { config })), "bookkeep:network.vpcCidr", "10.20.0.0/24", "/16 to /19");
+    });
+
+    it("takes no hourly cache snapshots when none are to be kept", async () => {
+        const config = parseStackConfig(readStackFile("staging", { "bookkeep:cache": { hourlySnapshotsKept: 0 } }).config);
+        let job: unknown = "unset";
+        const ev = await run(() => {
+            job = new AwsFoundation(F, { config }).cacheSnapshots;
+            return {};
+        });
+        expect(job).to.equal(undefined);
+        expect(ev.resources.filter(r => r.name.includes("cache-snapshots"))).to.deep.equal([]);
+        expect(counts(ev.resources)["aws:iam/role:Role"]).to.equal(stagingCounts["aws:iam/role:Role"] - 1);
     });
 
     for (const stack of ["staging", "production"] as const) {
@@ -732,12 +746,39 @@ describe("AWS foundation", function () {
                     expect(bySid.FindZone).to.deep.include({ Action: "route53:ListHostedZonesByName", Resource: "*" });
                 });
 
-                it("grants no wildcard actions and no Resource * except the zone lookup", () => {
+                it("lets the hourly cache snapshot job snapshot this cache and delete only its hourly snapshots", () => {
+                    const arn = (kind: string, id: string) => `arn:aws:elasticache:ap-south-1:123456789012:${kind}:${id}`;
+                    const group = `bookkeep-${stack}-redis`;
+                    const key = `${F}-cache-storage-key`;
+                    const keyArn = one(res, T.key, key).rawState.arn;
+                    expect(rolePolicyFor(`${F}-cache-snapshots-identity-policy`).Statement).to.deep.equal([
+                        { Sid: "SnapshotTheCache", Effect: "Allow", Action: "elasticache:CreateSnapshot", Resource: [arn("replicationgroup", group), arn("cluster", `${group}-*`), arn("snapshot", `${group}-hourly-*`)] },
+                        { Sid: "RotateHourlySnapshots", Effect: "Allow", Action: "elasticache:DeleteSnapshot", Resource: arn("snapshot", `${group}-hourly-*`) },
+                        { Sid: "ListSnapshots", Effect: "Allow", Action: "elasticache:DescribeSnapshots", Resource: "*" },
+                        { Sid: "DescribeCacheKey", Effect: "Allow", Action: "kms:DescribeKey", Resource: keyArn },
+                        { Sid: "GrantCacheKeyToElastiCache", Effect: "Allow", Action: "kms:CreateGrant", Resource: keyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+                    ]);
+                    expect(deps(one(res, T.rolePolicy, `${F}-cache-snapshots-identity-policy`), "policy")).to.include(urn(ev, T.key, key));
+                    const job = ev.outputs.cacheSnapshots as any;
+                    expect(job.subject).to.deep.equal({ namespace: `bookkeep-${stack}`, serviceAccount: "redis-snapshot" });
+                    expect(job.schedule).to.equal("0 * * * *");
+                    expect(job.image).to.equal("amazon/aws-cli:2.22.35");
+                    // Snapshot a replica when there is one, so the primary keeps serving.
+                    expect(job.env).to.deep.equal([
+                        { name: "AWS_REGION", value: "ap-south-1" }, { name: "GROUP", value: group },
+                        { name: "SOURCE", value: `${group}-00${m.cacheNodes}` }, { name: "KEEP", value: String(m.hourlySnapshots) },
+                    ]);
+                    expect(job.serviceAccountAnnotations["eks.amazonaws.com/role-arn"]).to.match(/^arn:aws:iam::123456789012:role\/bookkeep-aws-cache-snapshots-identity-role-/);
+                    expect(job.networkPeers).to.deep.equal([{ ipBlock: { cidr: "0.0.0.0/0", except: [config.network.vpcCidr] } }]);
+                    expect(job.ports).to.deep.equal([443]);
+                });
+
+                it("grants no wildcard actions and no Resource * except the zone and snapshot listings", () => {
                     for (const rp of ofType(res, T.rolePolicy)) {
                         for (const s of policy(rp.inputs.policy).Statement) {
                             [s.Action].flat().forEach((a: string) => expect(a, rp.name).not.to.match(/(^\*$|:\*$)/));
                             if (s.Resource === "*") {
-                                expect(s.Action, rp.name).to.equal("route53:ListHostedZonesByName");
+                                expect(s.Action, rp.name).to.be.oneOf(["route53:ListHostedZonesByName", "elasticache:DescribeSnapshots"]);
                             }
                         }
                     }
@@ -747,6 +788,7 @@ describe("AWS foundation", function () {
                     ["backup", `system:serviceaccount:bookkeep-${stack}:db-backup`, `${F}-identity-backup-role`],
                     ["cert-manager", "system:serviceaccount:bookkeep-system:cert-manager", `${F}-identity-cert-manager-role`],
                     ["ebs-csi", "system:serviceaccount:kube-system:ebs-csi-controller-sa", `${F}-cluster-ebs-csi-role`],
+                    ["cache-snapshot", `system:serviceaccount:bookkeep-${stack}:redis-snapshot`, `${F}-cache-snapshots-identity-role`],
                 ] as const) {
                     it(`trusts only ${sub} through the cluster's OIDC provider for the ${workload} role`, () => {
                         const role = one(res, T.role, roleName);

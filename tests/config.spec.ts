@@ -89,6 +89,7 @@ describe("stack config", () => {
         ["an AZ of another region", { "bookkeep:aws": { availabilityZones: ["ap-south-1a", "ap-south-1b", "ap-south-2c"] } }, ["bookkeep:aws.availabilityZones.2", "ap-south-1"]],
         ["two AZs only", { "bookkeep:aws": { availabilityZones: ["ap-south-1a", "ap-south-1b"] } }, ["bookkeep:aws.availabilityZones", "3"]],
         ["backup retention past 35 days", { "bookkeep:database": { backupRetentionDays: 90 } }, ["bookkeep:database.backupRetentionDays", "(got 90)"]],
+        ["a negative count of hourly cache snapshots", { "bookkeep:cache": { hourlySnapshotsKept: -1 } }, ["bookkeep:cache.hourlySnapshotsKept", "(got -1)"]],
         ["a log retention CloudWatch does not offer", { "bookkeep:observability": { logRetentionDays: 100 } }, ["bookkeep:observability.logRetentionDays", "must be one of 7, 14"]],
         ["an unsupported Kubernetes version", { "bookkeep:cluster": { kubernetesVersion: "1.21" } }, ["bookkeep:cluster.kubernetesVersion", '"1.21"', '"1.35"']],
         ["an empty API allowlist", { "bookkeep:cluster": { apiAllowedCidrs: [] } }, ["bookkeep:cluster.apiAllowedCidrs"]],

@@ -8,7 +8,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudFoundation } from "../components/foundation";
-import { IdentityWorkload } from "../components/naming";
+import { cacheSnapshotSubject, IdentityWorkload } from "../components/naming";
+import { Environment } from "../stacks/schema";
 
 /** The GKE-like network members of fakeFoundation("gcp"). */
 export const fakeGcpNetwork = {
@@ -16,7 +17,11 @@ export const fakeGcpNetwork = {
     apiServerPeers: [{ ipBlock: { cidr: "172.16.0.0/28" } }],
 };
 
-export function fakeFoundation(cloud: "aws" | "gcp" | "local" = "aws"): CloudFoundation {
+/**
+ * The aws fake also has a scheduled cloud job (ElastiCache's hourly snapshots) for `environment`'s
+ * app namespace, as the real AWS foundation does.
+ */
+export function fakeFoundation(cloud: "aws" | "gcp" | "local" = "aws", environment: Environment = "production"): CloudFoundation {
     const k8sProvider = new k8s.Provider("fake-k8s", { kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n") });
     const out = pulumi.output;
     const dataPeers = [{ ipBlock: { cidr: "10.10.96.0/24" } }, { ipBlock: { cidr: "10.10.97.0/24" } }, { ipBlock: { cidr: "10.10.98.0/24" } }];
@@ -43,6 +48,18 @@ export function fakeFoundation(cloud: "aws" | "gcp" | "local" = "aws"): CloudFou
             networkPeers: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
             uploaderPorts: [443],
         },
+        ...(cloud === "aws" ? {
+            cacheSnapshots: {
+                subject: cacheSnapshotSubject(environment),
+                schedule: "0 * * * *",
+                image: "amazon/aws-cli:2.22.35",
+                script: out("aws elasticache create-snapshot --cache-cluster-id \"$SOURCE\" --snapshot-name hourly"),
+                env: [{ name: "SOURCE", value: "bookkeep-test-redis-002" }],
+                serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/redis-snapshot" },
+                networkPeers: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.10.0.0/16"] } }],
+                ports: [443],
+            },
+        } : {}),
         jwtSecret: pulumi.secret("jwt"),
         certificateIssuer: { name: "letsencrypt-prod", spec: { acme: { server: "https://acme-v02.api.letsencrypt.org/directory" } } },
         storageClass: "gp3-encrypted",

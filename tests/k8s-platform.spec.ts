@@ -24,7 +24,7 @@ function evaluateLayer(stack: string, cloud: Cloud, overrides: Record<string, un
     let migrationUrn: Promise<string> = Promise.resolve("");
     let readyForFleet: Promise<string[]> = Promise.resolve([]);
     return run(() => {
-        const f = fakeFoundation(cloud);
+        const f = fakeFoundation(cloud, config.environment);
         const platform = new KubernetesPlatform("bookkeep-k8s", { config, foundation: f, catalog }, { providers: [f.k8sProvider] });
         migrationUrn = new Promise(resolve => platform.migration.urn.apply(resolve));
         readyForFleet = new Promise(resolve => pulumi.all(platform.readyForFleet.map(r => r.urn)).apply(resolve));
@@ -161,15 +161,15 @@ describe("Kubernetes platform layer", function () {
             // No Certificate (ingress-shim makes it from the fleet's Ingress) and no app-namespace
             // allowances: each service's own policy opens its flows.
             [prod]: [
-                "CronJob/db-backup", "CronJob/db-backup-monthly", "CronJob/db-backup-weekly",
+                "CronJob/db-backup", "CronJob/db-backup-monthly", "CronJob/db-backup-weekly", "CronJob/redis-snapshot",
                 "Job/db-migration-v1-0-0",
                 "LimitRange/bookkeep-limits",
                 "NetworkPolicy/allow-dns", "NetworkPolicy/db-backup", "NetworkPolicy/db-migration",
-                "NetworkPolicy/default-deny",
+                "NetworkPolicy/default-deny", "NetworkPolicy/redis-snapshot",
                 "ResourceQuota/bookkeep-quota",
                 "Secret/bookkeeping-secrets",
                 "Service/otel-collector",
-                "ServiceAccount/db-backup", "ServiceAccount/db-migration",
+                "ServiceAccount/db-backup", "ServiceAccount/db-migration", "ServiceAccount/redis-snapshot",
             ],
             [sys]: [
                 "Chart/cert-manager", "Chart/fluentd", "Chart/ingress-nginx", "Chart/sealed-secrets",
@@ -243,7 +243,7 @@ describe("Kubernetes platform layer", function () {
     it("leaves the app namespace's service flows to the services' own policies (no platform duplicates)", () => {
         const ev = production.ev;
         const appPolicies = ev.resources.filter(r => kindOf(r) === "NetworkPolicy" && meta(r).namespace === prod).map(r => meta(r).name).sort();
-        expect(appPolicies).to.deep.equal(["allow-dns", "db-backup", "db-migration", "default-deny"]);
+        expect(appPolicies).to.deep.equal(["allow-dns", "db-backup", "db-migration", "default-deny", "redis-snapshot"]);
         expect(policy(ev, "db-migration", prod)).to.deep.equal({
             podSelector: { matchLabels: { "app.kubernetes.io/name": "db-migration" } }, policyTypes: ["Egress"],
             egress: [{ to: [{ ipBlock: { cidr: "10.10.96.0/24" } }, { ipBlock: { cidr: "10.10.97.0/24" } }, { ipBlock: { cidr: "10.10.98.0/24" } }], ports: [{ port: 5432, protocol: "TCP" }] }],
@@ -341,13 +341,14 @@ describe("Kubernetes platform layer", function () {
     });
 
     it("sizes the app namespace quota from the catalog and forbids PVCs and load balancers there", () => {
-        // 6 services x (10 max replicas + 1 surge) + migration + one backup pod per schedule (3).
+        // 6 services x (10 max replicas + 1 surge) + migration + one backup pod per schedule (3) + the
+        // hourly cache snapshot (AWS).
         expect(obj(production.ev, "ResourceQuota", "bookkeep-quota").spec.hard).to.deep.equal({
-            pods: "70",
-            "requests.cpu": `${66 * 250 + 100 + 3 * 150}m`,
-            "requests.memory": `${66 * 256 + 128 + 3 * 384}Mi`,
-            "limits.cpu": `${66 * 500 + 500 + 3 * 1500}m`,
-            "limits.memory": `${66 * 512 + 256 + 3 * 1536}Mi`,
+            pods: "71",
+            "requests.cpu": `${66 * 250 + 100 + 3 * 150 + 50}m`,
+            "requests.memory": `${66 * 256 + 128 + 3 * 384 + 128}Mi`,
+            "limits.cpu": `${66 * 500 + 500 + 3 * 1500 + 500}m`,
+            "limits.memory": `${66 * 512 + 256 + 3 * 1536 + 512}Mi`,
             persistentvolumeclaims: "0",
             "services.loadbalancers": "0",
             "services.nodeports": "0",
@@ -669,6 +670,28 @@ describe("Kubernetes platform layer", function () {
         expect(sa.automountServiceAccountToken).to.equal(false);
     });
 
+    it("runs the foundation's hourly cache snapshot job as its own identity, hardened, with egress to the cloud API only", () => {
+        const ev = production.ev;
+        const cron = obj(ev, "CronJob", "redis-snapshot", prod);
+        expect(cron.spec).to.include({ schedule: "0 * * * *", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 600 });
+        const pod = cron.spec.jobTemplate.spec.template.spec;
+        expect(pod.serviceAccountName).to.equal("redis-snapshot");
+        expectHardenedPod(pod, "redis-snapshot");
+        expect(pod.containers[0].image).to.equal("amazon/aws-cli:2.22.35");
+        expect(pod.containers[0].command).to.deep.equal(["/bin/sh", "-c", "aws elasticache create-snapshot --cache-cluster-id \"$SOURCE\" --snapshot-name hourly"]);
+        expect(pod.containers[0].env).to.deep.equal([{ name: "HOME", value: "/tmp" }, { name: "SOURCE", value: "bookkeep-test-redis-002" }]);
+        const sa = obj(ev, "ServiceAccount", "redis-snapshot", prod);
+        expect(sa.metadata.annotations).to.deep.equal({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/redis-snapshot" });
+        expect(sa.automountServiceAccountToken).to.equal(false);
+        expect(policy(ev, "redis-snapshot", prod)).to.deep.equal({
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "redis-snapshot" } },
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.10.0.0/16"] } }], ports: [{ port: 443, protocol: "TCP" }] }],
+        });
+        // GCP's Memorystore snapshots itself: no such job there.
+        expect(productionGcp.ev.resources.filter(r => r.type === "kubernetes:batch/v1:CronJob").map(r => meta(r).name)).to.have.members(["db-backup", "db-backup-weekly", "db-backup-monthly"]);
+    });
+
     it("gives Elasticsearch a current 8.x image and a generated, secret ELASTIC_PASSWORD its readiness probe needs", () => {
         const es = chart(production.ev, "elasticsearch").values;
         expect(es.imageTag).to.match(/^8\.\d+\.\d+$/).and.not.equal("8.5.1");
@@ -756,10 +779,14 @@ describe("Kubernetes platform layer", function () {
         expect(meta(recorded).annotations).to.deep.equal({ "pulumi.com/replaceUnready": "true" });
     });
 
-    it("is identical in shape on AWS and GCP foundations", () => {
-        const shape = (ev: Evaluation) => ev.resources.map(r => `${r.type} ${r.name}`).sort();
+    it("is identical in shape on AWS and GCP foundations, but for the scheduled cloud job only AWS has", () => {
+        const snapshotJob = (r: RecordedResource) => r.name.startsWith("bookkeep-k8s-cache-snapshots");
+        const shape = (ev: Evaluation) => ev.resources.filter(r => !snapshotJob(r)).map(r => `${r.type} ${r.name}`).sort();
         expect(shape(productionGcp.ev)).to.deep.equal(shape(production.ev));
-        expect(inventory(productionGcp.ev)).to.deep.equal(inventory(production.ev));
+        expect(production.ev.resources.filter(snapshotJob)).to.have.length(4);
+        const aws = inventory(production.ev);
+        aws[prod] = aws[prod].filter(x => !x.endsWith("/redis-snapshot"));
+        expect(inventory(productionGcp.ev)).to.deep.equal(aws);
     });
 
     it("rejects an empty catalog before registering anything", async () => {

@@ -96,9 +96,16 @@ describe("stacks", () => {
         expect(keys(a)).to.include.members(["kubeconfig", "apiUrl", "postgresHost", "redisHost", "documentsBucket", "backupsBucket", "services"]);
     });
 
-    it("builds the Kubernetes layer and fleet identically on AWS and GCP, apart from identity wiring", async () => {
+    it("builds the Kubernetes layer and fleet identically on AWS and GCP, apart from identity wiring and ElastiCache's hourly snapshots", async () => {
         const [a, g] = await Promise.all([plan("production", "aws"), plan("production", "gcp")]);
-        expect(k8sShape(a.evaluation.resources.filter(r => !/^bookkeep-aws/.test(r.name))))
+        // Memorystore snapshots hourly by itself; ElastiCache needs the redis-snapshot CronJob.
+        const snapshots = /^bookkeep-k8s-cache-snapshots/;
+        expect(a.evaluation.resources.filter(r => snapshots.test(r.name)).map(r => `${r.type} ${r.name}`).sort()).to.deep.equal([
+            "bookkeep:k8s:CloudCronJob bookkeep-k8s-cache-snapshots", "kubernetes:batch/v1:CronJob bookkeep-k8s-cache-snapshots",
+            "kubernetes:core/v1:ServiceAccount bookkeep-k8s-cache-snapshots-sa", "kubernetes:networking.k8s.io/v1:NetworkPolicy bookkeep-k8s-cache-snapshots-netpol",
+        ]);
+        expect(g.evaluation.resources.filter(r => snapshots.test(r.name))).to.deep.equal([]);
+        expect(k8sShape(a.evaluation.resources.filter(r => !/^bookkeep-aws/.test(r.name) && !snapshots.test(r.name))))
             .to.deep.equal(k8sShape(g.evaluation.resources.filter(r => !/^bookkeep-gcp/.test(r.name))));
         const sa = (p: PlanResult, name: string) => p.evaluation.resources.find(r =>
             r.type === "kubernetes:core/v1:ServiceAccount" && (r.inputs.metadata as { name: string }).name === name)!.inputs.metadata as { annotations: Record<string, string> };

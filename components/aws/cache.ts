@@ -1,7 +1,7 @@
 /**
  * ElastiCache Redis replication group in the isolated data subnets: encrypted at rest (KMS) and
  * in transit (TLS required), AUTH token generated, Multi-AZ with automatic failover when highly
- * available, daily snapshots retained.
+ * available, daily snapshots retained (hourly ones: cacheSnapshots.ts).
  */
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
@@ -29,6 +29,9 @@ export interface CacheArgs {
 
 export class Cache extends pulumi.ComponentResource {
     public readonly replicationGroup: aws.elasticache.ReplicationGroup;
+    /** `<prefix>-redis`. */
+    public readonly replicationGroupId: string;
+    public readonly key: EncryptionKey;
     public readonly securityGroup: aws.ec2.SecurityGroup;
     public readonly host: pulumi.Output<string>;
     /** `rediss://:<token>@host:6379`; a secret. */
@@ -41,7 +44,8 @@ export class Cache extends pulumi.ComponentResource {
         const o = { parent: this, provider: args.provider };
         const id = `${args.prefix}-redis`;
 
-        const key = new EncryptionKey(`${name}-storage`, {
+        this.replicationGroupId = id;
+        const key = this.key = new EncryptionKey(`${name}-storage`, {
             description: `ElastiCache ${id}: data at rest and snapshots`,
             alias: `${args.prefix}-elasticache`,
             protect,
@@ -92,9 +96,8 @@ export class Cache extends pulumi.ComponentResource {
             transitEncryptionEnabled: true,
             transitEncryptionMode: "required",
             authToken: token.result,
-            // ElastiCache takes one automatic snapshot a day (the seed asks for hourly RDB snapshots;
-            // that needs a scheduled CreateSnapshot, not modelled here). Redis holds caches and
-            // sessions only, rebuilt from PostgreSQL, so a lost hour logs users out, nothing more.
+            // ElastiCache takes one automatic snapshot a day; the hourly ones the seed asks for are
+            // taken by a CronJob (cacheSnapshots.ts).
             snapshotRetentionLimit: c.snapshotRetentionDays,
             snapshotWindow: "19:00-20:00",
             maintenanceWindow: "sun:21:00-sun:22:00",

@@ -7,10 +7,11 @@ import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { acmeDns01Issuer } from "../endpoints";
-import { CertificateIssuer, CloudFoundation, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
+import { CertificateIssuer, CloudFoundation, FoundationOutputs, ObjectStore, protectStateful, ScheduledCloudJob } from "../foundation";
 import { IdentityWorkload } from "../naming";
 import { AuditTrail, auditTrailName } from "./audit";
 import { Cache } from "./cache";
+import { CacheSnapshots } from "./cacheSnapshots";
 import { Cdn } from "./cdn";
 import { Cluster, storageClassName } from "./cluster";
 import { Database, databaseName, databaseUser } from "./database";
@@ -28,7 +29,7 @@ export interface AwsFoundationArgs {
     readonly config: StackConfig;
 }
 
-/** aws-cli v2, pinned: the backup job's uploader. */
+/** aws-cli v2, pinned: the backup job's uploader and the hourly cache snapshots. */
 export const awsCliImage = "amazon/aws-cli:2.22.35";
 
 export class AwsFoundation extends pulumi.ComponentResource implements CloudFoundation {
@@ -38,6 +39,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly postgres: CloudFoundation["postgres"];
     public readonly redis: CloudFoundation["redis"];
+    public readonly cacheSnapshots: ScheduledCloudJob | undefined;
     public readonly objectStore: ObjectStore;
     public readonly jwtSecret: pulumi.Output<string>;
     public readonly certificateIssuer: CertificateIssuer;
@@ -157,6 +159,25 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
 
         // Managed stores are reached at addresses inside the data subnets; NetworkPolicies admit those.
         const dataPeers = network.layout.data.map(s => ({ ipBlock: { cidr: s.cidr } }));
+        // AWS APIs (S3, ElastiCache, STS for the IRSA token exchange) are public HTTPS endpoints.
+        const awsApiPeers = [{ ipBlock: { cidr: "0.0.0.0/0", except: [config.network.vpcCidr] } }];
+
+        this.cacheSnapshots = config.cache.hourlySnapshotsKept > 0
+            ? new CacheSnapshots(`${name}-cache-snapshots`, {
+                environment: config.environment,
+                region,
+                accountId,
+                replicationGroupId: cache.replicationGroupId,
+                memberClusters: cache.replicationGroup.memberClusters,
+                keyArn: cache.key.arn,
+                keep: config.cache.hourlySnapshotsKept,
+                image: awsCliImage,
+                apiPeers: awsApiPeers,
+                oidcProviderArn: cluster.oidcProvider.arn,
+                oidcIssuerUrl: cluster.oidcIssuerUrl,
+                provider,
+            }, parent).job
+            : undefined;
 
         this.k8sProvider = cluster.k8sProvider;
         this.clusterName = cluster.name;
@@ -182,8 +203,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             uploadCommand: (localPath: string, key: string) =>
                 pulumi.interpolate`aws s3 cp ${localPath} s3://${backupsBucket}/${key} --sse aws:kms --sse-kms-key-id ${backupsKeyArn}`,
             uploaderEnv: [{ name: "AWS_REGION", value: region }],
-            // S3 and STS (for the IRSA token exchange) are public HTTPS endpoints; nothing inside the VPC.
-            networkPeers: [{ ipBlock: { cidr: "0.0.0.0/0", except: [config.network.vpcCidr] } }],
+            networkPeers: awsApiPeers,
             uploaderPorts: [443],
         };
         this.jwtSecret = secrets.jwtSecret;

@@ -14,14 +14,15 @@
  * | weekly full dump (weekly/, Sun 03:00)   | this CronJob                                     | 7 d             | as daily                   |
  * | monthly archive (monthly/, 1st 04:00)   | this CronJob; the bucket's lifecycle moves       | 1 month         | hours (archive-class read) |
  * |                                         | monthly/ to cold storage                         |                 |                            |
- * | Redis snapshots                         | the managed cache (cache.snapshotRetentionDays): | 24 h: daily,    | minutes: new cache from    |
- * |                                         | daily automatic snapshots. NOT hourly as the seed| not the seed's  | snapshot; it is a cache    |
- * |                                         | asks; hourly Redis snapshots are a foundation    | hourly          |                            |
- * |                                         | follow-up                                        |                 |                            |
+ * | Redis snapshots, hourly                 | AWS: ElastiCache's daily automatic snapshot      | 1 h             | minutes: new cache from    |
+ * |                                         | (cache.snapshotRetentionDays) plus the hourly    |                 | snapshot; it is a cache    |
+ * |                                         | `redis-snapshot` CronJob (CloudCronJob below,    |                 |                            |
+ * |                                         | cache.hourlySnapshotsKept). GCP: Memorystore's   |                 |                            |
+ * |                                         | hourly RDB snapshots                             |                 |                            |
  * | documents and dumps                     | bucket versioning (the foundation)               | 0 (every write) | minutes: restore a version |
  * | the cluster and everything in it        | this program (infrastructure as code)            | n/a             | ~1 h: `pulumi up`          |
  *
- * Nothing in this file runs hourly: the 1 h RPO comes from the managed database's WAL archiving.
+ * The database's 1 h RPO comes from the managed database's WAL archiving, not from these dumps.
  *
  * The dumps are the copy that survives losing the database service itself (account, project or
  * instance deletion), and the one that moves between clouds.
@@ -29,7 +30,7 @@
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
-import { CloudFoundation } from "../foundation";
+import { CloudFoundation, ScheduledCloudJob } from "../foundation";
 import { appLabels, workloadSubject } from "../naming";
 import { appSecretKeys } from "./appSecrets";
 import { PlatformNamespaces } from "./namespaces";
@@ -48,7 +49,8 @@ export interface DatabaseBackupsArgs {
 /** pg_dump matches the server's major version (the seed's postgres:15-alpine), pinned to a patch. */
 export const pgDumpImage = "postgres:15.10-alpine";
 const dumpBudget: PodBudget = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
-const uploadBudget: PodBudget = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+/** A cloud CLI container (the uploader, the cloud's scheduled jobs). */
+export const cliBudget: PodBudget = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 /** The two containers together, for the namespace quota. */
 export const backupBudget: PodBudget = { requests: { cpu: "150m", memory: "384Mi" }, limits: { cpu: "1500m", memory: "1536Mi" } };
 
@@ -148,7 +150,7 @@ export class DatabaseBackups extends pulumi.ComponentResource {
                                     // CLIs keep caches and credentials under $HOME; the root filesystem is read-only.
                                     env: [{ name: "TZ", value: timeZone }, { name: "HOME", value: "/tmp" }, ...store.uploaderEnv],
                                     securityContext: restrictedContainer(),
-                                    resources: { requests: { ...uploadBudget.requests }, limits: { ...uploadBudget.limits } },
+                                    resources: { requests: { ...cliBudget.requests }, limits: { ...cliBudget.limits } },
                                     volumeMounts: [{ name: "backup", mountPath: "/backup", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
                                 }],
                                 volumes: [
@@ -161,6 +163,75 @@ export class DatabaseBackups extends pulumi.ComponentResource {
                 },
             },
         }, { parent: this }));
+        this.registerOutputs({});
+    }
+}
+
+export interface CloudCronJobArgs {
+    readonly foundation: CloudFoundation;
+    readonly job: ScheduledCloudJob;
+}
+
+/**
+ * Runs one of the foundation's scheduled cloud jobs (the hourly ElastiCache snapshots) as its own
+ * workload identity: a ServiceAccount bound to it, egress to the cloud API only, a hardened pod.
+ */
+export class CloudCronJob extends pulumi.ComponentResource {
+    public readonly cronJob: k8s.batch.v1.CronJob;
+
+    constructor(name: string, args: CloudCronJobArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bookkeep:k8s:CloudCronJob", name, {}, opts);
+        const { job, foundation } = args;
+        const { namespace, serviceAccount } = job.subject;
+        const labels = appLabels(serviceAccount, "backup");
+
+        const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+            metadata: { name: serviceAccount, namespace, labels, annotations: job.serviceAccountAnnotations },
+            automountServiceAccountToken: false,
+        }, { parent: this });
+
+        networkPolicy(`${name}-netpol`, serviceAccount, namespace, {
+            podSelector: { matchLabels: { "app.kubernetes.io/name": serviceAccount } },
+            egress: [{ to: job.networkPeers, ports: tcp(...job.ports) }, ...identityEgress(foundation)],
+        }, { parent: this });
+
+        this.cronJob = new k8s.batch.v1.CronJob(name, {
+            metadata: { name: serviceAccount, namespace, labels },
+            spec: {
+                schedule: job.schedule,
+                timeZone: "Etc/UTC",
+                concurrencyPolicy: "Forbid",
+                startingDeadlineSeconds: 600,
+                successfulJobsHistoryLimit: 3,
+                failedJobsHistoryLimit: 3,
+                jobTemplate: {
+                    spec: {
+                        backoffLimit: 2,
+                        activeDeadlineSeconds: 1800,
+                        template: {
+                            metadata: { labels },
+                            spec: {
+                                serviceAccountName: account.metadata.name,
+                                automountServiceAccountToken: false,
+                                restartPolicy: "OnFailure",
+                                securityContext: restrictedPod(nonRootUid),
+                                containers: [{
+                                    name: serviceAccount,
+                                    image: job.image,
+                                    command: ["/bin/sh", "-c", job.script],
+                                    // CLIs keep caches and credentials under $HOME; the root filesystem is read-only.
+                                    env: [{ name: "HOME", value: "/tmp" }, ...job.env],
+                                    securityContext: restrictedContainer(),
+                                    resources: { requests: { ...cliBudget.requests }, limits: { ...cliBudget.limits } },
+                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                }],
+                                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+                            },
+                        },
+                    },
+                },
+            },
+        }, { parent: this });
         this.registerOutputs({});
     }
 }

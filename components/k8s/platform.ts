@@ -13,7 +13,7 @@ import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { Namespaces } from "../naming";
 import { AppSecrets } from "./appSecrets";
-import { backupBudget, backupSchedules, DatabaseBackups } from "./backups";
+import { backupBudget, backupSchedules, cliBudget, CloudCronJob, DatabaseBackups } from "./backups";
 import { CertManager } from "./certManager";
 import { IngressController } from "./ingress";
 import { Logging } from "./logging";
@@ -53,8 +53,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         }
         const child = { parent: this };
 
-        // The migration, and one pod per backup schedule (their runs may overlap).
-        const platformPods = [migrationBudget, ...backupSchedules.map(() => backupBudget)];
+        // The migration, one pod per backup schedule (their runs may overlap), the hourly cache snapshot.
+        const platformPods = [migrationBudget, ...backupSchedules.map(() => backupBudget), ...(foundation.cacheSnapshots ? [cliBudget] : [])];
         const namespaces = new PlatformNamespaces(`${name}-namespaces`, { config, catalog, platformPods }, child);
         this.namespaces = namespaces.names;
         const layer = { config, foundation, namespaces };
@@ -86,6 +86,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         this.migration = migration.job;
         this.readyForFleet = [migration.job, ingress.chart];
         new DatabaseBackups(`${name}-backups`, { ...layer, secret: secrets.secret }, child);
+        if (foundation.cacheSnapshots) {
+            new CloudCronJob(`${name}-cache-snapshots`, { foundation, job: foundation.cacheSnapshots }, child);
+        }
         this.registerOutputs({ namespaces: this.namespaces, migration: migration.jobName, appSecretName: this.appSecretName });
     }
 }

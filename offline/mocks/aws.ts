@@ -72,6 +72,7 @@ export const awsMocks: CloudMocks = {
                 primaryEndpointAddress: `master.${id}.abc123.aps1.cache.amazonaws.com`,
                 readerEndpointAddress: `replica.${id}.abc123.aps1.cache.amazonaws.com`,
                 arn: `arn:aws:elasticache:${region}:${accountId}:replicationgroup:${id}`,
+                memberClusters: Array.from({ length: Number(args.inputs.numCacheClusters ?? 1) }, (_, i) => `${id}-00${i + 1}`),
             };
         },
         "aws:s3/bucket:Bucket": args => {
