@@ -1,5 +1,10 @@
-/** Pure helpers of the AWS foundation: subnet layout, kubeconfig, AMI choice, lifecycle rules. */
+/** Pure helpers of the AWS foundation: subnet layout, kubeconfig, AMI choice, lifecycle rules, the snapshot script. */
+import { spawnSync } from "child_process";
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { snapshotScript } from "../components/aws/cacheSnapshots";
 import { amiTypeFor } from "../components/aws/cluster";
 import { Database } from "../components/aws/database";
 import { readStackFile } from "../offline/stackFile";
@@ -111,5 +116,52 @@ describe("aws helpers", () => {
             expect(r.noncurrentVersionExpiration).to.deep.equal({ noncurrentDays: 30 });
             expect(r.abortIncompleteMultipartUpload).to.deep.equal({ daysAfterInitiation: 7 });
         });
+    });
+});
+
+describe("hourly ElastiCache snapshot script", () => {
+    // Runs the script under /bin/sh with a fake `aws` on PATH that answers from a list of existing
+    // snapshot names and logs every call; the clock is fixed by a fake `date`.
+    function runScript(existing: string[], keep: number): { calls: string[]; out: string; code: number | null } {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "snapshot-script-"));
+        const log = path.join(dir, "calls");
+        fs.writeFileSync(path.join(dir, "aws"), [
+            "#!/bin/sh",
+            `echo "$*" >> ${log}`,
+            "case \"$*\" in",
+            `  *"describe-snapshots --snapshot-name "*) name=$(echo "$*" | sed 's/.*--snapshot-name \\([^ ]*\\).*/\\1/'); printf '%s\\n' ${existing.join(" ")} | grep -qx "$name" && echo "$name" || { echo "not found" >&2; exit 255; } ;;`,
+            `  *"describe-snapshots --snapshot-source manual"*) printf '%s\\t' ${existing.join(" ")}; echo ;;`,
+            "  *create-snapshot*|*delete-snapshot*) echo ok ;;",
+            "esac",
+        ].join("\n"), { mode: 0o755 });
+        fs.writeFileSync(path.join(dir, "date"), "#!/bin/sh\necho 2026112809\n", { mode: 0o755 });
+        const r = spawnSync("/bin/sh", ["-c", snapshotScript], {
+            encoding: "utf8",
+            env: { PATH: `${dir}:/usr/bin:/bin`, GROUP: "bookkeep-production-redis", SOURCE: "bookkeep-production-redis-002", KEEP: String(keep) },
+        });
+        const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+        fs.rmSync(dir, { recursive: true, force: true });
+        return { calls, out: r.stdout + r.stderr, code: r.status };
+    }
+    const g = "bookkeep-production-redis";
+
+    it("snapshots the replica into this hour's name and keeps the newest KEEP hourly snapshots of this group only", () => {
+        const existing = [`${g}-hourly-2026112806`, `${g}-hourly-2026112807`, `${g}-hourly-2026112808`, "bookkeep-staging-redis-hourly-2026112801", `${g}-final-abc`];
+        const r = runScript([...existing, `${g}-hourly-2026112809`], 2);
+        expect(r.code, r.out).to.equal(0);
+        // This hour's snapshot already exists (a retried job): no second create.
+        expect(r.calls.filter(c => c.startsWith("elasticache create-snapshot"))).to.deep.equal([]);
+        expect(r.calls.filter(c => c.startsWith("elasticache delete-snapshot")).map(c => c.split(" ")[3])).to.deep.equal([
+            `${g}-hourly-2026112806`, `${g}-hourly-2026112807`,
+        ]);
+    });
+
+    it("creates the snapshot when this hour has none, from the given node", () => {
+        const r = runScript([`${g}-hourly-2026112808`], 48);
+        expect(r.code, r.out).to.equal(0);
+        expect(r.calls.filter(c => c.startsWith("elasticache create-snapshot"))).to.deep.equal([
+            `elasticache create-snapshot --cache-cluster-id ${g}-002 --snapshot-name ${g}-hourly-2026112809 --query Snapshot.SnapshotName --output text`,
+        ]);
+        expect(r.calls.filter(c => c.startsWith("elasticache delete-snapshot"))).to.deep.equal([]);
     });
 });
