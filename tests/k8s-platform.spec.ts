@@ -188,7 +188,10 @@ describe("Kubernetes platform layer", function () {
                 "Secret/elasticsearch-bootstrap", "Secret/grafana-admin",
                 "ServiceMonitor/bookkeep-services",
             ],
-            [nats]: ["Chart/nats", "NetworkPolicy/allow-dns", "NetworkPolicy/default-deny", "NetworkPolicy/nats-server", "Secret/nats-client-passwords"],
+            [nats]: [
+                "Certificate/nats-route", "Certificate/nats-route-ca", "Chart/nats", "Issuer/nats-route-ca", "Issuer/nats-route-selfsigned",
+                "NetworkPolicy/allow-dns", "NetworkPolicy/default-deny", "NetworkPolicy/nats-server", "Secret/nats-client-passwords",
+            ],
             [nodeExporter]: ["NetworkPolicy/allow-dns", "NetworkPolicy/default-deny", "NetworkPolicy/node-exporter"],
         });
     });
@@ -395,20 +398,49 @@ describe("Kubernetes platform layer", function () {
         expect(issuer.inputs.spec).to.deep.equal({ acme: { server: "https://acme-v02.api.letsencrypt.org/directory" } });
         const chartUrn = ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "cert-manager")!.urn;
         expect(issuer.dependsOn).to.include(chartUrn);
-        // One owner for bookkeep-tls: ingress-shim, from the fleet's annotated Ingress.
-        expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate")).to.deep.equal([]);
+        // One owner for bookkeep-tls: ingress-shim, from the fleet's annotated Ingress. (NATS's own
+        // route certificates are the only Certificates the program declares.)
+        expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate").map(r => meta(r).namespace)).to.deep.equal([nats, nats]);
     });
 
     it("runs NATS JetStream on persistent storage: a 3-node cluster in production, 1 in staging", () => {
         const p = chart(production.ev, "nats").values;
         expect(chart(production.ev, "nats").namespace).to.equal(nats);
-        expect(p.config.cluster).to.deep.equal({ enabled: true, replicas: 3 });
+        expect(p.config.cluster).to.deep.equal({ enabled: true, replicas: 3, tls: { enabled: true, secretName: "nats-route-tls", ca: "ca.crt" } });
         expect(p.config.jetstream.fileStore).to.deep.equal({ enabled: true, dir: "/data", pvc: { enabled: true, size: "20Gi", storageClassName: "gp3-encrypted" } });
         expect(p.podDisruptionBudget).to.deep.equal({ enabled: true });
         expect(p.natsBox).to.deep.equal({ enabled: false });
         expect(p.podTemplate.merge.spec.securityContext).to.include({ runAsNonRoot: true, runAsUser: 1000 });
         expect(p.container.merge.securityContext).to.include({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
         expect(chart(staging.ev, "nats").values.config.cluster).to.deep.equal({ enabled: false, replicas: 1 });
+    });
+
+    it("secures production's NATS routes with mutual TLS from a private CA cert-manager keeps in the NATS namespace", () => {
+        const ev = production.ev;
+        const cr = (kind: string, name: string) => obj(ev, kind, name, nats);
+        expect(cr("Issuer", "nats-route-selfsigned").spec).to.deep.equal({ selfSigned: {} });
+        expect(cr("Certificate", "nats-route-ca").spec).to.deep.include({
+            isCA: true, secretName: "nats-route-ca", issuerRef: { name: "nats-route-selfsigned", kind: "Issuer" },
+            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+        });
+        expect(cr("Issuer", "nats-route-ca").spec).to.deep.equal({ ca: { secretName: "nats-route-ca" } });
+        const route = cr("Certificate", "nats-route").spec;
+        expect(route).to.deep.include({
+            secretName: "nats-route-tls", usages: ["server auth", "client auth"], duration: "2160h", renewBefore: "720h",
+            issuerRef: { name: "nats-route-ca", kind: "Issuer" },
+        });
+        // The chart's routes are tls://nats-<i>.nats-headless:6222: the names must match them.
+        expect(route.dnsNames).to.include("*.nats-headless").and.include(`*.nats-headless.${nats}.svc.cluster.local`);
+        // Ordered: cert-manager's CRDs, the self-signed issuer, the CA, its issuer, the certificate, the chart.
+        const urnOf = (kind: string, name: string) => ev.resources.find(r => kindOf(r) === kind && meta(r).name === name)!.urn;
+        const certManagerChart = ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "cert-manager")!.urn;
+        const natsChart = ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "nats")!;
+        expect(ev.resources.find(r => r.urn === urnOf("Issuer", "nats-route-selfsigned"))!.dependsOn).to.include(certManagerChart);
+        expect(natsChart.dependsOn).to.include(urnOf("Certificate", "nats-route"));
+        // A single node has no routes, so staging and laptops get no route PKI.
+        for (const layer of [staging, development]) {
+            expect(layer.ev.resources.filter(r => r.type.startsWith("kubernetes:cert-manager.io/v1:") && meta(r).namespace === nats)).to.deep.equal([]);
+        }
     });
 
     it("authenticates every NATS client as its own service user, the passwords only in a Secret the container env reads", () => {

@@ -25,6 +25,8 @@ export interface CertManagerArgs {
 
 export class CertManager extends pulumi.ComponentResource {
     public readonly issuer: k8s.apiextensions.CustomResource;
+    /** The chart: its CRDs and webhook must exist before any Issuer or Certificate. */
+    public readonly chart: k8s.helm.v4.Chart;
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:CertManager", name, {}, opts);
@@ -38,7 +40,7 @@ export class CertManager extends pulumi.ComponentResource {
             resources: resources({ cpu, memory }, { cpu: "500m", memory: "512Mi" }),
         });
 
-        const chart = pinnedChart(`${name}-chart`, charts.certManager, "cert-manager", namespaces.system, {
+        const chart = this.chart = pinnedChart(`${name}-chart`, charts.certManager, "cert-manager", namespaces.system, {
             crds: { enabled: true, keep: true },
             // The chart defaults to kube-system for its leader-election lease.
             global: { leaderElection: { namespace: namespaces.names.system } },

@@ -7,6 +7,10 @@
  * service name), each with its own generated password. The passwords live only in a Secret in
  * the NATS namespace and reach the server as container env vars, which the server config names
  * (`$NATS_PASSWORD_<SERVICE>`); the chart values and the rendered ConfigMap never hold them.
+ *
+ * Cluster routes (production's three nodes) use mutual TLS: cert-manager keeps a private CA in the
+ * NATS namespace and issues the servers one route certificate, so only a holder of that CA's
+ * certificate joins the cluster, and replication traffic is encrypted.
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
@@ -30,7 +34,12 @@ export interface NatsArgs {
     readonly monitoringCrds?: pulumi.Resource;
     /** The layer's explicit @pulumi/random provider (default providers are disabled). */
     readonly randomProvider: random.Provider;
+    /** cert-manager (its CRDs and webhook), which issues the route certificates. */
+    readonly certManager: pulumi.Resource;
 }
+
+/** The Secret cert-manager keeps the route certificate in (tls.crt, tls.key, ca.crt). */
+export const natsRouteTlsSecret = "nats-route-tls";
 
 /** The Secret in the NATS namespace holding one client password per NATS user, keyed by service name. */
 export const natsClientSecret = "nats-client-passwords";
@@ -84,9 +93,18 @@ export class Nats extends pulumi.ComponentResource {
             stringData: Object.fromEntries(users.map(user => [user, pulumi.secret(pulumi.interpolate`"${this.clientPasswords[user]}"`)])),
         }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
 
+        const clustered = this.replicas > 1;
+        const routeCertificate = clustered ? this.routeCertificate(name, namespaces, args.certManager) : undefined;
+
         pinnedChart(`${name}-chart`, charts.nats, "nats", namespaces.nats, {
             config: {
-                cluster: { enabled: this.replicas > 1, replicas: this.replicas },
+                cluster: {
+                    enabled: clustered,
+                    replicas: this.replicas,
+                    // Routes as tls://nats-<i>.nats-headless:6222; `ca` makes the chart add ca_file
+                    // and verify, so each side must present a certificate from the route CA.
+                    ...(clustered ? { tls: { enabled: true, secretName: natsRouteTlsSecret, ca: "ca.crt" } } : {}),
+                },
                 jetstream: {
                     enabled: true,
                     memoryStore: { enabled: false },
@@ -133,8 +151,7 @@ export class Nats extends pulumi.ComponentResource {
             podDisruptionBudget: { enabled: true },
             // nats-box is an interactive debugging shell; nothing in production needs it.
             natsBox: { enabled: false },
-            // Cluster routes carry no client credentials; the NetworkPolicy keeps 6222 to NATS pods.
-        }, { parent: this, dependsOn: [...(args.monitoringCrds ? [args.monitoringCrds] : []), ...(passwords ? [passwords] : [])] });
+        }, { parent: this, dependsOn: [...(args.monitoringCrds ? [args.monitoringCrds] : []), ...(passwords ? [passwords] : []), ...(routeCertificate ? [routeCertificate] : [])] });
 
         const server = { matchLabels: peers.nats.podSelector.matchLabels };
         const clients = servicePodsPeer(namespaces.names.app, catalog, "nats");
@@ -148,5 +165,43 @@ export class Nats extends pulumi.ComponentResource {
             egress: [{ to: [{ podSelector: server }], ports: tcp(ports.cluster) }],
         }, { parent: this });
         this.registerOutputs({ replicas: this.replicas, users });
+    }
+
+    /**
+     * A self-signed root (5 years) as a CA Issuer in the NATS namespace, and the servers' route
+     * certificate from it (90 days, renewed 30 days ahead, a new key each time; the chart's
+     * reloader picks it up). One certificate serves every node: its names cover each pod's stable
+     * name behind the headless Service, and it is both server and client certificate.
+     */
+    private routeCertificate(name: string, namespaces: PlatformNamespaces, certManager: pulumi.Resource): k8s.apiextensions.CustomResource {
+        const namespace = namespaces.names.nats;
+        const labels = { "app.kubernetes.io/part-of": "bookkeep", "app.kubernetes.io/component": "nats-routes" };
+        const cr = (suffix: string, kind: string, metaName: string, spec: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
+            new k8s.apiextensions.CustomResource(`${name}-${suffix}`, {
+                apiVersion: "cert-manager.io/v1", kind, metadata: { name: metaName, namespace: namespaces.nats, labels }, spec,
+            }, { parent: this, dependsOn });
+        const ecdsa = { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" };
+        const selfSigned = cr("route-selfsigned", "Issuer", "nats-route-selfsigned", { selfSigned: {} }, [certManager]);
+        const ca = cr("route-ca", "Certificate", "nats-route-ca", {
+            isCA: true,
+            commonName: "bookkeep-nats-route-ca",
+            secretName: "nats-route-ca",
+            duration: "43800h",
+            renewBefore: "8760h",
+            privateKey: ecdsa,
+            issuerRef: { name: "nats-route-selfsigned", kind: "Issuer" },
+        }, [selfSigned]);
+        const caIssuer = cr("route-ca-issuer", "Issuer", "nats-route-ca", { ca: { secretName: "nats-route-ca" } }, [ca]);
+        const headless = "nats-headless";
+        return cr("route-certificate", "Certificate", "nats-route", {
+            secretName: natsRouteTlsSecret,
+            commonName: `nats.${namespace}`,
+            dnsNames: [`*.${headless}`, `*.${headless}.${namespace}`, `*.${headless}.${namespace}.svc`, `*.${headless}.${namespace}.svc.cluster.local`],
+            usages: ["server auth", "client auth"],
+            duration: "2160h",
+            renewBefore: "720h",
+            privateKey: ecdsa,
+            issuerRef: { name: "nats-route-ca", kind: "Issuer" },
+        }, [caIssuer]);
     }
 }

@@ -76,9 +76,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             new Tracing(`${name}-tracing`, layer, child);
         }
         const ingress = new IngressController(`${name}-ingress`, { ...layer, catalog, monitoringCrds }, child);
-        new CertManager(`${name}-cert-manager`, { ...layer, monitoringCrds }, child);
+        const certManager = new CertManager(`${name}-cert-manager`, { ...layer, monitoringCrds }, child);
         // NATS generates its users' passwords; the app Secret carries each service's URL with them.
-        const nats = new Nats(`${name}-nats`, { ...layer, catalog, monitoringCrds, randomProvider }, child);
+        const nats = new Nats(`${name}-nats`, { ...layer, catalog, monitoringCrds, randomProvider, certManager: certManager.chart }, child);
         const secrets = new AppSecrets(`${name}-secrets`, { ...layer, randomProvider, natsPasswords: nats.clientPasswords }, child);
         this.appSecretName = secrets.secretName;
         new SealedSecrets(`${name}-sealed-secrets`, { ...layer, monitoringCrds }, child);
