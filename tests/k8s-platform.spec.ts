@@ -55,6 +55,13 @@ function obj(ev: Evaluation, kind: string, name: string, namespace?: string): an
     return found[0].inputs;
 }
 
+/** `Job/elasticsearch-setup-<days>d-<digest>`: the one setup Job in the monitoring namespace. */
+function esSetupJob(ev: Evaluation): string {
+    const jobs = ev.resources.filter(r => kindOf(r) === "Job" && String(meta(r).name).startsWith("elasticsearch-setup-"));
+    expect(jobs, "one Elasticsearch setup Job").to.have.length(1);
+    return `Job/${meta(jobs[0]).name}`;
+}
+
 function chart(ev: Evaluation, release: string): any {
     const found = ev.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === release);
     expect(found, `exactly one chart ${release}`).to.have.length(1);
@@ -155,6 +162,7 @@ describe("Kubernetes platform layer", function () {
     it("creates exactly these objects per namespace (production)", () => {
         expect(inventory(production.ev)).to.deep.equal({
             "": [
+                "ClusterIssuer/bookkeep-logging-ca", "ClusterIssuer/bookkeep-logging-selfsigned",
                 "ClusterIssuer/letsencrypt-prod", "Namespace/bookkeep-monitoring", "Namespace/bookkeep-nats", "Namespace/bookkeep-node-exporter",
                 "Namespace/bookkeep-production", "Namespace/bookkeep-system",
             ],
@@ -172,20 +180,23 @@ describe("Kubernetes platform layer", function () {
                 "ServiceAccount/db-backup", "ServiceAccount/db-migration", "ServiceAccount/redis-snapshot",
             ],
             [sys]: [
+                "Certificate/elasticsearch-ca", "Certificate/fluentd-elasticsearch-tls",
                 "Chart/cert-manager", "Chart/fluentd", "Chart/ingress-nginx", "Chart/sealed-secrets",
                 "NetworkPolicy/allow-dns", "NetworkPolicy/cert-manager-controller", "NetworkPolicy/cert-manager-kube-api", "NetworkPolicy/cert-manager-webhook",
                 "NetworkPolicy/default-deny", "NetworkPolicy/fluentd", "NetworkPolicy/ingress-nginx-admission-jobs", "NetworkPolicy/ingress-nginx-controller",
                 "NetworkPolicy/sealed-secrets-controller",
+                "Secret/fluentd-elasticsearch",
             ],
             [mon]: [
+                "Certificate/elasticsearch-client-tls", "Certificate/elasticsearch-tls",
                 "Chart/elasticsearch", "Chart/kube-prometheus-stack", "Chart/otel-collector",
                 "ConfigMap/bookkeep-overview-dashboard",
-                "Job/elasticsearch-retention-365d",
+                esSetupJob(production.ev),
                 "NetworkPolicy/alertmanager", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/default-deny",
-                "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-retention", "NetworkPolicy/grafana", "NetworkPolicy/monitoring-kube-api",
+                "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/monitoring-kube-api",
                 "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-operator-kube-api", "NetworkPolicy/prometheus-operator-webhook",
                 "PrometheusRule/bookkeep-alerts",
-                "Secret/elasticsearch-bootstrap", "Secret/grafana-admin",
+                "Secret/elasticsearch-bootstrap", "Secret/elasticsearch-writers", "Secret/grafana-admin",
                 "ServiceMonitor/bookkeep-services",
             ],
             [nats]: [
@@ -398,9 +409,12 @@ describe("Kubernetes platform layer", function () {
         expect(issuer.inputs.spec).to.deep.equal({ acme: { server: "https://acme-v02.api.letsencrypt.org/directory" } });
         const chartUrn = ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "cert-manager")!.urn;
         expect(issuer.dependsOn).to.include(chartUrn);
-        // One owner for bookkeep-tls: ingress-shim, from the fleet's annotated Ingress. (NATS's own
-        // route certificates are the only Certificates the program declares.)
-        expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate").map(r => meta(r).namespace)).to.deep.equal([nats, nats]);
+        // One owner for bookkeep-tls: ingress-shim, from the fleet's annotated Ingress. (The program's
+        // own Certificates are the private NATS-route and Elasticsearch PKI.)
+        expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate").map(r => `${meta(r).namespace}/${meta(r).name}`).sort()).to.deep.equal([
+            `${mon}/elasticsearch-client-tls`, `${mon}/elasticsearch-tls`, `${nats}/nats-route`, `${nats}/nats-route-ca`,
+            `${sys}/elasticsearch-ca`, `${sys}/fluentd-elasticsearch-tls`,
+        ]);
     });
 
     it("runs NATS JetStream on persistent storage: a 3-node cluster in production, 1 in staging", () => {
@@ -549,6 +563,7 @@ describe("Kubernetes platform layer", function () {
         for (const line of [
             "@type tail", "path /var/log/containers/*_bookkeep-*_*.log", "pos_file /var/log/fluentd-containers.log.pos", "tag kubernetes.*", "@type json",
             "<match kubernetes.**>", "@type elasticsearch", `host elasticsearch.${mon}.svc`, "port 9200", "logstash_format true", "logstash_prefix bookkeep",
+            "scheme https", "ssl_verify true", "ca_file /etc/elasticsearch-ca/ca.crt", "user fluentd", `password "#{ENV['ELASTICSEARCH_PASSWORD']}"`,
         ]) {
             expect(conf).to.contain(line);
         }
@@ -556,11 +571,13 @@ describe("Kubernetes platform layer", function () {
         expect(es.namespace).to.equal(mon);
         expect(es.values).to.include({ fullnameOverride: "elasticsearch", replicas: 3 });
         expect(es.values.sysctlInitContainer).to.deep.equal({ enabled: false });
-        const job = obj(production.ev, "Job", "elasticsearch-retention-365d", mon);
+        const job = obj(production.ev, "Job", esSetupJob(production.ev).slice(4), mon);
         const script = job.spec.template.spec.containers[0].command[2];
         expect(script).to.contain(`"delete":{"min_age":"365d","actions":{"delete":{}}}`).and.to.contain(`"index_patterns":["bookkeep-*"]`);
-        expectHardenedPod(job.spec.template.spec, "elasticsearch-retention");
-        expect(obj(staging.ev, "Job", "elasticsearch-retention-30d", mon).metadata.name).to.equal("elasticsearch-retention-30d");
+        expectHardenedPod(job.spec.template.spec, "elasticsearch-setup");
+        // The name carries the retention and a digest of what the Job installs: a change runs it again.
+        expect(esSetupJob(production.ev)).to.match(/^Job\/elasticsearch-setup-365d-[0-9a-f]{8}$/);
+        expect(esSetupJob(staging.ev)).to.match(/^Job\/elasticsearch-setup-30d-[0-9a-f]{8}$/);
     });
 
     it("runs the OTel collector with OTLP HTTP 4318, reachable as otel-collector:4318 from the app namespace", () => {
@@ -724,6 +741,50 @@ describe("Kubernetes platform layer", function () {
         expect(productionGcp.ev.resources.filter(r => r.type === "kubernetes:batch/v1:CronJob").map(r => meta(r).name)).to.have.members(["db-backup", "db-backup-weekly", "db-backup-monthly"]);
     });
 
+    it("runs Elasticsearch with security: TLS from a private CA on both layers, and writers that may only write bookkeep-*", () => {
+        const ev = production.ev;
+        const es = chart(ev, "elasticsearch").values;
+        expect(es).to.deep.include({ createCert: false, protocol: "https", secret: { enabled: false } });
+        expect(es.secretMounts).to.deep.equal([{ name: "elasticsearch-tls", secretName: "elasticsearch-tls", path: "/usr/share/elasticsearch/config/certs" }]);
+        const yml: string = es.esConfig["elasticsearch.yml"];
+        for (const line of ["xpack.security.enabled: true", "xpack.security.http.ssl.enabled: true", "xpack.security.transport.ssl.enabled: true",
+            "xpack.security.transport.ssl.verification_mode: certificate", "xpack.security.http.ssl.certificate_authorities: /usr/share/elasticsearch/config/certs/ca.crt"]) {
+            expect(yml.split("\n")).to.include(line);
+        }
+        // The server certificate names the Service and every node behind the headless Service.
+        const server = obj(ev, "Certificate", "elasticsearch-tls", mon).spec;
+        expect(server).to.deep.include({ secretName: "elasticsearch-tls", usages: ["server auth", "client auth"], issuerRef: { name: "bookkeep-logging-ca", kind: "ClusterIssuer" } });
+        expect(server.dnsNames).to.include(`elasticsearch.${mon}.svc`).and.include(`*.elasticsearch-headless.${mon}.svc.cluster.local`);
+        // The CA's key stays in cert-manager's namespace; clients get its certificate only.
+        expect(obj(ev, "Certificate", "elasticsearch-ca", sys).spec).to.deep.include({ isCA: true, issuerRef: { name: "bookkeep-logging-selfsigned", kind: "ClusterIssuer" } });
+        expect(obj(ev, "ClusterIssuer", "bookkeep-logging-ca").spec).to.deep.equal({ ca: { secretName: "elasticsearch-ca" } });
+        const caOnly = (secretName: string) => ({ name: "elasticsearch-ca", secret: { secretName, items: [{ key: "ca.crt", path: "ca.crt" }] } });
+        const f = chart(ev, "fluentd").values;
+        expect(f.volumes).to.deep.include(caOnly("fluentd-elasticsearch-tls"));
+        expect(f.env).to.deep.equal([{ name: "ELASTICSEARCH_PASSWORD", valueFrom: { secretKeyRef: { name: "fluentd-elasticsearch", key: "password" } } }]);
+        const c = chart(ev, "otel-collector").values;
+        expect(c.extraVolumes).to.deep.equal([caOnly("elasticsearch-client-tls")]);
+        expect(c.extraEnvs).to.deep.equal([{ name: "ELASTICSEARCH_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "otel-collector" } } }]);
+        expect(c.config.exporters.elasticsearch).to.deep.include({
+            endpoint: `https://elasticsearch.${mon}.svc:9200`, user: "otel-collector", password: "${env:ELASTICSEARCH_PASSWORD}",
+            tls: { ca_file: "/etc/elasticsearch-ca/ca.crt", min_version: "1.2" },
+        });
+        // The setup Job, as the superuser, creates the writer role and users; passwords go in on stdin.
+        const job = obj(ev, "Job", esSetupJob(ev).slice(4), mon).spec.template.spec;
+        const script: string = job.containers[0].command[2];
+        expect(script).to.contain(`/_security/role/bookkeep-writer' -d '${JSON.stringify({
+            cluster: ["monitor"], indices: [{ names: ["bookkeep-*"], privileges: ["create_index", "create_doc", "write", "auto_configure", "view_index_metadata"] }],
+        })}'`);
+        expect(script).to.contain(`printf '{"password":"%s","roles":["bookkeep-writer"]}' "$FLUENTD_PASSWORD" | curl`);
+        expect(script).to.contain("--cacert /etc/elasticsearch-ca/ca.crt").and.not.contain("-k ").and.not.contain("http://");
+        expect(job.volumes).to.deep.equal([caOnly("elasticsearch-client-tls")]);
+        // Every writer password is generated, secret, and the same in both namespaces' Secrets.
+        const writers = reveal(obj(ev, "Secret", "elasticsearch-writers", mon).stringData) as Record<string, string>;
+        const fluentd = reveal(obj(ev, "Secret", "fluentd-elasticsearch", sys).stringData) as Record<string, string>;
+        expect(writers.fluentd).to.match(/^[A-Za-z0-9]{32}$/).and.equal(fluentd.password).and.not.equal(writers["otel-collector"]);
+        expect(isSecret(obj(ev, "Secret", "elasticsearch-writers", mon).stringData)).to.equal(true);
+    });
+
     it("gives Elasticsearch a current 8.x image and a generated, secret ELASTIC_PASSWORD its readiness probe needs", () => {
         const es = chart(production.ev, "elasticsearch").values;
         expect(es.imageTag).to.match(/^8\.\d+\.\d+$/).and.not.equal("8.5.1");
@@ -736,7 +797,8 @@ describe("Kubernetes platform layer", function () {
         expect(providers.map(r => r.name)).to.deep.equal(["bookkeep-k8s-random"]);
         const randoms = production.ev.resources.filter(r => r.type.startsWith("random:"));
         expect(randoms.map(r => r.name).sort()).to.deep.equal([
-            "bookkeep-k8s-logging-elasticsearch-password", "bookkeep-k8s-monitoring-grafana-admin", ...natsPasswordResources, "bookkeep-k8s-secrets-app-db-password",
+            "bookkeep-k8s-logging-collector-password", "bookkeep-k8s-logging-elasticsearch-password", "bookkeep-k8s-logging-fluentd-password",
+            "bookkeep-k8s-monitoring-grafana-admin", ...natsPasswordResources, "bookkeep-k8s-secrets-app-db-password",
         ].sort());
         for (const r of randoms) {
             expect(r.provider, r.name).to.equal(providers[0].urn);
@@ -747,7 +809,8 @@ describe("Kubernetes platform layer", function () {
         const f = chart(production.ev, "fluentd").values;
         expect(f).to.deep.include({
             mountVarLogDirectory: true, mountDockerContainersDirectory: false, configMapConfigs: [],
-            volumes: [{ name: "tmp", emptyDir: {} }], volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            volumes: [{ name: "tmp", emptyDir: {} }, { name: "elasticsearch-ca", secret: { secretName: "fluentd-elasticsearch-tls", items: [{ key: "ca.crt", path: "ca.crt" }] } }],
+            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "elasticsearch-ca", mountPath: "/etc/elasticsearch-ca", readOnly: true }],
         });
         expect(f.image.tag).to.match(/^v1\.\d+\.\d+-debian-elasticsearch8-/);
         const filters: string = f.fileConfigs["02_filters.conf"];

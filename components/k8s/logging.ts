@@ -3,7 +3,16 @@
  * containers' logs, parses their JSON lines and writes them to Elasticsearch in
  * bookkeep-monitoring (logstash format, prefix `bookkeep`, so one `bookkeep-YYYY.MM.DD` index a
  * day). An ILM policy deletes indices after `observability.logRetentionDays`.
+ *
+ * Elasticsearch runs with X-Pack security: TLS on HTTP and transport with a certificate from a
+ * private CA that cert-manager keeps (a ClusterIssuer, as its clients live in two namespaces), and
+ * password authentication. Fluentd and the OTel collector write as their own users, whose role may
+ * only create and write `bookkeep-*` indices; the `elastic` superuser's generated password is used
+ * only by the setup Job that creates them. Clients verify the server against the CA certificate,
+ * which reaches their namespaces as the `ca.crt` of a cert-manager Secret issued there (only that
+ * key is mounted).
  */
+import * as crypto from "crypto";
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -23,6 +32,8 @@ export interface LoggingArgs {
     readonly randomProvider: random.Provider;
     /** The kube-prometheus-stack chart (ServiceMonitor CRD) Fluentd's chart waits for. Default none. */
     readonly monitoringCrds?: pulumi.Resource;
+    /** cert-manager (its CRDs and webhook), which issues Elasticsearch's certificates. */
+    readonly certManager: pulumi.Resource;
 }
 
 /** Elasticsearch's Service is `elasticsearch` (fullnameOverride), as the seed's fluent.conf expects. */
@@ -38,6 +49,49 @@ export const fluentdImageTag = "v1.16.2-debian-elasticsearch8-1.1";
 const bootstrapSecret = "elasticsearch-bootstrap";
 const fluentdPods = { "app.kubernetes.io/name": "fluentd" };
 const ilmPolicy = "bookkeep-logs";
+const setupPods = { "app.kubernetes.io/name": "elasticsearch-setup" };
+
+/** The users that write to Elasticsearch, and the Secret in bookkeep-monitoring holding their passwords. */
+export const elasticsearchWriters = { secret: "elasticsearch-writers", fluentd: "fluentd", collector: "otel-collector" } as const;
+/** The role they share: create and write `bookkeep-*` indices, nothing else. */
+export const writerRole = {
+    cluster: ["monitor"],
+    indices: [{ names: ["bookkeep-*"], privileges: ["create_index", "create_doc", "write", "auto_configure", "view_index_metadata"] }],
+};
+/** Secrets (cert-manager's) whose `ca.crt` a client mounts to verify Elasticsearch, per client namespace. */
+export const elasticsearchCaSecrets = { monitoring: "elasticsearch-client-tls", system: "fluentd-elasticsearch-tls" } as const;
+/** Where clients mount that `ca.crt`. */
+export const elasticsearchCaDir = "/etc/elasticsearch-ca";
+/** The Secret in bookkeep-system with Fluentd's password. */
+const fluentdPasswordSecret = "fluentd-elasticsearch";
+const serverTlsSecret = "elasticsearch-tls";
+const certsDir = "/usr/share/elasticsearch/config/certs";
+
+/** A volume with only the `ca.crt` of a cert-manager Secret (never the client key beside it). */
+export function caVolume(secretName: string): { name: string; secret: { secretName: string; items: { key: string; path: string }[] } } {
+    return { name: "elasticsearch-ca", secret: { secretName, items: [{ key: "ca.crt", path: "ca.crt" }] } };
+}
+
+/** Elasticsearch's settings: X-Pack security with TLS on both layers from the mounted certificate. */
+export function elasticsearchYml(): string {
+    const tls = (layer: "http" | "transport") => [
+        `xpack.security.${layer}.ssl.enabled: true`,
+        `xpack.security.${layer}.ssl.key: ${certsDir}/tls.key`,
+        `xpack.security.${layer}.ssl.certificate: ${certsDir}/tls.crt`,
+        `xpack.security.${layer}.ssl.certificate_authorities: ${certsDir}/ca.crt`,
+    ];
+    return [
+        "xpack.security.enabled: true",
+        ...tls("http"),
+        ...tls("transport"),
+        // Nodes reach each other at their pod IPs once discovered, which no certificate can name
+        // ahead of time: transport checks the chain to the logging CA, not the host name.
+        "xpack.security.transport.ssl.verification_mode: certificate",
+        "# Avoids the chart's privileged sysctl init container (vm.max_map_count).",
+        "node.store.allow_mmap: false",
+        "",
+    ].join("\n");
+}
 
 /**
  * The seed's fluent.conf, adapted where the seed would ship nothing: kubelet names container log
@@ -92,7 +146,12 @@ export function fluentdConfig(esHost: string): Record<string, string> {
   @id bookkeep_elasticsearch
   host ${esHost}
   port ${esPort}
-  scheme http
+  scheme https
+  ssl_verify true
+  ssl_version TLSv1_2
+  ca_file ${elasticsearchCaDir}/ca.crt
+  user ${elasticsearchWriters.fluentd}
+  password "#{ENV['ELASTICSEARCH_PASSWORD']}"
   logstash_format true
   logstash_prefix bookkeep
   suppress_type_name true
@@ -115,6 +174,8 @@ export function fluentdConfig(esHost: string): Record<string, string> {
 export class Logging extends pulumi.ComponentResource {
     /** Elasticsearch host as services and Fluentd address it. */
     public readonly elasticsearchHost: string;
+    /** The writers' passwords and the CA certificate for clients in bookkeep-monitoring, once they exist. */
+    public readonly writers: pulumi.Resource[];
 
     constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:Logging", name, {}, opts);
@@ -125,16 +186,30 @@ export class Logging extends pulumi.ComponentResource {
         this.elasticsearchHost = `${elasticsearchService}.${namespaces.names.monitoring}.svc`;
         const esReplicas = production ? 3 : 1;
 
-        // Security is off (below), so this password guards nothing today. It exists because the
-        // chart's readiness probe exits 1 when ELASTIC_PASSWORD is empty even with security off
-        // (elastic/helm-charts#1772); generated rather than a placeholder, so it is already a real
-        // secret the day X-Pack security is turned on, and never sits in the chart's values.
+        // The `elastic` superuser's password: the chart's readiness probe and the setup Job use it,
+        // nothing else. Generated, and kept out of the chart's values.
         const password = new random.RandomPassword(`${name}-elasticsearch-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider });
         const bootstrap = new k8s.core.v1.Secret(`${name}-elasticsearch-bootstrap`, {
             metadata: { name: bootstrapSecret, namespace: namespaces.monitoring, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
             type: "Opaque",
             stringData: { password: password.result },
         }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
+
+        const writerPasswords = {
+            fluentd: new random.RandomPassword(`${name}-fluentd-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider }).result,
+            collector: new random.RandomPassword(`${name}-collector-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider }).result,
+        };
+        const writers = new k8s.core.v1.Secret(`${name}-writers`, {
+            metadata: { name: elasticsearchWriters.secret, namespace: namespaces.monitoring, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
+            type: "Opaque",
+            stringData: { [elasticsearchWriters.fluentd]: writerPasswords.fluentd, [elasticsearchWriters.collector]: writerPasswords.collector },
+        }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
+        const fluentdPassword = new k8s.core.v1.Secret(`${name}-fluentd-password`, {
+            metadata: { name: fluentdPasswordSecret, namespace: namespaces.system, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
+            type: "Opaque",
+            stringData: { password: writerPasswords.fluentd },
+        }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
+        const certificates = this.certificates(name, args);
 
         const elasticsearch = pinnedChart(`${name}-elasticsearch`, charts.elasticsearch, "elasticsearch", namespaces.monitoring, {
             fullnameOverride: elasticsearchService,
@@ -143,16 +218,13 @@ export class Logging extends pulumi.ComponentResource {
             replicas: esReplicas,
             minimumMasterNodes: production ? 2 : 1,
             clusterHealthCheckParams: production ? "wait_for_status=green&timeout=1s" : "wait_for_status=yellow&timeout=1s",
-            // Reachable only from Fluentd, the collector and the retention Job (NetworkPolicies
-            // below); the chart's self-signed TLS would leave its clients in other namespaces
-            // unable to verify it anyway. Turning X-Pack security on is the next step once a
-            // CA is shared across namespaces.
+            // TLS from cert-manager's certificate, not the chart's own: the chart generates a new
+            // CA on every render (a diff on every `pulumi up`) that no client could verify.
             createCert: false,
-            protocol: "http",
+            protocol: "https",
             secret: { enabled: false },
-            esConfig: {
-                "elasticsearch.yml": "xpack.security.enabled: false\n# Avoids the chart's privileged sysctl init container (vm.max_map_count).\nnode.store.allow_mmap: false\n",
-            },
+            secretMounts: [{ name: serverTlsSecret, secretName: serverTlsSecret, path: certsDir }],
+            esConfig: { "elasticsearch.yml": elasticsearchYml() },
             sysctlInitContainer: { enabled: false },
             esJavaOpts: production ? "-Xms2g -Xmx2g" : "-Xms1g -Xmx1g",
             resources: production
@@ -168,9 +240,10 @@ export class Logging extends pulumi.ComponentResource {
             securityContext: { ...restrictedContainer(), readOnlyRootFilesystem: false, runAsUser: 1000 },
             maxUnavailable: 1,
             tests: { enabled: false },
-        }, { parent: this, dependsOn: [bootstrap] });
+        }, { parent: this, dependsOn: [bootstrap, certificates.server] });
 
-        const retention = this.retentionJob(name, args, days, [elasticsearch]);
+        const setup = this.setupJob(name, args, days, [elasticsearch, writers, certificates.monitoringClients]);
+        this.writers = [writers, certificates.monitoringClients, setup];
 
         pinnedChart(`${name}-fluentd`, charts.fluentd, "fluentd", namespaces.system, {
             kind: "DaemonSet",
@@ -185,13 +258,14 @@ export class Logging extends pulumi.ComponentResource {
             // containerd there is no /var/lib/docker/containers to mount.
             mountVarLogDirectory: true,
             mountDockerContainersDirectory: false,
-            volumes: [{ name: "tmp", emptyDir: {} }],
-            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            volumes: [{ name: "tmp", emptyDir: {} }, caVolume(elasticsearchCaSecrets.system)],
+            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "elasticsearch-ca", mountPath: elasticsearchCaDir, readOnly: true }],
+            env: [{ name: "ELASTICSEARCH_PASSWORD", valueFrom: { secretKeyRef: { name: fluentdPasswordSecret, key: "password" } } }],
             // Our 01_sources.conf already serves metrics on 24231; the chart's optional prometheus
             // ConfigMap would bind the same port a second time.
             configMapConfigs: [],
             metrics: { serviceMonitor: { enabled: true } },
-        }, { parent: this, dependsOn: [retention, ...(args.monitoringCrds ? [args.monitoringCrds] : [])] });
+        }, { parent: this, dependsOn: [setup, fluentdPassword, certificates.fluentd, ...(args.monitoringCrds ? [args.monitoringCrds] : [])] });
 
         networkPolicy(`${name}-fluentd-netpol`, "fluentd", namespaces.system, {
             podSelector: { matchLabels: fluentdPods },
@@ -205,7 +279,7 @@ export class Logging extends pulumi.ComponentResource {
                 {
                     from: [
                         inNamespace(namespaces.names.system, fluentdPods),
-                        { podSelector: { matchLabels: { "app.kubernetes.io/name": "elasticsearch-retention" } } },
+                        { podSelector: { matchLabels: setupPods } },
                         { podSelector: { matchLabels: peers.otelCollector.podSelector.matchLabels } },
                     ],
                     ports: tcp(esPort),
@@ -214,26 +288,90 @@ export class Logging extends pulumi.ComponentResource {
             ],
             egress: [{ to: [{ podSelector: { matchLabels: esPods } }], ports: tcp(9300) }],
         }, { parent: this });
-        networkPolicy(`${name}-retention-netpol`, "elasticsearch-retention", namespaces.monitoring, {
-            podSelector: { matchLabels: { "app.kubernetes.io/name": "elasticsearch-retention" } },
+        networkPolicy(`${name}-setup-netpol`, "elasticsearch-setup", namespaces.monitoring, {
+            podSelector: { matchLabels: setupPods },
             egress: [{ to: [{ podSelector: { matchLabels: esPods } }], ports: tcp(esPort) }],
         }, { parent: this });
         this.registerOutputs({ elasticsearchHost: this.elasticsearchHost });
     }
 
     /**
-     * A Job that installs the ILM policy and the index template applying it to `bookkeep-*`
-     * indices. Its name carries the retention, so changing the setting runs it again.
+     * The private CA as a ClusterIssuer (its key in cert-manager's own namespace), the servers'
+     * certificate, and one certificate in each client namespace that brings the CA certificate there.
      */
-    private retentionJob(name: string, args: LoggingArgs, days: number, dependsOn: pulumi.Resource[]): k8s.batch.v1.Job {
+    private certificates(name: string, args: LoggingArgs): { server: pulumi.Resource; monitoringClients: pulumi.Resource; fluentd: pulumi.Resource } {
         const { namespaces } = args;
-        const url = `http://${this.elasticsearchHost}:${esPort}`;
+        const labels = { "app.kubernetes.io/part-of": "bookkeep", "app.kubernetes.io/component": "logging-tls" };
+        const ecdsa = { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" };
+        const cr = (suffix: string, kind: string, metadata: Record<string, unknown>, spec: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
+            new k8s.apiextensions.CustomResource(`${name}-${suffix}`, {
+                apiVersion: "cert-manager.io/v1", kind, metadata: { ...metadata, labels }, spec,
+            }, { parent: this, dependsOn });
+        const selfSigned = cr("selfsigned-issuer", "ClusterIssuer", { name: "bookkeep-logging-selfsigned" }, { selfSigned: {} }, [args.certManager]);
+        const caSecret = "elasticsearch-ca";
+        const ca = cr("ca", "Certificate", { name: caSecret, namespace: namespaces.system }, {
+            isCA: true,
+            commonName: "bookkeep-logging-ca",
+            secretName: caSecret,
+            duration: "43800h",
+            renewBefore: "8760h",
+            privateKey: ecdsa,
+            issuerRef: { name: "bookkeep-logging-selfsigned", kind: "ClusterIssuer" },
+        }, [selfSigned]);
+        const issuer = cr("ca-issuer", "ClusterIssuer", { name: "bookkeep-logging-ca" }, { ca: { secretName: caSecret } }, [ca]);
+        const issued = (suffix: string, metaName: string, namespace: pulumi.Input<string>, spec: Record<string, unknown>) => cr(suffix, "Certificate", { name: metaName, namespace }, {
+            secretName: metaName,
+            duration: "2160h",
+            renewBefore: "720h",
+            privateKey: ecdsa,
+            issuerRef: { name: "bookkeep-logging-ca", kind: "ClusterIssuer" },
+            ...spec,
+        }, [issuer]);
+        const mon = namespaces.names.monitoring;
+        const headless = `${elasticsearchService}-headless`;
+        return {
+            server: issued("server-certificate", serverTlsSecret, namespaces.monitoring, {
+                commonName: `${elasticsearchService}.${mon}.svc`,
+                dnsNames: [
+                    elasticsearchService, `${elasticsearchService}.${mon}`, `${elasticsearchService}.${mon}.svc`, `${elasticsearchService}.${mon}.svc.cluster.local`,
+                    `*.${headless}`, `*.${headless}.${mon}`, `*.${headless}.${mon}.svc`, `*.${headless}.${mon}.svc.cluster.local`,
+                ],
+                // Transport connections are mutual: each node is also the other's client.
+                usages: ["server auth", "client auth"],
+            }),
+            monitoringClients: issued("client-certificate", elasticsearchCaSecrets.monitoring, namespaces.monitoring, { commonName: "bookkeep-monitoring-clients", usages: ["client auth"] }),
+            fluentd: issued("fluentd-certificate", elasticsearchCaSecrets.system, namespaces.system, { commonName: "fluentd", usages: ["client auth"] }),
+        };
+    }
+
+    /**
+     * A Job that, as the `elastic` superuser, installs the ILM policy and the index template
+     * applying it to `bookkeep-*` indices, the writers' role and the writers. Its name carries the
+     * retention and a digest of what it installs, so a change runs it again.
+     */
+    private setupJob(name: string, args: LoggingArgs, days: number, dependsOn: pulumi.Resource[]): k8s.batch.v1.Job {
+        const { namespaces } = args;
+        const url = `https://${this.elasticsearchHost}:${esPort}`;
         const policy = JSON.stringify({ policy: { phases: { hot: { actions: {} }, delete: { min_age: `${days}d`, actions: { delete: {} } } } } });
         const template = JSON.stringify({ index_patterns: ["bookkeep-*"], priority: 200, template: { settings: { "index.lifecycle.name": ilmPolicy } } });
-        const curl = "curl -fsS --retry 30 --retry-all-errors --retry-delay 10 -H 'Content-Type: application/json' -X PUT";
-        const labels = appLabels("elasticsearch-retention", "logging");
-        return new k8s.batch.v1.Job(`${name}-retention`, {
-            metadata: { name: `elasticsearch-retention-${days}d`, namespace: namespaces.monitoring, labels },
+        const role = JSON.stringify(writerRole);
+        const curl = `curl -fsS --retry 30 --retry-all-errors --retry-delay 10 --cacert ${elasticsearchCaDir}/ca.crt -u "elastic:$ELASTIC_PASSWORD" -H 'Content-Type: application/json' -X PUT`;
+        // Passwords go in on stdin, not the command line.
+        const user = (name: string, env: string) =>
+            `printf '{"password":"%s","roles":["bookkeep-writer"]}' "$${env}" | ${curl} '${url}/_security/user/${name}' -d @-`;
+        const script = [
+            "set -eu",
+            `${curl} '${url}/_ilm/policy/${ilmPolicy}' -d '${policy}'`,
+            `${curl} '${url}/_index_template/${ilmPolicy}' -d '${template}'`,
+            `${curl} '${url}/_security/role/bookkeep-writer' -d '${role}'`,
+            user(elasticsearchWriters.fluentd, "FLUENTD_PASSWORD"),
+            user(elasticsearchWriters.collector, "COLLECTOR_PASSWORD"),
+        ].join("\n");
+        const digest = crypto.createHash("sha256").update(script).digest("hex").slice(0, 8);
+        const labels = appLabels("elasticsearch-setup", "logging");
+        const fromSecret = (envName: string, secret: string, key: string) => ({ name: envName, valueFrom: { secretKeyRef: { name: secret, key } } });
+        return new k8s.batch.v1.Job(`${name}-setup`, {
+            metadata: { name: `elasticsearch-setup-${days}d-${digest}`, namespace: namespaces.monitoring, labels },
             spec: {
                 backoffLimit: 6,
                 ttlSecondsAfterFinished: 7 * 24 * 3600,
@@ -244,16 +382,19 @@ export class Logging extends pulumi.ComponentResource {
                         automountServiceAccountToken: false,
                         securityContext: restrictedPod(nonRootUid),
                         containers: [{
-                            name: "ilm",
+                            name: "setup",
                             image: "curlimages/curl:8.11.1",
-                            command: ["/bin/sh", "-c", [
-                                "set -eu",
-                                `${curl} '${url}/_ilm/policy/${ilmPolicy}' -d '${policy}'`,
-                                `${curl} '${url}/_index_template/${ilmPolicy}' -d '${template}'`,
-                            ].join("\n")],
+                            command: ["/bin/sh", "-c", script],
+                            env: [
+                                fromSecret("ELASTIC_PASSWORD", bootstrapSecret, "password"),
+                                fromSecret("FLUENTD_PASSWORD", elasticsearchWriters.secret, elasticsearchWriters.fluentd),
+                                fromSecret("COLLECTOR_PASSWORD", elasticsearchWriters.secret, elasticsearchWriters.collector),
+                            ],
                             securityContext: restrictedContainer(),
                             resources: resources({ cpu: "10m", memory: "16Mi" }, { cpu: "100m", memory: "64Mi" }),
+                            volumeMounts: [{ name: "elasticsearch-ca", mountPath: elasticsearchCaDir, readOnly: true }],
                         }],
+                        volumes: [caVolume(elasticsearchCaSecrets.monitoring)],
                     },
                 },
             },

@@ -68,15 +68,16 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
 
         // Monitoring first: its chart installs the ServiceMonitor/PodMonitor CRDs the other charts
         // render when observability is on, so they wait for it.
-        let monitoringCrds: pulumi.Resource | undefined;
+        const monitoringCrds: pulumi.Resource | undefined = config.observability.enabled
+            ? new Monitoring(`${name}-monitoring`, { ...layer, randomProvider }, child).chart
+            : undefined;
+        // cert-manager next: Elasticsearch and NATS take private certificates from it.
+        const certManager = new CertManager(`${name}-cert-manager`, { ...layer, monitoringCrds }, child);
         if (config.observability.enabled) {
-            const monitoring = new Monitoring(`${name}-monitoring`, { ...layer, randomProvider }, child);
-            monitoringCrds = monitoring.chart;
-            new Logging(`${name}-logging`, { ...layer, randomProvider, monitoringCrds }, child);
-            new Tracing(`${name}-tracing`, layer, child);
+            const logging = new Logging(`${name}-logging`, { ...layer, randomProvider, monitoringCrds, certManager: certManager.chart }, child);
+            new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
         }
         const ingress = new IngressController(`${name}-ingress`, { ...layer, catalog, monitoringCrds }, child);
-        const certManager = new CertManager(`${name}-cert-manager`, { ...layer, monitoringCrds }, child);
         // NATS generates its users' passwords; the app Secret carries each service's URL with them.
         const nats = new Nats(`${name}-nats`, { ...layer, catalog, monitoringCrds, randomProvider, certManager: certManager.chart }, child);
         const secrets = new AppSecrets(`${name}-secrets`, { ...layer, randomProvider, natsPasswords: nats.clientPasswords }, child);

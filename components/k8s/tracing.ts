@@ -3,14 +3,15 @@
  * traces in the log Elasticsearch (one `bookkeep-traces-YYYY.MM.DD` index a day, so the
  * `bookkeep-*` ILM policy deletes them after the same retention as the logs). The seed's
  * Go code exports to `otel-collector:4318`, a name relative to the service's own namespace, so an
- * ExternalName Service of that name in the app namespace points at the collector.
+ * ExternalName Service of that name in the app namespace points at the collector. It writes to
+ * Elasticsearch over TLS, verified against the logging CA, as its own `otel-collector` user.
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/schema";
 import { platformPeers, wellKnown } from "../naming";
 import { charts, pinnedChart } from "./charts";
-import { elasticsearchPods, elasticsearchService } from "./logging";
+import { caVolume, elasticsearchCaDir, elasticsearchCaSecrets, elasticsearchPods, elasticsearchService, elasticsearchWriters } from "./logging";
 import { PlatformNamespaces } from "./namespaces";
 import { inNamespace, networkPolicy, tcp } from "./networkPolicies";
 import { resources, restrictedContainer, restrictedPod } from "./security";
@@ -18,6 +19,8 @@ import { resources, restrictedContainer, restrictedPod } from "./security";
 export interface TracingArgs {
     readonly config: StackConfig;
     readonly namespaces: PlatformNamespaces;
+    /** What makes the collector's Elasticsearch user and CA certificate exist (Logging.writers). */
+    readonly elasticsearchWriters: pulumi.Resource[];
 }
 
 /** Name of the collector's Service in bookkeep-monitoring and of its alias in the app namespace. */
@@ -48,6 +51,9 @@ export class Tracing extends pulumi.ComponentResource {
             podSecurityContext: restrictedPod(10001),
             securityContext: restrictedContainer(),
             serviceAccount: { create: true },
+            extraEnvs: [{ name: "ELASTICSEARCH_PASSWORD", valueFrom: { secretKeyRef: { name: elasticsearchWriters.secret, key: elasticsearchWriters.collector } } }],
+            extraVolumes: [caVolume(elasticsearchCaSecrets.monitoring)],
+            extraVolumeMounts: [{ name: "elasticsearch-ca", mountPath: elasticsearchCaDir, readOnly: true }],
             ports: {
                 otlp: { enabled: true },
                 "otlp-http": { enabled: true },
@@ -72,7 +78,10 @@ export class Tracing extends pulumi.ComponentResource {
                 },
                 exporters: {
                     elasticsearch: {
-                        endpoint: `http://${elasticsearchService}.${namespaces.names.monitoring}.svc:9200`,
+                        endpoint: `https://${elasticsearchService}.${namespaces.names.monitoring}.svc:9200`,
+                        user: elasticsearchWriters.collector,
+                        password: "${env:ELASTICSEARCH_PASSWORD}",
+                        tls: { ca_file: `${elasticsearchCaDir}/ca.crt`, min_version: "1.2" },
                         // A fixed index would never roll over, and ILM deletes whole indices: a dated
                         // index a day lets the bookkeep-* retention drop old traces like old logs.
                         traces_index: "bookkeep-traces",
@@ -89,7 +98,7 @@ export class Tracing extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { parent: this });
+        }, { parent: this, dependsOn: args.elasticsearchWriters });
 
         new k8s.core.v1.Service(`${name}-alias`, {
             metadata: { name: collectorService, namespace: namespaces.app, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
