@@ -75,6 +75,42 @@ const dumpFile = "/backup/bookkeep.sql.gz";
 const dateFile = "/backup/date";
 const timeZone = "Asia/Kolkata";
 
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+
+/**
+ * The CronJob spec the backup jobs share: one run at a time, three runs of history each way, two
+ * retries, a hardened pod as `serviceAccountName` with no Kubernetes API token.
+ */
+function hardenedCronJobSpec(args: {
+    schedule: string; timeZone: string; startingDeadlineSeconds: number; activeDeadlineSeconds: number;
+    labels: Record<string, string>; serviceAccountName: pulumi.Input<string>; pod: Pick<PodSpec, "initContainers" | "containers" | "volumes">;
+}): k8s.types.input.batch.v1.CronJobSpec {
+    return {
+        schedule: args.schedule,
+        timeZone: args.timeZone,
+        concurrencyPolicy: "Forbid",
+        startingDeadlineSeconds: args.startingDeadlineSeconds,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+            spec: {
+                backoffLimit: 2,
+                activeDeadlineSeconds: args.activeDeadlineSeconds,
+                template: {
+                    metadata: { labels: args.labels },
+                    spec: {
+                        serviceAccountName: args.serviceAccountName,
+                        automountServiceAccountToken: false,
+                        restartPolicy: "OnFailure",
+                        securityContext: restrictedPod(nonRootUid),
+                        ...args.pod,
+                    },
+                },
+            },
+        },
+    };
+}
+
 export class DatabaseBackups extends pulumi.ComponentResource {
     public readonly cronJobs: k8s.batch.v1.CronJob[];
 
@@ -111,57 +147,44 @@ export class DatabaseBackups extends pulumi.ComponentResource {
 
         this.cronJobs = backupSchedules.map(s => new k8s.batch.v1.CronJob(`${name}${s.suffix || "-daily"}`, {
             metadata: { name: `db-backup${s.suffix}`, namespace: namespaces.app, labels },
-            spec: {
+            spec: hardenedCronJobSpec({
                 schedule: s.schedule,
                 timeZone,
-                concurrencyPolicy: "Forbid",
                 startingDeadlineSeconds: 3600,
-                successfulJobsHistoryLimit: 3,
-                failedJobsHistoryLimit: 3,
-                jobTemplate: {
-                    spec: {
-                        backoffLimit: 2,
-                        activeDeadlineSeconds: 3 * 3600,
-                        template: {
-                            metadata: { labels },
-                            spec: {
-                                serviceAccountName: account.metadata.name,
-                                automountServiceAccountToken: false,
-                                restartPolicy: "OnFailure",
-                                securityContext: restrictedPod(nonRootUid),
-                                // Dump first (init container), then upload: the upload image
-                                // differs per cloud and carries no PostgreSQL client.
-                                initContainers: [{
-                                    name: "dump",
-                                    image: pgDumpImage,
-                                    command: ["/bin/sh", "-c", `set -eu -o pipefail\ndate +%Y%m%d > ${dateFile}\npg_dump "$DATABASE_URL" | gzip > ${dumpFile}`],
-                                    env: [
-                                        { name: "TZ", value: timeZone },
-                                        { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: appSecretKeys.databaseOwnerUrl } } },
-                                    ],
-                                    securityContext: restrictedContainer(),
-                                    resources: { requests: { ...dumpBudget.requests }, limits: { ...dumpBudget.limits } },
-                                    volumeMounts: [{ name: "backup", mountPath: "/backup" }, { name: "tmp", mountPath: "/tmp" }],
-                                }],
-                                containers: [{
-                                    name: "upload",
-                                    image: store.uploaderImage,
-                                    command: ["/bin/sh", "-c", pulumi.interpolate`set -eu\n${store.uploadCommand(dumpFile, `${s.prefix}/bookkeep-$(cat ${dateFile}).sql.gz`)}`],
-                                    // CLIs keep caches and credentials under $HOME; the root filesystem is read-only.
-                                    env: [{ name: "TZ", value: timeZone }, { name: "HOME", value: "/tmp" }, ...store.uploaderEnv],
-                                    securityContext: restrictedContainer(),
-                                    resources: { requests: { ...cliBudget.requests }, limits: { ...cliBudget.limits } },
-                                    volumeMounts: [{ name: "backup", mountPath: "/backup", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
-                                }],
-                                volumes: [
-                                    { name: "backup", emptyDir: { sizeLimit: "20Gi" } },
-                                    { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-                                ],
-                            },
-                        },
-                    },
+                activeDeadlineSeconds: 3 * 3600,
+                labels,
+                serviceAccountName: account.metadata.name,
+                pod: {
+                    // Dump first (init container), then upload: the upload image differs per cloud
+                    // and carries no PostgreSQL client.
+                    initContainers: [{
+                        name: "dump",
+                        image: pgDumpImage,
+                        command: ["/bin/sh", "-c", `set -eu -o pipefail\ndate +%Y%m%d > ${dateFile}\npg_dump "$DATABASE_URL" | gzip > ${dumpFile}`],
+                        env: [
+                            { name: "TZ", value: timeZone },
+                            { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: appSecretKeys.databaseOwnerUrl } } },
+                        ],
+                        securityContext: restrictedContainer(),
+                        resources: { requests: { ...dumpBudget.requests }, limits: { ...dumpBudget.limits } },
+                        volumeMounts: [{ name: "backup", mountPath: "/backup" }, { name: "tmp", mountPath: "/tmp" }],
+                    }],
+                    containers: [{
+                        name: "upload",
+                        image: store.uploaderImage,
+                        command: ["/bin/sh", "-c", pulumi.interpolate`set -eu\n${store.uploadCommand(dumpFile, `${s.prefix}/bookkeep-$(cat ${dateFile}).sql.gz`)}`],
+                        // CLIs keep caches and credentials under $HOME; the root filesystem is read-only.
+                        env: [{ name: "TZ", value: timeZone }, { name: "HOME", value: "/tmp" }, ...store.uploaderEnv],
+                        securityContext: restrictedContainer(),
+                        resources: { requests: { ...cliBudget.requests }, limits: { ...cliBudget.limits } },
+                        volumeMounts: [{ name: "backup", mountPath: "/backup", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+                    }],
+                    volumes: [
+                        { name: "backup", emptyDir: { sizeLimit: "20Gi" } },
+                        { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                    ],
                 },
-            },
+            }),
         }, { parent: this }));
         this.registerOutputs({});
     }
@@ -197,40 +220,27 @@ export class CloudCronJob extends pulumi.ComponentResource {
 
         this.cronJob = new k8s.batch.v1.CronJob(name, {
             metadata: { name: serviceAccount, namespace, labels },
-            spec: {
+            spec: hardenedCronJobSpec({
                 schedule: job.schedule,
                 timeZone: "Etc/UTC",
-                concurrencyPolicy: "Forbid",
                 startingDeadlineSeconds: 600,
-                successfulJobsHistoryLimit: 3,
-                failedJobsHistoryLimit: 3,
-                jobTemplate: {
-                    spec: {
-                        backoffLimit: 2,
-                        activeDeadlineSeconds: 1800,
-                        template: {
-                            metadata: { labels },
-                            spec: {
-                                serviceAccountName: account.metadata.name,
-                                automountServiceAccountToken: false,
-                                restartPolicy: "OnFailure",
-                                securityContext: restrictedPod(nonRootUid),
-                                containers: [{
-                                    name: serviceAccount,
-                                    image: job.image,
-                                    command: ["/bin/sh", "-c", job.script],
-                                    // CLIs keep caches and credentials under $HOME; the root filesystem is read-only.
-                                    env: [{ name: "HOME", value: "/tmp" }, ...job.env],
-                                    securityContext: restrictedContainer(),
-                                    resources: { requests: { ...cliBudget.requests }, limits: { ...cliBudget.limits } },
-                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                                }],
-                                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
-                            },
-                        },
-                    },
+                activeDeadlineSeconds: 1800,
+                labels,
+                serviceAccountName: account.metadata.name,
+                pod: {
+                    containers: [{
+                        name: serviceAccount,
+                        image: job.image,
+                        command: ["/bin/sh", "-c", job.script],
+                        // CLIs keep caches and credentials under $HOME; the root filesystem is read-only.
+                        env: [{ name: "HOME", value: "/tmp" }, ...job.env],
+                        securityContext: restrictedContainer(),
+                        resources: { requests: { ...cliBudget.requests }, limits: { ...cliBudget.limits } },
+                        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                    }],
+                    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
                 },
-            },
+            }),
         }, { parent: this });
         this.registerOutputs({});
     }
