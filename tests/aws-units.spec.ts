@@ -122,7 +122,7 @@ describe("aws helpers", () => {
 describe("hourly ElastiCache snapshot script", () => {
     // Runs the script under /bin/sh with a fake `aws` on PATH that answers from a list of existing
     // snapshot names and logs every call; the clock is fixed by a fake `date`.
-    function runScript(existing: string[], keep: number): { calls: string[]; out: string; code: number | null } {
+    function runScript(existing: string[], keep: number, listingFails = false): { calls: string[]; out: string; code: number | null } {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "snapshot-script-"));
         const log = path.join(dir, "calls");
         fs.writeFileSync(path.join(dir, "aws"), [
@@ -130,7 +130,7 @@ describe("hourly ElastiCache snapshot script", () => {
             `echo "$*" >> ${log}`,
             "case \"$*\" in",
             `  *"describe-snapshots --snapshot-name "*) name=$(echo "$*" | sed 's/.*--snapshot-name \\([^ ]*\\).*/\\1/'); printf '%s\\n' ${existing.join(" ")} | grep -qx "$name" && echo "$name" || { echo "not found" >&2; exit 255; } ;;`,
-            `  *"describe-snapshots --snapshot-source manual"*) printf '%s\\t' ${existing.join(" ")}; echo ;;`,
+            `  *"describe-snapshots --snapshot-source user"*) ${listingFails ? "echo 'AccessDenied' >&2; exit 254" : `printf '%s\\t' ${existing.join(" ")}; echo`} ;;`,
             "  *create-snapshot*|*delete-snapshot*) echo ok ;;",
             "esac",
         ].join("\n"), { mode: 0o755 });
@@ -154,6 +154,12 @@ describe("hourly ElastiCache snapshot script", () => {
         expect(r.calls.filter(c => c.startsWith("elasticache delete-snapshot")).map(c => c.split(" ")[3])).to.deep.equal([
             `${g}-hourly-2026112806`, `${g}-hourly-2026112807`,
         ]);
+    });
+
+    it("fails the job when the snapshots cannot be listed, deleting nothing", () => {
+        const r = runScript([`${g}-hourly-2026112806`, `${g}-hourly-2026112807`], 1, true);
+        expect(r.code).to.not.equal(0);
+        expect(r.calls.filter(c => c.startsWith("elasticache delete-snapshot"))).to.deep.equal([]);
     });
 
     it("creates the snapshot when this hour has none, from the given node", () => {

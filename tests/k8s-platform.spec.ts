@@ -162,7 +162,7 @@ describe("Kubernetes platform layer", function () {
     it("creates exactly these objects per namespace (production)", () => {
         expect(inventory(production.ev)).to.deep.equal({
             "": [
-                "ClusterIssuer/bookkeep-logging-ca", "ClusterIssuer/bookkeep-logging-selfsigned",
+                "ClusterIssuer/bookkeep-logging-ca", "ClusterIssuer/bookkeep-logging-ca-selfsigned",
                 "ClusterIssuer/letsencrypt-prod", "Namespace/bookkeep-monitoring", "Namespace/bookkeep-nats", "Namespace/bookkeep-node-exporter",
                 "Namespace/bookkeep-production", "Namespace/bookkeep-system",
             ],
@@ -200,7 +200,7 @@ describe("Kubernetes platform layer", function () {
                 "ServiceMonitor/bookkeep-services",
             ],
             [nats]: [
-                "Certificate/nats-route", "Certificate/nats-route-ca", "Chart/nats", "Issuer/nats-route-ca", "Issuer/nats-route-selfsigned",
+                "Certificate/nats-route-ca", "Certificate/nats-route-tls", "Chart/nats", "Issuer/nats-route-ca", "Issuer/nats-route-ca-selfsigned",
                 "NetworkPolicy/allow-dns", "NetworkPolicy/default-deny", "NetworkPolicy/nats-server", "Secret/nats-client-passwords",
             ],
             [nodeExporter]: ["NetworkPolicy/allow-dns", "NetworkPolicy/default-deny", "NetworkPolicy/node-exporter"],
@@ -412,7 +412,7 @@ describe("Kubernetes platform layer", function () {
         // One owner for bookkeep-tls: ingress-shim, from the fleet's annotated Ingress. (The program's
         // own Certificates are the private NATS-route and Elasticsearch PKI.)
         expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate").map(r => `${meta(r).namespace}/${meta(r).name}`).sort()).to.deep.equal([
-            `${mon}/elasticsearch-client-tls`, `${mon}/elasticsearch-tls`, `${nats}/nats-route`, `${nats}/nats-route-ca`,
+            `${mon}/elasticsearch-client-tls`, `${mon}/elasticsearch-tls`, `${nats}/nats-route-ca`, `${nats}/nats-route-tls`,
             `${sys}/elasticsearch-ca`, `${sys}/fluentd-elasticsearch-tls`,
         ]);
     });
@@ -420,7 +420,10 @@ describe("Kubernetes platform layer", function () {
     it("runs NATS JetStream on persistent storage: a 3-node cluster in production, 1 in staging", () => {
         const p = chart(production.ev, "nats").values;
         expect(chart(production.ev, "nats").namespace).to.equal(nats);
-        expect(p.config.cluster).to.deep.equal({ enabled: true, replicas: 3, tls: { enabled: true, secretName: "nats-route-tls", ca: "ca.crt" } });
+        expect(p.config.cluster).to.deep.equal({
+            enabled: true, replicas: 3,
+            tls: { enabled: true, secretName: "nats-route-tls", merge: { ca_file: "/etc/nats-certs/cluster/ca.crt", verify: true } },
+        });
         expect(p.config.jetstream.fileStore).to.deep.equal({ enabled: true, dir: "/data", pvc: { enabled: true, size: "20Gi", storageClassName: "gp3-encrypted" } });
         expect(p.podDisruptionBudget).to.deep.equal({ enabled: true });
         expect(p.natsBox).to.deep.equal({ enabled: false });
@@ -432,16 +435,17 @@ describe("Kubernetes platform layer", function () {
     it("secures production's NATS routes with mutual TLS from a private CA cert-manager keeps in the NATS namespace", () => {
         const ev = production.ev;
         const cr = (kind: string, name: string) => obj(ev, kind, name, nats);
-        expect(cr("Issuer", "nats-route-selfsigned").spec).to.deep.equal({ selfSigned: {} });
+        expect(cr("Issuer", "nats-route-ca-selfsigned").spec).to.deep.equal({ selfSigned: {} });
+        // The root keeps its key when renewed, so certificates issued before still verify.
         expect(cr("Certificate", "nats-route-ca").spec).to.deep.include({
-            isCA: true, secretName: "nats-route-ca", issuerRef: { name: "nats-route-selfsigned", kind: "Issuer" },
-            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+            isCA: true, secretName: "nats-route-ca", issuerRef: { name: "nats-route-ca-selfsigned", kind: "Issuer" },
+            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Never" },
         });
         expect(cr("Issuer", "nats-route-ca").spec).to.deep.equal({ ca: { secretName: "nats-route-ca" } });
-        const route = cr("Certificate", "nats-route").spec;
+        const route = cr("Certificate", "nats-route-tls").spec;
         expect(route).to.deep.include({
             secretName: "nats-route-tls", usages: ["server auth", "client auth"], duration: "2160h", renewBefore: "720h",
-            issuerRef: { name: "nats-route-ca", kind: "Issuer" },
+            issuerRef: { name: "nats-route-ca", kind: "Issuer" }, privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         });
         // The chart's routes are tls://nats-<i>.nats-headless:6222: the names must match them.
         expect(route.dnsNames).to.include("*.nats-headless").and.include(`*.nats-headless.${nats}.svc.cluster.local`);
@@ -449,8 +453,8 @@ describe("Kubernetes platform layer", function () {
         const urnOf = (kind: string, name: string) => ev.resources.find(r => kindOf(r) === kind && meta(r).name === name)!.urn;
         const certManagerChart = ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "cert-manager")!.urn;
         const natsChart = ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "nats")!;
-        expect(ev.resources.find(r => r.urn === urnOf("Issuer", "nats-route-selfsigned"))!.dependsOn).to.include(certManagerChart);
-        expect(natsChart.dependsOn).to.include(urnOf("Certificate", "nats-route"));
+        expect(ev.resources.find(r => r.urn === urnOf("Issuer", "nats-route-ca-selfsigned"))!.dependsOn).to.include(certManagerChart);
+        expect(natsChart.dependsOn).to.include(urnOf("Certificate", "nats-route-tls"));
         // A single node has no routes, so staging and laptops get no route PKI.
         for (const layer of [staging, development]) {
             expect(layer.ev.resources.filter(r => r.type.startsWith("kubernetes:cert-manager.io/v1:") && meta(r).namespace === nats)).to.deep.equal([]);
@@ -756,7 +760,8 @@ describe("Kubernetes platform layer", function () {
         expect(server).to.deep.include({ secretName: "elasticsearch-tls", usages: ["server auth", "client auth"], issuerRef: { name: "bookkeep-logging-ca", kind: "ClusterIssuer" } });
         expect(server.dnsNames).to.include(`elasticsearch.${mon}.svc`).and.include(`*.elasticsearch-headless.${mon}.svc.cluster.local`);
         // The CA's key stays in cert-manager's namespace; clients get its certificate only.
-        expect(obj(ev, "Certificate", "elasticsearch-ca", sys).spec).to.deep.include({ isCA: true, issuerRef: { name: "bookkeep-logging-selfsigned", kind: "ClusterIssuer" } });
+        expect(obj(ev, "Certificate", "elasticsearch-ca", sys).spec).to.deep.include({ isCA: true, issuerRef: { name: "bookkeep-logging-ca-selfsigned", kind: "ClusterIssuer" } });
+        expect(es.rbac).to.deep.equal({ automountToken: false });
         expect(obj(ev, "ClusterIssuer", "bookkeep-logging-ca").spec).to.deep.equal({ ca: { secretName: "elasticsearch-ca" } });
         const caOnly = (secretName: string) => ({ name: "elasticsearch-ca", secret: { secretName, items: [{ key: "ca.crt", path: "ca.crt" }] } });
         const f = chart(ev, "fluentd").values;
@@ -768,6 +773,8 @@ describe("Kubernetes platform layer", function () {
         expect(c.config.exporters.elasticsearch).to.deep.include({
             endpoint: `https://elasticsearch.${mon}.svc:9200`, user: "otel-collector", password: "${env:ELASTICSEARCH_PASSWORD}",
             tls: { ca_file: "/etc/elasticsearch-ca/ca.crt", min_version: "1.2" },
+            // Not the default "otel" mapping, which writes only to data streams.
+            mapping: { mode: "raw" },
         });
         // The setup Job, as the superuser, creates the writer role and users; passwords go in on stdin.
         const job = obj(ev, "Job", esSetupJob(ev).slice(4), mon).spec.template.spec;

@@ -61,9 +61,11 @@ export const snapshotScript = [
     "if [ \"$existing\" != \"$name\" ]; then",
     "  aws elasticache create-snapshot --cache-cluster-id \"$SOURCE\" --snapshot-name \"$name\" --query 'Snapshot.SnapshotName' --output text",
     "fi",
-    "aws elasticache describe-snapshots --snapshot-source manual --query 'Snapshots[].SnapshotName' --output text \\",
-    "  | tr '\\t' '\\n' | grep \"^${GROUP}-hourly-\" | sort | head -n \"-${KEEP}\" \\",
-    "  | while read -r old; do aws elasticache delete-snapshot --snapshot-name \"$old\" --query 'Snapshot.SnapshotName' --output text; done",
+    // An assignment, so a failed listing fails the job (a pipeline would hide it without pipefail).
+    "snapshots=$(aws elasticache describe-snapshots --snapshot-source user --query 'Snapshots[].SnapshotName' --output text)",
+    "for old in $(printf '%s\\n' $snapshots | grep \"^${GROUP}-hourly-\" | sort | head -n \"-${KEEP}\"); do",
+    "  aws elasticache delete-snapshot --snapshot-name \"$old\" --query 'Snapshot.SnapshotName' --output text",
+    "done",
 ].join("\n");
 
 export class CacheSnapshots extends pulumi.ComponentResource {

@@ -21,6 +21,7 @@ import { CloudFoundation } from "../foundation";
 import { appLabels, platformPeers } from "../naming";
 import { charts, pinnedChart } from "./charts";
 import { PlatformNamespaces } from "./namespaces";
+import { PrivateCa } from "./pki";
 import { inNamespace, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
 import { nonRootUid, resources, restrictedContainer, restrictedPod } from "./security";
 
@@ -239,6 +240,8 @@ export class Logging extends pulumi.ComponentResource {
             // Elasticsearch writes its keystore and temp files under its install directory.
             securityContext: { ...restrictedContainer(), readOnlyRootFilesystem: false, runAsUser: 1000 },
             maxUnavailable: 1,
+            // Elasticsearch never calls the Kubernetes API.
+            rbac: { automountToken: false },
             tests: { enabled: false },
         }, { parent: this, dependsOn: [bootstrap, certificates.server] });
 
@@ -301,36 +304,19 @@ export class Logging extends pulumi.ComponentResource {
      */
     private certificates(name: string, args: LoggingArgs): { server: pulumi.Resource; monitoringClients: pulumi.Resource; fluentd: pulumi.Resource } {
         const { namespaces } = args;
-        const labels = { "app.kubernetes.io/part-of": "bookkeep", "app.kubernetes.io/component": "logging-tls" };
-        const ecdsa = { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" };
-        const cr = (suffix: string, kind: string, metadata: Record<string, unknown>, spec: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
-            new k8s.apiextensions.CustomResource(`${name}-${suffix}`, {
-                apiVersion: "cert-manager.io/v1", kind, metadata: { ...metadata, labels }, spec,
-            }, { parent: this, dependsOn });
-        const selfSigned = cr("selfsigned-issuer", "ClusterIssuer", { name: "bookkeep-logging-selfsigned" }, { selfSigned: {} }, [args.certManager]);
-        const caSecret = "elasticsearch-ca";
-        const ca = cr("ca", "Certificate", { name: caSecret, namespace: namespaces.system }, {
-            isCA: true,
+        const ca = new PrivateCa(`${name}-tls`, {
+            kind: "ClusterIssuer",
+            issuerName: "bookkeep-logging-ca",
+            rootSecret: "elasticsearch-ca",
             commonName: "bookkeep-logging-ca",
-            secretName: caSecret,
-            duration: "43800h",
-            renewBefore: "8760h",
-            privateKey: ecdsa,
-            issuerRef: { name: "bookkeep-logging-selfsigned", kind: "ClusterIssuer" },
-        }, [selfSigned]);
-        const issuer = cr("ca-issuer", "ClusterIssuer", { name: "bookkeep-logging-ca" }, { ca: { secretName: caSecret } }, [ca]);
-        const issued = (suffix: string, metaName: string, namespace: pulumi.Input<string>, spec: Record<string, unknown>) => cr(suffix, "Certificate", { name: metaName, namespace }, {
-            secretName: metaName,
-            duration: "2160h",
-            renewBefore: "720h",
-            privateKey: ecdsa,
-            issuerRef: { name: "bookkeep-logging-ca", kind: "ClusterIssuer" },
-            ...spec,
-        }, [issuer]);
+            namespace: namespaces.system,
+            labels: { "app.kubernetes.io/part-of": "bookkeep", "app.kubernetes.io/component": "logging-tls" },
+            certManager: args.certManager,
+        }, this);
         const mon = namespaces.names.monitoring;
         const headless = `${elasticsearchService}-headless`;
         return {
-            server: issued("server-certificate", serverTlsSecret, namespaces.monitoring, {
+            server: ca.certificate("server-certificate", serverTlsSecret, namespaces.monitoring, {
                 commonName: `${elasticsearchService}.${mon}.svc`,
                 dnsNames: [
                     elasticsearchService, `${elasticsearchService}.${mon}`, `${elasticsearchService}.${mon}.svc`, `${elasticsearchService}.${mon}.svc.cluster.local`,
@@ -339,8 +325,8 @@ export class Logging extends pulumi.ComponentResource {
                 // Transport connections are mutual: each node is also the other's client.
                 usages: ["server auth", "client auth"],
             }),
-            monitoringClients: issued("client-certificate", elasticsearchCaSecrets.monitoring, namespaces.monitoring, { commonName: "bookkeep-monitoring-clients", usages: ["client auth"] }),
-            fluentd: issued("fluentd-certificate", elasticsearchCaSecrets.system, namespaces.system, { commonName: "fluentd", usages: ["client auth"] }),
+            monitoringClients: ca.certificate("client-certificate", elasticsearchCaSecrets.monitoring, namespaces.monitoring, { commonName: "bookkeep-monitoring-clients", usages: ["client auth"] }),
+            fluentd: ca.certificate("fluentd-certificate", elasticsearchCaSecrets.system, namespaces.system, { commonName: "fluentd", usages: ["client auth"] }),
         };
     }
 

@@ -21,6 +21,7 @@ import { CloudFoundation } from "../foundation";
 import { platformPeers, wellKnown } from "../naming";
 import { charts, pinnedChart } from "./charts";
 import { PlatformNamespaces } from "./namespaces";
+import { PrivateCa } from "./pki";
 import { networkPolicy, servicePodsPeer, tcp } from "./networkPolicies";
 import { resources, restrictedContainer, restrictedPod } from "./security";
 
@@ -38,8 +39,9 @@ export interface NatsArgs {
     readonly certManager: pulumi.Resource;
 }
 
-/** The Secret cert-manager keeps the route certificate in (tls.crt, tls.key, ca.crt). */
+/** The Secret cert-manager keeps the route certificate in (tls.crt, tls.key, ca.crt), and where the chart mounts it. */
 export const natsRouteTlsSecret = "nats-route-tls";
+const natsRouteCertsDir = "/etc/nats-certs/cluster";
 
 /** The Secret in the NATS namespace holding one client password per NATS user, keyed by service name. */
 export const natsClientSecret = "nats-client-passwords";
@@ -101,9 +103,10 @@ export class Nats extends pulumi.ComponentResource {
                 cluster: {
                     enabled: clustered,
                     replicas: this.replicas,
-                    // Routes as tls://nats-<i>.nats-headless:6222; `ca` makes the chart add ca_file
-                    // and verify, so each side must present a certificate from the route CA.
-                    ...(clustered ? { tls: { enabled: true, secretName: natsRouteTlsSecret, ca: "ca.crt" } } : {}),
+                    // Routes as tls://nats-<i>.nats-headless:6222, the Secret mounted at the chart's
+                    // /etc/nats-certs/cluster. The server requires and verifies a client certificate
+                    // on routes; ca_file makes the route CA the only one it trusts.
+                    ...(clustered ? { tls: { enabled: true, secretName: natsRouteTlsSecret, merge: { ca_file: `${natsRouteCertsDir}/ca.crt`, verify: true } } } : {}),
                 },
                 jetstream: {
                     enabled: true,
@@ -168,40 +171,26 @@ export class Nats extends pulumi.ComponentResource {
     }
 
     /**
-     * A self-signed root (5 years) as a CA Issuer in the NATS namespace, and the servers' route
-     * certificate from it (90 days, renewed 30 days ahead, a new key each time; the chart's
-     * reloader picks it up). One certificate serves every node: its names cover each pod's stable
-     * name behind the headless Service, and it is both server and client certificate.
+     * A private CA as an Issuer in the NATS namespace, and the servers' route certificate from it
+     * (the chart's reloader picks renewals up). One certificate serves every node: its names cover
+     * each pod's stable name behind the headless Service, and it is both server and client certificate.
      */
     private routeCertificate(name: string, namespaces: PlatformNamespaces, certManager: pulumi.Resource): k8s.apiextensions.CustomResource {
         const namespace = namespaces.names.nats;
-        const labels = { "app.kubernetes.io/part-of": "bookkeep", "app.kubernetes.io/component": "nats-routes" };
-        const cr = (suffix: string, kind: string, metaName: string, spec: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
-            new k8s.apiextensions.CustomResource(`${name}-${suffix}`, {
-                apiVersion: "cert-manager.io/v1", kind, metadata: { name: metaName, namespace: namespaces.nats, labels }, spec,
-            }, { parent: this, dependsOn });
-        const ecdsa = { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" };
-        const selfSigned = cr("route-selfsigned", "Issuer", "nats-route-selfsigned", { selfSigned: {} }, [certManager]);
-        const ca = cr("route-ca", "Certificate", "nats-route-ca", {
-            isCA: true,
+        const ca = new PrivateCa(`${name}-route`, {
+            kind: "Issuer",
+            issuerName: "nats-route-ca",
+            rootSecret: "nats-route-ca",
             commonName: "bookkeep-nats-route-ca",
-            secretName: "nats-route-ca",
-            duration: "43800h",
-            renewBefore: "8760h",
-            privateKey: ecdsa,
-            issuerRef: { name: "nats-route-selfsigned", kind: "Issuer" },
-        }, [selfSigned]);
-        const caIssuer = cr("route-ca-issuer", "Issuer", "nats-route-ca", { ca: { secretName: "nats-route-ca" } }, [ca]);
+            namespace: namespaces.nats,
+            labels: { "app.kubernetes.io/part-of": "bookkeep", "app.kubernetes.io/component": "nats-routes" },
+            certManager,
+        }, this);
         const headless = "nats-headless";
-        return cr("route-certificate", "Certificate", "nats-route", {
-            secretName: natsRouteTlsSecret,
+        return ca.certificate("certificate", natsRouteTlsSecret, namespaces.nats, {
             commonName: `nats.${namespace}`,
             dnsNames: [`*.${headless}`, `*.${headless}.${namespace}`, `*.${headless}.${namespace}.svc`, `*.${headless}.${namespace}.svc.cluster.local`],
             usages: ["server auth", "client auth"],
-            duration: "2160h",
-            renewBefore: "720h",
-            privateKey: ecdsa,
-            issuerRef: { name: "nats-route-ca", kind: "Issuer" },
-        }, [caIssuer]);
+        });
     }
 }

@@ -82,6 +82,9 @@ export class Tracing extends pulumi.ComponentResource {
                         user: elasticsearchWriters.collector,
                         password: "${env:ELASTICSEARCH_PASSWORD}",
                         tls: { ca_file: `${elasticsearchCaDir}/ca.crt`, min_version: "1.2" },
+                        // The default "otel" mapping writes only to data streams; these are dated
+                        // indices under the bookkeep-* template, so documents go as they are.
+                        mapping: { mode: "raw" },
                         // A fixed index would never roll over, and ILM deletes whole indices: a dated
                         // index a day lets the bookkeep-* retention drop old traces like old logs.
                         traces_index: "bookkeep-traces",
