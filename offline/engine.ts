@@ -22,32 +22,55 @@ const { RegisterResourceResponse } = require("@pulumi/pulumi/proto/resource_pb")
 
 /**
  * The engine here is in-process: the SDK's request and response Structs never go on the wire,
- * and everyone who reads them (the mock monitor, the SDK, the policy analyzer) asks for their
- * JavaScript form. So a Struct built from JavaScript keeps that JavaScript and answers
- * `toJavaScript()` with it; its protobuf fields are built only if something reads them
- * (`getFieldsMap`, which serialisation and every other accessor go through). Converting every
- * registration's inputs and state to protobuf and back was a third of a large plan's time.
- * Nobody who reads the JavaScript changes it (the SDK's and the analyzer's deserialisers copy).
+ * and everyone who reads them (the SDK, the fakes, the policy analyzer) asks for their JavaScript
+ * form. So a Struct built from JavaScript keeps that JavaScript and answers `toJavaScript()` with
+ * it; its protobuf fields are built only if something reads them through the message's methods
+ * (`getFieldsMap`, which serialisation, `toObject` and the accessors go through; `toArray`,
+ * `clone`, `cloneMessage`, `toString`), and from then on it is an ordinary Struct. (jspb's static
+ * `equals` and `copyInto` read the message array directly and would see an unread one as empty;
+ * nothing here calls them.) Converting every registration's inputs and state to
+ * protobuf and back was a third of a large plan's time. The JavaScript is shared, not copied:
+ * the SDK's and the analyzer's deserialisers copy it, and tests/stacks.spec.ts checks after every
+ * stack's plan that no policy wrote to what it was given.
  */
 class KnownStruct extends Struct {
-    private filled = false;
-    constructor(private readonly js: Record<string, JavaScriptValue>) {
-        super();
+    private js: Record<string, JavaScriptValue> | undefined;
+
+    static of(js: Record<string, JavaScriptValue>): KnownStruct {
+        const struct = new KnownStruct();
+        struct.js = js;
+        return struct;
     }
     override toJavaScript(): Record<string, JavaScriptValue> {
-        return this.js;
+        return this.js ?? super.toJavaScript();
     }
     override getFieldsMap(): jspb.Map<string, Value> {
         const fields = super.getFieldsMap();
-        if (!this.filled) {
-            this.filled = true;
+        if (this.js !== undefined) {
             fromJavaScript(this.js).getFieldsMap().forEach((v, k) => fields.set(k, v));
+            this.js = undefined;
         }
         return fields;
     }
+    override toArray(): unknown[] {
+        this.getFieldsMap();
+        return super.toArray();
+    }
+    override cloneMessage(): this {
+        this.getFieldsMap();
+        return super.cloneMessage();
+    }
+    override clone(): this {
+        this.getFieldsMap();
+        return super.clone();
+    }
+    override toString(): string {
+        this.getFieldsMap();
+        return super.toString();
+    }
 }
 const fromJavaScript = Struct.fromJavaScript.bind(Struct);
-Struct.fromJavaScript = (js: Record<string, JavaScriptValue>) => new KnownStruct(js);
+Struct.fromJavaScript = (js: Record<string, JavaScriptValue>) => KnownStruct.of(js);
 
 export const projectName = "bookkeep";
 

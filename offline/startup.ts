@@ -38,7 +38,10 @@ export function stillDeferred(): string[] {
 /**
  * Puts a stand-in for the module in `file` (called `id` in `stillDeferred`) in the module cache.
  * The stand-in answers as an ES module (`__esModule`, `default` = the module) so TypeScript's
- * `__importStar` keeps it as is, and loads the real module on the first other property access.
+ * `__importStar` keeps it as is, and loads the real module on the first other property access;
+ * reads, writes, `in` and key listings all go to the real module from then on. It is an object,
+ * so it only stands in for modules whose importers use their properties (`new arborist.Arborist`,
+ * `ts.createSourceFile`), never call or construct the module itself: true of every module listed.
  */
 export function deferModule(id: string, file: string): void {
     if (require.cache[file]) {
@@ -54,9 +57,13 @@ export function deferModule(id: string, file: string): void {
         }
         return real;
     };
+    const esModule = (key: PropertyKey) => key === "__esModule";
     const standIn = new Proxy({}, {
-        get: (_, key) => (key === "__esModule" ? true : key === "default" ? load() : Reflect.get(load(), key)),
-        has: (_, key) => Reflect.has(load(), key),
+        get: (_, key) => (esModule(key) ? true : key === "default" ? load() : Reflect.get(load(), key)),
+        has: (_, key) => esModule(key) || Reflect.has(load(), key),
+        set: (_, key, value) => Reflect.set(load(), key, value),
+        defineProperty: (_, key, descriptor) => Reflect.defineProperty(load(), key, descriptor),
+        deleteProperty: (_, key) => Reflect.deleteProperty(load(), key),
         ownKeys: () => Reflect.ownKeys(load()),
         getOwnPropertyDescriptor: (_, key) => {
             const d = Reflect.getOwnPropertyDescriptor(load(), key);

@@ -8,7 +8,7 @@ import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from 
 import { withChartExemptions } from "./exemptions";
 import {
     asArray, containersOf, effective, forPods, isCanaryWithStableTrack, isObject, isProductionIn, k8sName, k8sNamespace, ofType, referenced,
-    safe, whenKnown,
+    readOnce, safe, whenKnown,
 } from "./helpers";
 
 const workload = (kind: string, name: string) => `${kind} ${name}`;
@@ -99,7 +99,7 @@ export const podRestrictedVolumeTypes: ResourceValidationPolicy = {
     validateResource: forPods((pod, report) => {
         for (const v of asArray(pod.spec.volumes).filter(isObject)) {
             const types = Object.keys(v).filter(k => k !== "name");
-            const bad = types.filter(t => !restrictedVolumeTypes.includes(t));
+            const bad = types.filter(t => !restrictedVolumeTypes.includes(t)).sort();
             if (bad.length > 0) {
                 report(`${workload(pod.kind, pod.name)}: volume "${v.name}" is of type ${bad.join(", ")}; use one of ${restrictedVolumeTypes.join(", ")}.`);
             }
@@ -335,28 +335,21 @@ export const workloadReplicasProduction: StackValidationPolicy = {
 };
 
 /**
- * The HPA scaling a workload, found by reference (its spec depends on the workload) or by its
- * scaleTargetRef (namespace, kind and name); the first in stack order if several do. The HPAs are
- * indexed once, so a large fleet costs one pass over them, not one per workload.
+ * The HPA scaling a workload: the first in stack order whose spec depends on the workload, or
+ * whose scaleTargetRef names it (namespace, kind and name). Each HPA's inputs are read once, and
+ * only when a workload's search reaches it, so an unknown stops the search where it always did.
  */
 function hpasByTarget(hpas: PolicyResource[]): (w: PolicyResource, name: string) => PolicyResource | undefined {
-    const byKey = new Map<string, number>();
-    const add = (key: string, i: number) => {
-        if (!byKey.has(key)) {
-            byKey.set(key, i);
-        }
-    };
-    hpas.forEach((h, i) => {
-        referenced(h, "spec").forEach(x => add(x.urn, i));
-        const kind = whenKnown(() => h.props.spec?.scaleTargetRef?.kind);
-        const name = whenKnown(() => h.props.spec?.scaleTargetRef?.name);
-        if (typeof kind === "string" && typeof name === "string") {
-            add(`${k8sNamespace(h)}/${kind}/${name}`, i);
-        }
-    });
+    const targets = hpas.map(h => ({
+        hpa: h,
+        references: new Set(referenced(h, "spec").map(x => x.urn)),
+        namespace: readOnce(() => k8sNamespace(h)),
+        name: readOnce(() => whenKnown(() => h.props.spec?.scaleTargetRef?.name)),
+        kind: readOnce(() => whenKnown(() => h.props.spec?.scaleTargetRef?.kind)),
+    }));
     return (w, name) => {
-        const found = [byKey.get(w.urn), byKey.get(`${k8sNamespace(w)}/${kindOf(w.type)}/${name}`)].filter((i): i is number => i !== undefined);
-        return found.length > 0 ? hpas[Math.min(...found)] : undefined;
+        const ns = k8sNamespace(w);
+        return targets.find(t => t.references.has(w.urn) || (t.namespace() === ns && t.name() === name && t.kind() === kindOf(w.type)))?.hpa;
     };
 }
 

@@ -99,6 +99,29 @@ export function knownEntries(v: unknown): Array<[string, unknown]> {
     return out;
 }
 
+/**
+ * Reads once, on first call, and answers every later call the same way, including by throwing
+ * what the first read threw (an unknown during preview): a stack policy that compares every pair
+ * of two kinds of resources reads each one's inputs once, and still meets an unknown exactly
+ * where a read in its place would have.
+ */
+export function readOnce<T>(read: () => T): () => T {
+    let outcome: { value: T } | { error: unknown } | undefined;
+    return () => {
+        if (outcome === undefined) {
+            try {
+                outcome = { value: read() };
+            } catch (error) {
+                outcome = { error };
+            }
+        }
+        if ("error" in outcome) {
+            throw outcome.error;
+        }
+        return outcome.value;
+    };
+}
+
 /** Provider inputs that are objects arrive JSON-encoded (the AWS and GCP SDKs stringify them). */
 export function decoded(v: unknown): any {
     if (typeof v === "string" && (v.startsWith("{") || v.startsWith("["))) {

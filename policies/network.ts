@@ -5,7 +5,7 @@
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { isChartRendered } from "./exemptions";
-import { asArray, dataPortsIn, forTypes, isAppNamespace, isCanaryWithStableTrack, isObject, isWorldCidr, k8sName, k8sNamespace, ofType, Props, referenced, safe } from "./helpers";
+import { asArray, dataPortsIn, forTypes, isAppNamespace, isCanaryWithStableTrack, isObject, isWorldCidr, k8sName, k8sNamespace, ofType, Props, readOnce, referenced, safe } from "./helpers";
 
 const portList = (ports: number[]) => ports.join(", ");
 
@@ -151,19 +151,28 @@ export const namespaceDefaultDeny: StackValidationPolicy = {
     },
 };
 
-/** A PodDisruptionBudget's namespace and matchLabels, read once per analysis. */
+/**
+ * A PodDisruptionBudget's namespace and matchLabels, each read once per analysis and only when a
+ * Deployment's check gets to it: the scan over every PDB per Deployment costs plain comparisons.
+ */
 interface PdbSelector {
-    readonly namespace: string;
-    readonly matchLabels: Array<[string, unknown]>;
+    readonly namespace: () => string;
+    readonly matchLabels: () => Array<[string, unknown]>;
 }
 
 function pdbSelector(pdb: PolicyResource): PdbSelector {
-    const selector = safe(() => pdb.props.spec?.selector) ?? {};
-    return { namespace: k8sNamespace(pdb), matchLabels: Object.entries(selector.matchLabels ?? {}) };
+    return {
+        namespace: readOnce(() => k8sNamespace(pdb)),
+        matchLabels: readOnce(() => Object.entries((safe(() => pdb.props.spec?.selector) ?? {}).matchLabels ?? {})),
+    };
 }
 
 function selects(pdb: PdbSelector, namespace: string, labels: Props): boolean {
-    return pdb.namespace === namespace && pdb.matchLabels.length > 0 && pdb.matchLabels.every(([k, v]) => labels[k] === v);
+    if (pdb.namespace() !== namespace) {
+        return false;
+    }
+    const match = pdb.matchLabels();
+    return match.length > 0 && match.every(([k, v]) => labels[k] === v);
 }
 
 export const deploymentHasPdb: StackValidationPolicy = {

@@ -2,7 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { expect } from "chai";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as jspb from "google-protobuf";
+import { Struct, Value } from "google-protobuf/google/protobuf/struct_pb";
+import { fromWire } from "../offline/engine";
 import { isSecret, one, run } from "./harness";
 
 class Box extends pulumi.ComponentResource {
@@ -56,6 +58,31 @@ describe("offline engine", () => {
         const wire = Struct.deserializeBinary(Struct.fromJavaScript(js).serializeBinary());
         expect(wire.toJavaScript()).to.deep.equal(js);
         expect(wire.getFieldsMap().get("tags")?.getStructValue()?.toJavaScript()).to.deep.equal({ Environment: "production" });
+    });
+
+    it("is an ordinary Struct once something reads it through its methods: clones, lists and edits as one", () => {
+        const a = Struct.fromJavaScript({ a: 1, list: [1, "x", null] });
+        expect(a.cloneMessage().toJavaScript()).to.deep.equal({ a: 1, list: [1, "x", null] });
+        expect(Struct.fromJavaScript({ a: 1 }).clone().toJavaScript()).to.deep.equal({ a: 1 });
+        const listed = Struct.fromJavaScript({ a: 1 });
+        expect(listed.toArray()).to.not.deep.equal(new Struct().toArray());
+        expect(jspb.Message.equals(listed, Struct.fromJavaScript({ a: 2 }).cloneMessage())).to.equal(false);
+        expect(jspb.Message.equals(listed, Struct.fromJavaScript({ a: 1 }).cloneMessage())).to.equal(true);
+        const edited = Struct.fromJavaScript({ a: 1 });
+        edited.getFieldsMap().set("b", Value.fromJavaScript("two"));
+        expect(edited.toJavaScript()).to.deep.equal({ a: 1, b: "two" });
+    });
+
+    it("keeps an output secret when the input of the same name was secret", async () => {
+        const ev = await run(() => {
+            const provider = new aws.Provider("p", { region: "ap-south-1" });
+            const role = new aws.iam.Role("r", { name: pulumi.secret("payroll-exporter"), assumeRolePolicy: "{}" }, { provider });
+            return { roleName: role.name };
+        });
+        const role = one(ev.resources, "aws:iam/role:Role", "r");
+        expect(isSecret(fromWire(role.rawState.name))).to.equal(true);
+        expect(isSecret(ev.outputs.roleName)).to.equal(true);
+        expect(JSON.stringify(ev.outputs)).to.not.contain("payroll-exporter");
     });
 
     it("answers registrations with the inputs as state plus the type's computed outputs", async () => {

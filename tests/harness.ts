@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import { evaluate, Evaluation, RecordedResource, SecretValue } from "../offline/engine";
 import { planStack, PlanOptions, PlanResult } from "../offline/plan";
+import { policyInputsOf } from "../offline/policyRunner";
 
 const cache = new Map<string, Promise<PlanResult>>();
 let queue: Promise<unknown> = Promise.resolve();
@@ -31,6 +32,22 @@ export function plan(stack: string, cloud?: string, overrides?: Record<string, u
 /** Runs an arbitrary program (a component under test) under the offline engine. */
 export function run(program: () => unknown, stack = "test", config: Record<string, string> = {}): Promise<Evaluation> {
     return serialised(() => evaluate({ stack, config, program }));
+}
+
+/**
+ * After a policy run: what the policies were given of every resource (one shared copy per message,
+ * offline) still equals the analyzer's own fresh deserialisation, i.e. no policy wrote to it.
+ */
+export function expectPolicyInputsUnchanged(resources: readonly RecordedResource[]): void {
+    let compared = 0;
+    for (const r of resources) {
+        for (const struct of [r.inputsStruct, r.stateStruct] as object[]) {
+            const { shared, afresh } = policyInputsOf(struct);
+            expect(shared, r.urn).to.deep.equal(afresh);
+            compared++;
+        }
+    }
+    expect(compared).to.equal(2 * resources.length);
 }
 
 export function ofType(resources: readonly RecordedResource[], type: string): RecordedResource[] {

@@ -35,9 +35,11 @@ describe("offline start-up", () => {
             z.object({ a: z.string() }).safeParse({ a: 1 }).error.issues[0].message, startup.stillDeferred().includes("zod locales")]))`))
             .to.deep.equal([true, "function", "Invalid input: expected string, received number", false]);
         expect(probe(`const pulumi = require("@pulumi/pulumi"); const ts = require("typescript");
-            console.log(JSON.stringify([typeof pulumi.automation.LocalWorkspace.create, typeof ts.createSourceFile, ts.default === require("typescript/lib/typescript.js"),
+            pulumi.automation.bookkeepProbe = 1;
+            console.log(JSON.stringify([typeof pulumi.automation.LocalWorkspace.create, typeof ts.createSourceFile, ts.createSourceFile === require("typescript/lib/typescript.js").createSourceFile,
+                require("@pulumi/pulumi/automation").bookkeepProbe, "LocalWorkspace" in pulumi.automation,
                 typeof pulumi.runtime.computeCodePaths, ${loaded("/automation/localWorkspace")}, startup.stillDeferred()]))`))
-            .to.deep.equal(["function", "function", true, "function", true, ["@npmcli/arborist", "zod locales"]]);
+            .to.deep.equal(["function", "function", true, 1, true, "function", true, ["@npmcli/arborist", "zod locales"]]);
     });
 });
 

@@ -12,7 +12,9 @@ import { evaluate, projectRoot } from "../offline/engine";
 import { planStack, PlanResult } from "../offline/plan";
 import { PolicyReport, readPackConfig, runPolicies, Violation } from "../offline/policyRunner";
 import { pack } from "../policies/pack";
-import { kmsKey, providers, rdsInstance, rdsParameterGroup, release, replicationGroup } from "./policies-fixtures";
+import { expectPolicyInputsUnchanged } from "./harness";
+import * as k8s from "@pulumi/kubernetes";
+import { appNamespace, kmsKey, pdb, providers, rdsInstance, rdsParameterGroup, release, replicationGroup, workload } from "./policies-fixtures";
 
 const eksStackPolicies = ["eks-network-policy-enforced", "eks-private-nodes"];
 
@@ -44,6 +46,10 @@ for (const cloud of ["aws", "gcp"] as const) {
         it("evaluates with unknown computed outputs (as a first preview does)", () => {
             const unknownIds = result.evaluation.resources.filter(r => r.custom && JSON.stringify(r.rawInputs).includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9"));
             expect(unknownIds.length).to.be.greaterThan(10);
+        });
+
+        it("leaves the inputs its policies share unchanged, unknowns included", () => {
+            expectPolicyInputsUnchanged(result.evaluation.resources);
         });
 
         it("reports no mandatory violation", () => {
@@ -114,6 +120,20 @@ describe("policy pack at preview: checks over unknowns", () => {
                     clusterName: "bookkeep", nodeRoleArn: "arn:aws:iam::123456789012:role/eks-nodes", subnetIds: [nodeSubnet.id],
                     scalingConfig: { minSize: 2, maxSize: 4, desiredSize: 2 },
                 }, { provider: p.mumbai });
+                // A Deployment no PDB selects, beside a PDB elsewhere whose selector is unknown: the
+                // known gap is still reported. And an HPA whose namespace is unknown: whether it
+                // scales a one-replica Deployment cannot be told yet.
+                const ns = appNamespace("production", p.k8s);
+                workload("Deployment", "deploy-unguarded", p.k8s, { namespace: ns, replicas: 2 });
+                new k8s.policy.v1.PodDisruptionBudget("pdb-elsewhere", {
+                    metadata: { name: "pdb-elsewhere", namespace: "bookkeep-system" }, spec: { maxUnavailable: 1, selector: { matchLabels: { tier: key.arn } } },
+                }, { provider: p.k8s });
+                workload("Deployment", "deploy-maybe-scaled", p.k8s, { namespace: ns, replicas: 1 });
+                pdb("pdb-maybe-scaled", ns, { app: "deploy-maybe-scaled" }, p.k8s);
+                new k8s.autoscaling.v2.HorizontalPodAutoscaler("hpa-unknown-namespace", {
+                    metadata: { name: "hpa-unknown-namespace", namespace: key.arn.apply(() => ns) },
+                    spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "deploy-maybe-scaled" }, minReplicas: 2, maxReplicas: 10 },
+                }, { provider: p.k8s });
                 return {};
             },
         });
@@ -143,6 +163,15 @@ describe("policy pack at preview: checks over unknowns", () => {
         expect(on("db-public")).to.deep.equal([
             "mandatory rds-not-public db-public: RDS instance is publicly accessible; set publiclyAccessible: false and reach it from private subnets.",
         ]);
+    });
+
+    it("reads each PDB and HPA only as far as a workload's check gets, so an unknown elsewhere neither hides a gap nor invents one", () => {
+        expect(on("deploy-unguarded")).to.deep.equal([
+            "mandatory deployment-has-pdb deploy-unguarded: Deployment deploy-unguarded in bookkeep-production has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1).",
+        ]);
+        expect(on("deploy-maybe-scaled")).to.deep.equal([]);
+        const replicas = report.violations.filter(v => v.policy === "workload-replicas-production");
+        expect(replicas.map(v => [v.enforcementLevel, /value at (\.\S+) can't be known/.exec(messageOf(v))?.[1]])).to.deep.equal([["advisory", ".metadata.namespace"]]);
     });
 
     it("scans every known leaf for regions outside India, skipping only the unknown ones", () => {

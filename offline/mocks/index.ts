@@ -24,10 +24,15 @@ const calls = Object.assign({}, ...all.map(m => m.calls)) as CloudMocks["calls"]
  */
 export function fakeRegistration(type: string, name: string, inputs: Record<string, unknown>, preview = false): { id: string; state: Record<string, unknown> } {
     if (preview) {
-        return { id: "", state: inputs };
+        // A copy: the SDK keeps the request's inputs and the response's state apart.
+        return { id: "", state: { ...inputs } };
     }
-    const extra = outputs[type]?.({ type, name, inputs: readable(inputs), custom: true }) ?? {};
-    const state: Record<string, unknown> = { ...inputs, ...withoutUndefined(extra) };
+    const extra = withoutUndefined(outputs[type]?.({ type, name, inputs: readable(inputs), custom: true }) ?? {});
+    const state: Record<string, unknown> = { ...inputs };
+    for (const [key, value] of Object.entries(extra)) {
+        // An output whose input was secret stays secret, as the engine keeps it.
+        state[key] = isSecret(inputs[key]) ? { [rpc.specialSigKey]: rpc.specialSecretSig, value } : value;
+    }
     if (type.startsWith("aws:") && state.arn === undefined) {
         const service = type.split(":")[1].split("/")[0];
         state.arn = `arn:aws:${service}:ap-south-1:${accountId}:${name}`;
@@ -35,18 +40,23 @@ export function fakeRegistration(type: string, name: string, inputs: Record<stri
     return { id: (extra.id as string | undefined) ?? `${name}-id`, state };
 }
 
+function isSecret(v: unknown): v is { value: unknown } {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig;
+}
+
 /** The inputs as the fakes read them: top-level secrets unwrapped (the fakes read names and sizes). */
 function readable(inputs: Record<string, unknown>): Record<string, unknown> {
-    const secret = (v: unknown): v is { value: unknown } =>
-        typeof v === "object" && v !== null && (v as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig;
-    return Object.values(inputs).some(secret)
-        ? Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, secret(v) ? v.value : v]))
+    return Object.values(inputs).some(isSecret)
+        ? Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, isSecret(v) ? v.value : v]))
         : inputs;
 }
 
-/** The wire form has no `undefined`: a key without a value is absent. */
+/**
+ * The fakes' outputs in wire form, as the SDK's serialiser would make them: a key without a value
+ * is absent, an array element without one is null. The fakes return plain JSON only.
+ */
 function withoutUndefined(value: Record<string, unknown>): Record<string, unknown> {
-    const clean = (v: unknown): unknown => Array.isArray(v) ? v.filter(x => x !== undefined).map(clean)
+    const clean = (v: unknown): unknown => Array.isArray(v) ? v.map(x => (x === undefined ? null : clean(x)))
         : v !== null && typeof v === "object" ? withoutUndefined(v as Record<string, unknown>) : v;
     return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, clean(v)]));
 }
