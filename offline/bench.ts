@@ -34,22 +34,20 @@ export function syntheticCatalog(n: number): ServiceSpec[] {
 
 async function child(args: string[]): Promise<void> {
     const get = (flag: string) => args[args.indexOf(flag) + 1];
-    let resources: number | undefined;
-    {
-        const services = args.includes("--services") ? Number(get("--services")) : undefined;
-        const program = services === undefined ? undefined : () => {
-            new Platform("bookkeep", { config: loadStackConfig(), catalog: syntheticCatalog(services) });
-            return {};
-        };
-        const result = await planStack({ stack: get("--stack"), cloud: get("--cloud"), program });
-        resources = result.evaluation.resources.filter(r => r.custom).length;
-    }
+    const services = args.includes("--services") ? Number(get("--services")) : undefined;
+    const program = services === undefined ? undefined : () => {
+        new Platform("bookkeep", { config: loadStackConfig(), catalog: syntheticCatalog(services) });
+        return {};
+    };
+    const result = await planStack({ stack: get("--stack"), cloud: get("--cloud"), program });
+    const resources = result.evaluation.resources.filter(r => r.custom).length;
     process.stdout.write(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, resources }) + "\n");
 }
 
 /**
- * The floor: a bare Node process that loads the six SDKs whole, as any Pulumi program's process
- * does, and nothing else. It gets the same compile cache as the plan (a lower, stricter floor).
+ * The floor: a bare Node process that loads the six SDKs whole, and nothing else, with the same
+ * compile cache as the plan. (The plan loads less of them: see offline/startup.ts and the sdk.ts
+ * modules.)
  */
 const floorScript = `require("v8-compile-cache"); ${JSON.stringify(sdkModules)}.forEach(m => require(m)); ` +
     `process.stdout.write(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 }) + "\\n");`;

@@ -19,7 +19,7 @@ const sdk = path.dirname(require.resolve("@pulumi/pulumi"));
 const zod = path.dirname(require.resolve("zod"));
 
 /** Modules that are required at load time but used only on demand, if at all, offline. */
-export const deferredModules: Record<string, string> = {
+const deferredModules: Record<string, string> = {
     // @pulumi/pulumi: closure serialisation, a program's code paths, the automation API.
     "typescript": require.resolve("typescript", { paths: [sdk] }),
     "@npmcli/arborist": require.resolve("@npmcli/arborist", { paths: [sdk] }),
@@ -43,7 +43,7 @@ export function stillDeferred(): string[] {
  * so it only stands in for modules whose importers use their properties (`new arborist.Arborist`,
  * `ts.createSourceFile`), never call or construct the module itself: true of every module listed.
  */
-export function deferModule(id: string, file: string): void {
+function deferModule(id: string, file: string): void {
     if (require.cache[file]) {
         return;
     }

@@ -120,9 +120,10 @@ describe("aws helpers", () => {
 });
 
 describe("hourly ElastiCache snapshot script", () => {
+    const g = "bookkeep-production-redis";
     // Runs the script under /bin/sh with a fake `aws` on PATH that answers from a list of existing
     // snapshot names and logs every call; the clock is fixed by a fake `date`.
-    function runScript(existing: string[], keep: number, listingFails = false): { calls: string[]; out: string; code: number | null } {
+    function runScript(existing: string[], keep: number, listingFails = false, nodes = [`${g}-002`, `${g}-001`, `${g}-002`]): { calls: string[]; out: string; code: number | null } {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "snapshot-script-"));
         const log = path.join(dir, "calls");
         fs.writeFileSync(path.join(dir, "aws"), [
@@ -131,21 +132,21 @@ describe("hourly ElastiCache snapshot script", () => {
             "case \"$*\" in",
             `  *"describe-snapshots --snapshot-name "*) name=$(echo "$*" | sed 's/.*--snapshot-name \\([^ ]*\\).*/\\1/'); printf '%s\\n' ${existing.join(" ")} | grep -qx "$name" && echo "$name" || { echo "not found" >&2; exit 255; } ;;`,
             `  *"describe-snapshots --snapshot-source user"*) ${listingFails ? "echo 'AccessDenied' >&2; exit 254" : `printf '%s\\t' ${existing.join(" ")}; echo`} ;;`,
+            `  *describe-replication-groups*) printf '%s\\t' ${nodes.join(" ")}; echo ;;`,
             "  *create-snapshot*|*delete-snapshot*) echo ok ;;",
             "esac",
         ].join("\n"), { mode: 0o755 });
         fs.writeFileSync(path.join(dir, "date"), "#!/bin/sh\necho 2026112809\n", { mode: 0o755 });
         const r = spawnSync("/bin/sh", ["-c", snapshotScript], {
             encoding: "utf8",
-            env: { PATH: `${dir}:/usr/bin:/bin`, GROUP: "bookkeep-production-redis", SOURCE: "bookkeep-production-redis-002", KEEP: String(keep) },
+            env: { PATH: `${dir}:/usr/bin:/bin`, GROUP: g, KEEP: String(keep) },
         });
         const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
         fs.rmSync(dir, { recursive: true, force: true });
         return { calls, out: r.stdout + r.stderr, code: r.status };
     }
-    const g = "bookkeep-production-redis";
 
-    it("snapshots the replica into this hour's name and keeps the newest KEEP hourly snapshots of this group only", () => {
+    it("takes no second snapshot in an hour that has one (a retry), and keeps the newest KEEP hourly snapshots of this group only", () => {
         const existing = [`${g}-hourly-2026112806`, `${g}-hourly-2026112807`, `${g}-hourly-2026112808`, "bookkeep-staging-redis-hourly-2026112801", `${g}-final-abc`];
         const r = runScript([...existing, `${g}-hourly-2026112809`], 2);
         expect(r.code, r.out).to.equal(0);
@@ -162,12 +163,20 @@ describe("hourly ElastiCache snapshot script", () => {
         expect(r.calls.filter(c => c.startsWith("elasticache delete-snapshot"))).to.deep.equal([]);
     });
 
-    it("creates the snapshot when this hour has none, from the given node", () => {
+    it("snapshots this hour from the group's replica, found when it runs", () => {
         const r = runScript([`${g}-hourly-2026112808`], 48);
         expect(r.code, r.out).to.equal(0);
         expect(r.calls.filter(c => c.startsWith("elasticache create-snapshot"))).to.deep.equal([
             `elasticache create-snapshot --cache-cluster-id ${g}-002 --snapshot-name ${g}-hourly-2026112809 --query Snapshot.SnapshotName --output text`,
         ]);
         expect(r.calls.filter(c => c.startsWith("elasticache delete-snapshot"))).to.deep.equal([]);
+    });
+
+    it("snapshots the one node of a group without replicas", () => {
+        const r = runScript([], 24, false, [`${g}-001`]);
+        expect(r.code, r.out).to.equal(0);
+        expect(r.calls.filter(c => c.startsWith("elasticache create-snapshot"))).to.deep.equal([
+            `elasticache create-snapshot --cache-cluster-id ${g}-001 --snapshot-name ${g}-hourly-2026112809 --query Snapshot.SnapshotName --output text`,
+        ]);
     });
 });

@@ -752,6 +752,7 @@ describe("AWS foundation", function () {
                     const key = `${F}-cache-storage-key`;
                     const keyArn = one(res, T.key, key).rawState.arn;
                     expect(rolePolicyFor(`${F}-cache-snapshots-identity-policy`).Statement).to.deep.equal([
+                        { Sid: "FindAReplica", Effect: "Allow", Action: "elasticache:DescribeReplicationGroups", Resource: arn("replicationgroup", group) },
                         { Sid: "SnapshotTheCache", Effect: "Allow", Action: "elasticache:CreateSnapshot", Resource: [arn("replicationgroup", group), arn("cluster", `${group}-*`), arn("snapshot", `${group}-hourly-*`)] },
                         { Sid: "RotateHourlySnapshots", Effect: "Allow", Action: "elasticache:DeleteSnapshot", Resource: arn("snapshot", `${group}-hourly-*`) },
                         { Sid: "ListSnapshots", Effect: "Allow", Action: "elasticache:DescribeSnapshots", Resource: "*" },
@@ -761,12 +762,12 @@ describe("AWS foundation", function () {
                     expect(deps(one(res, T.rolePolicy, `${F}-cache-snapshots-identity-policy`), "policy")).to.include(urn(ev, T.key, key));
                     const job = ev.outputs.cacheSnapshots as any;
                     expect(job.subject).to.deep.equal({ namespace: `bookkeep-${stack}`, serviceAccount: "redis-snapshot" });
-                    expect(job.schedule).to.equal("0 * * * *");
+                    // Every hour but the automatic daily snapshot's (19:00 UTC, the replication group's window).
+                    expect(job.schedule).to.equal("5 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,20,21,22,23 * * *");
+                    expect(one(res, "aws:elasticache/replicationGroup:ReplicationGroup", `${F}-cache-redis`).inputs.snapshotWindow).to.equal("19:00-20:00");
                     expect(job.image).to.equal("amazon/aws-cli:2.22.35");
-                    // Snapshot a replica when there is one, so the primary keeps serving.
                     expect(job.env).to.deep.equal([
-                        { name: "AWS_REGION", value: "ap-south-1" }, { name: "GROUP", value: group },
-                        { name: "SOURCE", value: `${group}-00${m.cacheNodes}` }, { name: "KEEP", value: String(m.hourlySnapshots) },
+                        { name: "AWS_REGION", value: "ap-south-1" }, { name: "GROUP", value: group }, { name: "KEEP", value: String(m.hourlySnapshots) },
                     ]);
                     expect(job.serviceAccountAnnotations["eks.amazonaws.com/role-arn"]).to.match(/^arn:aws:iam::123456789012:role\/bookkeep-aws-cache-snapshots-identity-role-/);
                     expect(job.networkPeers).to.deep.equal([{ ipBlock: { cidr: "0.0.0.0/0", except: [config.network.vpcCidr] } }]);

@@ -160,7 +160,10 @@ describe("Kubernetes platform layer", function () {
     });
 
     it("creates exactly these objects per namespace (production)", () => {
-        expect(inventory(production.ev)).to.deep.equal({
+        // The setup Job's name ends in a digest of what it installs (tested with the logging).
+        const withoutDigest = (inv: Record<string, string[]>) =>
+            Object.fromEntries(Object.entries(inv).map(([ns, objs]) => [ns, objs.map(o => o.replace(/^(Job\/elasticsearch-setup-\d+d)-[0-9a-f]{8}$/, "$1-<digest>"))]));
+        expect(withoutDigest(inventory(production.ev))).to.deep.equal({
             "": [
                 "ClusterIssuer/bookkeep-logging-ca", "ClusterIssuer/bookkeep-logging-ca-selfsigned",
                 "ClusterIssuer/letsencrypt-prod", "Namespace/bookkeep-monitoring", "Namespace/bookkeep-nats", "Namespace/bookkeep-node-exporter",
@@ -188,10 +191,12 @@ describe("Kubernetes platform layer", function () {
                 "Secret/fluentd-elasticsearch",
             ],
             [mon]: [
-                "Certificate/elasticsearch-client-tls", "Certificate/elasticsearch-tls",
+                "Certificate/elasticsearch-client-tls", "Certificate/elasticsearch-http-tls", "Certificate/elasticsearch-transport-ca",
+                "Certificate/elasticsearch-transport-tls",
                 "Chart/elasticsearch", "Chart/kube-prometheus-stack", "Chart/otel-collector",
                 "ConfigMap/bookkeep-overview-dashboard",
-                esSetupJob(production.ev),
+                "Issuer/elasticsearch-transport-ca", "Issuer/elasticsearch-transport-ca-selfsigned",
+                "Job/elasticsearch-setup-365d-<digest>",
                 "NetworkPolicy/alertmanager", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/default-deny",
                 "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/monitoring-kube-api",
                 "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-operator-kube-api", "NetworkPolicy/prometheus-operator-webhook",
@@ -412,7 +417,8 @@ describe("Kubernetes platform layer", function () {
         // One owner for bookkeep-tls: ingress-shim, from the fleet's annotated Ingress. (The program's
         // own Certificates are the private NATS-route and Elasticsearch PKI.)
         expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate").map(r => `${meta(r).namespace}/${meta(r).name}`).sort()).to.deep.equal([
-            `${mon}/elasticsearch-client-tls`, `${mon}/elasticsearch-tls`, `${nats}/nats-route-ca`, `${nats}/nats-route-tls`,
+            `${mon}/elasticsearch-client-tls`, `${mon}/elasticsearch-http-tls`, `${mon}/elasticsearch-transport-ca`, `${mon}/elasticsearch-transport-tls`,
+            `${nats}/nats-route-ca`, `${nats}/nats-route-tls`,
             `${sys}/elasticsearch-ca`, `${sys}/fluentd-elasticsearch-tls`,
         ]);
     });
@@ -745,28 +751,47 @@ describe("Kubernetes platform layer", function () {
         expect(productionGcp.ev.resources.filter(r => r.type === "kubernetes:batch/v1:CronJob").map(r => meta(r).name)).to.have.members(["db-backup", "db-backup-weekly", "db-backup-monthly"]);
     });
 
-    it("runs Elasticsearch with security: TLS from a private CA on both layers, and writers that may only write bookkeep-*", () => {
+    it("runs Elasticsearch with security: HTTP and transport TLS from separate private CAs, and writers that may only add to bookkeep-*", () => {
         const ev = production.ev;
         const es = chart(ev, "elasticsearch").values;
-        expect(es).to.deep.include({ createCert: false, protocol: "https", secret: { enabled: false } });
-        expect(es.secretMounts).to.deep.equal([{ name: "elasticsearch-tls", secretName: "elasticsearch-tls", path: "/usr/share/elasticsearch/config/certs" }]);
-        const yml: string = es.esConfig["elasticsearch.yml"];
-        for (const line of ["xpack.security.enabled: true", "xpack.security.http.ssl.enabled: true", "xpack.security.transport.ssl.enabled: true",
-            "xpack.security.transport.ssl.verification_mode: certificate", "xpack.security.http.ssl.certificate_authorities: /usr/share/elasticsearch/config/certs/ca.crt"]) {
-            expect(yml.split("\n")).to.include(line);
+        expect(es).to.deep.include({ createCert: false, protocol: "https", secret: { enabled: false }, rbac: { automountToken: false } });
+        const certs = "/usr/share/elasticsearch/config/certs";
+        expect(es.secretMounts).to.deep.equal([
+            { name: "elasticsearch-http-tls", secretName: "elasticsearch-http-tls", path: `${certs}/http` },
+            { name: "elasticsearch-transport-tls", secretName: "elasticsearch-transport-tls", path: `${certs}/transport` },
+        ]);
+        const yml: string[] = es.esConfig["elasticsearch.yml"].split("\n");
+        for (const layer of ["http", "transport"]) {
+            expect(yml).to.include.members([
+                `xpack.security.${layer}.ssl.enabled: true`, `xpack.security.${layer}.ssl.key: ${certs}/${layer}/tls.key`,
+                `xpack.security.${layer}.ssl.certificate: ${certs}/${layer}/tls.crt`, `xpack.security.${layer}.ssl.certificate_authorities: ${certs}/${layer}/ca.crt`,
+            ]);
         }
-        // The server certificate names the Service and every node behind the headless Service.
-        const server = obj(ev, "Certificate", "elasticsearch-tls", mon).spec;
-        expect(server).to.deep.include({ secretName: "elasticsearch-tls", usages: ["server auth", "client auth"], issuerRef: { name: "bookkeep-logging-ca", kind: "ClusterIssuer" } });
-        expect(server.dnsNames).to.include(`elasticsearch.${mon}.svc`).and.include(`*.elasticsearch-headless.${mon}.svc.cluster.local`);
-        // The CA's key stays in cert-manager's namespace; clients get its certificate only.
-        expect(obj(ev, "Certificate", "elasticsearch-ca", sys).spec).to.deep.include({ isCA: true, issuerRef: { name: "bookkeep-logging-ca-selfsigned", kind: "ClusterIssuer" } });
-        expect(es.rbac).to.deep.equal({ automountToken: false });
+        expect(yml).to.include.members(["xpack.security.enabled: true", "xpack.security.transport.ssl.verification_mode: certificate"]);
+        // HTTP: a ClusterIssuer (its key in cert-manager's namespace), whose certificates in the
+        // client namespaces are server-only and carry nothing but the CA certificate to the clients.
         expect(obj(ev, "ClusterIssuer", "bookkeep-logging-ca").spec).to.deep.equal({ ca: { secretName: "elasticsearch-ca" } });
+        expect(obj(ev, "Certificate", "elasticsearch-ca", sys).spec).to.deep.include({ isCA: true, issuerRef: { name: "bookkeep-logging-ca-selfsigned", kind: "ClusterIssuer" } });
+        const http = obj(ev, "Certificate", "elasticsearch-http-tls", mon).spec;
+        expect(http).to.deep.include({ usages: ["server auth"], issuerRef: { name: "bookkeep-logging-ca", kind: "ClusterIssuer" } });
+        expect(http.dnsNames).to.include(`elasticsearch.${mon}.svc`).and.include(`*.elasticsearch-headless.${mon}.svc.cluster.local`);
+        for (const [name, ns] of [["elasticsearch-client-tls", mon], ["fluentd-elasticsearch-tls", sys]]) {
+            expect(obj(ev, "Certificate", name, ns).spec, name).to.deep.include({ usages: ["server auth"], issuerRef: { name: "bookkeep-logging-ca", kind: "ClusterIssuer" } });
+        }
+        // Transport: its own CA, an Issuer in the monitoring namespace that signs only the nodes'
+        // certificate, so nothing a client can reach is a certificate the transport layer accepts.
+        expect(obj(ev, "Issuer", "elasticsearch-transport-ca", mon).spec).to.deep.equal({ ca: { secretName: "elasticsearch-transport-ca" } });
+        expect(obj(ev, "Certificate", "elasticsearch-transport-tls", mon).spec).to.deep.include({
+            usages: ["server auth", "client auth"], issuerRef: { name: "elasticsearch-transport-ca", kind: "Issuer" },
+        });
+        const issuedBy = (issuer: string) => ev.resources.filter(r => kindOf(r) === "Certificate" && (r.inputs.spec as any).issuerRef.name === issuer).map(r => meta(r).name);
+        expect(issuedBy("elasticsearch-transport-ca")).to.deep.equal(["elasticsearch-transport-tls"]);
+        // Clients mount only the ca.crt of their namespace's Secret, and log in as their own user.
         const caOnly = (secretName: string) => ({ name: "elasticsearch-ca", secret: { secretName, items: [{ key: "ca.crt", path: "ca.crt" }] } });
         const f = chart(ev, "fluentd").values;
         expect(f.volumes).to.deep.include(caOnly("fluentd-elasticsearch-tls"));
         expect(f.env).to.deep.equal([{ name: "ELASTICSEARCH_PASSWORD", valueFrom: { secretKeyRef: { name: "fluentd-elasticsearch", key: "password" } } }]);
+        expect(f.fileConfigs["04_outputs.conf"]).to.contain("write_operation create");
         const c = chart(ev, "otel-collector").values;
         expect(c.extraVolumes).to.deep.equal([caOnly("elasticsearch-client-tls")]);
         expect(c.extraEnvs).to.deep.equal([{ name: "ELASTICSEARCH_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "otel-collector" } } }]);
@@ -776,20 +801,32 @@ describe("Kubernetes platform layer", function () {
             // Not the default "otel" mapping, which writes only to data streams.
             mapping: { mode: "raw" },
         });
-        // The setup Job, as the superuser, creates the writer role and users; passwords go in on stdin.
+        // The setup Job, as the superuser, creates the writer role and users. No password on a
+        // command line: the superuser's goes to a curl config on a private in-memory /tmp.
         const job = obj(ev, "Job", esSetupJob(ev).slice(4), mon).spec.template.spec;
         const script: string = job.containers[0].command[2];
         expect(script).to.contain(`/_security/role/bookkeep-writer' -d '${JSON.stringify({
-            cluster: ["monitor"], indices: [{ names: ["bookkeep-*"], privileges: ["create_index", "create_doc", "write", "auto_configure", "view_index_metadata"] }],
+            cluster: ["monitor"], indices: [{ names: ["bookkeep-*"], privileges: ["create_index", "create_doc", "auto_configure", "view_index_metadata"] }],
         })}'`);
         expect(script).to.contain(`printf '{"password":"%s","roles":["bookkeep-writer"]}' "$FLUENTD_PASSWORD" | curl`);
-        expect(script).to.contain("--cacert /etc/elasticsearch-ca/ca.crt").and.not.contain("-k ").and.not.contain("http://");
-        expect(job.volumes).to.deep.equal([caOnly("elasticsearch-client-tls")]);
-        // Every writer password is generated, secret, and the same in both namespaces' Secrets.
+        expect(script).to.contain(`printf 'user = "elastic:%s"\\n' "$ELASTIC_PASSWORD" > /tmp/elastic.curlrc`).and.contain("-K /tmp/elastic.curlrc");
+        expect(script).to.contain("--cacert /etc/elasticsearch-ca/ca.crt").and.not.contain("-k ").and.not.contain("http://").and.not.contain("-u ");
+        expect(job.containers[0].env).to.deep.equal([
+            { name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-bootstrap", key: "password" } } },
+            { name: "FLUENTD_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "fluentd" } } },
+            { name: "COLLECTOR_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "otel-collector" } } },
+        ]);
+        expect(job.volumes).to.deep.equal([caOnly("elasticsearch-client-tls"), { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } }]);
+        // Every password is generated, secret, the same in both namespaces' Secrets, and in no chart's values.
         const writers = reveal(obj(ev, "Secret", "elasticsearch-writers", mon).stringData) as Record<string, string>;
         const fluentd = reveal(obj(ev, "Secret", "fluentd-elasticsearch", sys).stringData) as Record<string, string>;
+        const elastic = (reveal(obj(ev, "Secret", "elasticsearch-bootstrap", mon).stringData) as Record<string, string>).password;
         expect(writers.fluentd).to.match(/^[A-Za-z0-9]{32}$/).and.equal(fluentd.password).and.not.equal(writers["otel-collector"]);
         expect(isSecret(obj(ev, "Secret", "elasticsearch-writers", mon).stringData)).to.equal(true);
+        const values = JSON.stringify(["elasticsearch", "fluentd", "otel-collector"].map(release => chart(ev, release).values));
+        for (const password of [writers.fluentd, writers["otel-collector"], elastic]) {
+            expect(values).to.not.contain(password);
+        }
     });
 
     it("gives Elasticsearch a current 8.x image and a generated, secret ELASTIC_PASSWORD its readiness probe needs", () => {

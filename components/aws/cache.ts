@@ -11,6 +11,8 @@ import { redisUrl } from "../endpoints";
 import { EncryptionKey } from "./kms";
 
 export const redisPort = 6379;
+/** The hour (UTC) of ElastiCache's daily automatic snapshot; the hourly job leaves it alone. */
+export const automaticSnapshotHourUtc = 19;
 
 export interface CacheArgs {
     /** Physical name prefix, such as `bookkeep-production`. */
@@ -99,7 +101,7 @@ export class Cache extends pulumi.ComponentResource {
             // ElastiCache takes one automatic snapshot a day; the hourly ones the seed asks for are
             // taken by a CronJob (cacheSnapshots.ts).
             snapshotRetentionLimit: c.snapshotRetentionDays,
-            snapshotWindow: "19:00-20:00",
+            snapshotWindow: `${automaticSnapshotHourUtc}:00-${automaticSnapshotHourUtc + 1}:00`,
             maintenanceWindow: "sun:21:00-sun:22:00",
             finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${finalSnapshotSuffix.hex}`,
             autoMinorVersionUpgrade: true,

@@ -168,7 +168,6 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
                 region,
                 accountId,
                 replicationGroupId: cache.replicationGroupId,
-                memberClusters: cache.replicationGroup.memberClusters,
                 keyArn: cache.key.arn,
                 keep: config.cache.hourlySnapshotsKept,
                 image: awsCliImage,

@@ -4,13 +4,14 @@
  * bookkeep-monitoring (logstash format, prefix `bookkeep`, so one `bookkeep-YYYY.MM.DD` index a
  * day). An ILM policy deletes indices after `observability.logRetentionDays`.
  *
- * Elasticsearch runs with X-Pack security: TLS on HTTP and transport with a certificate from a
- * private CA that cert-manager keeps (a ClusterIssuer, as its clients live in two namespaces), and
- * password authentication. Fluentd and the OTel collector write as their own users, whose role may
- * only create and write `bookkeep-*` indices; the `elastic` superuser's generated password is used
- * only by the setup Job that creates them. Clients verify the server against the CA certificate,
- * which reaches their namespaces as the `ca.crt` of a cert-manager Secret issued there (only that
- * key is mounted).
+ * Elasticsearch runs with X-Pack security and password authentication, and TLS from two private
+ * CAs that cert-manager keeps. The HTTP CA is a ClusterIssuer, as its clients live in two
+ * namespaces: each client namespace gets a certificate from it only to carry its `ca.crt` (the
+ * only key mounted). The transport CA is an Issuer in the monitoring namespace that signs nothing
+ * but the nodes' own certificate, so no certificate a client can reach lets it join the cluster.
+ * Fluentd and the OTel collector write as their own users, whose role may only create indices and
+ * add documents to `bookkeep-*` (no updates or deletes); the `elastic` superuser's generated
+ * password is used only by the setup Job that creates them.
  */
 import * as crypto from "crypto";
 import * as k8s from "./sdk";
@@ -54,10 +55,10 @@ const setupPods = { "app.kubernetes.io/name": "elasticsearch-setup" };
 
 /** The users that write to Elasticsearch, and the Secret in bookkeep-monitoring holding their passwords. */
 export const elasticsearchWriters = { secret: "elasticsearch-writers", fluentd: "fluentd", collector: "otel-collector" } as const;
-/** The role they share: create and write `bookkeep-*` indices, nothing else. */
-export const writerRole = {
+/** The role they share: create `bookkeep-*` indices and add documents to them; no updates, no deletes. */
+const writerRole = {
     cluster: ["monitor"],
-    indices: [{ names: ["bookkeep-*"], privileges: ["create_index", "create_doc", "write", "auto_configure", "view_index_metadata"] }],
+    indices: [{ names: ["bookkeep-*"], privileges: ["create_index", "create_doc", "auto_configure", "view_index_metadata"] }],
 };
 /** Secrets (cert-manager's) whose `ca.crt` a client mounts to verify Elasticsearch, per client namespace. */
 export const elasticsearchCaSecrets = { monitoring: "elasticsearch-client-tls", system: "fluentd-elasticsearch-tls" } as const;
@@ -65,7 +66,8 @@ export const elasticsearchCaSecrets = { monitoring: "elasticsearch-client-tls", 
 export const elasticsearchCaDir = "/etc/elasticsearch-ca";
 /** The Secret in bookkeep-system with Fluentd's password. */
 const fluentdPasswordSecret = "fluentd-elasticsearch";
-const serverTlsSecret = "elasticsearch-tls";
+/** The nodes' certificates: one for HTTP (from the HTTP CA), one for transport (from the transport CA). */
+const nodeTls = { http: "elasticsearch-http-tls", transport: "elasticsearch-transport-tls" } as const;
 const certsDir = "/usr/share/elasticsearch/config/certs";
 
 /** A volume with only the `ca.crt` of a cert-manager Secret (never the client key beside it). */
@@ -73,20 +75,21 @@ export function caVolume(secretName: string): { name: string; secret: { secretNa
     return { name: "elasticsearch-ca", secret: { secretName, items: [{ key: "ca.crt", path: "ca.crt" }] } };
 }
 
-/** Elasticsearch's settings: X-Pack security with TLS on both layers from the mounted certificate. */
-export function elasticsearchYml(): string {
+/** Elasticsearch's settings: X-Pack security with TLS on both layers, each from its own certificate. */
+function elasticsearchYml(): string {
     const tls = (layer: "http" | "transport") => [
         `xpack.security.${layer}.ssl.enabled: true`,
-        `xpack.security.${layer}.ssl.key: ${certsDir}/tls.key`,
-        `xpack.security.${layer}.ssl.certificate: ${certsDir}/tls.crt`,
-        `xpack.security.${layer}.ssl.certificate_authorities: ${certsDir}/ca.crt`,
+        `xpack.security.${layer}.ssl.key: ${certsDir}/${layer}/tls.key`,
+        `xpack.security.${layer}.ssl.certificate: ${certsDir}/${layer}/tls.crt`,
+        `xpack.security.${layer}.ssl.certificate_authorities: ${certsDir}/${layer}/ca.crt`,
     ];
     return [
         "xpack.security.enabled: true",
         ...tls("http"),
         ...tls("transport"),
         // Nodes reach each other at their pod IPs once discovered, which no certificate can name
-        // ahead of time: transport checks the chain to the logging CA, not the host name.
+        // ahead of time: transport checks the chain to the transport CA (which signs nothing else),
+        // not the host name.
         "xpack.security.transport.ssl.verification_mode: certificate",
         "# Avoids the chart's privileged sysctl init container (vm.max_map_count).",
         "node.store.allow_mmap: false",
@@ -153,6 +156,7 @@ export function fluentdConfig(esHost: string): Record<string, string> {
   ca_file ${elasticsearchCaDir}/ca.crt
   user ${elasticsearchWriters.fluentd}
   password "#{ENV['ELASTICSEARCH_PASSWORD']}"
+  write_operation create
   logstash_format true
   logstash_prefix bookkeep
   suppress_type_name true
@@ -224,7 +228,7 @@ export class Logging extends pulumi.ComponentResource {
             createCert: false,
             protocol: "https",
             secret: { enabled: false },
-            secretMounts: [{ name: serverTlsSecret, secretName: serverTlsSecret, path: certsDir }],
+            secretMounts: (["http", "transport"] as const).map(layer => ({ name: nodeTls[layer], secretName: nodeTls[layer], path: `${certsDir}/${layer}` })),
             esConfig: { "elasticsearch.yml": elasticsearchYml() },
             sysctlInitContainer: { enabled: false },
             esJavaOpts: production ? "-Xms2g -Xmx2g" : "-Xms1g -Xmx1g",
@@ -243,7 +247,7 @@ export class Logging extends pulumi.ComponentResource {
             // Elasticsearch never calls the Kubernetes API.
             rbac: { automountToken: false },
             tests: { enabled: false },
-        }, { parent: this, dependsOn: [bootstrap, certificates.server] });
+        }, { parent: this, dependsOn: [bootstrap, ...certificates.nodes] });
 
         const setup = this.setupJob(name, args, days, [elasticsearch, writers, certificates.monitoringClients]);
         this.writers = [writers, certificates.monitoringClients, setup];
@@ -299,41 +303,60 @@ export class Logging extends pulumi.ComponentResource {
     }
 
     /**
-     * The private CA as a ClusterIssuer (its key in cert-manager's own namespace), the servers'
-     * certificate, and one certificate in each client namespace that brings the CA certificate there.
+     * The HTTP CA as a ClusterIssuer (its key in cert-manager's own namespace) with the nodes' HTTP
+     * certificate and one certificate per client namespace that brings the CA certificate there;
+     * the transport CA as an Issuer in the monitoring namespace with the nodes' transport certificate.
      */
-    private certificates(name: string, args: LoggingArgs): { server: pulumi.Resource; monitoringClients: pulumi.Resource; fluentd: pulumi.Resource } {
+    private certificates(name: string, args: LoggingArgs): { nodes: pulumi.Resource[]; monitoringClients: pulumi.Resource; fluentd: pulumi.Resource } {
         const { namespaces } = args;
-        const ca = new PrivateCa(`${name}-tls`, {
+        const labels = { "app.kubernetes.io/part-of": "bookkeep", "app.kubernetes.io/component": "logging-tls" };
+        const http = new PrivateCa(`${name}-tls`, {
             kind: "ClusterIssuer",
             issuerName: "bookkeep-logging-ca",
             rootSecret: "elasticsearch-ca",
             commonName: "bookkeep-logging-ca",
             namespace: namespaces.system,
-            labels: { "app.kubernetes.io/part-of": "bookkeep", "app.kubernetes.io/component": "logging-tls" },
+            labels,
+            certManager: args.certManager,
+        }, this);
+        const transport = new PrivateCa(`${name}-transport`, {
+            kind: "Issuer",
+            issuerName: "elasticsearch-transport-ca",
+            rootSecret: "elasticsearch-transport-ca",
+            commonName: "bookkeep-elasticsearch-transport-ca",
+            namespace: namespaces.monitoring,
+            labels,
             certManager: args.certManager,
         }, this);
         const mon = namespaces.names.monitoring;
         const headless = `${elasticsearchService}-headless`;
+        const nodeNames = {
+            commonName: `${elasticsearchService}.${mon}.svc`,
+            dnsNames: [
+                elasticsearchService, `${elasticsearchService}.${mon}`, `${elasticsearchService}.${mon}.svc`, `${elasticsearchService}.${mon}.svc.cluster.local`,
+                `*.${headless}`, `*.${headless}.${mon}`, `*.${headless}.${mon}.svc`, `*.${headless}.${mon}.svc.cluster.local`,
+            ],
+        };
+        // The client namespaces' certificates only carry the CA certificate; being server-only,
+        // their keys could not pass as a client anywhere, were they ever mounted.
+        const caCarrier = (suffix: string, secret: string, namespace: pulumi.Input<string>, commonName: string) =>
+            http.certificate(suffix, secret, namespace, { commonName, usages: ["server auth"] });
         return {
-            server: ca.certificate("server-certificate", serverTlsSecret, namespaces.monitoring, {
-                commonName: `${elasticsearchService}.${mon}.svc`,
-                dnsNames: [
-                    elasticsearchService, `${elasticsearchService}.${mon}`, `${elasticsearchService}.${mon}.svc`, `${elasticsearchService}.${mon}.svc.cluster.local`,
-                    `*.${headless}`, `*.${headless}.${mon}`, `*.${headless}.${mon}.svc`, `*.${headless}.${mon}.svc.cluster.local`,
-                ],
+            nodes: [
+                http.certificate("http-certificate", nodeTls.http, namespaces.monitoring, { ...nodeNames, usages: ["server auth"] }),
                 // Transport connections are mutual: each node is also the other's client.
-                usages: ["server auth", "client auth"],
-            }),
-            monitoringClients: ca.certificate("client-certificate", elasticsearchCaSecrets.monitoring, namespaces.monitoring, { commonName: "bookkeep-monitoring-clients", usages: ["client auth"] }),
-            fluentd: ca.certificate("fluentd-certificate", elasticsearchCaSecrets.system, namespaces.system, { commonName: "fluentd", usages: ["client auth"] }),
+                transport.certificate("certificate", nodeTls.transport, namespaces.monitoring, { ...nodeNames, usages: ["server auth", "client auth"] }),
+            ],
+            monitoringClients: caCarrier("client-certificate", elasticsearchCaSecrets.monitoring, namespaces.monitoring, "bookkeep-monitoring-clients"),
+            fluentd: caCarrier("fluentd-certificate", elasticsearchCaSecrets.system, namespaces.system, "fluentd"),
         };
     }
 
     /**
      * A Job that, as the `elastic` superuser, installs the ILM policy and the index template
      * applying it to `bookkeep-*` indices, the writers' role and the writers. Its name carries the
-     * retention and a digest of what it installs, so a change runs it again.
+     * retention and a digest of what it installs, so a change runs it again. (A writer's password
+     * is generated once; replacing one means replacing this Job too: `pulumi up --replace` it.)
      */
     private setupJob(name: string, args: LoggingArgs, days: number, dependsOn: pulumi.Resource[]): k8s.batch.v1.Job {
         const { namespaces } = args;
@@ -341,12 +364,15 @@ export class Logging extends pulumi.ComponentResource {
         const policy = JSON.stringify({ policy: { phases: { hot: { actions: {} }, delete: { min_age: `${days}d`, actions: { delete: {} } } } } });
         const template = JSON.stringify({ index_patterns: ["bookkeep-*"], priority: 200, template: { settings: { "index.lifecycle.name": ilmPolicy } } });
         const role = JSON.stringify(writerRole);
-        const curl = `curl -fsS --retry 30 --retry-all-errors --retry-delay 10 --cacert ${elasticsearchCaDir}/ca.crt -u "elastic:$ELASTIC_PASSWORD" -H 'Content-Type: application/json' -X PUT`;
-        // Passwords go in on stdin, not the command line.
+        // Passwords never go on a command line: the superuser's in a curl config file on the
+        // pod's private /tmp, the writers' on stdin.
+        const curl = `curl -fsS --retry 30 --retry-all-errors --retry-delay 10 --cacert ${elasticsearchCaDir}/ca.crt -K /tmp/elastic.curlrc -H 'Content-Type: application/json' -X PUT`;
         const user = (name: string, env: string) =>
             `printf '{"password":"%s","roles":["bookkeep-writer"]}' "$${env}" | ${curl} '${url}/_security/user/${name}' -d @-`;
         const script = [
             "set -eu",
+            "umask 077",
+            `printf 'user = "elastic:%s"\\n' "$ELASTIC_PASSWORD" > /tmp/elastic.curlrc`,
             `${curl} '${url}/_ilm/policy/${ilmPolicy}' -d '${policy}'`,
             `${curl} '${url}/_index_template/${ilmPolicy}' -d '${template}'`,
             `${curl} '${url}/_security/role/bookkeep-writer' -d '${role}'`,
@@ -378,9 +404,9 @@ export class Logging extends pulumi.ComponentResource {
                             ],
                             securityContext: restrictedContainer(),
                             resources: resources({ cpu: "10m", memory: "16Mi" }, { cpu: "100m", memory: "64Mi" }),
-                            volumeMounts: [{ name: "elasticsearch-ca", mountPath: elasticsearchCaDir, readOnly: true }],
+                            volumeMounts: [{ name: "elasticsearch-ca", mountPath: elasticsearchCaDir, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
                         }],
-                        volumes: [caVolume(elasticsearchCaSecrets.monitoring)],
+                        volumes: [caVolume(elasticsearchCaSecrets.monitoring), { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } }],
                     },
                 },
             },

@@ -9,8 +9,8 @@
  * (`$NATS_PASSWORD_<SERVICE>`); the chart values and the rendered ConfigMap never hold them.
  *
  * Cluster routes (production's three nodes) use mutual TLS: cert-manager keeps a private CA in the
- * NATS namespace and issues the servers one route certificate, so only a holder of that CA's
- * certificate joins the cluster, and replication traffic is encrypted.
+ * NATS namespace and issues the servers one route certificate, so only a holder of a certificate
+ * and key issued by that CA joins the cluster, and replication traffic is encrypted.
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
@@ -40,7 +40,7 @@ export interface NatsArgs {
 }
 
 /** The Secret cert-manager keeps the route certificate in (tls.crt, tls.key, ca.crt), and where the chart mounts it. */
-export const natsRouteTlsSecret = "nats-route-tls";
+const natsRouteTlsSecret = "nats-route-tls";
 const natsRouteCertsDir = "/etc/nats-certs/cluster";
 
 /** The Secret in the NATS namespace holding one client password per NATS user, keyed by service name. */

@@ -2,7 +2,8 @@
  * The shared Kubernetes platform of one environment, on whatever cluster the foundation provides:
  * namespaces and their guard rails, ingress + TLS, NATS, secrets, observability, the database
  * migration the fleet waits for, and backups. It sees only the CloudFoundation interface, so it
- * is identical on every cloud apart from the identity annotations the foundation supplies.
+ * is identical on every cloud apart from the identity annotations the foundation supplies and the
+ * scheduled cloud jobs it asks for (AWS's hourly `redis-snapshot`).
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";

@@ -24,7 +24,7 @@ const calls = Object.assign({}, ...all.map(m => m.calls)) as CloudMocks["calls"]
  */
 export function fakeRegistration(type: string, name: string, inputs: Record<string, unknown>, preview = false): { id: string; state: Record<string, unknown> } {
     if (preview) {
-        // A copy: the SDK keeps the request's inputs and the response's state apart.
+        // A shallow copy: the request's inputs and the response's state are separate objects.
         return { id: "", state: { ...inputs } };
     }
     const extra = withoutUndefined(outputs[type]?.({ type, name, inputs: readable(inputs), custom: true }) ?? {});
