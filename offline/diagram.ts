@@ -3,7 +3,6 @@
  * its data layer, each namespace with its workloads and charts, and the traffic paths (internet →
  * load balancer → ingress → services → data stores), all derived from the recorded resources.
  */
-import { instance } from "@viz-js/viz";
 import type { Graph } from "@viz-js/viz";
 import { RecordedResource } from "./engine";
 
@@ -166,6 +165,8 @@ export function architectureGraph(resources: readonly RecordedResource[], title:
 
 /** Renders the architecture of a plan as an SVG document. */
 export async function architectureSvg(resources: readonly RecordedResource[], title: string): Promise<string> {
+    // Graphviz (WebAssembly) loads only when a diagram is asked for.
+    const { instance } = await import("@viz-js/viz");
     const viz = await instance();
     return viz.renderString(architectureGraph(resources, title), { format: "svg" });
 }

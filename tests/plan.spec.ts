@@ -27,7 +27,7 @@ describe("offline start-up", () => {
 
     it("loads @pulumi/pulumi without typescript, arborist or the automation API", () => {
         expect(probe(`require("@pulumi/pulumi"); console.log(JSON.stringify([startup.stillDeferred(), ${loaded("/automation/localWorkspace")}, ${loaded("/@npmcli/arborist/lib/arborist/")}]))`))
-            .to.deep.equal([["typescript", "@npmcli/arborist", "@pulumi/pulumi/automation", "zod locales"], false, false]);
+            .to.deep.equal([["typescript", "@npmcli/arborist", "@pulumi/pulumi/automation", "normalize-package-data", "fdir", "zod locales"], false, false]);
     });
 
     it("still gives the real modules to whoever uses them", () => {
@@ -39,7 +39,7 @@ describe("offline start-up", () => {
             console.log(JSON.stringify([typeof pulumi.automation.LocalWorkspace.create, typeof ts.createSourceFile, ts.createSourceFile === require("typescript/lib/typescript.js").createSourceFile,
                 require("@pulumi/pulumi/automation").bookkeepProbe, "LocalWorkspace" in pulumi.automation,
                 typeof pulumi.runtime.computeCodePaths, ${loaded("/automation/localWorkspace")}, startup.stillDeferred()]))`))
-            .to.deep.equal(["function", "function", true, 1, true, "function", true, ["@npmcli/arborist", "zod locales"]]);
+            .to.deep.equal(["function", "function", true, 1, true, "function", true, ["@npmcli/arborist", "normalize-package-data", "fdir", "zod locales"]]);
     });
 });
 
