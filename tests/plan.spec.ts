@@ -43,6 +43,26 @@ describe("offline start-up", () => {
     });
 });
 
+describe("offline compile cache", () => {
+    it("writes V8's cache once, then uses it without writing it again", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bookkeep-compile-cache-"));
+        const script = `require(${JSON.stringify(path.join(__dirname, "..", "offline", "compileCache.js"))}); require("@pulumi/kubernetes/core/v1");`;
+        const runOnce = () => {
+            const r = spawnSync(process.execPath, ["-e", script], { cwd: root, encoding: "utf8", env: { ...process.env, V8_COMPILE_CACHE_CACHE_DIR: dir } });
+            expect(r.status, r.stderr).to.equal(0);
+            return fs.readdirSync(dir).filter(f => f.endsWith(".BLOB")).map(f => [f, fs.statSync(path.join(dir, f)).mtimeMs, fs.statSync(path.join(dir, f)).size]);
+        };
+        try {
+            const first = runOnce();
+            expect(first).to.have.length(1);
+            expect(first[0][2]).to.be.greaterThan(100_000);
+            expect(runOnce()).to.deep.equal(first);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
 describe("plan command", () => {
     let dir: string;
     before(() => {
