@@ -162,9 +162,13 @@ export function isChartRendered(urn: string): boolean {
 
 /** The exemption that waives `policy` for this resource, if any. */
 export function exemptionFor(policy: string, r: Subject, exemptions: readonly ChartExemption[] = chartExemptions): ChartExemption | undefined {
+    // Only chart-rendered workloads outside the app namespace are ever exempt: the cheap tests first.
     const pod = podTemplateOf(r.type, r.props, r.name);
+    if (!pod || !isChartRendered(r.urn)) {
+        return undefined;
+    }
     const ns = k8sNamespace(r);
-    if (!pod || isAppNamespace(ns) || !isChartRendered(r.urn)) {
+    if (isAppNamespace(ns)) {
         return undefined;
     }
     const name = k8sName(r);
