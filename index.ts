@@ -4,14 +4,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Platform } from "./components/platform";
 import { loadCatalog } from "./services";
-import { loadStackConfig } from "./stacks";
+import { loadStackConfig, resilienceOverridesInForce } from "./stacks";
 
-const config = loadStackConfig();
-const platform = new Platform("bookkeep", { config, catalog: loadCatalog() });
+const catalog = loadCatalog();
+const config = loadStackConfig(catalog.map(s => s.name));
+// A lowered production guarantee is allowed only with a reason; say it on every run.
+const overrides = resilienceOverridesInForce(config);
+overrides.forEach(o => void pulumi.log.warn(`resilience override: ${o}`));
+const platform = new Platform("bookkeep", { config, catalog });
 const outputs = platform.foundation.outputs;
 
 export const environment = config.environment;
 export const cloud = config.cloud;
+export const resilienceOverrides = overrides;
 export const clusterName = outputs.clusterName;
 export const kubeconfig = pulumi.secret(outputs.kubeconfig);
 export const postgresHost = outputs.postgresHost;

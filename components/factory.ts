@@ -24,8 +24,8 @@ export function createFoundation(name: string, config: StackConfig, opts: pulumi
             return new LocalFoundation(name, { config }, opts);
         }
         default: {
-            const exhaustive: never = config.cloud;
-            throw new Error(`unknown cloud ${exhaustive}`);
+            const exhaustive: never = config;
+            throw new Error(`unknown cloud ${JSON.stringify(exhaustive)}`);
         }
     }
 }

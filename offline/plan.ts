@@ -48,9 +48,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     }
     const file = readStackFile(options.stack, overrides);
     const evaluation = await evaluate({
-        stack: options.stack, config: file.config, secretKeys: file.secretKeys, program: options.program, preview: options.preview,
+        stack: file.stack, config: file.config, secretKeys: file.secretKeys, program: options.program, preview: options.preview,
     });
-    const policyConfig = readPackConfig(path.join(projectRoot(), "policies", "config", `${options.stack}.json`), pack);
+    const policyConfig = readPackConfig(path.join(projectRoot(), "policies", "config", `${file.environment ?? file.stack}.json`), pack);
     const policies = await runPolicies(pack, evaluation.resources, policyConfig);
     // The validated choice (the program exports it), which may come from the environment's defaults.
     const cloud = String(evaluation.outputs.cloud ?? file.config["bookkeep:cloud"] ?? "");

@@ -10,7 +10,10 @@ import { deepMerge } from "../stacks/defaults";
 import { projectName, projectRoot } from "./engine";
 
 export interface StackConfigFile {
+    /** The stack read: the one asked for, or its variant on another cloud (`production-gcp`). */
     readonly stack: string;
+    /** Its `bookkeep:environment` as written (policy enforcement levels are per environment). */
+    readonly environment: string | undefined;
     readonly config: Record<string, string>;
     /** Keys whose values are `secure:` ciphertext; offline they carry a placeholder. */
     readonly secretKeys: string[];
@@ -24,10 +27,19 @@ export function stackNames(root = projectRoot()): string[] {
 }
 
 /**
- * Reads a stack file. `overrides` (keys like `bookkeep:cloud`) are merged over the file: objects
- * deep-merged, anything else replaced. Throws an input error for an unknown stack.
+ * Reads a stack file. `overrides` (keys like `bookkeep:cluster`) are merged over the file: objects
+ * deep-merged, anything else replaced. A `bookkeep:cloud` override other than the file's own cloud
+ * reads the stack's variant on that cloud, `Pulumi.<stack>-<cloud>.yaml`, where there is one (a
+ * stack file carries one cloud's section). Throws an input error for an unknown stack.
  */
 export function readStackFile(stack: string, overrides: Record<string, unknown> = {}, root = projectRoot()): StackConfigFile {
+    const cloud = overrides[`${projectName}:cloud`];
+    if (typeof cloud === "string" && !stack.endsWith(`-${cloud}`) && fs.existsSync(path.join(root, `Pulumi.${stack}-${cloud}.yaml`))) {
+        const own = readStackFile(stack, {}, root);
+        if (own.config[`${projectName}:cloud`] !== cloud) {
+            return readStackFile(`${stack}-${cloud}`, overrides, root);
+        }
+    }
     const file = path.join(root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         throw inputError("stack", [{ propertyPath: "--stack", reason: `no Pulumi.${stack}.yaml; known stacks are ${stackNames(root).join(", ")} (got ${JSON.stringify(stack)})` }]);
@@ -56,5 +68,6 @@ export function readStackFile(stack: string, overrides: Record<string, unknown> 
         values[key] = deepMerge(values[key], value);
     }
     const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-    return { stack, config, secretKeys };
+    const environment = values[`${projectName}:environment`];
+    return { stack, environment: typeof environment === "string" ? environment : undefined, config, secretKeys };
 }

@@ -1,6 +1,7 @@
 /** The shape of one service catalog entry, and the catalog's validation. */
 import { z } from "zod";
-import { ConfigIssue, inputError } from "../stacks/errors";
+import { ConfigIssue, describeIssue, inputError, shorten } from "../stacks/errors";
+import { imageTag } from "../stacks/rules";
 
 export const backends = ["postgres", "redis", "nats"] as const;
 export type Backend = typeof backends[number];
@@ -19,9 +20,7 @@ export const serviceSpecSchema = z.strictObject({
     /** Image repository under the fleet registry, such as `invoice-service`. */
     image: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, { message: "must be an image repository name such as invoice-service" }),
     /** Pinned image tag. Never `latest`: a moving tag makes a rollout unrepeatable and a rollback impossible. */
-    tag: z.string({ message: "is required: pin an image tag such as v1.0.0" })
-        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { message: "must be an image tag such as v1.0.0" })
-        .refine(t => t !== "latest", { message: "must pin a version; 'latest' is not allowed" }),
+    tag: imageTag,
     /** Container port; the seed runs every service on 3100. */
     port,
     /** Port of the Prometheus /metrics endpoint (container and Service port named `metrics`). */
@@ -64,7 +63,7 @@ export function validateCatalog(entries: readonly unknown[]): ServiceSpec[] {
     }
     entries.forEach((entry, i) => {
         const label = typeof (entry as { name?: unknown })?.name === "string" ? (entry as { name: string }).name : `#${i}`;
-        const r = serviceSpecSchema.safeParse(entry);
+        const r = serviceSpecSchema.safeParse(entry, { error: describeIssue });
         if (r.success) {
             specs.push(r.data);
         } else {
@@ -72,7 +71,7 @@ export function validateCatalog(entries: readonly unknown[]): ServiceSpec[] {
                 const field = issue.path.join(".") || "(entry)";
                 const got = issue.path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined), entry);
                 const reason = issue.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.join(", ")}` : issue.message;
-                issues.push({ propertyPath: `services.${label}.${field}`, reason: `${reason}${got === undefined || issue.code === "unrecognized_keys" ? "" : ` (got ${JSON.stringify(got)})`}` });
+                issues.push({ propertyPath: `services.${label}.${field}`, reason: `${reason}${got === undefined || issue.code === "unrecognized_keys" ? "" : ` (got ${shorten(got)})`}` });
             }
         }
     });

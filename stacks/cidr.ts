@@ -77,3 +77,63 @@ function mustParse(text: string): Cidr {
     }
     return c;
 }
+
+/** True when `text` is a network written the one canonical way ("10.10.0.0/16", not "010.010.0.0/16"). */
+export function isCanonicalCidr(text: string): boolean {
+    const c = parseCidr(text);
+    return c !== undefined && formatCidr(c) === text;
+}
+
+/** RFC 1918 private blocks: every range the program lays out in a VPC must sit inside one of them. */
+export const privateBlocks = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
+
+export function isPrivateCidr(text: string): boolean {
+    return isCidr(text) && privateBlocks.some(p => cidrContains(p, text));
+}
+
+/**
+ * Blocks that are not public unicast (RFC 6890: this-network, private, CGNAT, loopback,
+ * link-local, documentation, multicast and reserved). What is left is the public internet.
+ */
+const nonPublicV4 = [
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+    "203.0.113.0/24", "224.0.0.0/3",
+];
+
+/** Half-open [start, end) address intervals, merged. */
+function union(intervals: [number, number][]): [number, number][] {
+    const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+    const out: [number, number][] = [];
+    for (const [s, e] of sorted) {
+        const last = out[out.length - 1];
+        if (last !== undefined && s <= last[1]) {
+            last[1] = Math.max(last[1], e);
+        } else {
+            out.push([s, e]);
+        }
+    }
+    return out;
+}
+
+function interval(text: string): [number, number] {
+    const c = mustParse(text);
+    return [c.base, c.base + blockSize(c.prefix)];
+}
+
+/**
+ * How many public IPv4 addresses a list of ranges admits together. Overlaps count once, so a
+ * list cannot hide the whole internet in halves (0.0.0.0/1 + 128.0.0.0/1) or in many pieces.
+ */
+export function publicAddressCount(cidrs: readonly string[]): number {
+    const reserved = union(nonPublicV4.map(interval));
+    let total = 0;
+    for (const [s, e] of union(cidrs.filter(isCidr).map(interval))) {
+        let covered = e - s;
+        for (const [rs, re] of reserved) {
+            covered -= Math.max(0, Math.min(e, re) - Math.max(s, rs));
+        }
+        total += covered;
+    }
+    return total;
+}

@@ -1,82 +1,103 @@
 /**
- * Per-environment defaults: the seed's environment matrix, with the nearest GCP equivalents.
- * A stack file only states what differs from these (and what has no sensible default: the GCP
- * project and who may reach the Kubernetes API).
+ * Per-environment defaults: the environment matrix of docs/requirements.md ("Environments"), with
+ * the nearest GCP equivalents. A stack file states only its cloud, what differs from these, and
+ * what has no sensible default (the GCP project, who may reach the Kubernetes API).
  *
- * | env         | nodes          | GCP nodes          | database                | GCP database            | replicas |
- * |-------------|----------------|--------------------|-------------------------|-------------------------|----------|
- * | development | local cluster  | -                  | in-cluster PostgreSQL   | -                       | 1-1      |
- * | staging     | 2 x t3.medium  | 2 x e2-medium      | db.t3.small             | db-g1-small             | 1-2      |
- * | production  | 5 x t3.large   | 5 x e2-standard-2  | db.r5.large, Multi-AZ   | db-custom-2-13312, HA   | 2-10     |
+ * | env         | AWS nodes      | GCP nodes                  | AWS database          | GCP database          | replicas |
+ * |-------------|----------------|----------------------------|-----------------------|-----------------------|----------|
+ * | development | local cluster  | -                          | in-cluster PostgreSQL | -                     | 1-1      |
+ * | staging     | 2 x t3.medium  | 2 x e2-medium              | db.t3.small           | db-g1-small           | 1-2      |
+ * | production  | 5 x t3.large   | 2 per zone x e2-standard-2 | db.r5.large, Multi-AZ | db-custom-2-13312, HA | 2-10     |
  */
-import { Environment, StackConfig } from "./schema";
+import { AwsConfig, Cloud, Environment, GcpConfig, StackConfig } from "./schema";
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
-export type StackConfigInput = DeepPartial<StackConfig>;
+/** Any stack config section, partially filled (what a stack file or a default holds). */
+export type StackConfigInput = DeepPartial<Omit<StackConfig, "cloud" | "aws" | "gcp" | "local" | "cluster">> & {
+    cloud?: Cloud;
+    aws?: DeepPartial<AwsConfig>;
+    gcp?: DeepPartial<GcpConfig>;
+    local?: Record<string, unknown>;
+    cluster?: DeepPartial<Extract<StackConfig, { cloud: "aws" }>["cluster"]>;
+};
+type CloudEnvironment = Exclude<Environment, "development">;
 
-const common = {
-    aws: { region: "ap-south-1", drRegion: "ap-south-2", availabilityZones: ["ap-south-1a", "ap-south-1b", "ap-south-1c"] },
-    gcp: { region: "asia-south1", drRegion: "asia-south2", zones: ["asia-south1-a", "asia-south1-b", "asia-south1-c"] },
-    local: {},
-    cluster: { kubernetesVersion: "1.35" },
-    fleet: { imageRegistry: "ghcr.io/bookkeep", releaseVersion: "v1.0.0", canaries: {}, compactResources: false },
-} satisfies StackConfigInput;
-
-export const environmentDefaults: Record<Environment, StackConfigInput> = {
+/** Settings every cloud shares, per environment. */
+const shared: Record<Environment, StackConfigInput> = {
     development: {
-        cloud: "local",
         domain: "bookkeep.localhost",
-        network: {
-            vpcCidr: "10.30.0.0/16", podsCidr: "10.32.0.0/14", servicesCidr: "10.36.0.0/20", privateServicesCidr: "10.37.0.0/20",
-            controlPlaneCidr: "172.16.0.32/28", natGateways: "single", flowLogRetentionDays: 7,
-        },
-        cluster: {
-            nodeCount: 1, minNodes: 1, maxNodes: 1, awsInstanceType: "t3.medium", gcpMachineType: "e2-medium",
-            apiAllowedCidrs: ["127.0.0.1/32"],
-        },
         database: {
-            awsInstanceClass: "db.t3.micro", gcpTier: "db-f1-micro", highAvailability: false, allocatedStorageGb: 20,
-            maxAllocatedStorageGb: 20, backupRetentionDays: 1, deletionProtection: false, crossRegionBackups: false,
+            highAvailability: false, allocatedStorageGb: 20, maxAllocatedStorageGb: 20, backupRetentionDays: 1,
+            deletionProtection: false, crossRegionBackups: false,
         },
-        cache: { awsNodeType: "cache.t3.micro", gcpMemorySizeGb: 1, highAvailability: false, snapshotRetentionDays: 1, hourlySnapshotsKept: 0 },
+        cache: { highAvailability: false, snapshotRetentionDays: 1 },
         fleet: { minReplicas: 1, maxReplicas: 1, compactResources: true },
         observability: { enabled: false, logRetentionDays: 7 },
     },
     staging: {
-        cloud: "aws",
         domain: "staging.bookkeep.app",
-        network: {
-            vpcCidr: "10.20.0.0/16", podsCidr: "10.24.0.0/14", servicesCidr: "10.28.0.0/20", privateServicesCidr: "10.29.0.0/20",
-            controlPlaneCidr: "172.16.0.16/28", natGateways: "single", flowLogRetentionDays: 30,
-        },
-        cluster: { nodeCount: 2, minNodes: 2, maxNodes: 4, awsInstanceType: "t3.medium", gcpMachineType: "e2-medium" },
         database: {
-            awsInstanceClass: "db.t3.small", gcpTier: "db-g1-small", highAvailability: false, allocatedStorageGb: 20,
-            maxAllocatedStorageGb: 100, backupRetentionDays: 7, deletionProtection: false, crossRegionBackups: false,
+            highAvailability: false, allocatedStorageGb: 20, maxAllocatedStorageGb: 100, backupRetentionDays: 7,
+            deletionProtection: false, crossRegionBackups: false,
         },
-        cache: { awsNodeType: "cache.t3.small", gcpMemorySizeGb: 1, highAvailability: false, snapshotRetentionDays: 3, hourlySnapshotsKept: 24 },
+        cache: { highAvailability: false, snapshotRetentionDays: 3 },
         fleet: { minReplicas: 1, maxReplicas: 2 },
         observability: { enabled: true, logRetentionDays: 30 },
     },
     production: {
-        cloud: "aws",
         domain: "bookkeep.app",
-        network: {
-            vpcCidr: "10.10.0.0/16", podsCidr: "10.100.0.0/14", servicesCidr: "10.104.0.0/20", privateServicesCidr: "10.105.0.0/20",
-            controlPlaneCidr: "172.16.0.0/28", natGateways: "perAz", flowLogRetentionDays: 365,
-        },
-        cluster: { nodeCount: 5, minNodes: 5, maxNodes: 10, awsInstanceType: "t3.large", gcpMachineType: "e2-standard-2" },
         database: {
-            awsInstanceClass: "db.r5.large", gcpTier: "db-custom-2-13312", highAvailability: true, allocatedStorageGb: 100,
-            maxAllocatedStorageGb: 1000,
-            // 14 days of PITR: WAL is archived continuously (RPO minutes, within the seed's 1 h).
+            highAvailability: true, allocatedStorageGb: 100, maxAllocatedStorageGb: 1000,
+            // 14 days of PITR: WAL is archived continuously (RPO minutes, within the required 1 h).
             backupRetentionDays: 14, deletionProtection: true, crossRegionBackups: true,
         },
-        cache: { awsNodeType: "cache.r6g.large", gcpMemorySizeGb: 5, highAvailability: true, snapshotRetentionDays: 7, hourlySnapshotsKept: 48 },
+        cache: { highAvailability: true, snapshotRetentionDays: 7 },
         fleet: { minReplicas: 2, maxReplicas: 10 },
         observability: { enabled: true, logRetentionDays: 365 },
     },
 };
+
+const everywhere: StackConfigInput = {
+    fleet: { imageRegistry: "ghcr.io/bookkeep", releaseVersion: "v1.0.0", canaries: {}, compactResources: false },
+    resilienceOverrides: {},
+};
+
+const cluster: Record<CloudEnvironment, StackConfigInput["cluster"]> = {
+    staging: { kubernetesVersion: "1.35", nodeCount: 2, minNodes: 2, maxNodes: 4 },
+    production: { kubernetesVersion: "1.35", nodeCount: 5, minNodes: 5, maxNodes: 10 },
+};
+
+const aws: Record<CloudEnvironment, DeepPartial<AwsConfig>> = {
+    staging: {
+        vpcCidr: "10.20.0.0/16", natGateways: "single", flowLogRetentionDays: 30,
+        nodeInstanceType: "t3.medium", databaseInstanceClass: "db.t3.small", cacheNodeType: "cache.t3.small", cacheHourlySnapshotsKept: 24,
+    },
+    production: {
+        vpcCidr: "10.10.0.0/16", natGateways: "perAz", flowLogRetentionDays: 365,
+        nodeInstanceType: "t3.large", databaseInstanceClass: "db.r5.large", cacheNodeType: "cache.r6g.large", cacheHourlySnapshotsKept: 48,
+    },
+};
+
+const gcp: Record<CloudEnvironment, DeepPartial<GcpConfig>> = {
+    staging: {
+        subnetCidr: "10.20.0.0/16", podsCidr: "10.24.0.0/14", servicesCidr: "10.28.0.0/20", privateServicesCidr: "10.29.0.0/20",
+        controlPlaneCidr: "172.16.0.16/28", nodeMachineType: "e2-medium", databaseTier: "db-g1-small", cacheMemorySizeGb: 1,
+    },
+    production: {
+        subnetCidr: "10.10.0.0/16", podsCidr: "10.100.0.0/14", servicesCidr: "10.104.0.0/20", privateServicesCidr: "10.105.0.0/20",
+        controlPlaneCidr: "172.16.0.0/28", nodeMachineType: "e2-standard-2", databaseTier: "db-custom-2-13312", cacheMemorySizeGb: 5,
+    },
+};
+
+/** Where each cloud's section puts its region, zones and DR region when the stack names none. */
+const placement = {
+    aws: (region: string): DeepPartial<AwsConfig> => ({ region: region as AwsConfig["region"], drRegion: otherOf(region, "ap-south-1", "ap-south-2") as AwsConfig["region"], availabilityZones: ["a", "b", "c"].map(z => `${region}${z}`) }),
+    gcp: (region: string): DeepPartial<GcpConfig> => ({ region: region as GcpConfig["region"], drRegion: otherOf(region, "asia-south1", "asia-south2") as GcpConfig["region"], zones: ["a", "b", "c"].map(z => `${region}-${z}`) }),
+};
+
+function otherOf(region: string, a: string, b: string): string {
+    return region === b ? a : b;
+}
 
 /** Deep-merges plain objects; arrays and scalars from `override` replace those in `base`. */
 export function deepMerge<T>(base: T, override: unknown): T {
@@ -85,7 +106,7 @@ export function deepMerge<T>(base: T, override: unknown): T {
     }
     const out: Record<string, unknown> = { ...base };
     for (const [k, v] of Object.entries(override)) {
-        out[k] = k in out ? deepMerge(out[k], v) : v;
+        out[k] = Object.prototype.hasOwnProperty.call(out, k) ? deepMerge(out[k], v) : v;
     }
     return out as T;
 }
@@ -94,7 +115,27 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** The defaults for one environment: common values overlaid with that environment's row. */
-export function defaultsFor(environment: Environment): StackConfigInput {
-    return deepMerge(common as StackConfigInput, environmentDefaults[environment]);
+/**
+ * The defaults for one environment on one cloud: only that cloud's section. `region` is the
+ * region the stack file chose (the placement defaults follow it), or the primary one.
+ */
+export function defaultsFor(environment: Environment, cloud: Cloud, region?: string): StackConfigInput {
+    const base = deepMerge(everywhere, shared[environment]);
+    if (cloud === "local") {
+        return { ...base, local: {} };
+    }
+    if (environment === "development") {
+        // A development stack on a cloud is allowed by nothing but the schema's own message.
+        return base;
+    }
+    switch (cloud) {
+        case "aws":
+            return { ...base, cluster: cluster[environment], aws: { ...placement.aws(region ?? "ap-south-1"), ...aws[environment] } };
+        case "gcp":
+            return { ...base, cluster: cluster[environment], gcp: { ...placement.gcp(region ?? "asia-south1"), ...gcp[environment] } };
+        default: {
+            const exhaustive: never = cloud;
+            throw new Error(`unknown cloud ${String(exhaustive)}`);
+        }
+    }
 }

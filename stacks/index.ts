@@ -1,5 +1,6 @@
 export * from "./schema";
 export * from "./load";
-export { defaultsFor, environmentDefaults } from "./defaults";
+export { defaultsFor } from "./defaults";
 export * from "./errors";
 export * from "./cidr";
+export * from "./resilience";

@@ -1,9 +1,16 @@
 /**
  * The schema of every `bookkeep:*` stack config key, after per-environment defaults are merged in.
- * Objects are strict so a misspelt key fails loudly instead of being ignored.
+ * `cloud` discriminates it: a stack carries its own cloud's section (`aws`, `gcp` or `local`) and
+ * no other, and each cloud's section holds that cloud's sizing. Objects are strict, so a misspelt
+ * key fails loudly instead of being ignored.
+ *
+ * Cross-field messages refer to other settings as `{{section.key}}`; the loader (load.ts) fills in
+ * their values, or `[secret]` for a secret key, so no message can leak a secret it did not own.
  */
 import { z } from "zod";
-import { cidrsOverlap, isCidr } from "./cidr";
+import { cidrsOverlap, isCidr, parseCidr, publicAddressCount } from "./cidr";
+import { awsCacheNodeTypes, awsDatabaseInstanceClasses, awsNodeInstanceTypes, gcpNodeMachineTypes, gcpSharedCoreTiers, isCloudSqlTier, zonesByRegion } from "./offerings";
+import { canary, cidr, count, domain, imageRegistry, imageTag, privateCidr } from "./rules";
 
 export const environments = ["development", "staging", "production"] as const;
 export const clouds = ["aws", "gcp", "local"] as const;
@@ -18,18 +25,22 @@ export const gcpIndiaRegions = ["asia-south1", "asia-south2"] as const;
 export const kubernetesVersions = ["1.34", "1.35", "1.36"] as const;
 /** CloudWatch accepts only these retention periods; GCP log buckets take any day count. */
 export const logRetentionDays = [7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/**
+ * Public IPv4 addresses the Kubernetes API may admit, all ranges together: an office and a VPN
+ * fit in a /16; more is a sign of a range that admits strangers (0.0.0.0/1 + 128.0.0.0/1 is the
+ * whole internet).
+ */
+export const maxPublicApiAddresses = 2 ** 16;
 
 export type Environment = typeof environments[number];
 export type Cloud = typeof clouds[number];
 
-const domainPattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const imageTagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-
-const cidr = z.string().refine(isCidr, { message: "must be an IPv4 network in CIDR form, such as 10.10.0.0/16" });
-const count = (min: number, max: number) => z.number().int().min(min).max(max);
-const imageTag = z.string()
-    .regex(imageTagPattern, { message: "must be an image tag such as v1.0.0" })
-    .refine(t => t !== "latest", { message: "must pin a version; 'latest' is not allowed" });
+const retentionDays = z.number().int().refine(d => (logRetentionDays as readonly number[]).includes(d), {
+    message: `must be one of ${logRetentionDays.join(", ")}`,
+});
+const oneOf = (table: readonly string[], what: string, example: string) =>
+    z.string().refine(v => table.includes(v), { message: `must be ${what}, such as ${example} (the table in stacks/offerings.ts)` });
+const nonBlank = z.string().refine(s => s.trim().length > 0 && s.trim() === s, { message: "must be a non-blank name without surrounding spaces" });
 
 export const awsSchema = z.strictObject({
     region: z.enum(awsIndiaRegions),
@@ -37,6 +48,19 @@ export const awsSchema = z.strictObject({
     drRegion: z.enum(awsIndiaRegions),
     /** Exactly three AZs: subnets, nodes and Multi-AZ data stores spread over them. */
     availabilityZones: z.array(z.string()).length(3),
+    /** The VPC's block; public, private and data subnets are carved from it. */
+    vpcCidr: privateCidr,
+    /** One NAT gateway per AZ (production) or a single shared one (staging). */
+    natGateways: z.enum(["single", "perAz"]),
+    flowLogRetentionDays: retentionDays,
+    nodeInstanceType: oneOf(awsNodeInstanceTypes, "an EKS node instance type offered in both Indian regions", "t3.large"),
+    databaseInstanceClass: oneOf(awsDatabaseInstanceClasses, "an RDS PostgreSQL class with encryption at rest", "db.r5.large"),
+    cacheNodeType: oneOf(awsCacheNodeTypes, "an ElastiCache node type with encryption in transit and at rest", "cache.r6g.large"),
+    /**
+     * Hourly snapshots kept. ElastiCache snapshots once a day by itself, so a CronJob takes one an
+     * hour and keeps this many; 0 turns it off.
+     */
+    cacheHourlySnapshotsKept: count(0, 336),
 });
 
 export const gcpSchema = z.strictObject({
@@ -44,31 +68,28 @@ export const gcpSchema = z.strictObject({
     region: z.enum(gcpIndiaRegions),
     drRegion: z.enum(gcpIndiaRegions),
     zones: z.array(z.string()).length(3),
+    /** The subnet's primary range (nodes). */
+    subnetCidr: privateCidr,
+    /** GKE pods secondary range. */
+    podsCidr: privateCidr,
+    /** GKE services secondary range. */
+    servicesCidr: privateCidr,
+    /** Private services access range (Cloud SQL and Memorystore private IPs). */
+    privateServicesCidr: privateCidr,
+    /** GKE private control plane: exactly a /28. */
+    controlPlaneCidr: privateCidr.refine(c => parseCidr(c)?.prefix === 28 || !isCidr(c), { message: "must be a /28 (GKE's private control plane takes exactly 16 addresses)" }),
+    nodeMachineType: oneOf(gcpNodeMachineTypes, "a GKE node machine type offered in both Indian regions", "e2-standard-2"),
+    databaseTier: z.string().refine(isCloudSqlTier, {
+        message: `must be a Cloud SQL tier: ${gcpSharedCoreTiers.join(", ")} or db-custom-<1 or even vCPUs up to 96>-<0.9-6.5 GiB per vCPU in MiB, a multiple of 256>, such as db-custom-2-13312`,
+    }),
+    cacheMemorySizeGb: count(1, 300),
 });
 
 export const localSchema = z.strictObject({
     /** kubeconfig context to deploy into; unset means the current context. */
-    kubeconfigContext: z.string().min(1).optional(),
+    kubeconfigContext: nonBlank.optional(),
     /** StorageClass for the in-cluster data stores; unset means the cluster default. */
-    storageClass: z.string().min(1).optional(),
-});
-
-export const networkSchema = z.strictObject({
-    /** AWS VPC block, or the GCP subnet's primary range (nodes). */
-    vpcCidr: cidr,
-    /** GKE pods secondary range. */
-    podsCidr: cidr,
-    /** GKE services secondary range. */
-    servicesCidr: cidr,
-    /** GCP private services access range (Cloud SQL and Memorystore private IPs). */
-    privateServicesCidr: cidr,
-    /** GKE private control-plane /28. */
-    controlPlaneCidr: cidr,
-    /** One NAT gateway per AZ (production) or a single shared one (staging). */
-    natGateways: z.enum(["single", "perAz"]),
-    flowLogRetentionDays: z.number().int().refine(d => (logRetentionDays as readonly number[]).includes(d), {
-        message: `must be one of ${logRetentionDays.join(", ")}`,
-    }),
+    storageClass: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, { message: "must be a StorageClass name (a lowercase DNS subdomain)" }).optional(),
 });
 
 export const clusterSchema = z.strictObject({
@@ -76,15 +97,11 @@ export const clusterSchema = z.strictObject({
     nodeCount: count(1, 100),
     minNodes: count(1, 100),
     maxNodes: count(1, 100),
-    awsInstanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: "must be an EC2 instance type such as t3.large" }),
-    gcpMachineType: z.string().regex(/^[a-z][a-z0-9]*-[a-z0-9-]+$/, { message: "must be a GCE machine type such as e2-standard-2" }),
-    /** Who may reach the Kubernetes API endpoint. Never 0.0.0.0/0 in production (policy). */
-    apiAllowedCidrs: z.array(cidr).min(1),
+    /** Who may reach the Kubernetes API endpoint: IPv4 (EKS and GKE authorised networks take no IPv6), at most 40 ranges (EKS). */
+    apiAllowedCidrs: z.array(cidr).min(1).max(40),
 });
 
 export const databaseSchema = z.strictObject({
-    awsInstanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: "must be an RDS instance class such as db.r5.large" }),
-    gcpTier: z.string().regex(/^db-[a-z0-9-]+$/, { message: "must be a Cloud SQL tier such as db-custom-2-13312" }),
     /** RDS Multi-AZ / Cloud SQL REGIONAL. */
     highAvailability: z.boolean(),
     allocatedStorageGb: count(20, 65536),
@@ -97,35 +114,21 @@ export const databaseSchema = z.strictObject({
 });
 
 export const cacheSchema = z.strictObject({
-    awsNodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { message: "must be an ElastiCache node type such as cache.r6g.large" }),
-    gcpMemorySizeGb: count(1, 300),
     /** Replica + automatic failover (ElastiCache) / STANDARD_HA (Memorystore). */
     highAvailability: z.boolean(),
     /** Days the managed service keeps its daily automatic snapshots. */
     snapshotRetentionDays: count(1, 35),
-    /**
-     * Hourly snapshots kept (the seed's hourly RDB snapshots). ElastiCache snapshots once a day by
-     * itself, so on AWS a CronJob takes one an hour and keeps this many; 0 turns it off.
-     * Memorystore writes an RDB snapshot hourly itself; laptops take none.
-     */
-    hourlySnapshotsKept: count(0, 336),
-});
-
-export const canarySchema = z.strictObject({
-    tag: imageTag,
-    /** Share of traffic, in percent, that ingress-nginx sends to the canary. */
-    weight: count(1, 50),
 });
 
 export const fleetSchema = z.strictObject({
     minReplicas: count(1, 100),
     maxReplicas: count(1, 100),
-    /** Registry prefix for the service images, such as ghcr.io/bookkeep. */
-    imageRegistry: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, { message: "must be a registry path such as ghcr.io/bookkeep" }),
-    /** Release of the database schema: the tag of the migration image (bookkeep/migration:<tag>). */
+    /** Registry prefix for the service images (rules.ts lists the allowed ones). */
+    imageRegistry,
+    /** Release of the database schema: the tag of the migration image (<registry>/migration:<tag>). */
     releaseVersion: imageTag,
     /** Per-service canaries, keyed by catalog service name. */
-    canaries: z.record(z.string(), canarySchema),
+    canaries: z.record(z.string(), canary),
     /** Small requests/limits for a single laptop node (development). */
     compactResources: z.boolean(),
 });
@@ -133,72 +136,116 @@ export const fleetSchema = z.strictObject({
 export const observabilitySchema = z.strictObject({
     /** Prometheus/Grafana, Elasticsearch/Fluentd and the OTel collector. */
     enabled: z.boolean(),
-    logRetentionDays: z.number().int().refine(d => (logRetentionDays as readonly number[]).includes(d), {
-        message: `must be one of ${logRetentionDays.join(", ")}`,
-    }),
+    logRetentionDays: retentionDays,
 });
 
-export const stackConfigSchema = z.strictObject({
+const common = {
     environment: z.enum(environments),
-    cloud: z.enum(clouds),
     /** Apex domain: the API is served at api.<domain>, with a wildcard certificate for *.<domain>. */
-    domain: z.string().regex(domainPattern, { message: "must be a lowercase DNS domain such as bookkeep.app" }),
+    domain,
     /** Let's Encrypt account email for cert-manager. */
     acmeEmail: z.email({ message: "must be an email address" }),
-    aws: awsSchema,
-    gcp: gcpSchema,
-    local: localSchema,
-    network: networkSchema,
-    cluster: clusterSchema,
     database: databaseSchema,
     cache: cacheSchema,
     fleet: fleetSchema,
     observability: observabilitySchema,
-}).superRefine((c, ctx) => {
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
-    if (c.cluster.minNodes > c.cluster.nodeCount || c.cluster.nodeCount > c.cluster.maxNodes) {
-        issue(["cluster", "nodeCount"], `must lie within minNodes..maxNodes (${c.cluster.minNodes}..${c.cluster.maxNodes})`);
-    }
+    /**
+     * Production's resilience guarantees (resilience.ts) lowered on purpose: guarantee name to the
+     * reason, which every plan prints. Empty by default.
+     */
+    resilienceOverrides: z.record(z.string(), z.string()),
+};
+
+export const awsStackSchema = z.strictObject({ ...common, cloud: z.literal("aws"), aws: awsSchema, cluster: clusterSchema });
+export const gcpStackSchema = z.strictObject({ ...common, cloud: z.literal("gcp"), gcp: gcpSchema, cluster: clusterSchema });
+export const localStackSchema = z.strictObject({ ...common, cloud: z.literal("local"), local: localSchema });
+
+/** The sections each cloud's stack may carry (top-level keys under `bookkeep:`). */
+export const stackSections: Readonly<Record<Cloud, readonly string[]>> = {
+    aws: Object.keys(awsStackSchema.shape),
+    gcp: Object.keys(gcpStackSchema.shape),
+    local: Object.keys(localStackSchema.shape),
+};
+
+type Issue = (path: (string | number)[], message: string) => void;
+
+export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, gcpStackSchema, localStackSchema]).superRefine((c, ctx) => {
+    const issue: Issue = (path, message) => ctx.addIssue({ code: "custom", path, message });
     if (c.fleet.minReplicas > c.fleet.maxReplicas) {
-        issue(["fleet", "minReplicas"], `must not exceed fleet.maxReplicas (${c.fleet.maxReplicas})`);
+        issue(["fleet", "minReplicas"], "must not exceed {{fleet.maxReplicas}}");
     }
     if (c.database.maxAllocatedStorageGb < c.database.allocatedStorageGb) {
-        issue(["database", "maxAllocatedStorageGb"], `must be at least database.allocatedStorageGb (${c.database.allocatedStorageGb})`);
+        issue(["database", "maxAllocatedStorageGb"], "must be at least {{database.allocatedStorageGb}}");
     }
-    c.aws.availabilityZones.forEach((az, i) => {
-        if (!new RegExp(`^${c.aws.region}[a-z]$`).test(az)) {
-            issue(["aws", "availabilityZones", i], `must be an availability zone of ${c.aws.region}, such as ${c.aws.region}a`);
+    switch (c.cloud) {
+        case "aws":
+            checkCluster(c.cluster, issue);
+            checkZones("aws", c.aws.region, c.aws.availabilityZones, "availabilityZones", issue);
+            checkDrRegion("aws", c.aws.region, c.aws.drRegion, issue);
+            break;
+        case "gcp": {
+            checkCluster(c.cluster, issue);
+            checkZones("gcp", c.gcp.region, c.gcp.zones, "zones", issue);
+            checkDrRegion("gcp", c.gcp.region, c.gcp.drRegion, issue);
+            const ranges = ["subnetCidr", "podsCidr", "servicesCidr", "privateServicesCidr", "controlPlaneCidr"] as const;
+            ranges.forEach((a, i) => ranges.slice(i + 1).forEach(b => {
+                if (isCidr(c.gcp[a]) && isCidr(c.gcp[b]) && cidrsOverlap(c.gcp[a], c.gcp[b])) {
+                    issue(["gcp", b], `overlaps {{gcp.${a}}}; the ranges must be disjoint`);
+                }
+            }));
+            if (c.environment === "production" && gcpSharedCoreTiers.includes(c.gcp.databaseTier)) {
+                issue(["gcp", "databaseTier"], "must be a db-custom tier in production: shared-core tiers have no SLA");
+            }
+            break;
         }
-    });
-    c.gcp.zones.forEach((zone, i) => {
-        if (!new RegExp(`^${c.gcp.region}-[a-z]$`).test(zone)) {
-            issue(["gcp", "zones", i], `must be a zone of ${c.gcp.region}, such as ${c.gcp.region}-a`);
+        case "local":
+            if (c.environment !== "development") {
+                issue(["cloud"], "must be aws or gcp for {{environment}}: 'local' is only for the development environment");
+            }
+            break;
+        default: {
+            const exhaustive: never = c;
+            throw new Error(`unknown cloud ${JSON.stringify(exhaustive)}`);
         }
-    });
-    if (new Set(c.aws.availabilityZones).size !== c.aws.availabilityZones.length) {
-        issue(["aws", "availabilityZones"], "must name three different zones");
-    }
-    if (new Set(c.gcp.zones).size !== c.gcp.zones.length) {
-        issue(["gcp", "zones"], "must name three different zones");
-    }
-    if (c.aws.drRegion === c.aws.region) {
-        issue(["aws", "drRegion"], `must be the other Indian region than aws.region (${c.aws.region})`);
-    }
-    if (c.gcp.drRegion === c.gcp.region) {
-        issue(["gcp", "drRegion"], `must be the other Indian region than gcp.region (${c.gcp.region})`);
-    }
-    const ranges = ["vpcCidr", "podsCidr", "servicesCidr", "privateServicesCidr", "controlPlaneCidr"] as const;
-    ranges.forEach((a, i) => ranges.slice(i + 1).forEach(b => {
-        if (isCidr(c.network[a]) && isCidr(c.network[b]) && cidrsOverlap(c.network[a], c.network[b])) {
-            issue(["network", b], `${c.network[b]} overlaps network.${a} (${c.network[a]}); the ranges must be disjoint`);
-        }
-    }));
-    if (c.cloud === "local" && c.environment !== "development") {
-        issue(["cloud"], `'local' is only for the development environment; ${c.environment} runs on aws or gcp`);
     }
 });
 
+function checkCluster(cluster: z.infer<typeof clusterSchema>, issue: Issue): void {
+    if (cluster.minNodes > cluster.nodeCount || cluster.nodeCount > cluster.maxNodes) {
+        issue(["cluster", "nodeCount"], "must lie within {{cluster.minNodes}}..{{cluster.maxNodes}}");
+    }
+    if (publicAddressCount(cluster.apiAllowedCidrs) > maxPublicApiAddresses) {
+        issue(["cluster", "apiAllowedCidrs"],
+            `must admit at most ${maxPublicApiAddresses} public addresses all together (a /16); list the office and VPN egress ranges, not the internet`);
+    }
+}
+
+function checkZones(cloud: "aws" | "gcp", region: string, zones: readonly string[], key: string, issue: Issue): void {
+    const known = zonesByRegion[region] ?? [];
+    zones.forEach((zone, i) => {
+        if (!known.includes(zone)) {
+            issue([cloud, key, i], `must be a zone of {{${cloud}.region}}: one of ${known.join(", ")}`);
+        }
+    });
+    if (new Set(zones).size !== zones.length) {
+        issue([cloud, key], "must name three different zones");
+    }
+}
+
+function checkDrRegion(cloud: "aws" | "gcp", region: string, drRegion: string, issue: Issue): void {
+    if (drRegion === region) {
+        issue([cloud, "drRegion"], `must be the other Indian region than {{${cloud}.region}}`);
+    }
+}
+
 export type StackConfig = z.infer<typeof stackConfigSchema>;
-export type AwsConfig = StackConfig["aws"];
-export type GcpConfig = StackConfig["gcp"];
-export type NetworkConfig = StackConfig["network"];
+export type AwsStackConfig = Extract<StackConfig, { cloud: "aws" }>;
+export type GcpStackConfig = Extract<StackConfig, { cloud: "gcp" }>;
+export type LocalStackConfig = Extract<StackConfig, { cloud: "local" }>;
+export type AwsConfig = AwsStackConfig["aws"];
+export type GcpConfig = GcpStackConfig["gcp"];
+export type ClusterConfig = AwsStackConfig["cluster"];
+export type DatabaseConfig = StackConfig["database"];
+export type CacheConfig = StackConfig["cache"];
+export type FleetConfig = StackConfig["fleet"];
+export type ObservabilityConfig = StackConfig["observability"];

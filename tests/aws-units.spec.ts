@@ -7,8 +7,7 @@ import * as path from "path";
 import { snapshotScript } from "../components/aws/cacheSnapshots";
 import { amiTypeFor } from "../components/aws/cluster";
 import { Database } from "../components/aws/database";
-import { readStackFile } from "../offline/stackFile";
-import { parseStackConfig } from "../stacks/load";
+import { awsConfig } from "./configs";
 import { eksKubeconfig } from "../components/aws/kubeconfig";
 import { backupLifecycleRules } from "../components/aws/storage";
 import { subnetLayout } from "../components/aws/subnets";
@@ -60,9 +59,9 @@ describe("aws subnet layout", () => {
     });
 
     it("rejects a VPC too small or too large for the layout, naming the key", () => {
-        expect(inputErrorMessage(() => subnetLayout("10.0.0.0/20", azs))).to.contain("bookkeep:network.vpcCidr").and.contain("/16 to /19").and.contain("10.0.0.0/20");
-        expect(inputErrorMessage(() => subnetLayout("10.0.0.0/8", azs))).to.contain("bookkeep:network.vpcCidr");
-        expect(inputErrorMessage(() => subnetLayout("10.0.0.1/16", azs))).to.contain("bookkeep:network.vpcCidr");
+        expect(inputErrorMessage(() => subnetLayout("10.0.0.0/20", azs))).to.contain("bookkeep:aws.vpcCidr").and.contain("/16 to /19").and.contain("10.0.0.0/20");
+        expect(inputErrorMessage(() => subnetLayout("10.0.0.0/8", azs))).to.contain("bookkeep:aws.vpcCidr");
+        expect(inputErrorMessage(() => subnetLayout("10.0.0.1/16", azs))).to.contain("bookkeep:aws.vpcCidr");
     });
 
     it("rejects zero, four or repeated AZs, naming the key", () => {
@@ -84,10 +83,10 @@ describe("aws helpers", () => {
     });
 
     it("refuses cross-region RDS backups without a provider for the (opt-in) DR region, before registering anything", () => {
-        const database = parseStackConfig(readStackFile("production").config).database;
+        const database = awsConfig("production").database;
         expect(database.crossRegionBackups).to.equal(true);
         const message = inputErrorMessage(() => new Database("db", {
-            prefix: "bookkeep-production", database, vpcId: "vpc-1", dataSubnetIds: [], clientSecurityGroupId: "sg-1",
+            prefix: "bookkeep-production", database, instanceClass: "db.r5.large", vpcId: "vpc-1", dataSubnetIds: [], clientSecurityGroupId: "sg-1",
             logsKeyArn: "arn", logRetentionDays: 7, provider: {} as never, randomProvider: {} as never,
         }));
         expect(message).to.contain("bookkeep:database.crossRegionBackups").and.contain("drProvider");

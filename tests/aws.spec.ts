@@ -7,13 +7,12 @@ import { expect } from "chai";
 import { AwsFoundation } from "../components/aws/foundation";
 import { subnetLayout } from "../components/aws/subnets";
 import { Evaluation, RecordedResource } from "../offline/engine";
-import { readStackFile } from "../offline/stackFile";
-import { parseStackConfig } from "../stacks/load";
-import { StackConfig } from "../stacks/schema";
+import { awsConfig } from "./configs";
+import { AwsStackConfig } from "../stacks/schema";
 import { counts, expectInputError, isSecret, ofType, one, reveal, run } from "./harness";
 
 type StackName = "staging" | "production";
-interface Evaluated { readonly config: StackConfig; readonly ev: Evaluation }
+interface Evaluated { readonly config: AwsStackConfig; readonly ev: Evaluation }
 
 const F = "bookkeep-aws";
 const T = {
@@ -98,7 +97,7 @@ const matrix = {
 const evaluated = {} as Record<StackName, Evaluated>;
 
 async function evaluateStack(stack: StackName): Promise<Evaluated> {
-    const config = parseStackConfig(readStackFile(stack).config);
+    const config = awsConfig(stack);
     const ev = await run(() => {
         const f = new AwsFoundation(F, { config });
         return {
@@ -127,12 +126,12 @@ describe("AWS foundation", function () {
     });
 
     it("rejects a VPC block the subnet layout cannot hold, before registering resources", async () => {
-        const config = parseStackConfig(readStackFile("staging", { "bookkeep:network": { vpcCidr: "10.20.0.0/24" } }).config);
-        await expectInputError(() => run(() => new AwsFoundation(F, { config })), "bookkeep:network.vpcCidr", "10.20.0.0/24", "/16 to /19");
+        const config = awsConfig("staging", { "bookkeep:aws": { vpcCidr: "10.20.0.0/24" } });
+        await expectInputError(() => run(() => new AwsFoundation(F, { config })), "bookkeep:aws.vpcCidr", "10.20.0.0/24", "/16 to /19");
     });
 
     it("takes no hourly cache snapshots when none are to be kept", async () => {
-        const config = parseStackConfig(readStackFile("staging", { "bookkeep:cache": { hourlySnapshotsKept: 0 } }).config);
+        const config = awsConfig("staging", { "bookkeep:aws": { cacheHourlySnapshotsKept: 0 } });
         let job: unknown = "unset";
         const ev = await run(() => {
             job = new AwsFoundation(F, { config }).cacheSnapshots;
@@ -146,7 +145,7 @@ describe("AWS foundation", function () {
     for (const stack of ["staging", "production"] as const) {
         const m = matrix[stack];
         describe(stack, () => {
-            let config: StackConfig;
+            let config: AwsStackConfig;
             let ev: Evaluation;
             let res: RecordedResource[];
             before(() => ({ config, ev } = evaluated[stack], res = ev.resources));
@@ -233,14 +232,14 @@ describe("AWS foundation", function () {
             describe("network", () => {
                 it("creates the VPC from config with DNS support and strips the default security group", () => {
                     const vpc = one(res, T.vpc, `${F}-network-vpc`);
-                    expect(vpc.inputs).to.include({ cidrBlock: config.network.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true });
+                    expect(vpc.inputs).to.include({ cidrBlock: config.aws.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true });
                     const dsg = one(res, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", `${F}-network-default-sg`);
                     expect(dsg.inputs.ingress).to.deep.equal([]);
                     expect(dsg.inputs.egress).to.deep.equal([]);
                 });
 
                 it("spreads 9 subnets over the 3 AZs, one per tier per AZ, with the layout's CIDRs", () => {
-                    const layout = subnetLayout(config.network.vpcCidr, config.aws.availabilityZones);
+                    const layout = subnetLayout(config.aws.vpcCidr, config.aws.availabilityZones);
                     const subnets = ofType(res, T.subnet);
                     expect(subnets).to.have.length(9);
                     for (const tier of ["public", "private", "data"] as const) {
@@ -770,7 +769,7 @@ describe("AWS foundation", function () {
                         { name: "AWS_REGION", value: "ap-south-1" }, { name: "GROUP", value: group }, { name: "KEEP", value: String(m.hourlySnapshots) },
                     ]);
                     expect(job.serviceAccountAnnotations["eks.amazonaws.com/role-arn"]).to.match(/^arn:aws:iam::123456789012:role\/bookkeep-aws-cache-snapshots-identity-role-/);
-                    expect(job.networkPeers).to.deep.equal([{ ipBlock: { cidr: "0.0.0.0/0", except: [config.network.vpcCidr] } }]);
+                    expect(job.networkPeers).to.deep.equal([{ ipBlock: { cidr: "0.0.0.0/0", except: [config.aws.vpcCidr] } }]);
                     expect(job.ports).to.deep.equal([443]);
                 });
 
@@ -901,7 +900,7 @@ describe("AWS foundation", function () {
 
             describe("foundation interface", () => {
                 it("admits the data stores' NetworkPolicy egress to exactly the three data subnets", () => {
-                    const dataCidrs = subnetLayout(config.network.vpcCidr, config.aws.availabilityZones).data.map(s => ({ ipBlock: { cidr: s.cidr } }));
+                    const dataCidrs = subnetLayout(config.aws.vpcCidr, config.aws.availabilityZones).data.map(s => ({ ipBlock: { cidr: s.cidr } }));
                     expect(ev.outputs.postgresPeers).to.deep.equal(dataCidrs);
                     expect(ev.outputs.redisPeers).to.deep.equal(dataCidrs);
                 });
@@ -912,7 +911,7 @@ describe("AWS foundation", function () {
                         `^aws s3 cp /backup/db\\.sql\\.gz s3://bookkeep-${stack}-backups-123456789012/daily/db\\.sql\\.gz --sse aws:kms --sse-kms-key-id arn:aws:kms:ap-south-1:123456789012:key/[0-9a-f-]+$`));
                     expect(ev.outputs.uploaderEnv).to.deep.equal([{ name: "AWS_REGION", value: "ap-south-1" }]);
                     expect(ev.outputs.uploaderPorts).to.deep.equal([443]);
-                    expect(ev.outputs.storePeers).to.deep.equal([{ ipBlock: { cidr: "0.0.0.0/0", except: [config.network.vpcCidr] } }]);
+                    expect(ev.outputs.storePeers).to.deep.equal([{ ipBlock: { cidr: "0.0.0.0/0", except: [config.aws.vpcCidr] } }]);
                 });
 
                 it("offers a Let's Encrypt production issuer solving DNS-01 in the Route 53 zone", () => {

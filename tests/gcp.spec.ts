@@ -5,10 +5,9 @@ import { backupRetention } from "../components/gcp/database";
 import { dns01Permissions } from "../components/gcp/identity";
 import { defaultSinkFilter } from "../components/gcp/logging";
 import { Evaluation, RecordedResource } from "../offline/engine";
-import { readStackFile } from "../offline/stackFile";
-import { parseStackConfig } from "../stacks/load";
-import { StackConfig } from "../stacks/schema";
-import { counts, expectInputError, isSecret, ofType, one, reveal, run } from "./harness";
+import { awsConfig, gcpConfig } from "./configs";
+import { GcpStackConfig } from "../stacks/schema";
+import { counts, isSecret, ofType, one, reveal, run } from "./harness";
 
 const T = {
     provider: "pulumi:providers:gcp",
@@ -81,14 +80,10 @@ const expectedCounts: Record<string, number> = {
 const statefulTypes = [T.sql, T.sqlDatabase, T.redis, T.bucket, T.keyRing, T.cryptoKey, T.zone, T.secret];
 
 interface Stack {
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
     readonly ev: Evaluation;
     readonly foundation: GcpFoundation;
     readonly res: RecordedResource[];
-}
-
-function gcpConfig(stack: string): StackConfig {
-    return parseStackConfig(readStackFile(stack, { "bookkeep:cloud": "gcp" }).config);
 }
 
 async function evaluateStack(stack: string): Promise<Stack> {
@@ -182,10 +177,10 @@ for (const stackName of ["staging", "production"] as const) {
             expect(vpc.inputs.autoCreateSubnetworks).to.equal(false);
             const subnet = inputs(T.subnet, `${N}-network-nodes`);
             expect(subnet.network).to.equal(`projects/fake-project/global/networks/${N}-network-vpc`);
-            expect(subnet).to.include({ region: "asia-south1", ipCidrRange: s.config.network.vpcCidr, privateIpGoogleAccess: true });
+            expect(subnet).to.include({ region: "asia-south1", ipCidrRange: s.config.gcp.subnetCidr, privateIpGoogleAccess: true });
             expect(subnet.secondaryIpRanges).to.deep.equal([
-                { rangeName: "pods", ipCidrRange: s.config.network.podsCidr },
-                { rangeName: "services", ipCidrRange: s.config.network.servicesCidr },
+                { rangeName: "pods", ipCidrRange: s.config.gcp.podsCidr },
+                { rangeName: "services", ipCidrRange: s.config.gcp.servicesCidr },
             ]);
             expect(subnet.logConfig).to.deep.equal({ aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" });
             expect(inputs(T.firewall, `${N}-network-deny-ingress`)).to.deep.equal({
@@ -197,7 +192,7 @@ for (const stackName of ["staging", "production"] as const) {
         it("lets only the private control plane reach the ingress-nginx webhook (8443) and the Sealed Secrets proxy port (8080)", () => {
             const fw = inputs(T.firewall, `${N}-network-control-plane-webhooks`);
             expect(fw).to.deep.include({
-                direction: "INGRESS", priority: 1000, sourceRanges: [s.config.network.controlPlaneCidr],
+                direction: "INGRESS", priority: 1000, sourceRanges: [s.config.gcp.controlPlaneCidr],
                 targetTags: ["bookkeep-gke-node"], allows: [{ protocol: "tcp", ports: ["8443", "8080"] }],
             });
             expect(inputs(T.nodePool, `${N}-gke-default`).nodeConfig.tags).to.deep.equal(["bookkeep-gke-node"]);
@@ -215,7 +210,7 @@ for (const stackName of ["staging", "production"] as const) {
         });
 
         it("reserves the configured private services access range and peers it with service networking", () => {
-            const [base, prefix] = s.config.network.privateServicesCidr.split("/");
+            const [base, prefix] = s.config.gcp.privateServicesCidr.split("/");
             const range = inputs(T.globalAddress, `${N}-network-psa`);
             expect(range).to.include({ purpose: "VPC_PEERING", addressType: "INTERNAL", address: base, prefixLength: Number(prefix) });
             const conn = inputs(T.connection, `${N}-network-psa`);
@@ -234,7 +229,7 @@ for (const stackName of ["staging", "production"] as const) {
             expect(c.subnetwork).to.equal(`projects/fake-project/regions/asia-south1/subnetworks/${N}-network-nodes`);
             expect(c.ipAllocationPolicy).to.deep.equal({ clusterSecondaryRangeName: "pods", servicesSecondaryRangeName: "services" });
             expect(c.privateClusterConfig).to.deep.equal({
-                enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: s.config.network.controlPlaneCidr,
+                enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: s.config.gcp.controlPlaneCidr,
             });
             expect(c.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled).to.equal(false);
             expect(c.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock)).to.deep.equal(s.config.cluster.apiAllowedCidrs);
@@ -537,7 +532,7 @@ for (const stackName of ["staging", "production"] as const) {
             expect(reveal(out.redisUrl)).to.equal("rediss://:fake-redis-auth-0000@10.29.1.4:6378");
             expect(s.foundation.postgres.port).to.equal(5432);
             expect(s.foundation.redis).to.include({ port: 6378, tls: true });
-            const peers = [{ ipBlock: { cidr: s.config.network.privateServicesCidr } }];
+            const peers = [{ ipBlock: { cidr: s.config.gcp.privateServicesCidr } }];
             expect(s.foundation.postgres.networkPeers).to.deep.equal(peers);
             expect(s.foundation.redis.networkPeers).to.deep.equal(peers);
         });
@@ -635,9 +630,10 @@ describe("gcp Cloud SQL backup retention", () => {
 });
 
 describe("gcp foundation input validation", () => {
-    it("rejects a non-gcp config before registering anything", async () => {
-        const config = { ...gcpConfig("staging"), cloud: "aws" as const };
-        await expectInputError(async () => new GcpFoundation("x", { config }), "bookkeep:cloud", "'gcp'", "\"aws\"");
+    it("takes only a GCP stack config (the type says so; no runtime guard to forget)", () => {
+        // @ts-expect-error an AWS config is not a GcpStackConfig: tsc fails this file if it ever is.
+        const build = () => new GcpFoundation("x", { config: awsConfig("staging") });
+        expect(build).to.be.a("function");
     });
 });
 
@@ -646,7 +642,7 @@ describe("foundation contract across clouds", () => {
         let aws: AwsFoundation | undefined;
         let gcp: GcpFoundation | undefined;
         await run(() => {
-            aws = new AwsFoundation("contract-aws", { config: parseStackConfig(readStackFile("production", { "bookkeep:cloud": "aws" }).config) });
+            aws = new AwsFoundation("contract-aws", { config: awsConfig("production") });
             return {};
         });
         await run(() => {

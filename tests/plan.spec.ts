@@ -73,7 +73,7 @@ describe("plan command", () => {
     it("exits 2 for an unknown stack, listing the known ones", () => {
         const r = planCli("--stack", "qa");
         expect(r.code).to.equal(2);
-        expect(r.stderr).to.contain("--stack: no Pulumi.qa.yaml; known stacks are development, production, staging");
+        expect(r.stderr).to.contain("--stack: no Pulumi.qa.yaml; known stacks are development, production, production-gcp, staging, staging-gcp");
     });
 
     it("exits 2 for a cloud outside the switch", () => {
@@ -87,7 +87,7 @@ describe("plan command", () => {
         expect(r.code).to.equal(2);
         expect(r.stderr).to.contain("bookkeep:aws.region");
         expect(r.stderr).to.contain("\"eu-west-1\"");
-        expect(r.stderr).to.contain("\"ap-south-1\"|\"ap-south-2\"");
+        expect(r.stderr).to.contain("must be one of ap-south-1, ap-south-2");
     });
 
     it("exits 2 for a malformed --set", () => {
@@ -97,7 +97,8 @@ describe("plan command", () => {
     });
 
     it("exits 1 on a mandatory violation, naming the policy and the resource", () => {
-        const r = planCli("--stack", "production", "--quiet", "--set", "bookkeep:database={\"deletionProtection\":false}");
+        const r = planCli("--stack", "production", "--quiet", "--set", "bookkeep:database={\"deletionProtection\":false}",
+            "--set", "bookkeep:resilienceOverrides={\"database.deletionProtection\":\"a what-if: does the pack still catch it?\"}");
         expect(r.code, r.stderr).to.equal(1);
         expect(r.stdout).to.contain("FAIL: ");
         expect(r.stdout).to.contain("1 mandatory policy violation(s)");
@@ -142,13 +143,14 @@ describe("plan command", () => {
             it("exits 0 with no mandatory violation and says so", () => {
                 expect(run.code, run.stderr + run.stdout).to.equal(0);
                 expect(run.stdout).to.match(/PASS: \d+ resources, 0 mandatory policy violation\(s\)/);
-                expect(run.stdout).to.contain(`Stack ${stack} on ${cloud}`);
+                // The stack on another cloud is its variant (Pulumi.<stack>-<cloud>.yaml).
+                expect(run.stdout).to.match(new RegExp(`Stack ${stack}(-${cloud})? on ${cloud}`));
                 expect(run.stdout).to.contain("Resources by type:");
             });
 
             it("writes the plan JSON of the design contract", () => {
                 expect(Object.keys(plan)).to.deep.equal(["stack", "cloud", "resources", "policies", "outputs"]);
-                expect(plan.stack).to.equal(stack);
+                expect([stack, `${stack}-${cloud}`]).to.include(plan.stack);
                 expect(plan.cloud).to.equal(cloud);
                 expect(plan.resources.length).to.be.greaterThan(50);
                 for (const r of plan.resources) {

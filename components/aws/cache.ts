@@ -6,7 +6,7 @@
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { StackConfig } from "../../stacks/schema";
+import { CacheConfig } from "../../stacks/schema";
 import { redisUrl } from "../endpoints";
 import { EncryptionKey } from "./kms";
 
@@ -17,8 +17,10 @@ export const automaticSnapshotHourUtc = 19;
 export interface CacheArgs {
     /** Physical name prefix, such as `bookkeep-production`. */
     readonly prefix: string;
-    /** Validated `bookkeep:cache`. */
-    readonly cache: StackConfig["cache"];
+    /** Validated `bookkeep:cache`: HA and snapshot retention. */
+    readonly cache: CacheConfig;
+    /** ElastiCache node type (`bookkeep:aws.cacheNodeType`). */
+    readonly nodeType: string;
     readonly vpcId: pulumi.Input<string>;
     readonly dataSubnetIds: pulumi.Input<string>[];
     /** The only security group admitted on 6379 (the EKS nodes). */
@@ -85,7 +87,7 @@ export class Cache extends pulumi.ComponentResource {
             engine: "redis",
             engineVersion: "7.1",
             parameterGroupName: "default.redis7",
-            nodeType: c.awsNodeType,
+            nodeType: args.nodeType,
             port: redisPort,
             // Primary plus one replica in another AZ when highly available.
             numCacheClusters: ha ? 2 : 1,

@@ -6,8 +6,7 @@
 import * as aws from "./sdk";
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { inputError } from "../../stacks/errors";
-import { StackConfig } from "../../stacks/schema";
+import { ClusterConfig } from "../../stacks/schema";
 import { plainServiceTrustPolicy, policyJson } from "./iam";
 import { IrsaRole } from "./irsaRole";
 import { EncryptionKey } from "./kms";
@@ -18,8 +17,10 @@ export const storageClassName = "gp3-encrypted";
 export interface ClusterArgs {
     /** Physical cluster name, such as `bookkeep-production` (the seed's `aws eks update-kubeconfig --name`). */
     readonly clusterName: string;
-    /** Validated `bookkeep:cluster`: version, node sizing, API allow-list. */
-    readonly cluster: StackConfig["cluster"];
+    /** Validated `bookkeep:cluster`: version, node counts, API allow-list (at most 40 ranges). */
+    readonly cluster: ClusterConfig;
+    /** EC2 instance type of the managed node group (`bookkeep:aws.nodeInstanceType`). */
+    readonly instanceType: string;
     readonly region: string;
     readonly vpcId: pulumi.Input<string>;
     /** Private (node) subnets, one per AZ: control-plane ENIs and nodes live here. */
@@ -59,10 +60,6 @@ export class Cluster extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:aws:Cluster", name, {}, opts);
         const c = args.cluster;
-        if (c.apiAllowedCidrs.length > 40) {
-            // EKS accepts at most 40 public access CIDRs.
-            throw inputError("EKS cluster", [{ propertyPath: "bookkeep:cluster.apiAllowedCidrs", reason: `at most 40 ranges are allowed (got ${c.apiAllowedCidrs.length})` }]);
-        }
         const protect = args.protect ?? false;
         const o = { parent: this, provider: args.provider };
 
@@ -170,8 +167,8 @@ export class Cluster extends pulumi.ComponentResource {
             clusterName,
             nodeRoleArn: nodeRole.arn,
             subnetIds: args.privateSubnetIds,
-            instanceTypes: [c.awsInstanceType],
-            amiType: amiTypeFor(c.awsInstanceType),
+            instanceTypes: [args.instanceType],
+            amiType: amiTypeFor(args.instanceType),
             capacityType: "ON_DEMAND",
             scalingConfig: { desiredSize: c.nodeCount, minSize: c.minNodes, maxSize: c.maxNodes },
             updateConfig: { maxUnavailable: 1 },

@@ -7,7 +7,7 @@ import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { inputError } from "../../stacks/errors";
-import { StackConfig } from "../../stacks/schema";
+import { DatabaseConfig } from "../../stacks/schema";
 import { postgresUrl } from "../endpoints";
 import { EncryptionKey } from "./kms";
 
@@ -20,8 +20,10 @@ export const exportedLogs = ["postgresql", "upgrade"] as const;
 export interface DatabaseArgs {
     /** Physical name prefix, such as `bookkeep-production`. */
     readonly prefix: string;
-    /** Validated `bookkeep:database`. */
-    readonly database: StackConfig["database"];
+    /** Validated `bookkeep:database`: HA, storage, backups, protection. */
+    readonly database: DatabaseConfig;
+    /** RDS instance class (`bookkeep:aws.databaseInstanceClass`). */
+    readonly instanceClass: string;
     readonly vpcId: pulumi.Input<string>;
     /** Isolated data subnets, one per AZ. */
     readonly dataSubnetIds: pulumi.Input<string>[];
@@ -117,7 +119,7 @@ export class Database extends pulumi.ComponentResource {
             engineVersion: "15",
             autoMinorVersionUpgrade: true,
             allowMajorVersionUpgrade: false,
-            instanceClass: d.awsInstanceClass,
+            instanceClass: args.instanceClass,
             allocatedStorage: d.allocatedStorageGb,
             maxAllocatedStorage: d.maxAllocatedStorageGb,
             storageType: "gp3",

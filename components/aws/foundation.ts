@@ -5,7 +5,7 @@
 import * as aws from "./sdk";
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
+import { AwsStackConfig } from "../../stacks/schema";
 import { acmeDns01Issuer } from "../endpoints";
 import { CertificateIssuer, CloudFoundation, FoundationOutputs, ObjectStore, protectStateful, ScheduledCloudJob } from "../foundation";
 import { IdentityWorkload } from "../naming";
@@ -25,8 +25,8 @@ import { AppSecrets } from "./secrets";
 import { Storage } from "./storage";
 
 export interface AwsFoundationArgs {
-    /** Validated stack config; `aws`, `network`, `cluster`, `database` and `cache` are read. */
-    readonly config: StackConfig;
+    /** Validated AWS stack config; every section but `fleet` and `local` is read. */
+    readonly config: AwsStackConfig;
 }
 
 /** aws-cli v2, pinned: the backup job's uploader and the hourly cache snapshots. */
@@ -73,7 +73,9 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
         new AuditTrail(`${name}-audit`, { prefix, region, accountId, logsKeyArn: logsKey.arn, protect, provider }, parent);
 
         const network = new Network(`${name}-network`, {
-            network: config.network,
+            vpcCidr: config.aws.vpcCidr,
+            natGateways: config.aws.natGateways,
+            flowLogRetentionDays: config.aws.flowLogRetentionDays,
             region,
             availabilityZones: config.aws.availabilityZones,
             clusterName: prefix,
@@ -85,6 +87,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
         const cluster = new Cluster(`${name}-cluster`, {
             clusterName: prefix,
             cluster: config.cluster,
+            instanceType: config.aws.nodeInstanceType,
             region,
             vpcId: network.vpc.id,
             privateSubnetIds: network.privateSubnets.map(s => s.id),
@@ -98,6 +101,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
         const database = new Database(`${name}-database`, {
             prefix,
             database: config.database,
+            instanceClass: config.aws.databaseInstanceClass,
             vpcId: network.vpc.id,
             dataSubnetIds,
             clientSecurityGroupId: cluster.nodeSecurityGroup.id,
@@ -112,6 +116,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
         const cache = new Cache(`${name}-cache`, {
             prefix,
             cache: config.cache,
+            nodeType: config.aws.cacheNodeType,
             vpcId: network.vpc.id,
             dataSubnetIds,
             clientSecurityGroupId: cluster.nodeSecurityGroup.id,
@@ -160,16 +165,16 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
         // Managed stores are reached at addresses inside the data subnets; NetworkPolicies admit those.
         const dataPeers = network.layout.data.map(s => ({ ipBlock: { cidr: s.cidr } }));
         // AWS APIs (S3, ElastiCache, STS for the IRSA token exchange) are public HTTPS endpoints.
-        const awsApiPeers = [{ ipBlock: { cidr: "0.0.0.0/0", except: [config.network.vpcCidr] } }];
+        const awsApiPeers = [{ ipBlock: { cidr: "0.0.0.0/0", except: [config.aws.vpcCidr] } }];
 
-        this.cacheSnapshots = config.cache.hourlySnapshotsKept > 0
+        this.cacheSnapshots = config.aws.cacheHourlySnapshotsKept > 0
             ? new CacheSnapshots(`${name}-cache-snapshots`, {
                 environment: config.environment,
                 region,
                 accountId,
                 replicationGroupId: cache.replicationGroupId,
                 keyArn: cache.key.arn,
-                keep: config.cache.hourlySnapshotsKept,
+                keep: config.aws.cacheHourlySnapshotsKept,
                 image: awsCliImage,
                 apiPeers: awsApiPeers,
                 oidcProviderArn: cluster.oidcProvider.arn,
@@ -222,7 +227,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
         // any other AWS API call, which the workloads' own egress already allows.
         this.identityEgress = [];
         // The private endpoint's ENIs live in the cluster's subnets, inside the VPC.
-        this.apiServerPeers = [{ ipBlock: { cidr: config.network.vpcCidr } }];
+        this.apiServerPeers = [{ ipBlock: { cidr: config.aws.vpcCidr } }];
         this.outputs = {
             clusterName: this.clusterName,
             kubeconfig: this.kubeconfig,

@@ -4,13 +4,16 @@
  */
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkConfig } from "../../stacks/schema";
 import { policyJson, serviceTrustPolicy } from "./iam";
 import { SubnetLayout, subnetLayout, SubnetPlan } from "./subnets";
 
 export interface NetworkArgs {
-    /** Validated `bookkeep:network` (VPC CIDR, NAT mode, flow-log retention). */
-    readonly network: NetworkConfig;
+    /** The VPC's block (RFC 1918); the three subnet tiers are carved from it. */
+    readonly vpcCidr: string;
+    /** One NAT gateway per AZ, or a single shared one (a zone outage then cuts egress). */
+    readonly natGateways: "single" | "perAz";
+    /** Days of VPC flow logs kept (a CloudWatch retention value). */
+    readonly flowLogRetentionDays: number;
     readonly region: string;
     /** Exactly the AZs of `bookkeep:aws.availabilityZones`; one subnet of each tier per AZ. */
     readonly availabilityZones: readonly string[];
@@ -35,12 +38,12 @@ export class Network extends pulumi.ComponentResource {
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:aws:Network", name, {}, opts);
         // Validates the CIDR and AZs before anything registers.
-        this.layout = subnetLayout(args.network.vpcCidr, args.availabilityZones);
+        this.layout = subnetLayout(args.vpcCidr, args.availabilityZones);
         const o = { parent: this, provider: args.provider };
         const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
 
         this.vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-            cidrBlock: args.network.vpcCidr,
+            cidrBlock: args.vpcCidr,
             // Both are required for the EKS private endpoint and RDS/ElastiCache DNS names.
             enableDnsSupport: true,
             enableDnsHostnames: true,
@@ -74,7 +77,7 @@ export class Network extends pulumi.ComponentResource {
 
         // Production keeps a NAT gateway in every AZ so losing one AZ never cuts the others off;
         // staging shares one to save cost.
-        const natAzs = args.network.natGateways === "perAz" ? args.availabilityZones : args.availabilityZones.slice(0, 1);
+        const natAzs = args.natGateways === "perAz" ? args.availabilityZones : args.availabilityZones.slice(0, 1);
         this.natGateways = natAzs.map(az => {
             const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: { Name: `${name}-nat-${az}` } }, o);
             const publicSubnet = this.publicSubnets[args.availabilityZones.indexOf(az)];
@@ -115,7 +118,7 @@ export class Network extends pulumi.ComponentResource {
 
         const flowLogGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, {
             name: `/aws/vpc/flow-logs/${args.clusterName}`,
-            retentionInDays: args.network.flowLogRetentionDays,
+            retentionInDays: args.flowLogRetentionDays,
             kmsKeyId: args.logsKeyArn,
         }, o);
         const flowLogRole = new aws.iam.Role(`${name}-flow-logs`, {

@@ -5,7 +5,7 @@
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { StackConfig } from "../../stacks/schema";
+import { AwsStackConfig, Environment } from "../../stacks/schema";
 
 /**
  * CloudFront only accepts ACM certificates issued in us-east-1. This provider exists for that
@@ -30,17 +30,17 @@ export interface AwsProviders {
     readonly random: random.Provider;
 }
 
-export function defaultTags(config: StackConfig): Record<string, string> {
+export function defaultTags(environment: Environment): Record<string, string> {
     return {
         Project: "bookkeep",
-        Environment: config.environment,
+        Environment: environment,
         ManagedBy: "pulumi",
         DataResidency: "india",
     };
 }
 
-export function createAwsProviders(name: string, config: StackConfig, parent: pulumi.Resource): AwsProviders {
-    const tags = { tags: defaultTags(config) };
+export function createAwsProviders(name: string, config: AwsStackConfig, parent: pulumi.Resource): AwsProviders {
+    const tags = { tags: defaultTags(config.environment) };
     return {
         primary: new aws.Provider(`${name}-${config.aws.region}`, { region: config.aws.region, defaultTags: tags }, { parent }),
         dr: config.database.crossRegionBackups

@@ -43,7 +43,7 @@ export function subnetLayout(vpcCidr: string, availabilityZones: readonly string
     const vpc = parseCidr(vpcCidr);
     if (!vpc || vpc.prefix < minVpcPrefix || vpc.prefix > maxVpcPrefix) {
         throw inputError("AWS network", [{
-            propertyPath: "bookkeep:network.vpcCidr",
+            propertyPath: "bookkeep:aws.vpcCidr",
             reason: `must be an IPv4 block from /${minVpcPrefix} to /${maxVpcPrefix} for the three-tier layout (got ${JSON.stringify(vpcCidr)})`,
         }]);
     }

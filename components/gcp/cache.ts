@@ -5,12 +5,12 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
+import { GcpStackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { GcpNetwork } from "./network";
 
 export interface MemorystoreRedisArgs {
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
     /** Protect stateful resources from deletion (production); computed once by the foundation. */
     readonly protect: boolean;
@@ -46,7 +46,7 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
             // Only STANDARD_HA has a replica; it goes to a different zone from the primary.
             alternativeLocationId: ha ? standbyZone : undefined,
             tier: ha ? "STANDARD_HA" : "BASIC",
-            memorySizeGb: config.cache.gcpMemorySizeGb,
+            memorySizeGb: config.gcp.cacheMemorySizeGb,
             redisVersion: "REDIS_7_2",
             connectMode: "PRIVATE_SERVICE_ACCESS",
             authorizedNetwork: network.vpc.id,

@@ -7,7 +7,7 @@
 import * as gcp from "./sdk";
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
+import { ClusterConfig, GcpStackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { gkeKubeconfig } from "./kubeconfig";
 import { GcpNetwork, nodeTag, secondaryRanges } from "./network";
@@ -16,7 +16,7 @@ import { GcpNetwork, nodeTag, secondaryRanges } from "./network";
 export const nodeServiceAccountRole = "roles/container.defaultNodeServiceAccount";
 
 export interface GkeClusterArgs {
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
     /** Protect stateful resources from deletion (production); computed once by the foundation. */
     readonly protect: boolean;
@@ -32,7 +32,7 @@ export interface GkeClusterArgs {
  * uses as many zones as it has nodes (up to all of them) and rounds up; autoscaling bounds are
  * totals over the zones (`totalMin/MaxNodeCount`), exactly the configured min and max.
  */
-export function nodePlacement(cluster: StackConfig["cluster"], zones: readonly string[]) {
+export function nodePlacement(cluster: ClusterConfig, zones: readonly string[]) {
     const locations = zones.slice(0, Math.min(zones.length, cluster.nodeCount));
     return {
         locations,
@@ -100,7 +100,7 @@ export class GkeCluster extends pulumi.ComponentResource {
                 enablePrivateNodes: true,
                 // The endpoint stays reachable for CI and operators, but only from apiAllowedCidrs.
                 enablePrivateEndpoint: false,
-                masterIpv4CidrBlock: config.network.controlPlaneCidr,
+                masterIpv4CidrBlock: config.gcp.controlPlaneCidr,
             },
             masterAuthorizedNetworksConfig: {
                 cidrBlocks: config.cluster.apiAllowedCidrs.map(cidr => ({ cidrBlock: cidr, displayName: `allowed ${cidr}` })),
@@ -159,7 +159,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
             nodeConfig: {
                 ...defaultPoolNodeConfig(this.nodeServiceAccount.email),
-                machineType: config.cluster.gcpMachineType,
+                machineType: config.gcp.nodeMachineType,
                 imageType: "COS_CONTAINERD",
                 diskType: "pd-balanced",
                 diskSizeGb: 100,

@@ -6,7 +6,7 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { StackConfig } from "../../stacks/schema";
+import { GcpStackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { GcpNetwork } from "./network";
 
@@ -29,7 +29,7 @@ export function backupRetention(backupRetentionDays: number): { retainedBackups:
 export const finalBackupRetentionDays = 365;
 
 export interface CloudSqlPostgresArgs {
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
     /** Protect stateful resources from deletion (production); computed once by the foundation. */
     readonly protect: boolean;
@@ -64,7 +64,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
             settings: {
                 // The shared-core and db-custom tiers exist only in the Enterprise edition.
                 edition: "ENTERPRISE",
-                tier: db.gcpTier,
+                tier: config.gcp.databaseTier,
                 availabilityType: db.highAvailability ? "REGIONAL" : "ZONAL",
                 // API-side guard: the instance cannot be deleted from the console or gcloud either.
                 deletionProtectionEnabled: db.deletionProtection,

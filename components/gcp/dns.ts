@@ -5,12 +5,12 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { caaRecords } from "../endpoints";
-import { StackConfig } from "../../stacks/schema";
+import { GcpStackConfig } from "../../stacks/schema";
 
 export const recordTtl = 300;
 
 export interface CloudDnsArgs {
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
     /** Protect stateful resources from deletion (production); computed once by the foundation. */
     readonly protect: boolean;

@@ -9,8 +9,7 @@ import * as random from "@pulumi/random";
 import { acmeDns01Issuer, generateJwtSecret, postgresUrl, redisUrl } from "../endpoints";
 import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
 import { IdentityWorkload } from "../naming";
-import { inputError } from "../../stacks/errors";
-import { StackConfig } from "../../stacks/schema";
+import { GcpStackConfig } from "../../stacks/schema";
 import { ServiceAgents } from "./agents";
 import { ProjectApis } from "./apis";
 import { MemorystoreRedis } from "./cache";
@@ -34,7 +33,7 @@ export const uploaderImage = "google/cloud-sdk:502.0.0-slim";
 
 export interface GcpFoundationArgs {
     /** Validated stack config; `gcp.*`, `network.*`, `cluster.*`, `database.*` and `cache.*` are read. */
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
 }
 
 export class GcpFoundation extends pulumi.ComponentResource implements CloudFoundation {
@@ -55,7 +54,6 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
     private readonly identities: WorkloadIdentities;
 
     constructor(name: string, args: GcpFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
-        validateArgs(args);
         super("bookkeep:gcp:Foundation", name, {}, opts);
         const { config } = args;
 
@@ -72,7 +70,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
 
         const agents = new ServiceAgents(`${name}-agents`, common, child);
         const kms = new KmsKeys(`${name}-kms`, common, child);
-        const network = new GcpNetwork(`${name}-network`, { network: config.network, region: config.gcp.region, provider }, child);
+        const network = new GcpNetwork(`${name}-network`, { network: config.gcp, region: config.gcp.region, provider }, child);
         const gke = new GkeCluster(`${name}-gke`, {
             ...common, network, secretsKey: kms.keys["gke-secrets"], gkeAgent: agents.gke,
         }, child);
@@ -98,7 +96,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
         this.kubeconfig = gke.kubeconfig;
 
         // Private IPs on the private services access range: the only place the data stores listen.
-        const dataPeers = [{ ipBlock: { cidr: config.network.privateServicesCidr } }];
+        const dataPeers = [{ ipBlock: { cidr: config.gcp.privateServicesCidr } }];
         const password = sql.password;
         this.postgres = {
             host: sql.host,
@@ -156,7 +154,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
         ];
         // The private endpoint lives in the control plane's /28.
-        this.apiServerPeers = [{ ipBlock: { cidr: config.network.controlPlaneCidr } }];
+        this.apiServerPeers = [{ ipBlock: { cidr: config.gcp.controlPlaneCidr } }];
 
         new SecretStore(`${name}-secrets`, {
             ...common,
@@ -185,12 +183,3 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
     }
 }
 
-/** Fails before anything registers when the config is not a GCP one (the factory never does this). */
-function validateArgs(args: GcpFoundationArgs): void {
-    if (args.config.cloud !== "gcp") {
-        throw inputError("GcpFoundation args", [{
-            propertyPath: "bookkeep:cloud",
-            reason: `GcpFoundation serves only the 'gcp' cloud (got ${JSON.stringify(args.config.cloud)}); build foundations with createFoundation()`,
-        }]);
-    }
-}

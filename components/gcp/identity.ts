@@ -6,7 +6,7 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { IdentityWorkload, workloadSubject } from "../naming";
-import { StackConfig } from "../../stacks/schema";
+import { GcpStackConfig } from "../../stacks/schema";
 
 /**
  * Exactly what cert-manager's Cloud DNS DNS-01 solver calls, given the zone name (hostedZoneName):
@@ -26,7 +26,7 @@ export const dns01Permissions = [
 ] as const;
 
 export interface WorkloadIdentitiesArgs {
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
     /** Workload Identity pool of the cluster: `<project>.svc.id.goog`. */
     readonly workloadPool: string;

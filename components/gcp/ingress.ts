@@ -5,10 +5,10 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
+import { GcpStackConfig } from "../../stacks/schema";
 
 export interface IngressAddressArgs {
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
 }
 

@@ -5,7 +5,7 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
+import { GcpStackConfig } from "../../stacks/schema";
 
 /** Keys rotate every 90 days; old versions stay to decrypt existing data. */
 export const keyRotationPeriod = "7776000s";
@@ -13,7 +13,7 @@ export const keyRotationPeriod = "7776000s";
 export type KeyPurpose = "gke-secrets" | "cloudsql" | "redis" | "storage" | "secrets" | "secrets-dr";
 
 export interface KmsKeysArgs {
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
     /** Protect stateful resources from deletion (production); computed once by the foundation. */
     readonly protect: boolean;

@@ -7,7 +7,7 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
+import { GcpStackConfig } from "../../stacks/schema";
 
 /**
  * The `_Default` sink's own filter: everything except what the `_Required` sink already routes
@@ -28,7 +28,7 @@ export const dataAccessAuditedServices = ["cloudkms.googleapis.com", "secretmana
 export const maxLogBucketRetentionDays = 3650;
 
 export interface ProjectLoggingArgs {
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
 }
 

@@ -6,7 +6,7 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkConfig } from "../../stacks/schema";
+import { GcpConfig } from "../../stacks/schema";
 
 /** Secondary range names on the node subnet, referenced by the GKE cluster. */
 export const secondaryRanges = { pods: "pods", services: "services" } as const;
@@ -22,7 +22,8 @@ export const nodeTag = "bookkeep-gke-node";
 export const webhookPorts = [8443, 8080] as const;
 
 export interface GcpNetworkArgs {
-    readonly network: NetworkConfig;
+    /** The subnet's primary and GKE secondary ranges, the private-services and control-plane ranges (`bookkeep:gcp`). */
+    readonly network: Pick<GcpConfig, "subnetCidr" | "podsCidr" | "servicesCidr" | "privateServicesCidr" | "controlPlaneCidr">;
     /** Region of the subnet, router and NAT. */
     readonly region: string;
     readonly provider: gcp.Provider;
@@ -52,7 +53,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
         this.subnet = new gcp.compute.Subnetwork(`${name}-nodes`, {
             network: this.vpc.id,
             region,
-            ipCidrRange: network.vpcCidr,
+            ipCidrRange: network.subnetCidr,
             secondaryIpRanges: [
                 { rangeName: secondaryRanges.pods, ipCidrRange: network.podsCidr },
                 { rangeName: secondaryRanges.services, ipCidrRange: network.servicesCidr },

@@ -5,14 +5,14 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
+import { GcpStackConfig } from "../../stacks/schema";
 
 /** Labels every labellable GCP resource carries (cost reports, audits). */
-export function gcpLabels(config: StackConfig): Record<string, string> {
+export function gcpLabels(config: GcpStackConfig): Record<string, string> {
     return { project: "bookkeep", environment: config.environment, "managed-by": "pulumi" };
 }
 
-export function gcpProvider(name: string, config: StackConfig, opts: pulumi.CustomResourceOptions): gcp.Provider {
+export function gcpProvider(name: string, config: GcpStackConfig, opts: pulumi.CustomResourceOptions): gcp.Provider {
     return new gcp.Provider(name, {
         project: config.gcp.project,
         // Resources that take no explicit location land here: Mumbai (or Delhi), never abroad.

@@ -6,11 +6,11 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { wellKnown } from "../naming";
-import { StackConfig } from "../../stacks/schema";
+import { GcpStackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 
 export interface SecretStoreArgs {
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
     /** Protect stateful resources from deletion (production); computed once by the foundation. */
     readonly protect: boolean;

@@ -7,7 +7,7 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { backupSchedule } from "../endpoints";
-import { StackConfig } from "../../stacks/schema";
+import { GcpStackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 
 export type BucketRole = "documents" | "backups" | "assets";
@@ -52,7 +52,7 @@ export function lifecycleRules(role: BucketRole): LifecycleRule[] {
 export const backupSoftDeleteSeconds = 90 * 24 * 60 * 60;
 
 export interface GcsBucketsArgs {
-    readonly config: StackConfig;
+    readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
     /** Protect stateful resources from deletion (production); computed once by the foundation. */
     readonly protect: boolean;

@@ -17,7 +17,7 @@
  * | Redis snapshots, hourly                 | AWS: ElastiCache's daily automatic snapshot      | 1 h             | minutes: new cache from    |
  * |                                         | (cache.snapshotRetentionDays) plus the hourly    |                 | snapshot; it is a cache    |
  * |                                         | `redis-snapshot` CronJob (CloudCronJob below,    |                 |                            |
- * |                                         | cache.hourlySnapshotsKept). GCP: Memorystore's   |                 |                            |
+ * |                                         | aws.cacheHourlySnapshotsKept). GCP: Memorystore|                 |                            |
  * |                                         | hourly RDB snapshots                             |                 |                            |
  * | documents and dumps                     | bucket versioning (the foundation)               | 0 (every write) | minutes: restore a version |
  * | the cluster and everything in it        | this program (infrastructure as code)            | n/a             | ~1 h: `pulumi up`          |

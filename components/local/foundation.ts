@@ -7,8 +7,7 @@
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { inputError } from "../../stacks/errors";
-import { StackConfig } from "../../stacks/schema";
+import { LocalStackConfig } from "../../stacks/schema";
 import { generateJwtSecret, postgresUrl, redisUrl } from "../endpoints";
 import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
 import { ChartPin, pinnedChart } from "../k8s/charts";
@@ -28,7 +27,7 @@ export interface LocalFoundationArgs {
      * `local` (`kubeconfigContext`: default the kubeconfig's current context; `storageClass`:
      * default the cluster's default StorageClass).
      */
-    readonly config: StackConfig;
+    readonly config: LocalStackConfig;
 }
 
 export class LocalFoundation extends pulumi.ComponentResource implements CloudFoundation {
@@ -60,7 +59,6 @@ export class LocalFoundation extends pulumi.ComponentResource implements CloudFo
     public readonly outputs: FoundationOutputs;
 
     constructor(name: string, args: LocalFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
-        validateArgs(args);
         super("bookkeep:local:Foundation", name, {}, opts);
         const { config } = args;
         const ns = namespacesFor(config.environment);
@@ -222,12 +220,3 @@ export class LocalFoundation extends pulumi.ComponentResource implements CloudFo
     }
 }
 
-/** Fails before anything registers when the config is not a local one (the factory never does this). */
-function validateArgs(args: LocalFoundationArgs): void {
-    if (args.config.cloud !== "local") {
-        throw inputError("LocalFoundation args", [{
-            propertyPath: "bookkeep:cloud",
-            reason: `LocalFoundation serves only the 'local' cloud (got ${JSON.stringify(args.config.cloud)}); build foundations with createFoundation()`,
-        }]);
-    }
-}
