@@ -21,7 +21,7 @@ export interface FleetArgs {
     readonly catalog: readonly ServiceSpec[];
     /** The app namespace, `bookkeep-<environment>`. */
     readonly namespace: string;
-    /** Requests per minute each client IP may make to the API. Default 100 (the seed's limit). */
+    /** Requests per minute each client IP may make to the API. Default 100 (requirements: Ingress). */
     readonly rateLimitPerMinute?: number;
 }
 
@@ -71,7 +71,7 @@ export class Fleet extends pulumi.ComponentResource {
                     "cert-manager.io/private-key-algorithm": "ECDSA",
                     "cert-manager.io/private-key-size": "256",
                     "cert-manager.io/private-key-rotation-policy": "Always",
-                    // The seed's rate-limit/rate-limit-window are not ingress-nginx annotations; limit-rpm is
+                    // The description's rate-limit/rate-limit-window are not ingress-nginx annotations; limit-rpm is
                     // (per client IP, which the controller sees because its Service keeps
                     // externalTrafficPolicy: Local). Its burst defaults to 5x the rate, which would admit
                     // 600 requests in the first minute, so the multiplier is 1. The counters live in each

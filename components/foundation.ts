@@ -60,7 +60,7 @@ export interface CertificateIssuer {
 
 /**
  * A job the cluster runs on a schedule against its cloud's API, as a workload identity of its own
- * that may do exactly this: for what a managed service does not do by itself as often as the seed asks.
+ * that may do exactly this: for what a managed service does not do by itself as often as docs/requirements.md asks (Backups).
  */
 export interface ScheduledCloudJob {
     /** Its ServiceAccount (bound to the cloud identity) and namespace; also names its CronJob and NetworkPolicy. */

@@ -1,5 +1,5 @@
 /**
- * One BookKeep service on Kubernetes, shaped as the seed's Deployment/Service/HPA and hardened as
+ * One BookKeep service on Kubernetes, shaped as docs/requirements.md's Deployment/Service/HPA (Service shape) and hardened as
  * its Security Hardening section demands: ServiceAccount, Deployment, Service, HPA,
  * PodDisruptionBudget, NetworkPolicy, and optionally a canary (Deployment, Service, Ingress).
  */
@@ -97,10 +97,10 @@ export class BookKeepService extends pulumi.ComponentResource {
             spec: {
                 serviceAccountName: account.metadata.name,
                 automountServiceAccountToken: false,
-                // The seed's uid 1000 and fsGroup 2000, under the platform's restricted settings.
+                // uid 1000 and fsGroup 2000 (requirements: Security), under the platform's restricted settings.
                 securityContext: { ...restrictedPod(1000), fsGroup: 2000 },
                 containers: [{
-                    // Named like the Deployment, so the seed's `kubectl set image ... auth-service=` works on both tracks.
+                    // Named like the Deployment, so `kubectl set image ... auth-service=` (requirements: Delivery) works on both tracks.
                     name: svcName,
                     image: `${args.imageRegistry}/${spec.image}:${tag}`,
                     imagePullPolicy: "IfNotPresent",
@@ -260,7 +260,7 @@ function containerEnv(spec: ServiceSpec, environment: Environment, tag: string):
     ];
 }
 
-/** Port 80 to the container's `http` port, and `metrics` for the seed's ServiceMonitor (which selects `monitoring: enabled`). */
+/** Port 80 to the container's `http` port, and `metrics` for the ServiceMonitor (requirements: Observability) (which selects `monitoring: enabled`). */
 function serviceArgs(name: string, app: string, namespace: string, labels: Record<string, string>, spec: ServiceSpec): k8s.core.v1.ServiceArgs {
     return {
         metadata: { name, namespace, labels: { app, ...labels, monitoring: "enabled" } },

@@ -5,21 +5,21 @@
  */
 import { ServiceSpecInput } from "./schema";
 
-/** The seed's Deployment sizing, shared by every service unless an entry says otherwise. */
-const seedResources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
-/** The seed's HPA targets; replica bounds come from the stack (staging 1-2, production 2-10). */
-const seedScaling = { cpuUtilization: 70, memoryUtilization: 80 };
-const seedPorts = { port: 3100, metricsPort: 9090 };
-const seed = { ...seedPorts, resources: seedResources, scaling: seedScaling };
+/** The service shape's sizing (requirements: Service shape), shared by every service unless an entry says otherwise. */
+const standardResources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+/** The HPA targets (requirements: Service shape); replica bounds come from the stack (staging 1-2, production 2-10). */
+const standardScaling = { cpuUtilization: 70, memoryUtilization: 80 };
+const standardPorts = { port: 3100, metricsPort: 9090 };
+const standard = { ...standardPorts, resources: standardResources, scaling: standardScaling };
 
 export const catalogEntries: readonly ServiceSpecInput[] = [
     // Signs the JWTs, so it alone holds jwt-secret; sessions and login throttling live in Redis.
-    { name: "auth", image: "auth-service", tag: "v1.0.0", routePrefix: "/v1/auth", backends: ["postgres", "redis"], jwtSecret: true, ...seed },
-    { name: "bookkeeping", image: "bookkeeping-service", tag: "v1.0.0", routePrefix: "/v1/transactions", backends: ["postgres", "redis", "nats"], ...seed },
-    { name: "invoice", image: "invoice-service", tag: "v1.0.0", routePrefix: "/v1/invoices", backends: ["postgres", "redis", "nats"], ...seed },
+    { name: "auth", image: "auth-service", tag: "v1.0.0", routePrefix: "/v1/auth", backends: ["postgres", "redis"], jwtSecret: true, ...standard },
+    { name: "bookkeeping", image: "bookkeeping-service", tag: "v1.0.0", routePrefix: "/v1/transactions", backends: ["postgres", "redis", "nats"], ...standard },
+    { name: "invoice", image: "invoice-service", tag: "v1.0.0", routePrefix: "/v1/invoices", backends: ["postgres", "redis", "nats"], ...standard },
     // GST computation and filings: reacts to invoice/transaction events, no cache.
-    { name: "tax", image: "tax-service", tag: "v1.0.0", routePrefix: "/v1/tax", backends: ["postgres", "nats"], ...seed },
-    { name: "customer", image: "customer-service", tag: "v1.0.0", routePrefix: "/v1/customers", backends: ["postgres", "redis"], ...seed },
+    { name: "tax", image: "tax-service", tag: "v1.0.0", routePrefix: "/v1/tax", backends: ["postgres", "nats"], ...standard },
+    { name: "customer", image: "customer-service", tag: "v1.0.0", routePrefix: "/v1/customers", backends: ["postgres", "redis"], ...standard },
     // Builds reports from events and the database; long-running exports are queued over NATS.
-    { name: "report", image: "report-service", tag: "v1.0.0", routePrefix: "/v1/reports", backends: ["postgres", "nats"], ...seed },
+    { name: "report", image: "report-service", tag: "v1.0.0", routePrefix: "/v1/reports", backends: ["postgres", "nats"], ...standard },
 ];

@@ -15,13 +15,13 @@ const port = z.number({ message: "must be a port number" }).int({ message: "must
 const replicas = z.number().int().min(1, { message: "must be at least 1" }).max(100, { message: "must be at most 100" });
 
 export const serviceSpecSchema = z.strictObject({
-    /** Short name; Kubernetes objects are named `<name>-service` as in the seed. */
+    /** Short name; Kubernetes objects are named `<name>-service` as in docs/requirements.md (Service shape). */
     name: z.string({ message: "is required: a lowercase DNS label such as invoice" }).regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, { message: "must be a lowercase DNS label such as invoice" }),
     /** Image repository under the fleet registry, such as `invoice-service`. */
     image: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, { message: "must be an image repository name such as invoice-service" }),
     /** Pinned image tag. Never `latest`: a moving tag makes a rollout unrepeatable and a rollback impossible. */
     tag: imageTag,
-    /** Container port; the seed runs every service on 3100. */
+    /** Container port; every service listens on 3100 (requirements: Service shape). */
     port,
     /** Port of the Prometheus /metrics endpoint (container and Service port named `metrics`). */
     metricsPort: port,

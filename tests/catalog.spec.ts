@@ -26,7 +26,7 @@ function authWith(patch: Record<string, unknown>): Record<string, unknown> {
 const header = "invalid service catalog:\n";
 
 describe("service catalog", () => {
-    it("lists the six BookKeep services with the seed's routes, port and sizing", () => {
+    it("lists the six BookKeep services with the required routes, port and sizing", () => {
         const catalog = loadCatalog();
         expect(catalog.map(s => s.name)).to.deep.equal(["auth", "bookkeeping", "invoice", "tax", "customer", "report"]);
         expect(serviceNames()).to.deep.equal(catalog.map(s => s.name));

@@ -133,7 +133,7 @@ function expectPodTemplate(pod: any, app: string, container: string, image: stri
     expect(c.volumeMounts).to.deep.equal([{ name: "tmp", mountPath: "/tmp" }]);
 }
 
-const seedResources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+const standardResources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 const perService = { [T.account]: 1, [T.deployment]: 1, [T.service]: 1, [T.hpa]: 1, [T.pdb]: 1, [T.policy]: 1 };
 /** Exact counts of custom resources: the provider and migration stand-in, `services` x the six objects, one Ingress, and extras. */
 function expectedCounts(services: number, extra: Record<string, number> = {}): Record<string, number> {
@@ -187,13 +187,13 @@ describe("fleet", () => {
             }
         });
 
-        it("shapes each Deployment as the seed, hardened, with no replicas field (the HPA owns it)", () => {
+        it("shapes each Deployment as the requirements' service shape, hardened, with no replicas field (the HPA owns it)", () => {
             for (const name of six) {
                 const d = k8sObject(ev, T.deployment, `${name}-service`);
                 expect(d.spec.replicas, name).to.equal(undefined);
                 expect(d.spec.selector).to.deep.equal({ matchLabels: { app: `${name}-service` } });
                 expect(d.spec.strategy).to.deep.equal({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
-                expectPodTemplate(d.spec.template, `${name}-service`, `${name}-service`, `ghcr.io/bookkeep/${name}-service:v1.0.0`, seedResources);
+                expectPodTemplate(d.spec.template, `${name}-service`, `${name}-service`, `ghcr.io/bookkeep/${name}-service:v1.0.0`, standardResources);
             }
         });
 
@@ -336,10 +336,10 @@ describe("fleet", () => {
             }
         });
 
-        it("keeps the seed's resources, hardening and egress", () => {
+        it("keeps the standard resources, hardening and egress", () => {
             for (const name of six) {
                 const d = k8sObject(ev, T.deployment, `${name}-service`);
-                expectPodTemplate(d.spec.template, `${name}-service`, `${name}-service`, `ghcr.io/bookkeep/${name}-service:v1.0.0`, seedResources);
+                expectPodTemplate(d.spec.template, `${name}-service`, `${name}-service`, `ghcr.io/bookkeep/${name}-service:v1.0.0`, standardResources);
                 expect(k8sObject(ev, T.policy, `${name}-service-policy`).spec.egress, name).to.deep.equal(expectedEgress(uses[name], "staging"));
             }
         });
@@ -402,7 +402,7 @@ describe("fleet", () => {
             const d = k8sObject(ev, T.deployment, "auth-service-canary");
             expect(d.spec.replicas).to.equal(1);
             expect(d.spec.selector).to.deep.equal({ matchLabels: { app: "auth-service-canary" } });
-            expectPodTemplate(d.spec.template, "auth-service-canary", "auth-service", "ghcr.io/bookkeep/auth-service:v1.1.0", seedResources);
+            expectPodTemplate(d.spec.template, "auth-service-canary", "auth-service", "ghcr.io/bookkeep/auth-service:v1.1.0", standardResources);
             expect(d.spec.template.spec.containers[0].env).to.deep.equal(expectedEnv("auth", "v1.1.0", "production"));
             const migration = one(ev.resources, T.configMap, "migration-stand-in");
             expect(one(ev.resources, T.deployment, "bookkeep-fleet-auth-canary-deployment").dependsOn).to.include(migration.urn);

@@ -1,2 +1,0 @@
-export * from "./foundation";
-export * from "./subnets";

@@ -1,4 +1,0 @@
-export * from "./foundation";
-export * from "./factory";
-export * from "./platform";
-export * from "./naming";
