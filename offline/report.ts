@@ -112,10 +112,17 @@ function table(header: string[], rows: string[][]): string[] {
     return [line(header), line(widths.map(w => "-".repeat(w))), ...rows.map(line)];
 }
 
+/** Production guarantees the stack lowers on purpose (index.ts exports them with their reasons). */
+function overridesOf(plan: PlanJson): string[] {
+    const o = plan.outputs.resilienceOverrides;
+    return Array.isArray(o) ? o.map(String) : [];
+}
+
 export function textSummary(plan: PlanJson, evaluation: Evaluation): string {
     const out: string[] = [];
     const custom = evaluation.resources.filter(r => r.custom);
     out.push(`Stack ${plan.stack} on ${plan.cloud}: ${custom.length} resources in ${evaluation.resources.length - custom.length} components`);
+    out.push(...overridesOf(plan).map(o => `  RESILIENCE OVERRIDE: ${o}`));
     out.push("", "Components:");
     out.push(...componentTree(evaluation.resources).map(l => `  ${l}`));
     out.push("", "Resources by type:");
@@ -164,6 +171,7 @@ export function markdownSummary(plan: PlanJson, evaluation: Evaluation): string 
         `## BookKeep ${plan.stack} on ${plan.cloud}`,
         "",
         `- resources: ${custom.length}`,
+        ...overridesOf(plan).map(o => `- **resilience override**: ${o}`),
         `- policies: ${plan.policies.evaluated.length} evaluated (${plan.policies.pack}), ${mandatory.length} mandatory violation(s), ${advisory.length} advisory`,
         ...plan.policies.violations.map(v => `  - [${v.enforcementLevel}] \`${v.policy}\` on \`${v.urn.split("::").pop()}\``),
         "",

@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { loadProgram, RecordedResource } from "../offline/engine";
 import { PlanResult, planStack } from "../offline/plan";
+import { markdownSummary, textSummary } from "../offline/report";
 import { serviceNames } from "../services";
 import { expectPolicyInputsUnchanged, plan } from "./harness";
 
@@ -152,6 +153,10 @@ describe("stacks", () => {
             } });
             expect(r.exitCode).to.equal(1);
             expect(violationsOf(r)).to.deep.equal(["rds-deletion-protection-production bookkeep-aws-database-postgres"]);
+            // The override and its reason are in the plan for every reader.
+            expect(r.plan.outputs.resilienceOverrides).to.deep.equal(["database.deletionProtection lowered: a what-if: does the pack still catch it?"]);
+            expect(textSummary(r.plan, r.evaluation)).to.contain("RESILIENCE OVERRIDE: database.deletionProtection lowered: a what-if");
+            expect(markdownSummary(r.plan, r.evaluation)).to.contain("- **resilience override**: database.deletionProtection lowered");
         });
 
         it("a Kubernetes API open to the world (from config) never gets as far as the pack", async () => {
