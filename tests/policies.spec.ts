@@ -13,9 +13,6 @@ import { expect } from "chai";
 import * as path from "path";
 import { Evaluation, projectRoot } from "../offline/engine";
 import { effectiveLevels, PolicyReport, readPackConfig, runPolicies } from "../offline/policyRunner";
-import { charts as k8sCharts } from "../components/k8s/charts";
-import { charts as localCharts } from "../components/local/charts";
-import { exactVersion, isTlsChartSource, latestImages } from "../policies/charts";
 import * as helpers from "../policies/helpers";
 import { dataPortsIn, environmentOf, podTemplateOf, stackEnvironment, stackOfUrn } from "../policies/helpers";
 import { imageTag, kubeApiAccessAnnotation } from "../policies/hardening";
@@ -23,7 +20,7 @@ import { pack } from "../policies/pack";
 import { eksNetworkPolicyEnforced, eksPrivateNodes } from "../policies/cluster";
 import { allowlisted, globalAllowlist } from "../policies/residency";
 import * as schema from "../stacks/schema";
-import { expectPolicyInputsUnchanged, plan, run } from "./harness";
+import { expectPolicyInputsUnchanged, run } from "./harness";
 import {
     appNamespace, chart, cloudSql, eksCluster, eksNodeGroup, gcsBucket, gkeCluster, gkeNodePool, hpa, kmsKey, memorystore, pdb,
     providers, rdsInstance, rdsParameterGroup, release, replicationGroup, s3Bucket, subnet, vpcCni, workload, WorkloadKind,
@@ -274,37 +271,6 @@ describe("policy pack: EKS stack checks over literal names and ids", () => {
         expect(validate(eksNetworkPolicyEnforced, cluster, unmatched).length).to.equal(1);
         expect(validate(eksNetworkPolicyEnforced, cluster, { ...unmatched, propertyDependencies: { clusterName: [cluster] } })).to.deep.equal([]);
     });
-});
-
-describe("policy pack: the program's chart pins", () => {
-    const pins = [...Object.values(k8sCharts), ...Object.values(localCharts)];
-
-    it("pins every chart in components/k8s/charts.ts and components/local/charts.ts to an exact version from an https:// repository", () => {
-        expect(Object.keys(k8sCharts).length).to.be.at.least(1);
-        expect(Object.keys(localCharts).length).to.be.at.least(1);
-        for (const pin of pins) {
-            expect(pin.version, pin.chart).to.match(exactVersion);
-            expect(pin.version, pin.chart).to.match(/^v?\d+\.\d+\.\d+$/);
-            expect(pin.repo, pin.chart).to.match(/^https:\/\//);
-            expect(isTlsChartSource(pin.chart, pin.repo), pin.chart).to.equal(true);
-        }
-    });
-
-    // A real engine shows the pack no Helm v4 Chart inputs, so this is where the program's own are held to the chart rules.
-    for (const [stack, cloud] of [["production", "aws"], ["production", "gcp"], ["development", "local"]] as const) {
-        it(`installs only pinned charts, without latest images, in ${stack} on ${cloud}`, async () => {
-            const { evaluation } = await plan(stack, cloud);
-            const installed = evaluation.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart");
-            expect(installed.length).to.be.at.least(3);
-            for (const r of installed) {
-                const inputs = r.inputs as { chart?: string; version?: string; repositoryOpts?: { repo?: string }; values?: unknown };
-                const pin = pins.find(x => x.chart === inputs.chart);
-                expect(pin, `${r.name}: ${inputs.chart}`).to.not.equal(undefined);
-                expect([inputs.version, inputs.repositoryOpts?.repo], r.name).to.deep.equal([pin?.version, pin?.repo]);
-                expect(latestImages(inputs.values ?? {}, "values"), r.name).to.deep.equal([]);
-            }
-        });
-    }
 });
 
 describe("policy pack: compliant production stack", () => {

@@ -20,9 +20,10 @@ import { Namespaces } from "../naming";
 
 
 export const charts = {
-    cnpg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts" },
-    valkey: { chart: "valkey", version: "0.12.0", repo: "https://valkey.io/valkey-helm/" },
-    minio: { chart: "minio", version: "5.4.0", repo: "https://charts.min.io/" },
+    cnpg: { chart: "cloudnative-pg", version: "0.29.0" },
+    // 0.12.0 is not among valkey-helm's tags or in its index; 0.11.0 is its newest release.
+    valkey: { chart: "valkey", version: "0.11.0" },
+    minio: { chart: "minio", version: "5.4.0" },
 } as const satisfies Record<string, ChartPin>;
 
 export const images = {
