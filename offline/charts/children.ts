@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { fromWire, RecordedResource } from "../engine";
-import { K8sObject, Rendered, renderChart } from "./render";
+import { crdInfo, K8sObject, Rendered, renderChart, renderCrds } from "./render";
 
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 
@@ -127,25 +127,6 @@ function childRecord(chart: RecordedResource, prefix: string, o: K8sObject, wire
     return record;
 }
 
-/** group/version (and group/version/Kind) of every CRD among `objects`, for `--api-versions`. */
-export function crdApiVersions(objects: readonly Record<string, unknown>[]): { versions: string[]; clusterKinds: string[] } {
-    const versions: string[] = [];
-    const clusterKinds: string[] = [];
-    for (const o of objects) {
-        if (o.kind !== "CustomResourceDefinition") {
-            continue;
-        }
-        const spec = o.spec as { group: string; scope?: string; names: { kind: string }; versions?: { name: string }[] };
-        for (const v of spec.versions ?? []) {
-            versions.push(`${spec.group}/${v.name}`, `${spec.group}/${v.name}/${spec.names.kind}`);
-        }
-        if (spec.scope === "Cluster") {
-            clusterKinds.push(spec.names.kind);
-        }
-    }
-    return { versions, clusterKinds };
-}
-
 function kubeVersionOf(config: Record<string, string>): string {
     try {
         return (JSON.parse(config["bookkeep:cluster"] ?? "{}") as { kubernetesVersion?: string }).kubernetesVersion ?? defaultKubeVersion;
@@ -185,9 +166,9 @@ export async function withChartChildren(resources: RecordedResource[], config: R
         }];
     });
     // What the plan installs itself, then what the charts install: the cluster's API versions at apply time.
-    const own = crdApiVersions(resources.filter(r => r.type.endsWith(":CustomResourceDefinition")).map(r => r.inputs));
-    const first = await Promise.all(jobs.map(j => renderChart(root, { ...j.request, apiVersions: own.versions })));
-    const crds = crdApiVersions([...resources.filter(r => r.type.endsWith(":CustomResourceDefinition")).map(r => r.inputs), ...first.flatMap(r => r.objects)]);
+    const own = crdInfo(resources.filter(r => r.type.endsWith(":CustomResourceDefinition")).map(r => r.inputs));
+    const charted = await Promise.all(jobs.map(j => renderCrds(root, { ...j.request, apiVersions: own.versions })));
+    const crds = { versions: [...own.versions, ...charted.flatMap(c => c.versions)], clusterKinds: [...own.clusterKinds, ...charted.flatMap(c => c.clusterKinds)] };
     const apiVersions = [...new Set(crds.versions)].sort();
     const renders = await Promise.all(jobs.map(j => renderChart(root, { ...j.request, apiVersions })));
     const clusterKinds = new Set([...clusterScopedKinds, ...crds.clusterKinds]);

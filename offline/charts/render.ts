@@ -70,10 +70,27 @@ function run(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
     });
 }
 
-/** Renders a chart, from the cache when this exact render was made before. */
-export async function renderChart(root: string, req: RenderRequest): Promise<Rendered> {
+/** Renders already read in this process (a test run or the benchmark evaluates many plans). Never mutated. */
+const memo = new Map<string, Promise<Rendered>>();
+
+/**
+ * Renders a chart, from the cache when this exact render was made before. The result is shared:
+ * callers copy what they change.
+ */
+export function renderChart(root: string, req: RenderRequest): Promise<Rendered> {
+    const key = renderKey(req);
+    let rendered = memo.get(key);
+    if (rendered === undefined) {
+        rendered = renderUncached(root, req, key);
+        memo.set(key, rendered);
+        rendered.catch(() => memo.delete(key));
+    }
+    return rendered;
+}
+
+async function renderUncached(root: string, req: RenderRequest, key: string): Promise<Rendered> {
     const dir = path.join(cacheDir(root), "renders");
-    const cached = path.join(dir, `${renderKey(req)}.json`);
+    const cached = path.join(dir, `${key}.json`);
     if (fs.existsSync(cached)) {
         return JSON.parse(fs.readFileSync(cached, "utf8")) as Rendered;
     }
@@ -98,3 +115,45 @@ export async function renderChart(root: string, req: RenderRequest): Promise<Ren
         fs.rmSync(valuesFile, { force: true });
     }
 }
+
+export interface CrdInfo {
+    /** group/version and group/version/Kind of every CRD rendered, for `--api-versions`. */
+    readonly versions: string[];
+    /** Kinds of those CRDs that are cluster-scoped. */
+    readonly clusterKinds: string[];
+}
+
+/** What CRDs a render installs, from every object given. */
+export function crdInfo(objects: readonly Record<string, unknown>[]): CrdInfo {
+    const versions: string[] = [];
+    const clusterKinds: string[] = [];
+    for (const o of objects) {
+        if (o.kind !== "CustomResourceDefinition") {
+            continue;
+        }
+        const spec = o.spec as { group: string; scope?: string; names: { kind: string }; versions?: { name: string }[] };
+        for (const v of spec.versions ?? []) {
+            versions.push(`${spec.group}/${v.name}`, `${spec.group}/${v.name}/${spec.names.kind}`);
+        }
+        if (spec.scope === "Cluster") {
+            clusterKinds.push(spec.names.kind);
+        }
+    }
+    return { versions, clusterKinds };
+}
+
+/**
+ * The CRDs a chart installs, kept in a small file of their own next to the render: the plan needs
+ * them from every chart before it renders any chart for good, and a chart's CRDs (their schemas)
+ * are most of its render.
+ */
+export async function renderCrds(root: string, req: RenderRequest): Promise<CrdInfo> {
+    const file = path.join(cacheDir(root), "renders", `${renderKey(req)}.crds.json`);
+    if (fs.existsSync(file)) {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as CrdInfo;
+    }
+    const info = crdInfo((await renderChart(root, req)).objects);
+    fs.writeFileSync(file, JSON.stringify(info));
+    return info;
+}
+
