@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (opts.manifests) {
         const n = writeManifests(opts.manifests, result.evaluation.resources);
-        written.push(`${n.objects} manifests + ${n.charts} chart values in ${opts.manifests}`);
+        written.push(`${n.objects} manifests + ${n.charts} chart releases (${n.rendered} rendered objects) in ${opts.manifests}`);
     }
     if (opts.diagram) {
         writeFile(opts.diagram, await architectureSvg(result.evaluation.resources, `BookKeep ${result.plan.stack} on ${result.plan.cloud}`));
