@@ -417,7 +417,7 @@ describe("Kubernetes platform layer", function () {
         expect(issuer.dependsOn).to.include(chartUrn);
         // One owner for bookkeep-tls: ingress-shim, from the fleet's annotated Ingress. (The program's
         // own Certificates are the private NATS-route and Elasticsearch PKI.)
-        expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate").map(r => `${meta(r).namespace}/${meta(r).name}`).sort()).to.deep.equal([
+        expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate" && isK8s(r)).map(r => `${meta(r).namespace}/${meta(r).name}`).sort()).to.deep.equal([
             `${mon}/elasticsearch-client-tls`, `${mon}/elasticsearch-http-tls`, `${mon}/elasticsearch-transport-ca`, `${mon}/elasticsearch-transport-tls`,
             `${nats}/nats-route-ca`, `${nats}/nats-route-tls`,
             `${sys}/elasticsearch-ca`, `${sys}/fluentd-elasticsearch-tls`,

@@ -515,7 +515,6 @@ const expected: Record<string, Array<[string, string]>> = {
     "release-repo": [["helm-chart-vendored", "Chart \"ingress-nginx\" is not a vendored archive; copy the chart's release archive into charts/, record its sha256 in charts/SHA256SUMS and vendoredCharts (policies/charts.ts), and set chart to \"./charts/<name>-<version>.tgz\"."]],
     "release-unknown-archive": [["helm-chart-vendored", "Chart \"./charts/ingress-nginx-4.15.0.tgz\" is not a vendored archive; copy the chart's release archive into charts/, record its sha256 in charts/SHA256SUMS and vendoredCharts (policies/charts.ts), and set chart to \"./charts/<name>-<version>.tgz\"."]],
     "release-http": [["helm-chart-source-https", "Chart source \"http://charts.example.com\" is plain HTTP; install the vendored archive from charts/ instead."]],
-    "release-plain-http": [["helm-chart-source-https", "Chart is pulled over plain HTTP; remove plainHttp and install the vendored archive."]],
     "release-latest": [["helm-values-no-latest-images", "Chart values use a floating image tag at values.controller.image.tag; remove the override (the chart pins its images) or pin a version."]],
     "release-stable": [["helm-values-no-latest-images", "Chart values use a floating image tag at values.controller.image; remove the override (the chart pins its images) or pin a version."]],
 };
@@ -639,7 +638,6 @@ describe("policy pack: broken production stack", () => {
             release("release-repo", p.k8s, { chart: "ingress-nginx", version: "4.12.1", repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" } });
             release("release-unknown-archive", p.k8s, { chart: "./charts/ingress-nginx-4.15.0.tgz" });
             release("release-http", p.k8s, { repositoryOpts: { repo: "http://charts.example.com" } });
-            release("release-plain-http", p.k8s, { plainHttp: true });
             release("release-latest", p.k8s, { values: { controller: { image: { tag: "latest" } } } });
             release("release-stable", p.k8s, { values: { controller: { image: "registry.k8s.io/ingress-nginx/controller:STABLE" } } });
             const floating = {

@@ -99,16 +99,14 @@ export function runPlanChecks(resources: readonly RecordedResource[], renders: r
                 `Helm chart ${chart.name} installs ${JSON.stringify(source ?? null)}, not a vendored archive, so the plan cannot render it and none of its objects were checked; copy the archive into charts/ and set chart to "./charts/<name>-<version>.tgz".`));
         }
     }
-    const objects = resources.filter(r => r.custom && r.type.startsWith("kubernetes:")).map(r => ({ urn: r.urn, type: r.type, inputs: r.inputs as Props }));
+    const objects = resources.filter(r => r.custom && r.type.startsWith("kubernetes:")).map(r => ({ urn: r.urn, parent: r.parent, type: r.type, inputs: r.inputs as Props }));
     const have = provided(objects);
     // In-cluster sources every namespace has.
     const builtIn = (ref: Ref) => ref.kind === "ConfigMap" && ref.name === "kube-root-ca.crt";
-    const hookMade = new Map<string, string>();
-    for (const r of renders) {
-        for (const h of r.hooks) {
-            hookMade.set(key(h.kind, h.metadata.namespace ?? r.chart.rawInputs.namespace as string, h.metadata.name), `${h.kind} ${h.metadata.name} is a hook (${h.metadata.annotations?.["helm.sh/hook"]}) of ${r.chart.name}`);
-        }
-    }
+    // A Secret a hook makes is usually written by a hook Job at install time, so it is not among
+    // the rendered objects: what can be said is which hook Jobs the pod's own chart has.
+    const hookJobs = new Map(renders.map(r => [r.chart.urn, r.hooks.filter(h => h.kind === "Job" || h.kind === "Pod")
+        .map(h => `${h.kind} ${h.metadata.name} (${h.metadata.annotations?.["helm.sh/hook"]})`)]));
     for (const o of objects) {
         const pod = podTemplateOf(o.type, o.inputs, o.inputs.metadata?.name ?? "");
         if (pod) {
@@ -116,9 +114,9 @@ export function runPlanChecks(resources: readonly RecordedResource[], renders: r
             for (const ref of podReferences(pod.spec)) {
                 const k = key(ref.kind, ns, ref.name);
                 if (!have.has(k) && !builtIn(ref)) {
-                    const hook = [...hookMade.entries()].find(([hk]) => hk === k)?.[1];
+                    const hooks = hookJobs.get(o.parent ?? "") ?? [];
                     out.push(finding(planChecks.references, o.urn, `${pod.kind} ${pod.name} needs ${ref.kind} ${ns}/${ref.name}, which nothing in the plan deploys` +
-                        (hook ? ` (only a Helm hook would create it, and helm.v4.Chart never deploys hooks: ${hook})` : "") +
+                        (hooks.length > 0 ? ` (its chart's hooks, which helm.v4.Chart never runs, would: ${hooks.join(", ")})` : "") +
                         `; deploy it (for a certificate, a cert-manager Certificate with that secretName), turn off what needs it, or mark the reference optional.`));
                 }
             }
