@@ -84,13 +84,18 @@ export function architectureGraph(resources: readonly RecordedResource[], title:
         cluster(`ns_${name}`, `namespace ${name}`);
     }
     const workloadByName = new Map<string, string>();
-    // Helm v4 charts register as (remote) components, so they are not custom resources.
-    for (const r of resources.filter(x => x.custom || x.type.startsWith("kubernetes:helm.sh/"))) {
+    // Helm v4 charts register as (remote) components, so they are not custom resources. What a
+    // chart renders is drawn as the chart (its object count on the node), not object by object.
+    const charts = new Set(resources.filter(x => x.type.startsWith("kubernetes:helm.sh/")).map(x => x.urn));
+    const rendered = new Map<string, number>();
+    resources.filter(x => x.parent !== null && charts.has(x.parent)).forEach(x => rendered.set(x.parent!, (rendered.get(x.parent!) ?? 0) + 1));
+    for (const r of resources.filter(x => (x.custom && !(x.parent !== null && charts.has(x.parent))) || charts.has(x.urn))) {
         const ns = nsOf(r);
         const key = ns && clusters.has(`ns_${ns}`) ? `ns_${ns}` : undefined;
         if (r.type.startsWith("kubernetes:helm.sh/")) {
             const chart = String(r.inputs.chart ?? r.name);
-            addNode(id(r.urn), `${chart.split("/").pop()}\n${r.inputs.version ?? ""}`, { shape: "box3d" }, key);
+            const objects = rendered.get(r.urn);
+            addNode(id(r.urn), `${chart.split("/").pop()}\n${objects === undefined ? String(r.inputs.version ?? "") : `${objects} objects`}`, { shape: "box3d" }, key);
             if (/ingress-nginx/.test(chart)) {
                 edges.push({ tail: "lb", head: id(r.urn), attributes: { label: "HTTPS" } });
                 workloadByName.set("ingress", id(r.urn));

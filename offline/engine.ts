@@ -117,6 +117,8 @@ export interface Evaluation {
     readonly resources: RecordedResource[];
     /** Stack outputs; secrets as `SecretValue`s. */
     readonly outputs: Record<string, unknown>;
+    /** Each rendered Helm chart's deployed objects and hooks (offline/charts). */
+    readonly charts: readonly import("./charts/children").ChartRender[];
 }
 
 export interface EvaluateOptions {
@@ -260,10 +262,15 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     if (failures.length > 0) {
         throw failures[0];
     }
+    // Rendered as the provider renders them, once the plan's own CRDs are known; loaded only when needed.
+    const charts = resources.some(r => r.type === "kubernetes:helm.sh/v4:Chart")
+        ? await (await import("./charts/children")).withChartChildren(resources, options.config, projectRoot())
+        : { resources, renders: [] };
     return {
         project: projectName,
         stack: options.stack,
-        resources,
+        resources: charts.resources,
+        charts: charts.renders,
         outputs: fromWire(rawOutputs) as Record<string, unknown>,
     };
 }

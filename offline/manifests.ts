@@ -1,8 +1,9 @@
 /**
  * Writes every Kubernetes object a plan would apply as YAML, one file per object, in an order
- * `kubectl apply -f DIR` can take (namespaces and CRD-backed issuers first). Helm charts cannot be
- * rendered offline, so each chart's pinned coordinates and values go to `charts/` instead, ready
- * for `helm template`. Secret values are written as "[secret]", never in plain text.
+ * `kubectl apply -f DIR` can take (namespaces and CRD-backed issuers first). What each Helm chart
+ * renders (as helm.v4.Chart deploys it: hooks left out) goes to `charts/<release>/`, next to the
+ * release's values in `charts/<release>.values.yaml` with the `helm template` command that
+ * reproduces it. Secret values are written as "[secret]", never in plain text.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -81,19 +82,29 @@ export function manifestsOf(resources: readonly RecordedResource[]): Manifest[] 
     });
 }
 
+/** A Helm release's folder name: its release name, made safe for a path. */
+function releaseDir(chart: RecordedResource): string {
+    return String(chart.inputs.name ?? chart.name).replace(/[^A-Za-z0-9_.-]/g, "-");
+}
+
+const isChart = (r: RecordedResource) => helmChartTypes.includes(r.type);
+
 export interface ChartValues {
     readonly file: string;
     readonly text: string;
 }
 
 export function chartsOf(resources: readonly RecordedResource[]): ChartValues[] {
-    return resources.filter(r => helmChartTypes.includes(r.type)).map(r => {
-        const inputs = JSON.parse(JSON.stringify(r.inputs)) as { chart?: string; version?: string; namespace?: string; repositoryOpts?: { repo?: string }; values?: unknown };
+    return resources.filter(isChart).map(r => {
+        const inputs = JSON.parse(JSON.stringify(r.inputs)) as { chart?: string; name?: string; namespace?: string; skipCrds?: boolean; values?: unknown };
+        const release = inputs.name ?? r.name;
+        const ns = inputs.namespace ?? "default";
         const header = [
-            `# Helm chart ${inputs.chart} ${inputs.version ?? "(unpinned)"} from ${inputs.repositoryOpts?.repo ?? "(no repo)"}`,
-            `# namespace: ${inputs.namespace ?? "default"}; render with: helm template ${r.name} ${inputs.chart} --version ${inputs.version} --repo ${inputs.repositoryOpts?.repo} -n ${inputs.namespace ?? "default"} -f <this file>`,
+            `# Helm release ${release} of ${inputs.chart} (vendored; sha256 in charts/SHA256SUMS), namespace ${ns}`,
+            `# rendered into ${releaseDir(r)}/ as: helm template ${release} ${inputs.chart} -n ${ns} -f <this file> --kube-version <cluster version>` +
+                `${inputs.skipCrds ? "" : " --include-crds"}, hooks left out as helm.v4.Chart leaves them out`,
         ].join("\n");
-        return { file: `${r.name}.values.yaml`, text: `${header}\n${stringify(inputs.values ?? {})}` };
+        return { file: `${releaseDir(r)}.values.yaml`, text: `${header}\n${stringify(inputs.values ?? {})}` };
     });
 }
 
@@ -101,23 +112,40 @@ const manifestFile = /^\d{3}_.*\.yaml$/;
 const chartValuesFile = /\.values\.yaml$/;
 
 /**
- * Writes the manifests (and chart values under charts/) into `dir`. Files a previous run wrote
- * there are replaced; nothing else in the folder is touched.
+ * Writes the manifests (the program's own at the top, each chart's rendered objects and values
+ * under charts/) into `dir`. Files a previous run wrote there are replaced; nothing else in the
+ * folder is touched.
  */
-export function writeManifests(dir: string, resources: readonly RecordedResource[]): { objects: number; charts: number } {
+export function writeManifests(dir: string, resources: readonly RecordedResource[]): { objects: number; charts: number; rendered: number } {
     const chartsDir = path.join(dir, "charts");
     fs.mkdirSync(chartsDir, { recursive: true });
     const stale = (folder: string, pattern: RegExp) =>
         fs.readdirSync(folder).filter(f => pattern.test(f)).forEach(f => fs.rmSync(path.join(folder, f)));
     stale(dir, manifestFile);
     stale(chartsDir, chartValuesFile);
-    const manifests = manifestsOf(resources);
-    for (const m of manifests) {
-        fs.writeFileSync(path.join(dir, m.file), stringify(m.object));
+    const charts = resources.filter(isChart);
+    const byChart = new Map(charts.map(c => [c.urn, [] as RecordedResource[]]));
+    const own: RecordedResource[] = [];
+    for (const r of resources) {
+        (r.parent !== null && byChart.get(r.parent) || own).push(r);
     }
-    const charts = chartsOf(resources);
-    for (const c of charts) {
-        fs.writeFileSync(path.join(dir, "charts", c.file), c.text);
+    const write = (folder: string, list: readonly RecordedResource[]) => {
+        const manifests = manifestsOf(list);
+        for (const m of manifests) {
+            fs.writeFileSync(path.join(folder, m.file), stringify(m.object));
+        }
+        return manifests.length;
+    };
+    const objects = write(dir, own);
+    let rendered = 0;
+    for (const chart of charts) {
+        const folder = path.join(chartsDir, releaseDir(chart));
+        fs.mkdirSync(folder, { recursive: true });
+        stale(folder, manifestFile);
+        rendered += write(folder, byChart.get(chart.urn) ?? []);
     }
-    return { objects: manifests.length, charts: charts.length };
+    for (const c of chartsOf(resources)) {
+        fs.writeFileSync(path.join(chartsDir, c.file), c.text);
+    }
+    return { objects, charts: charts.length, rendered };
 }

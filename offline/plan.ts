@@ -19,6 +19,7 @@ import { markdownSummary, planJson, PlanJson, textSummary, toJsonText } from "./
 import { architectureSvg } from "./diagram";
 import { writeManifests } from "./manifests";
 import { readStackFile } from "./stackFile";
+import { withPlanChecks } from "./charts/checks";
 
 export const exitCodes = { clean: 0, mandatoryViolation: 1, invalidInput: 2 } as const;
 
@@ -51,7 +52,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         stack: file.stack, config: file.config, secretKeys: file.secretKeys, program: options.program, preview: options.preview,
     });
     const policyConfig = readPackConfig(path.join(projectRoot(), "policies", "config", `${file.environment ?? file.stack}.json`), pack);
-    const policies = await runPolicies(pack, evaluation.resources, policyConfig);
+    const policies = withPlanChecks(await runPolicies(pack, evaluation.resources, policyConfig), evaluation.resources, evaluation.charts);
     // The validated choice (the program exports it), which may come from the environment's defaults.
     const cloud = String(evaluation.outputs.cloud ?? file.config["bookkeep:cloud"] ?? "");
     const plan = planJson(evaluation, cloud, policies);
@@ -127,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (opts.manifests) {
         const n = writeManifests(opts.manifests, result.evaluation.resources);
-        written.push(`${n.objects} manifests + ${n.charts} chart values in ${opts.manifests}`);
+        written.push(`${n.objects} manifests + ${n.charts} chart releases (${n.rendered} rendered objects) in ${opts.manifests}`);
     }
     if (opts.diagram) {
         writeFile(opts.diagram, await architectureSvg(result.evaluation.resources, `BookKeep ${result.plan.stack} on ${result.plan.cloud}`));

@@ -63,9 +63,9 @@ export function componentTree(resources: readonly RecordedResource[]): string[] 
     const walk = (parent: string | null, depth: number) => {
         const kids = (children.get(parent) ?? []).filter(c => !c.custom);
         for (const c of kids) {
-            // A Helm v4 chart's objects are rendered by the provider at deploy time, not here.
+            // A Helm v4 chart's objects are rendered offline as the provider renders them (offline/charts).
             const what = c.remote && typeof c.inputs.chart === "string"
-                ? `chart ${c.inputs.chart} ${String(c.inputs.version ?? "")} (objects rendered at deploy time)`
+                ? `chart ${c.inputs.chart} release ${String(c.inputs.name ?? c.name)}: ${total(c.urn)} rendered objects`
                 : `${total(c.urn)} resources`;
             lines.push(`${"  ".repeat(depth)}${c.type} ${c.name} — ${what}`);
             walk(c.urn, depth + 1);
@@ -178,6 +178,11 @@ export function markdownSummary(plan: PlanJson, evaluation: Evaluation): string 
         "| type | count |",
         "|---|---|",
         ...countByType(custom).map(([t, n]) => `| \`${t}\` | ${n} |`),
+        "",
+        "| chart release | archive | rendered objects | hooks left out |",
+        "|---|---|---|---|",
+        ...[...evaluation.charts].map(c => [String(c.chart.inputs.name ?? c.chart.name), String(c.chart.inputs.chart), c.objects.length, c.hooks.length] as const)
+            .sort(([a], [b]) => a.localeCompare(b)).map(([release, archive, n, hooks]) => `| ${release} | \`${archive}\` | ${n} | ${hooks} |`),
         "",
         "| location | resources |",
         "|---|---|",

@@ -1,72 +1,106 @@
 /**
- * Helm charts: a pinned chart version from an HTTPS or OCI source, and no `latest` images in the
- * values. A Helm v4 Chart (like a v3 Chart) is a component: a real engine analyses its
- * registration with no inputs, and judges the objects it renders instead, so these apply to a
- * chart only when its inputs are there (a v3 Release, or a chart as the offline tests build it).
- * The program's own pins are held to the same rules by a unit test over its chart tables.
+ * Helm charts and images. Every Helm resource (v4 Chart, v3 Chart, v3 Release) installs an archive
+ * vendored in the repository's charts/ folder, whose sha256 this pack records: what was reviewed
+ * is byte for byte what is deployed, and no deploy fetches a chart over the network, let alone
+ * over plain HTTP. No chart values and no container (our own or chart-rendered) use a floating
+ * tag, and images come only from registries on a named list. A Helm v4 Chart is a component: a
+ * real engine analyses its registration with no inputs and judges the objects it renders instead,
+ * so the chart rules apply to a chart only when its inputs are there; the image rule applies to
+ * every rendered pod.
  */
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { forTypes, helmChartTypes, knownEntries, safe, whenKnown } from "./helpers";
+import { containersOf, forPods, forTypes, helmChartTypes, knownEntries, safe, whenKnown } from "./helpers";
 
-/** An exact SemVer (optionally v-prefixed); ranges and wildcards would float to new releases. */
-export const exactVersion = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+/**
+ * The vendored chart archives (charts/ in the project) and their sha256, as in charts/SHA256SUMS;
+ * tests/charts.spec.ts checks both lists and the files agree. Add an archive to all three.
+ */
+export const vendoredCharts: Readonly<Record<string, string>> = {
+    "cert-manager-v1.21.1.tgz": "a8cd66ff9f8a185ad95acc56ce933d740a3957902e7c3054016f9b9779f6006e",
+    "cloudnative-pg-0.29.0.tgz": "f86a0e56f882771503111fad788bb957df3c2bc63c002353662a4340818a7e73",
+    "elasticsearch-8.5.1.tgz": "87ad162cc0495aeeb7b3fa5a5e19346f52782e856575e8445e80afd9a28e032a",
+    "fluentd-0.5.3.tgz": "1e75f201f3b8c1ba8b362bc45ec3c5724fc57149f47946b410e1c048082c111f",
+    "ingress-nginx-4.14.1.tgz": "34f21b45c7d7121595f976708418e18a20d4054ead716299bc7d498fcb8c2b28",
+    "kube-prometheus-stack-82.14.1.tgz": "e23bc3e1ddc628a58544e228687f9d41197a323d3b3fa4d5e27c62026aaf97df",
+    "minio-5.4.0.tgz": "25fa2740480d1ebc9e64340854a6c42d3a7bc39c2a77378da91b21f144faa9af",
+    "nats-2.12.3.tgz": "031c1c3cabeab49be18acadbd395d6ff35c8f0b68af0652fb23590a145cc8506",
+    "opentelemetry-collector-0.158.2.tgz": "ff76031a6518881a9f1a6903c40dbfd213aa06412d14aca89c605fadf5757ae8",
+    "sealed-secrets-2.17.6.tgz": "a7fc01a0e632e8ec73bb4fdbe992707f1d881e5911907718edc1b1201b8a0674",
+    "valkey-0.11.0.tgz": "cb332e71e1d94ec344c61154544c5617436a642b65a6e4888c9749f32d130660",
+};
 
-/** Whether a chart reference is fetched over TLS: an oci:// chart, or a chart from an https:// repository. */
-export function isTlsChartSource(chart: string, repo: unknown): boolean {
-    return chart.startsWith("oci://") || (typeof repo === "string" && repo.startsWith("https://"));
+/** The vendored archive a chart reference names (`./charts/<file>.tgz` or `charts/<file>.tgz`), if any. */
+export function vendoredArchive(chart: unknown): string | undefined {
+    const m = typeof chart === "string" ? /^(?:\.\/)?charts\/([^/]+\.tgz)$/.exec(chart) : null;
+    return m && Object.prototype.hasOwnProperty.call(vendoredCharts, m[1]) ? m[1] : undefined;
 }
 
 /**
  * Runs `check` on a chart whose inputs the analyzer can see; a chart component registered without
- * them (as every real engine registers a Helm v4 Chart) is not applicable.
+ * them (as every real engine registers a Helm v4 Chart, and the SDK a v3 Chart) is not applicable.
  */
 function forCharts(check: (args: ResourceValidationArgs, report: ReportViolation) => void) {
     return forTypes(helmChartTypes, (args, report) => {
         // `in` asks the proxy's target, so it sees an unknown chart input as present.
-        if (args.type !== "kubernetes:helm.sh/v3:Release" && !("chart" in args.props)) {
+        if (args.type !== "kubernetes:helm.sh/v3:Release" && !("chart" in args.props) && !("path" in args.props)) {
             args.notApplicable("A Helm chart component is registered without its inputs; the policies judge the objects it renders.");
         }
         check(args, report);
     });
 }
 
-export const helmChartVersionPinned: ResourceValidationPolicy = {
-    name: "helm-chart-version-pinned",
-    description: "Checks whether every Helm chart is pinned to an exact version.",
+export const helmChartVendored: ResourceValidationPolicy = {
+    name: "helm-chart-vendored",
+    description: "Checks whether every Helm chart (v4 Chart, v3 Chart, v3 Release) installs an archive vendored in charts/ whose sha256 the pack records.",
     enforcementLevel: "mandatory",
     validateResource: forCharts((args, report) => {
-        const version = safe(() => args.props.version);
-        if (typeof version !== "string" || !exactVersion.test(version)) {
-            report(`Chart ${JSON.stringify(whenKnown(() => args.props.chart) ?? args.name)} version is ${JSON.stringify(version ?? null)}; set version to an exact release such as "4.12.1".`);
+        const chart = safe(() => args.props.path) ?? safe(() => args.props.chart);
+        if (!vendoredArchive(chart)) {
+            report(`Chart ${JSON.stringify(chart ?? null)} is not a vendored archive; copy the chart's release archive into charts/, record its sha256 in charts/SHA256SUMS and vendoredCharts (policies/charts.ts), and set chart to "./charts/<name>-<version>.tgz".`);
         }
     }),
 };
+
+/** Where a Helm resource says it fetches from: the chart reference and every repository field. */
+function chartSources(args: ResourceValidationArgs): string[] {
+    return [
+        safe(() => args.props.chart), safe(() => args.props.repositoryOpts?.repo), safe(() => args.props.fetchOpts?.repo),
+        safe(() => args.props.repo),
+    ].filter((s): s is string => typeof s === "string");
+}
 
 export const helmChartSourceHttps: ResourceValidationPolicy = {
     name: "helm-chart-source-https",
-    description: "Checks whether every Helm chart comes from an HTTPS repository or an OCI registry over TLS.",
+    description: "Checks whether no Helm chart is fetched over plain HTTP.",
     enforcementLevel: "mandatory",
     validateResource: forCharts((args, report) => {
-        const chart = String(safe(() => args.props.chart) ?? "");
-        const repo = safe(() => args.props.repositoryOpts?.repo);
-        if (safe(() => args.props.plainHttp) === true) {
-            report("Chart is pulled over plain HTTP; remove plainHttp.");
+        if (safe(() => args.props.plainHttp) === true || safe(() => args.props.fetchOpts?.plainHttp) === true) {
+            report("Chart is pulled over plain HTTP; remove plainHttp and install the vendored archive.");
         }
-        if (!isTlsChartSource(chart, repo)) {
-            report(`Chart ${JSON.stringify(chart)} comes from ${JSON.stringify(repo ?? null)}; set repositoryOpts.repo to the chart's https:// repository or use an oci:// chart reference.`);
+        for (const source of chartSources(args)) {
+            if (/^http:\/\//i.test(source)) {
+                report(`Chart source ${JSON.stringify(source)} is plain HTTP; install the vendored archive from charts/ instead.`);
+            }
         }
     }),
 };
 
+/** Tags that name a moving target rather than a release, in any letter case. */
+export const floatingTags: readonly string[] = ["latest", "stable", "main", "master", "edge"];
+
+export function isFloatingTag(tag: string): boolean {
+    return floatingTags.includes(tag.toLowerCase());
+}
+
 /**
- * Paths of `tag: latest` values and `image: x:latest` strings in chart values. A value unknown
- * during preview is skipped, so one computed value does not stop the scan of the rest.
+ * Paths of floating `tag:` values and `image: x:<floating>` strings in chart values. A value
+ * unknown during preview is skipped, so one computed value does not stop the scan of the rest.
  */
 export function latestImages(v: unknown, path: string, out: string[] = []): string[] {
     const list = Array.isArray(v);
     for (const [k, x] of knownEntries(v)) {
         const p = list ? `${path}[${k}]` : path ? `${path}.${k}` : k;
-        if (!list && typeof x === "string" && ((k === "tag" && x === "latest") || (/image$/i.test(k) && /:latest$/.test(x)))) {
+        if (!list && typeof x === "string" && ((/^(image)?tag$/i.test(k) && isFloatingTag(x)) || (/image$/i.test(k) && floatingTagOf(x) !== undefined))) {
             out.push(p);
         } else {
             latestImages(x, p, out);
@@ -77,14 +111,67 @@ export function latestImages(v: unknown, path: string, out: string[] = []): stri
 
 export const helmValuesNoLatestImages: ResourceValidationPolicy = {
     name: "helm-values-no-latest-images",
-    description: "Checks whether no Helm chart values select a `latest` image.",
+    description: `Checks whether no Helm chart values select a floating image tag (${floatingTags.join(", ")}, in any case).`,
     enforcementLevel: "mandatory",
     validateResource: forCharts((args, report) => {
         const paths = latestImages(safe(() => args.props.values) ?? {}, "values");
         if (paths.length > 0) {
-            report(`Chart values use the latest image at ${paths.join(", ")}; remove the override (the chart pins its images) or pin a version.`);
+            report(`Chart values use a floating image tag at ${paths.join(", ")}; remove the override (the chart pins its images) or pin a version.`);
         }
     }),
 };
 
-export const chartPolicies = [helmChartVersionPinned, helmChartSourceHttps, helmValuesNoLatestImages];
+/** `registry/repo:tag`: the registry is the first segment when it has a dot, a colon or is localhost; else Docker Hub. */
+export function imageRegistry(image: string): string {
+    const first = image.split("/")[0];
+    return image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first.toLowerCase() : "docker.io";
+}
+
+function floatingTagOf(image: string): string | undefined {
+    if (image.includes("@")) {
+        return undefined;
+    }
+    const lastSlash = image.lastIndexOf("/");
+    const colon = image.indexOf(":", lastSlash + 1);
+    const tag = colon >= 0 ? image.slice(colon + 1) : undefined;
+    return tag !== undefined && isFloatingTag(tag) ? tag : undefined;
+}
+
+/**
+ * Registries images may come from: the upstream projects' own (Docker Hub, Quay, GitHub, the
+ * Kubernetes project, Elastic) and the program's in India (ECR in ap-south-1/2, Artifact Registry
+ * in asia-south1/2). Anything else is a new supply-chain dependency to review and add here.
+ */
+export const trustedRegistries: readonly (string | RegExp)[] = [
+    "docker.io", "quay.io", "ghcr.io", "registry.k8s.io", "docker.elastic.co",
+    /^\d{12}\.dkr\.ecr\.ap-south-[12]\.amazonaws\.com$/,
+    /^asia-south[12]-docker\.pkg\.dev$/,
+];
+
+export function isTrustedRegistry(registry: string): boolean {
+    return trustedRegistries.some(r => (typeof r === "string" ? r === registry : r.test(registry)));
+}
+
+export const containerImageTrusted: ResourceValidationPolicy = {
+    name: "container-image-trusted",
+    description: `Checks whether every container image (ours and chart-rendered) comes from an allowlisted registry and no tag floats (${floatingTags.join(", ")}, in any case).`,
+    enforcementLevel: "mandatory",
+    validateResource: forPods((pod, report) => {
+        for (const c of containersOf(pod.spec)) {
+            const image = whenKnown(() => c.container.image);
+            if (typeof image !== "string") {
+                continue;
+            }
+            const registry = imageRegistry(image);
+            if (!isTrustedRegistry(registry)) {
+                report(`${pod.kind} ${pod.name}: ${c.label} image ${image} comes from ${registry}, which is not an allowlisted registry; mirror it to ECR/Artifact Registry in India or add the registry to trustedRegistries (policies/charts.ts) after review.`);
+            }
+            const tag = floatingTagOf(image);
+            if (tag !== undefined) {
+                report(`${pod.kind} ${pod.name}: ${c.label} image ${image} uses the floating tag ${JSON.stringify(tag)}; pin a release tag or a digest.`);
+            }
+        }
+    }),
+};
+
+export const chartPolicies = [helmChartVendored, helmChartSourceHttps, helmValuesNoLatestImages, containerImageTrusted];

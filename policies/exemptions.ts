@@ -4,13 +4,15 @@
  * `helm.v4.Chart` renders; some of those pods need the host (log collection, node metrics) or a
  * writable root filesystem, and no chart value turns that off without breaking them.
  *
- * An exemption only ever matches a workload that a Helm chart rendered (its URN has a Helm chart
- * among its ancestors), in the named namespace, of the named kind, whose metadata.name matches the
- * pattern. Our own typed workloads never match, and nothing in an app namespace
- * (`bookkeep-<environment>`) is ever exempt.
+ * An exemption names the installation it belongs to (a vendored archive in charts/ and its
+ * release) and only ever matches a workload that a Helm chart rendered (its URN has a Helm chart
+ * among its ancestors) carrying that archive's chart label and that release's label, in the named
+ * namespace, of the named kind, whose metadata.name matches the pattern. Our own typed workloads
+ * never match, and nothing in an app namespace (`bookkeep-<environment>`) is ever exempt. The
+ * tests prove every exemption matches an object the program's charts render.
  */
 import { Policy, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
-import { helmChartTypes, isAppNamespace, k8sName, k8sNamespace, podTemplateOf, PodTemplate, Subject } from "./helpers";
+import { helmChartTypes, isAppNamespace, k8sName, k8sNamespace, podTemplateOf, PodTemplate, safe, Subject } from "./helpers";
 
 export interface ChartExemption {
     readonly id: string;
@@ -18,17 +20,47 @@ export interface ChartExemption {
     readonly reason: string;
     /** Names of the policies waived, and only those. */
     readonly policies: readonly string[];
+    /** The installation it belongs to: a vendored archive (charts/), its Helm release, and the chart labels its objects carry. */
+    readonly chart: ChartInstall;
     readonly namespace: string;
     readonly kind: PodTemplate["kind"];
     /** Matched against the workload's metadata.name; anchor it. */
     readonly name: RegExp;
 }
 
+export interface ChartInstall {
+    /** File name in charts/ (and in `vendoredCharts`, with its digest). */
+    readonly archive: string;
+    readonly release: string;
+    /**
+     * The values of the workload's `helm.sh/chart` (or legacy `chart`) label that this archive
+     * renders: `<chart>-<version>` of the chart or of the subchart that makes the workload.
+     */
+    readonly labels: readonly string[];
+}
+
 const system = "bookkeep-system";
 const monitoring = "bookkeep-monitoring";
+const nats = "bookkeep-nats";
 const data = "bookkeep-data";
 /** node-exporter's own privileged namespace (components/k8s/namespaces.ts). */
 const nodeExporter = "bookkeep-node-exporter";
+
+const kps = "kube-prometheus-stack-82.14.1";
+const installs = {
+    fluentd: { archive: "fluentd-0.5.3.tgz", release: "fluentd", labels: ["fluentd-0.5.3"] },
+    nodeExporter: { archive: `${kps}.tgz`, release: "kube-prometheus-stack", labels: ["prometheus-node-exporter-4.52.2"] },
+    monitoringControllers: { archive: `${kps}.tgz`, release: "kube-prometheus-stack", labels: [kps, "grafana-11.3.5", "kube-state-metrics-7.2.2"] },
+    grafana: { archive: `${kps}.tgz`, release: "kube-prometheus-stack", labels: ["grafana-11.3.5"] },
+    ingressNginx: { archive: "ingress-nginx-4.14.1.tgz", release: "ingress-nginx", labels: ["ingress-nginx-4.14.1"] },
+    certManager: { archive: "cert-manager-v1.21.1.tgz", release: "cert-manager", labels: ["cert-manager-v1.21.1"] },
+    sealedSecrets: { archive: "sealed-secrets-2.17.6.tgz", release: "sealed-secrets", labels: ["sealed-secrets-2.17.6"] },
+    // Elastic's chart labels its objects `chart: elasticsearch`, without the version.
+    elasticsearch: { archive: "elasticsearch-8.5.1.tgz", release: "elasticsearch", labels: ["elasticsearch"] },
+    nats: { archive: "nats-2.12.3.tgz", release: "nats", labels: ["nats-2.12.3"] },
+    cnpg: { archive: "cloudnative-pg-0.29.0.tgz", release: "cnpg", labels: ["cloudnative-pg-0.29.0"] },
+    minio: { archive: "minio-5.4.0.tgz", release: "minio", labels: ["minio-5.4.0"] },
+} as const satisfies Record<string, ChartInstall>;
 
 /** What the MinIO chart 5.4.0 leaves out of its pods (see components/local/foundation.ts). */
 const minioUnrestricted = [
@@ -36,118 +68,116 @@ const minioUnrestricted = [
     "container-read-only-root-filesystem",
 ];
 
+const controllerToken = "pod-no-automounted-token";
+
 export const chartExemptions: readonly ChartExemption[] = [
     {
         id: "fluentd-node-logs",
         reason: "Fluentd tails /var/log/containers from the node (hostPath), and kubelet writes those files root:root 0640, so it runs as uid 0 (with every capability dropped and no privilege escalation); see components/k8s/logging.ts",
         policies: ["pod-run-as-non-root", "pod-run-as-non-zero-uid", "pod-no-host-path", "pod-restricted-volume-types"],
-        namespace: system,
-        kind: "DaemonSet",
-        name: /^fluentd$/,
+        chart: installs.fluentd, namespace: system, kind: "DaemonSet", name: /^fluentd$/,
     },
     {
         id: "node-exporter-host-metrics",
         reason: "node-exporter reports the node's own CPU, memory, disk and network: it reads /proc, /sys and / from the host (read-only hostPath) in the host's network and PID namespaces, where its port is a host port",
         policies: ["pod-no-host-namespaces", "pod-no-host-path", "pod-restricted-volume-types", "container-no-host-ports"],
-        namespace: nodeExporter,
-        kind: "DaemonSet",
-        name: /^kube-prometheus-stack-prometheus-node-exporter$/,
+        chart: installs.nodeExporter, namespace: nodeExporter, kind: "DaemonSet", name: /^kube-prometheus-stack-prometheus-node-exporter$/,
     },
     {
         id: "ingress-nginx-writable-root",
         reason: "the ingress-nginx controller rewrites /etc/nginx and its temp paths on every reload; see components/k8s/ingress.ts",
         policies: ["container-read-only-root-filesystem"],
-        namespace: system,
-        kind: "Deployment",
-        name: /^ingress-nginx-controller$/,
+        chart: installs.ingressNginx, namespace: system, kind: "Deployment", name: /^ingress-nginx-controller$/,
     },
     {
         id: "elasticsearch-writable-root",
         reason: "Elasticsearch writes its keystore and temp files under its install directory; see components/k8s/logging.ts",
         policies: ["container-read-only-root-filesystem"],
-        namespace: monitoring,
-        kind: "StatefulSet",
-        name: /^elasticsearch$/,
+        chart: installs.elasticsearch, namespace: monitoring, kind: "StatefulSet", name: /^elasticsearch$/,
+    },
+    {
+        id: "elasticsearch-readiness-only",
+        reason: "Elastic's chart 8.5.1 renders only a readiness probe (cluster health) and has no value for a liveness probe; a liveness probe on cluster health would restart nodes while the cluster recovers",
+        policies: ["container-probes"],
+        chart: installs.elasticsearch, namespace: monitoring, kind: "StatefulSet", name: /^elasticsearch$/,
     },
     {
         id: "grafana-writable-root",
         reason: "Grafana writes runtime files outside the volumes the chart mounts, so components/k8s/monitoring.ts keeps its root filesystem writable",
         policies: ["container-read-only-root-filesystem"],
-        namespace: monitoring,
-        kind: "Deployment",
-        name: /^kube-prometheus-stack-grafana$/,
+        chart: installs.grafana, namespace: monitoring, kind: "Deployment", name: /^kube-prometheus-stack-grafana$/,
     },
     {
         id: "single-replica-controllers",
         reason: "Grafana (SQLite state), the Prometheus operator, and kube-state-metrics (a second replica duplicates every series) run one replica by design; they serve the operators, not the application's users",
         policies: ["workload-replicas-production"],
-        namespace: monitoring,
-        kind: "Deployment",
-        name: /^kube-prometheus-stack-(grafana|operator|kube-state-metrics)$/,
+        chart: installs.monitoringControllers, namespace: monitoring, kind: "Deployment", name: /^kube-prometheus-stack-(grafana|operator|kube-state-metrics)$/,
     },
     {
         id: "sealed-secrets-single-replica",
         reason: "the Sealed Secrets controller holds the sealing key and runs one replica by design; kubeseal users, not the application, depend on it",
         policies: ["workload-replicas-production"],
-        namespace: system,
-        kind: "Deployment",
-        name: /^sealed-secrets-controller$/,
+        chart: installs.sealedSecrets, namespace: system, kind: "Deployment", name: /^sealed-secrets-controller$/,
     },
     {
-        id: "system-controllers-use-kube-api",
-        reason: "these controllers exist to watch and write Kubernetes objects (Ingresses, Certificates, SealedSecrets, pod metadata for log records), so their pods need their service-account token; their RBAC comes from the charts",
-        policies: ["pod-no-automounted-token"],
-        namespace: system,
-        kind: "Deployment",
-        name: /^(ingress-nginx-controller|cert-manager|cert-manager-cainjector|cert-manager-webhook|sealed-secrets-controller)$/,
+        id: "ingress-nginx-uses-kube-api",
+        reason: "the ingress-nginx controller watches Ingresses, Services, EndpointSlices and Secrets through the Kubernetes API to build its configuration",
+        policies: [controllerToken],
+        chart: installs.ingressNginx, namespace: system, kind: "Deployment", name: /^ingress-nginx-controller$/,
+    },
+    {
+        id: "cert-manager-uses-kube-api",
+        reason: "cert-manager's controller, webhook and CA injector watch and write Certificates, Secrets and webhook configurations through the Kubernetes API",
+        policies: [controllerToken],
+        chart: installs.certManager, namespace: system, kind: "Deployment", name: /^cert-manager(-cainjector|-webhook)?$/,
+    },
+    {
+        id: "cert-manager-probe-endpoints",
+        reason: "cert-manager v1.21.1 gives its controller only a liveness endpoint and its CA injector none, and the chart has no value to add one; both are leader-elected and receive no traffic, so readiness gates nothing (the webhook, which serves the API server, is probed)",
+        policies: ["container-probes"],
+        chart: installs.certManager, namespace: system, kind: "Deployment", name: /^cert-manager(-cainjector)?$/,
+    },
+    {
+        id: "sealed-secrets-uses-kube-api",
+        reason: "the Sealed Secrets controller watches SealedSecrets and writes the Secrets they unseal through the Kubernetes API",
+        policies: [controllerToken],
+        chart: installs.sealedSecrets, namespace: system, kind: "Deployment", name: /^sealed-secrets-controller$/,
     },
     {
         id: "fluentd-kube-metadata",
         reason: "Fluentd's kubernetes_metadata filter reads pod and namespace metadata from the API to label each log record",
-        policies: ["pod-no-automounted-token"],
-        namespace: system,
-        kind: "DaemonSet",
-        name: /^fluentd$/,
+        policies: [controllerToken],
+        chart: installs.fluentd, namespace: system, kind: "DaemonSet", name: /^fluentd$/,
     },
     {
         id: "monitoring-controllers-use-kube-api",
         reason: "the Prometheus operator reconciles ServiceMonitors and rules, kube-state-metrics lists every object, and Grafana's sidecar loads dashboards from ConfigMaps: all read the Kubernetes API",
-        policies: ["pod-no-automounted-token"],
-        namespace: monitoring,
-        kind: "Deployment",
-        name: /^kube-prometheus-stack-(operator|kube-state-metrics|grafana)$/,
+        policies: [controllerToken],
+        chart: installs.monitoringControllers, namespace: monitoring, kind: "Deployment", name: /^kube-prometheus-stack-(operator|kube-state-metrics|grafana)$/,
     },
     {
-        id: "prometheus-discovery-and-reloader",
-        reason: "Prometheus and Alertmanager discover targets through the Kubernetes API, and the operator's config-reloader sidecar has no probe endpoint (the main containers are probed)",
-        policies: ["pod-no-automounted-token", "container-probes"],
-        namespace: monitoring,
-        kind: "StatefulSet",
-        name: /^(prometheus-kube-prometheus-stack-prometheus|alertmanager-kube-prometheus-stack-alertmanager)$/,
+        id: "nats-config-reloader",
+        reason: "the NATS chart's config reloader only watches the config and certificate files and signals the server; it has no port to probe (the server and exporter containers are probed)",
+        policies: ["container-probes"],
+        chart: installs.nats, namespace: nats, kind: "StatefulSet", name: /^nats$/,
     },
     {
         id: "cnpg-operator-uses-kube-api",
         reason: "the CloudNativePG operator creates and fails over the PostgreSQL pods through the Kubernetes API (development stack only)",
-        policies: ["pod-no-automounted-token"],
-        namespace: data,
-        kind: "Deployment",
-        name: /^cnpg-cloudnative-pg$/,
+        policies: [controllerToken],
+        chart: installs.cnpg, namespace: data, kind: "Deployment", name: /^cnpg$/,
     },
     {
         id: "minio-server-unrestricted",
         reason: "MinIO chart 5.4.0 renders only runAsUser/runAsGroup/fsGroup for its server (no runAsNonRoot, seccomp, capability drop or read-only root); the development-only data namespace enforces PSS baseline instead",
         policies: minioUnrestricted,
-        namespace: data,
-        kind: "Deployment",
-        name: /^minio$/,
+        chart: installs.minio, namespace: data, kind: "Deployment", name: /^minio$/,
     },
     {
-        id: "minio-provisioning-job-unrestricted",
-        reason: "MinIO chart 5.4.0's post-install Job (buckets, policy, backup user) renders the same partial securityContext as its server",
-        policies: minioUnrestricted,
-        namespace: data,
-        kind: "Job",
-        name: /^minio-post-job$/,
+        id: "minio-chart-gaps",
+        reason: "MinIO chart 5.4.0's server Deployment has no probe and no automountServiceAccountToken value (the server never calls the Kubernetes API); the development-only data store, whose upstream is archived, is replaced rather than patched",
+        policies: ["container-probes", controllerToken],
+        chart: installs.minio, namespace: data, kind: "Deployment", name: /^minio$/,
     },
 ];
 
@@ -160,7 +190,25 @@ export function isChartRendered(urn: string): boolean {
     return chain.slice(0, -1).some(t => helmChartTypes.includes(t));
 }
 
-/** The exemption that waives `policy` for this resource, if any. */
+/** The chart label a Helm chart puts on what it renders: `helm.sh/chart`, or the older `chart`. */
+export function chartLabelOf(r: Subject): string | undefined {
+    const labels = safe(() => r.props.metadata?.labels);
+    const value = labels?.["helm.sh/chart"] ?? labels?.chart;
+    return typeof value === "string" ? value : undefined;
+}
+
+/** The Helm release a rendered object belongs to: `app.kubernetes.io/instance`, or the older `release`. */
+export function releaseLabelOf(r: Subject): string | undefined {
+    const labels = safe(() => r.props.metadata?.labels);
+    const value = labels?.["app.kubernetes.io/instance"] ?? labels?.release;
+    return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * The exemption that waives `policy` for this resource, if any. Besides kind, namespace and name,
+ * the object must carry the chart and release labels that the exemption's vendored archive and
+ * release render: a component that only borrows a Helm chart's type token is not enough.
+ */
 export function exemptionFor(policy: string, r: Subject, exemptions: readonly ChartExemption[] = chartExemptions): ChartExemption | undefined {
     // Only chart-rendered workloads outside the app namespace are ever exempt: the cheap tests first.
     const pod = podTemplateOf(r.type, r.props, r.name);
@@ -172,7 +220,10 @@ export function exemptionFor(policy: string, r: Subject, exemptions: readonly Ch
         return undefined;
     }
     const name = k8sName(r);
-    return exemptions.find(e => e.policies.includes(policy) && e.namespace === ns && e.kind === pod.kind && e.name.test(name));
+    const chartLabel = chartLabelOf(r);
+    const release = releaseLabelOf(r);
+    return exemptions.find(e => e.policies.includes(policy) && e.namespace === ns && e.kind === pod.kind && e.name.test(name)
+        && chartLabel !== undefined && e.chart.labels.includes(chartLabel) && release === e.chart.release);
 }
 
 /**

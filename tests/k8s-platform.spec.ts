@@ -34,7 +34,10 @@ function evaluateLayer(stack: string, cloud: Cloud, overrides: Record<string, un
 
 const kindOf = (r: RecordedResource) => r.type.slice(r.type.lastIndexOf(":") + 1);
 const meta = (r: RecordedResource) => (r.inputs.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, unknown> };
-const isK8s = (r: RecordedResource) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:");
+/** Objects a Helm chart rendered (the provider's children of a Chart); tests/charts.spec.ts covers them. */
+const renderedByChart = (r: RecordedResource) => r.parent?.split("::")[2]?.endsWith("$kubernetes:helm.sh/v4:Chart") === true;
+/** The program's own Kubernetes objects and Helm releases. */
+const isK8s = (r: RecordedResource) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:") && !renderedByChart(r);
 
 /** `Kind/name` of every Kubernetes object and Helm release, grouped by namespace ("" = cluster-scoped). */
 function inventory(ev: Evaluation): Record<string, string[]> {
@@ -186,7 +189,7 @@ describe("Kubernetes platform layer", function () {
                 "Certificate/elasticsearch-ca", "Certificate/fluentd-elasticsearch-tls",
                 "Chart/cert-manager", "Chart/fluentd", "Chart/ingress-nginx", "Chart/sealed-secrets",
                 "NetworkPolicy/allow-dns", "NetworkPolicy/cert-manager-controller", "NetworkPolicy/cert-manager-kube-api", "NetworkPolicy/cert-manager-webhook",
-                "NetworkPolicy/default-deny", "NetworkPolicy/fluentd", "NetworkPolicy/ingress-nginx-admission-jobs", "NetworkPolicy/ingress-nginx-controller",
+                "NetworkPolicy/default-deny", "NetworkPolicy/fluentd", "NetworkPolicy/ingress-nginx-controller",
                 "NetworkPolicy/sealed-secrets-controller",
                 "Secret/fluentd-elasticsearch",
             ],
@@ -199,7 +202,7 @@ describe("Kubernetes platform layer", function () {
                 "Job/elasticsearch-setup-365d-<digest>",
                 "NetworkPolicy/alertmanager", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/default-deny",
                 "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/monitoring-kube-api",
-                "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-operator-kube-api", "NetworkPolicy/prometheus-operator-webhook",
+                "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-operator-kube-api",
                 "PrometheusRule/bookkeep-alerts",
                 "Secret/elasticsearch-bootstrap", "Secret/elasticsearch-writers", "Secret/grafana-admin",
                 "ServiceMonitor/bookkeep-services",
@@ -226,18 +229,18 @@ describe("Kubernetes platform layer", function () {
             .to.deep.equal(["bookkeep-k8s-random", "bookkeep-k8s-secrets-app-db-password", ...natsPasswordResources].sort());
     });
 
-    it("pins every chart to an exact upstream version over HTTPS", () => {
+    it("installs every chart from its vendored archive, as its own release", () => {
         const pins = production.ev.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart")
-            .map(r => [r.inputs.name, r.inputs.chart, r.inputs.version, (r.inputs.repositoryOpts as { repo: string }).repo]).sort();
+            .map(r => [r.inputs.name, r.inputs.chart, r.inputs.version ?? null, r.inputs.repositoryOpts ?? null]).sort();
         expect(pins).to.deep.equal([
-            ["cert-manager", "cert-manager", "v1.21.2", "https://charts.jetstack.io"],
-            ["elasticsearch", "elasticsearch", "8.5.1", "https://helm.elastic.co"],
-            ["fluentd", "fluentd", "0.5.3", "https://fluent.github.io/helm-charts"],
-            ["ingress-nginx", "ingress-nginx", "4.14.1", "https://kubernetes.github.io/ingress-nginx"],
-            ["kube-prometheus-stack", "kube-prometheus-stack", "82.14.1", "https://prometheus-community.github.io/helm-charts"],
-            ["nats", "nats", "2.12.3", "https://nats-io.github.io/k8s/helm/charts/"],
-            ["otel-collector", "opentelemetry-collector", "0.158.3", "https://open-telemetry.github.io/opentelemetry-helm-charts"],
-            ["sealed-secrets", "sealed-secrets", "2.17.6", "https://bitnami-labs.github.io/sealed-secrets"],
+            ["cert-manager", "./charts/cert-manager-v1.21.1.tgz", null, null],
+            ["elasticsearch", "./charts/elasticsearch-8.5.1.tgz", null, null],
+            ["fluentd", "./charts/fluentd-0.5.3.tgz", null, null],
+            ["ingress-nginx", "./charts/ingress-nginx-4.14.1.tgz", null, null],
+            ["kube-prometheus-stack", "./charts/kube-prometheus-stack-82.14.1.tgz", null, null],
+            ["nats", "./charts/nats-2.12.3.tgz", null, null],
+            ["otel-collector", "./charts/opentelemetry-collector-0.158.2.tgz", null, null],
+            ["sealed-secrets", "./charts/sealed-secrets-2.17.6.tgz", null, null],
         ]);
     });
 
@@ -335,7 +338,6 @@ describe("Kubernetes platform layer", function () {
             ["monitoring-kube-api", mon, p => p.egress[0]],
             ["prometheus-operator-kube-api", mon, p => p.egress[0]],
             ["ingress-nginx-controller", sys, p => p.egress[1]],
-            ["ingress-nginx-admission-jobs", sys, p => p.egress[0]],
             ["cert-manager-kube-api", sys, p => p.egress[0]],
             ["sealed-secrets-controller", sys, p => p.egress[0]],
             ["fluentd", sys, p => p.egress[1]],
@@ -348,9 +350,8 @@ describe("Kubernetes platform layer", function () {
         expect(policy(production.ev, "monitoring-kube-api", mon).podSelector).to.deep.equal({
             matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["prometheus", "kube-state-metrics", "grafana"] }],
         });
-        expect(policy(production.ev, "prometheus-operator-kube-api", mon).podSelector).to.deep.equal({
-            matchExpressions: [{ key: "app", operator: "In", values: ["kube-prometheus-stack-operator", "kube-prometheus-stack-admission-create", "kube-prometheus-stack-admission-patch"] }],
-        });
+        // No admission Jobs any more (hooks never run under helm.v4.Chart): the operator alone.
+        expect(policy(production.ev, "prometheus-operator-kube-api", mon).podSelector).to.deep.equal({ matchLabels: { app: "kube-prometheus-stack-operator" } });
         const apiPolicies = production.ev.resources.filter(r => kindOf(r) === "NetworkPolicy"
             && JSON.stringify(r.inputs.spec).includes("6443")).map(r => meta(r).name).sort();
         expect(apiPolicies).to.deep.equal(holders.map(h => h[0]).sort());
@@ -416,7 +417,7 @@ describe("Kubernetes platform layer", function () {
         expect(issuer.dependsOn).to.include(chartUrn);
         // One owner for bookkeep-tls: ingress-shim, from the fleet's annotated Ingress. (The program's
         // own Certificates are the private NATS-route and Elasticsearch PKI.)
-        expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate").map(r => `${meta(r).namespace}/${meta(r).name}`).sort()).to.deep.equal([
+        expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate" && isK8s(r)).map(r => `${meta(r).namespace}/${meta(r).name}`).sort()).to.deep.equal([
             `${mon}/elasticsearch-client-tls`, `${mon}/elasticsearch-http-tls`, `${mon}/elasticsearch-transport-ca`, `${mon}/elasticsearch-transport-tls`,
             `${nats}/nats-route-ca`, `${nats}/nats-route-tls`,
             `${sys}/elasticsearch-ca`, `${sys}/fluentd-elasticsearch-tls`,
@@ -900,9 +901,11 @@ describe("Kubernetes platform layer", function () {
         for (const release of ["ingress-nginx", "cert-manager", "nats", "sealed-secrets", "fluentd"]) {
             expect(urnOf(production.ev, release).dependsOn, release).to.include(kps);
         }
-        for (const release of ["ingress-nginx", "cert-manager", "nats", "sealed-secrets"]) {
+        for (const release of ["cert-manager", "nats", "sealed-secrets"]) {
             expect(urnOf(development.ev, release).dependsOn.filter(u => u.includes("helm.sh")), `${release} without observability`).to.deep.equal([]);
         }
+        // ingress-nginx's admission certificate comes from cert-manager, so it waits for that chart alone.
+        expect(urnOf(development.ev, "ingress-nginx").dependsOn.filter(u => u.includes("helm.sh"))).to.deep.equal([urnOf(development.ev, "cert-manager").urn]);
     });
 
     it("gives the fleet the migration Job and the ingress controller to wait for", async () => {

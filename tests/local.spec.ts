@@ -56,13 +56,16 @@ describe("local foundation (development stack)", () => {
     const values = (name: string) => chartNamed(name).inputs.values as Record<string, any>;
     const netpol = (name: string) => one(ev.resources, types.netpol, `bookkeep-local-netpol-${name}`).inputs as Record<string, any>;
     const secretNamed = (name: string) => one(ev.resources, types.secret, `bookkeep-local-${name}`);
+    /** What the foundation registers itself, without the objects its charts render (tests/charts.spec.ts). */
+    const own = () => ev.resources.filter(r => !r.parent?.split("::")[2]?.endsWith("$kubernetes:helm.sh/v4:Chart"));
+    const setupJob = () => one(ev.resources, "kubernetes:batch/v1:Job", "bookkeep-local-object-store-setup").inputs as Record<string, any>;
 
     before(async () => {
         ({ ev, foundation } = await evaluateFoundation(developmentConfig()));
     });
 
     it("registers exactly the local data layer and nothing else", () => {
-        expect(counts(ev.resources)).to.deep.equal({
+        expect(counts(own())).to.deep.equal({
             [types.provider]: 1,
             "pulumi:providers:random": 1,
             [types.namespace]: 1,
@@ -71,6 +74,7 @@ describe("local foundation (development stack)", () => {
             [types.cluster]: 1,
             [types.password]: 5,
             [types.string]: 1,
+            "kubernetes:batch/v1:Job": 1,
         });
         expect(ofType(ev.resources, types.chart).map(r => r.name).sort())
             .to.deep.equal(["bookkeep-local-cnpg", "bookkeep-local-object-store", "bookkeep-local-redis"]);
@@ -87,10 +91,11 @@ describe("local foundation (development stack)", () => {
         expect(provider.inputs.kubeconfig).to.equal(undefined);
         expect(provider.inputs.context).to.equal(undefined);
         const k8sObjects = ev.resources.filter(r => r.type.startsWith("kubernetes:"));
-        expect(k8sObjects).to.have.length(16);
+        expect(own().filter(r => r.type.startsWith("kubernetes:"))).to.have.length(17);
+        // Rendered chart objects too: the provider creates them with the Chart's provider.
         expect(k8sObjects.filter(r => r.provider !== provider.urn).map(r => r.name)).to.deep.equal([]);
         const component = one(ev.resources, "bookkeep:local:Foundation", "bookkeep-local");
-        expect(ev.resources.filter(r => r.parent === component.urn)).to.have.length(ev.resources.length - 2);
+        expect(own().filter(r => r.parent === component.urn)).to.have.length(own().length - 2);
     });
 
     it("creates the data namespace: baseline enforced, restricted warned and audited", () => {
@@ -133,7 +138,7 @@ describe("local foundation (development stack)", () => {
         expect(store.podSelector).to.deep.equal({ matchLabels: { app: "minio", release: "minio" } });
         expect(store.ingress).to.deep.equal([
             { from: [appNs], ports: tcp(9000) },
-            { from: [{ podSelector: { matchLabels: { app: "minio-job", release: "minio" } } }], ports: tcp(9000) },
+            { from: [{ podSelector: { matchLabels: { app: "minio-setup" } } }], ports: tcp(9000) },
         ]);
         expect(netpol("object-store-provisioning").spec.egress).to.deep.equal([
             { to: [{ podSelector: { matchLabels: { app: "minio", release: "minio" } } }], ports: tcp(9000) },
@@ -188,14 +193,14 @@ describe("local foundation (development stack)", () => {
     it("installs pinned upstream charts into bookkeep-data with fixed release names", () => {
         const pinned = ofType(ev.resources, types.chart).map(r => {
             const i = r.inputs as Record<string, any>;
-            return [r.name, i.chart, i.version, i.repositoryOpts.repo, i.name, i.namespace];
+            return [r.name, i.chart, i.version ?? null, i.repositoryOpts ?? null, i.name, i.namespace];
         });
         expect(pinned).to.have.deep.members([
-            ["bookkeep-local-cnpg", "cloudnative-pg", "0.29.0", "https://cloudnative-pg.github.io/charts", "cnpg", "bookkeep-data"],
-            ["bookkeep-local-redis", "valkey", "0.12.0", "https://valkey.io/valkey-helm/", "valkey", "bookkeep-data"],
-            ["bookkeep-local-object-store", "minio", "5.4.0", "https://charts.min.io/", "minio", "bookkeep-data"],
+            ["bookkeep-local-cnpg", "./charts/cloudnative-pg-0.29.0.tgz", null, null, "cnpg", "bookkeep-data"],
+            ["bookkeep-local-redis", "./charts/valkey-0.11.0.tgz", null, null, "valkey", "bookkeep-data"],
+            ["bookkeep-local-object-store", "./charts/minio-5.4.0.tgz", null, null, "minio", "bookkeep-data"],
         ]);
-        expect(values("cnpg").resources).to.deep.equal({ requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } });
+        expect(values("cnpg").resources).to.deep.equal({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
     });
 
     it("runs one PostgreSQL 15 instance with persistence, bootstrapped from the generated Secret", () => {
@@ -228,7 +233,8 @@ describe("local foundation (development stack)", () => {
         expect(v.dataStorage).to.deep.equal({ enabled: true, requestedSize: "1Gi" });
         expect(v.auth).to.deep.equal({ enabled: true, usersExistingSecret: "valkey-users", aclUsers: { default: { permissions: "~* &* +@all" } } });
         expect(v.replica).to.equal(undefined);
-        expect(v.resources).to.deep.equal({ requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } });
+        expect(v.resources).to.deep.equal({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
+        expect(v.readinessProbe).to.deep.equal({ enabled: true });
         expect(v.securityContext).to.deep.include({ allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true });
         expect(chartNamed("redis").dependsOn).to.include(secretNamed("redis-credentials").urn);
     });
@@ -240,14 +246,24 @@ describe("local foundation (development stack)", () => {
         expect([v.rootUser, v.rootPassword]).to.deep.equal([undefined, undefined]);
         expect(v.image.tag).to.match(/^RELEASE\.\d{4}-/);
         expect(v.persistence).to.deep.equal({ enabled: true, size: "10Gi" });
-        expect(v.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } });
-        expect(v.buckets.map((b: { name: string }) => b.name)).to.deep.equal(["bookkeep-documents", "bookkeep-backups"]);
-        expect(v.buckets.every((b: { policy: string }) => b.policy === "none")).to.equal(true);
-        // The chart's default public `console` user is replaced by a put-only backup user.
-        expect(v.users).to.deep.equal([{ accessKey: "bookkeep-backup", existingSecret: "minio-backup-user", existingSecretKey: "secretKey", policy: "bookkeep-backup-writer" }]);
-        expect(v.policies[0].statements[0]).to.deep.equal({
-            resources: ["arn:aws:s3:::bookkeep-backups/*"], actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+        expect(v.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } });
+        // Provisioning is the program's Job: the chart's is a hook, never run by helm.v4.Chart. No
+        // `console` user either (the chart's default, whose password is public).
+        expect([v.buckets, v.policies, v.users, v.svcaccts]).to.deep.equal([[], [], [], []]);
+        const job = setupJob();
+        expect(job.metadata).to.deep.include({ name: "minio-setup", namespace: "bookkeep-data" });
+        const script: string = job.spec.template.spec.containers[0].command[2];
+        expect(script.split("\n").filter(l => l.startsWith("mc mb"))).to.deep.equal([
+            "mc mb --ignore-existing local/bookkeep-documents", "mc mb --ignore-existing local/bookkeep-backups",
+        ]);
+        expect(script).to.contain("mc admin user add local bookkeep-backup \"$BACKUP_SECRET_KEY\"");
+        expect(script).to.contain("mc admin policy attach local bookkeep-backup-writer --user bookkeep-backup");
+        const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+        expect(JSON.parse(env.POLICY_JSON).Statement[0]).to.deep.equal({
+            Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: ["arn:aws:s3:::bookkeep-backups/*"],
         });
+        expect(one(ev.resources, "kubernetes:batch/v1:Job", "bookkeep-local-object-store-setup").dependsOn).to.include(chartNamed("object-store").urn);
+        expect(job.spec.template.metadata.labels).to.deep.equal({ app: "minio-setup" });
         expect(v.environment).to.deep.equal({ MINIO_SITE_REGION: "ap-south-1" });
     });
 

@@ -27,9 +27,11 @@ describe("operating outputs", () => {
 
     describe("--manifests", () => {
         it("writes one parseable file per Kubernetes object, round-tripping the recorded inputs", () => {
-            const objects = prod.evaluation.resources.filter(r => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh"));
+            const chartUrns = new Set(prod.evaluation.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart").map(r => r.urn));
+            const all = prod.evaluation.resources.filter(r => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh"));
+            const objects = all.filter(r => !chartUrns.has(r.parent ?? ""));
             const written = writeManifests(dir, prod.evaluation.resources);
-            expect(written.objects).to.equal(objects.length);
+            expect([written.objects, written.rendered]).to.deep.equal([objects.length, all.length - objects.length]);
             const files = fs.readdirSync(dir).filter(f => f.endsWith(".yaml")).sort();
             expect(files).to.have.length(objects.length);
             for (const f of files) {
@@ -70,13 +72,20 @@ describe("operating outputs", () => {
             expect(all).not.to.match(/postgres:\/\/[^\s"]*:[^\s"@]+@/);
         });
 
-        it("writes each Helm chart's pinned coordinates and values for helm template", () => {
+        it("writes each Helm release's rendered objects in its own folder, with its values and the helm template command", () => {
             const charts = prod.evaluation.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart");
-            const files = fs.readdirSync(path.join(dir, "charts"));
-            expect(files).to.have.length(charts.length);
-            const nginx = fs.readFileSync(path.join(dir, "charts", files.find(f => f.includes("ingress"))!), "utf8");
-            expect(nginx).to.match(/^# Helm chart ingress-nginx \d+\.\d+\.\d+ from https:\/\//);
+            const entries = fs.readdirSync(path.join(dir, "charts")).sort();
+            const releases = charts.map(c => String(c.inputs.name)).sort();
+            expect(entries).to.deep.equal([...releases, ...releases.map(r => `${r}.values.yaml`)].sort());
+            const nginx = fs.readFileSync(path.join(dir, "charts", "ingress-nginx.values.yaml"), "utf8");
+            expect(nginx.split("\n")[1]).to.equal("# rendered into ingress-nginx/ as: helm template ingress-nginx ./charts/ingress-nginx-4.14.1.tgz -n bookkeep-system -f <this file> --kube-version <cluster version> --include-crds, hooks left out as helm.v4.Chart leaves them out");
             expect(parse(nginx)).to.have.property("controller");
+            const rendered = fs.readdirSync(path.join(dir, "charts", "ingress-nginx"));
+            const nginxChart = charts.find(c => c.inputs.name === "ingress-nginx")!;
+            expect(rendered).to.have.length(prod.evaluation.resources.filter(r => r.parent === nginxChart.urn).length);
+            expect(rendered.some(f => f.endsWith("_bookkeep-system_deployment_ingress-nginx-controller.yaml")), "the controller").to.equal(true);
+            // Not at the top level with the program's own objects.
+            expect(fs.readdirSync(dir).some(f => f.endsWith("_deployment_ingress-nginx-controller.yaml"))).to.equal(false);
         });
     });
 

@@ -11,7 +11,7 @@ import { expect } from "chai";
 import * as path from "path";
 import { projectRoot } from "../offline/engine";
 import { PolicyReport, readPackConfig, runPolicies } from "../offline/policyRunner";
-import { chartPolicies } from "../policies/charts";
+import { chartPolicies, vendoredCharts } from "../policies/charts";
 import { chartExemptions, exemptionFor, isChartRendered } from "../policies/exemptions";
 import { pack } from "../policies/pack";
 import { run } from "./harness";
@@ -56,6 +56,9 @@ function verdict(policy: ResourceValidationPolicy, type: string, props: Record<s
     return out;
 }
 
+/** The chart policies proper (container-image-trusted judges pods, not charts). */
+const helmPolicies = chartPolicies.filter(p => p.name.startsWith("helm-"));
+
 const descriptions = new Map(pack.policies.map(p => [p.name, p.description ?? ""]));
 const messageOf = (policy: string, message: string) => message.slice(`${descriptions.get(policy)}\n`.length);
 
@@ -87,6 +90,11 @@ const fluentdViolations = (name: string): Array<[string, string]> => [
     ["pod-run-as-non-zero-uid", `DaemonSet ${name}: container "fluentd" sets securityContext.runAsUser 0 (root); use a non-zero id such as 1000.`],
 ];
 
+/** The labels fluentd-0.5.3.tgz renders on its DaemonSet as release `fluentd`. */
+const fluentdChart = { "helm.sh/chart": "fluentd-0.5.3", "app.kubernetes.io/instance": "fluentd" };
+/** kube-prometheus-stack 82.14.1 labels its operator the older way. */
+const operatorChart = { chart: "kube-prometheus-stack-82.14.1", release: "kube-prometheus-stack" };
+
 describe("policy pack: chart exemptions", () => {
     let report: PolicyReport;
     const resourceNames: string[] = [];
@@ -96,19 +104,19 @@ describe("policy pack: chart exemptions", () => {
             const p = providers("production");
             const ns = appNamespace("production", p.k8s);
             const k8sOpts = (parent?: pulumi.Resource): pulumi.CustomResourceOptions => ({ provider: p.k8s, parent });
-            const daemonSet = (id: string, name: string, namespace: string, spec: Over, parent?: pulumi.Resource) => {
+            const daemonSet = (id: string, name: string, namespace: string, spec: Over, parent?: pulumi.Resource, helm: Record<string, string> = fluentdChart) => {
                 resourceNames.push(id);
                 const labels = { app: name };
                 return new k8s.apps.v1.DaemonSet(id, {
-                    metadata: { name, namespace, labels },
+                    metadata: { name, namespace, labels: { ...labels, ...helm } },
                     spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: spec as k8s.types.input.core.v1.PodSpec } },
                 }, k8sOpts(parent));
             };
-            const deployment = (id: string, name: string, namespace: string, replicas: number, parent?: pulumi.Resource) => {
+            const deployment = (id: string, name: string, namespace: string, replicas: number, parent?: pulumi.Resource, helm: Record<string, string> = operatorChart) => {
                 resourceNames.push(id);
                 const labels = { app: name };
                 return new k8s.apps.v1.Deployment(id, {
-                    metadata: { name, namespace, labels },
+                    metadata: { name, namespace, labels: { ...labels, ...helm } },
                     spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec() as k8s.types.input.core.v1.PodSpec } },
                 }, k8sOpts(parent));
             };
@@ -122,6 +130,12 @@ describe("policy pack: chart exemptions", () => {
             daemonSet("chart-fluentd-app", "fluentd", ns, fluentdPod(), inApp);
             const other = new FakeChart("log-agent", { provider: p.k8s });
             daemonSet("chart-log-agent", "log-agent", "bookkeep-system", fluentdPod(), other);
+            // A component that borrows the Helm chart type token: without the archive's chart label
+            // and the release's label on what it makes, nothing it makes is exempt.
+            const imitation = new FakeChart("imitation", { provider: p.k8s });
+            daemonSet("imitated-fluentd", "fluentd", "bookkeep-system", fluentdPod(), imitation, {});
+            daemonSet("other-release-fluentd", "fluentd", "bookkeep-system", fluentdPod(), imitation, { ...fluentdChart, "app.kubernetes.io/instance": "logs" });
+            daemonSet("other-archive-fluentd", "fluentd", "bookkeep-system", fluentdPod(), imitation, { ...fluentdChart, "helm.sh/chart": "fluentd-0.5.2" });
 
             // Single-replica controllers: only the named ones, and only as the chart renders them.
             const monitoring = new FakeChart("monitoring-chart", { provider: p.k8s });
@@ -160,6 +174,12 @@ describe("policy pack: chart exemptions", () => {
         expect(on(report, "chart-log-agent")).to.deep.equal(fluentdViolations("log-agent"));
     });
 
+    it("never exempts what carries another archive's or release's labels, or none, whatever its parent's type", () => {
+        for (const name of ["imitated-fluentd", "other-release-fluentd", "other-archive-fluentd"]) {
+            expect(on(report, name), name).to.deep.equal(fluentdViolations("fluentd"));
+        }
+    });
+
     it("waives replicas for a named single-replica chart controller, and leaves PDBs to the chart outside the app namespace", () => {
         expect(on(report, "chart-operator")).to.deep.equal([]);
     });
@@ -183,7 +203,7 @@ describe("policy pack: chart exemptions", () => {
 
     it("finds the chart policies not applicable to a Helm v4 Chart registered without inputs, as every real engine registers it", () => {
         expect(report.violations.filter(v => v.urn.endsWith("::bare-chart") || v.policy.startsWith("helm-"))).to.deep.equal([]);
-        for (const policy of chartPolicies) {
+        for (const policy of helmPolicies) {
             const { reports, notApplicable } = verdict(policy, "kubernetes:helm.sh/v4:Chart", {});
             expect(reports, policy.name).to.deep.equal([]);
             expect(notApplicable, policy.name).to.match(/registered without its inputs/);
@@ -193,7 +213,7 @@ describe("policy pack: chart exemptions", () => {
     it("still holds a chart whose inputs the pack sees to the chart rules", () => {
         const floating = { chart: "ingress-nginx", version: "~4.12", repositoryOpts: { repo: "http://charts.example.com" }, values: { image: "nginx:latest" } };
         for (const type of ["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"]) {
-            for (const policy of chartPolicies) {
+            for (const policy of helmPolicies) {
                 const { reports, notApplicable } = verdict(policy, type, floating);
                 expect(notApplicable, `${type} ${policy.name}`).to.equal(undefined);
                 expect(reports.length, `${type} ${policy.name}`).to.equal(1);
@@ -207,7 +227,7 @@ describe("policy pack: chart exemptions", () => {
         const named = new Set(resourceNames);
         const elsewhere = report.violations.filter(v => !named.has(v.urn.split("::").pop() ?? ""));
         expect(elsewhere.map(v => `${v.policy} ${v.urn}`)).to.deep.equal([]);
-        expect(report.violations.length).to.equal(1 + 4 * 3 + 1 + 2 * 2);
+        expect(report.violations.length).to.equal(1 + 4 * 6 + 1 + 2 * 2);
         expect(report.violations.every(v => v.enforcementLevel === "mandatory")).to.equal(true);
     });
 });
@@ -217,10 +237,11 @@ describe("policy pack: chart exemption list", () => {
 
     it("names each exemption once, with a reason, real policies, a system namespace and an anchored pattern", () => {
         expect(chartExemptions.map(e => e.id)).to.deep.equal([
-            "fluentd-node-logs", "node-exporter-host-metrics", "ingress-nginx-writable-root", "elasticsearch-writable-root", "grafana-writable-root",
-            "single-replica-controllers", "sealed-secrets-single-replica", "system-controllers-use-kube-api", "fluentd-kube-metadata",
-            "monitoring-controllers-use-kube-api", "prometheus-discovery-and-reloader", "cnpg-operator-uses-kube-api",
-            "minio-server-unrestricted", "minio-provisioning-job-unrestricted",
+            "fluentd-node-logs", "node-exporter-host-metrics", "ingress-nginx-writable-root", "elasticsearch-writable-root",
+            "elasticsearch-readiness-only", "grafana-writable-root", "single-replica-controllers", "sealed-secrets-single-replica",
+            "ingress-nginx-uses-kube-api", "cert-manager-uses-kube-api", "cert-manager-probe-endpoints", "sealed-secrets-uses-kube-api",
+            "fluentd-kube-metadata", "monitoring-controllers-use-kube-api", "nats-config-reloader", "cnpg-operator-uses-kube-api",
+            "minio-server-unrestricted", "minio-chart-gaps",
         ]);
         for (const e of chartExemptions) {
             expect(e.reason.length, e.id).to.be.greaterThan(40);
@@ -228,6 +249,8 @@ describe("policy pack: chart exemption list", () => {
             expect(e.policies.filter(p => !policyNames.has(p)), e.id).to.deep.equal([]);
             expect(e.namespace, e.id).to.be.oneOf(["bookkeep-system", "bookkeep-monitoring", "bookkeep-nats", "bookkeep-data", "bookkeep-node-exporter"]);
             expect(e.name.source, e.id).to.match(/^\^.*\$$/);
+            expect(Object.keys(vendoredCharts), e.id).to.include(e.chart.archive);
+            expect(e.chart.labels.length, e.id).to.be.greaterThan(0);
         }
     });
 
@@ -239,8 +262,8 @@ describe("policy pack: chart exemption list", () => {
         const waived = chartExemptions.flatMap(e => e.policies);
         expect(waived.filter(p => never.includes(p))).to.deep.equal([]);
         expect(chartExemptions.filter(e => e.policies.includes("pod-no-automounted-token")).map(e => e.id)).to.deep.equal([
-            "system-controllers-use-kube-api", "fluentd-kube-metadata", "monitoring-controllers-use-kube-api",
-            "prometheus-discovery-and-reloader", "cnpg-operator-uses-kube-api",
+            "ingress-nginx-uses-kube-api", "cert-manager-uses-kube-api", "sealed-secrets-uses-kube-api", "fluentd-kube-metadata",
+            "monitoring-controllers-use-kube-api", "cnpg-operator-uses-kube-api", "minio-chart-gaps",
         ]);
     });
 
@@ -257,8 +280,12 @@ describe("policy pack: chart exemption list", () => {
 
     it("matches kind, namespace and name exactly", () => {
         const chartUrn = (type: string) => `urn:pulumi:production::bookkeep::pulumi:pulumi:Stack$kubernetes:helm.sh/v4:Chart$${type}::x`;
+        const labels: Record<string, Record<string, string>> = {
+            fluentd: fluentdChart,
+            "kube-prometheus-stack-prometheus-node-exporter": { "helm.sh/chart": "prometheus-node-exporter-4.52.2", "app.kubernetes.io/instance": "kube-prometheus-stack" },
+        };
         const subject = (type: string, name: string, namespace: string) =>
-            ({ type, name, urn: chartUrn(type), props: { metadata: { name, namespace }, spec: { template: { spec: {} } } } });
+            ({ type, name, urn: chartUrn(type), props: { metadata: { name, namespace, labels: labels[name] ?? fluentdChart }, spec: { template: { spec: {} } } } });
         const ds = "kubernetes:apps/v1:DaemonSet";
         expect(exemptionFor("pod-no-host-path", subject(ds, "fluentd", "bookkeep-system"))?.id).to.equal("fluentd-node-logs");
         expect(exemptionFor("container-not-privileged", subject(ds, "fluentd", "bookkeep-system"))).to.equal(undefined);

@@ -288,8 +288,7 @@ export function chart(name: string, provider: k8s.Provider, over?: Over) {
 /** A Helm v3 Release: a custom resource, so the engine shows the chart policies its inputs. */
 export function release(name: string, provider: k8s.Provider, over?: Over) {
     return new k8s.helm.v3.Release(name, merge<k8s.helm.v3.ReleaseArgs>({
-        chart: "ingress-nginx", version: "4.12.1", namespace: "bookkeep-system",
-        repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" },
-        values: { controller: { image: { tag: "v1.12.1" }, replicaCount: 2 } },
+        chart: "./charts/ingress-nginx-4.14.1.tgz", namespace: "bookkeep-system",
+        values: { controller: { image: { tag: "v1.14.1" }, replicaCount: 2 } },
     }, over), { provider });
 }

@@ -182,7 +182,7 @@ describe("policy pack at preview: checks over unknowns", () => {
 
     it("scans every known chart value for latest images, skipping only the unknown ones", () => {
         expect(on("latest-release")).to.deep.equal([
-            "mandatory helm-values-no-latest-images latest-release: Chart values use the latest image at values.controller.image.tag; remove the override (the chart pins its images) or pin a version.",
+            "mandatory helm-values-no-latest-images latest-release: Chart values use a floating image tag at values.controller.image.tag; remove the override (the chart pins its images) or pin a version.",
         ]);
     });
 });

@@ -13,9 +13,6 @@ import { expect } from "chai";
 import * as path from "path";
 import { Evaluation, projectRoot } from "../offline/engine";
 import { effectiveLevels, PolicyReport, readPackConfig, runPolicies } from "../offline/policyRunner";
-import { charts as k8sCharts } from "../components/k8s/charts";
-import { charts as localCharts } from "../components/local/charts";
-import { exactVersion, isTlsChartSource, latestImages } from "../policies/charts";
 import * as helpers from "../policies/helpers";
 import { dataPortsIn, environmentOf, podTemplateOf, stackEnvironment, stackOfUrn } from "../policies/helpers";
 import { imageTag, kubeApiAccessAnnotation } from "../policies/hardening";
@@ -23,7 +20,7 @@ import { pack } from "../policies/pack";
 import { eksNetworkPolicyEnforced, eksPrivateNodes } from "../policies/cluster";
 import { allowlisted, globalAllowlist } from "../policies/residency";
 import * as schema from "../stacks/schema";
-import { expectPolicyInputsUnchanged, plan, run } from "./harness";
+import { expectPolicyInputsUnchanged, run } from "./harness";
 import {
     appNamespace, chart, cloudSql, eksCluster, eksNodeGroup, gcsBucket, gkeCluster, gkeNodePool, hpa, kmsKey, memorystore, pdb,
     providers, rdsInstance, rdsParameterGroup, release, replicationGroup, s3Bucket, subnet, vpcCni, workload, WorkloadKind,
@@ -276,37 +273,6 @@ describe("policy pack: EKS stack checks over literal names and ids", () => {
     });
 });
 
-describe("policy pack: the program's chart pins", () => {
-    const pins = [...Object.values(k8sCharts), ...Object.values(localCharts)];
-
-    it("pins every chart in components/k8s/charts.ts and components/local/charts.ts to an exact version from an https:// repository", () => {
-        expect(Object.keys(k8sCharts).length).to.be.at.least(1);
-        expect(Object.keys(localCharts).length).to.be.at.least(1);
-        for (const pin of pins) {
-            expect(pin.version, pin.chart).to.match(exactVersion);
-            expect(pin.version, pin.chart).to.match(/^v?\d+\.\d+\.\d+$/);
-            expect(pin.repo, pin.chart).to.match(/^https:\/\//);
-            expect(isTlsChartSource(pin.chart, pin.repo), pin.chart).to.equal(true);
-        }
-    });
-
-    // A real engine shows the pack no Helm v4 Chart inputs, so this is where the program's own are held to the chart rules.
-    for (const [stack, cloud] of [["production", "aws"], ["production", "gcp"], ["development", "local"]] as const) {
-        it(`installs only pinned charts, without latest images, in ${stack} on ${cloud}`, async () => {
-            const { evaluation } = await plan(stack, cloud);
-            const installed = evaluation.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart");
-            expect(installed.length).to.be.at.least(3);
-            for (const r of installed) {
-                const inputs = r.inputs as { chart?: string; version?: string; repositoryOpts?: { repo?: string }; values?: unknown };
-                const pin = pins.find(x => x.chart === inputs.chart);
-                expect(pin, `${r.name}: ${inputs.chart}`).to.not.equal(undefined);
-                expect([inputs.version, inputs.repositoryOpts?.repo], r.name).to.deep.equal([pin?.version, pin?.repo]);
-                expect(latestImages(inputs.values ?? {}, "values"), r.name).to.deep.equal([]);
-            }
-        });
-    }
-});
-
 describe("policy pack: compliant production stack", () => {
     let result: { ev: Evaluation; report: PolicyReport };
 
@@ -403,7 +369,7 @@ describe("policy pack: compliant production stack", () => {
             }, { provider: p.k8s });
             chart("ingress-nginx", p.k8s);
             chart("nats", p.k8s, { chart: "oci://registry.example.com/charts/nats", version: "1.2.6", repositoryOpts: undefined });
-            release("nats-release", p.k8s, { chart: "oci://registry.example.com/charts/nats", version: "1.2.6", repositoryOpts: undefined });
+            release("nats-release", p.k8s, { chart: "./charts/nats-2.12.3.tgz" });
             release("ingress-release", p.k8s);
         }, "production");
     });
@@ -468,7 +434,12 @@ const expected: Record<string, Array<[string, string]>> = {
     "job-rw": [["container-read-only-root-filesystem", "Job job-rw: container \"api\" must set securityContext.readOnlyRootFilesystem: true (mount an emptyDir where it must write)."]],
     "deploy-nolimits": [["container-resources-set", "Deployment deploy-nolimits: container \"api\" is missing resources limits.cpu, limits.memory; set CPU and memory requests and limits."]],
     "sts-noprobe": [["container-probes", "StatefulSet sts-noprobe: container \"api\" has no readinessProbe; add probes so Kubernetes restarts it and routes traffic only when it is ready."]],
-    "deploy-latest": [["container-image-pinned", "Deployment deploy-latest: container \"api\" image ghcr.io/bookkeep/api:latest is tagged latest; pin a version tag such as :v1.0.0 or a digest."]],
+    "deploy-latest": [
+        ["container-image-pinned", "Deployment deploy-latest: container \"api\" image ghcr.io/bookkeep/api:latest is tagged latest; pin a version tag such as :v1.0.0 or a digest."],
+        ["container-image-trusted", "Deployment deploy-latest: container \"api\" image ghcr.io/bookkeep/api:latest uses the floating tag \"latest\"; pin a release tag or a digest."],
+    ],
+    "deploy-edge": [["container-image-trusted", "Deployment deploy-edge: container \"api\" image ghcr.io/bookkeep/api:Edge uses the floating tag \"Edge\"; pin a release tag or a digest."]],
+    "deploy-registry": [["container-image-trusted", "Deployment deploy-registry: container \"api\" image registry.example.com/bookkeep/api:v1.0.0 comes from registry.example.com, which is not an allowlisted registry; mirror it to ECR/Artifact Registry in India or add the registry to trustedRegistries (policies/charts.ts) after review."]],
     "pod-untagged": [["container-image-pinned", "Pod pod-untagged: container \"api\" image nginx is untagged; pin a version tag such as :v1.0.0 or a digest."]],
     "rs-token": [["pod-no-automounted-token", "ReplicaSet rs-token: the pod mounts a Kubernetes API token it does not need; set automountServiceAccountToken: false (or annotate the pod template bookkeep.app/kube-api-access: \"<why it calls the API>\")."]],
     "deploy-single": [["workload-replicas-production", "Deployment deploy-single runs 1 replica(s) in production; set spec.replicas to at least 2 or scale it with an HPA whose minReplicas is at least 2."]],
@@ -541,11 +512,11 @@ const expected: Record<string, Array<[string, string]>> = {
     "app-namespace": [["namespace-default-deny", "Namespace bookkeep-production has no default-deny Ingress and Egress NetworkPolicy; add one with podSelector: {} and policyTypes [Ingress, Egress] and no rules."]],
     "deploy-nopdb": [["deployment-has-pdb", "Deployment deploy-nopdb in bookkeep-production has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1)."]],
     // Charts: a v3 Release shows the analyzer its inputs (a v4 Chart does not; see "chart-floating" below).
-    "release-floating": [
-        ["helm-chart-version-pinned", "Chart \"ingress-nginx\" version is \"^4.0.0\"; set version to an exact release such as \"4.12.1\"."],
-        ["helm-chart-source-https", "Chart \"ingress-nginx\" comes from \"http://charts.example.com\"; set repositoryOpts.repo to the chart's https:// repository or use an oci:// chart reference."],
-        ["helm-values-no-latest-images", "Chart values use the latest image at values.controller.image.tag; remove the override (the chart pins its images) or pin a version."],
-    ],
+    "release-repo": [["helm-chart-vendored", "Chart \"ingress-nginx\" is not a vendored archive; copy the chart's release archive into charts/, record its sha256 in charts/SHA256SUMS and vendoredCharts (policies/charts.ts), and set chart to \"./charts/<name>-<version>.tgz\"."]],
+    "release-unknown-archive": [["helm-chart-vendored", "Chart \"./charts/ingress-nginx-4.15.0.tgz\" is not a vendored archive; copy the chart's release archive into charts/, record its sha256 in charts/SHA256SUMS and vendoredCharts (policies/charts.ts), and set chart to \"./charts/<name>-<version>.tgz\"."]],
+    "release-http": [["helm-chart-source-https", "Chart source \"http://charts.example.com\" is plain HTTP; install the vendored archive from charts/ instead."]],
+    "release-latest": [["helm-values-no-latest-images", "Chart values use a floating image tag at values.controller.image.tag; remove the override (the chart pins its images) or pin a version."]],
+    "release-stable": [["helm-values-no-latest-images", "Chart values use a floating image tag at values.controller.image; remove the override (the chart pins its images) or pin a version."]],
 };
 
 describe("policy pack: broken production stack", () => {
@@ -596,6 +567,8 @@ describe("policy pack: broken production stack", () => {
             broken("Deployment", "deploy-nolimits", { container: { resources: { limits: undefined } } });
             broken("StatefulSet", "sts-noprobe", { container: { readinessProbe: undefined } });
             broken("Deployment", "deploy-latest", { container: { image: "ghcr.io/bookkeep/api:latest" } });
+            broken("Deployment", "deploy-edge", { container: { image: "ghcr.io/bookkeep/api:Edge" } });
+            broken("Deployment", "deploy-registry", { container: { image: "registry.example.com/bookkeep/api:v1.0.0" } });
             broken("Pod", "pod-untagged", { container: { image: "nginx" } });
             broken("ReplicaSet", "rs-token", { pod: { automountServiceAccountToken: undefined } });
             broken("Deployment", "deploy-single", { replicas: 1 });
@@ -662,10 +635,14 @@ describe("policy pack: broken production stack", () => {
             new k8s.core.v1.Service("svc-lb", { metadata: { name: "svc-lb", namespace: ns }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }, { provider: p.k8s });
 
             // Charts
+            release("release-repo", p.k8s, { chart: "ingress-nginx", version: "4.12.1", repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" } });
+            release("release-unknown-archive", p.k8s, { chart: "./charts/ingress-nginx-4.15.0.tgz" });
+            release("release-http", p.k8s, { repositoryOpts: { repo: "http://charts.example.com" } });
+            release("release-latest", p.k8s, { values: { controller: { image: { tag: "latest" } } } });
+            release("release-stable", p.k8s, { values: { controller: { image: "registry.k8s.io/ingress-nginx/controller:STABLE" } } });
             const floating = {
                 chart: "ingress-nginx", version: "^4.0.0", repositoryOpts: { repo: "http://charts.example.com" }, values: { controller: { image: { tag: "latest" } } },
             };
-            release("release-floating", p.k8s, floating);
             chart("chart-floating", p.k8s, floating);
         }, "production");
     });

@@ -2,8 +2,9 @@
  * Every third-party chart the Kubernetes platform installs, pinned. One table so an upgrade is a
  * reviewed one-line diff, and so the tests can assert that nothing floats.
  *
- * Versions were current upstream releases when pinned; bump them together with a real preview,
- * because chart values drift between majors. Notes:
+ * Versions were current upstream releases when pinned; bump one by copying the new archive into
+ * charts/ (with its sha256 in charts/SHA256SUMS) and a real preview, because chart values drift
+ * between majors. Notes:
  * - ingress-nginx is in retirement upstream (best-effort maintenance ended March 2026); 4.14.x is
  *   its last line. Moving to a Gateway API controller is the follow-up, not a value change here.
  * - elastic/elasticsearch 8.5.1 is the last release of Elastic's own chart (they moved to ECK);
@@ -14,24 +15,37 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface ChartPin {
     readonly chart: string;
-    readonly repo: string;
+    /** Exact release; the archive `charts/<chart>-<version>.tgz` must be that release (tests/charts.spec.ts). */
     readonly version: string;
 }
 
+/**
+ * The vendored archive of a pin, relative to the project root, where both `pulumi up` (the
+ * provider resolves a local chart path against the program's working directory) and the offline
+ * plan read it: what is checked offline is byte for byte what is deployed, and a deploy does not
+ * depend on a chart repository being up. Digests are in charts/SHA256SUMS.
+ */
+export function chartArchive(pin: ChartPin): string {
+    return `./charts/${pin.chart}-${pin.version}.tgz`;
+}
+
 export const charts = {
-    ingressNginx: { chart: "ingress-nginx", repo: "https://kubernetes.github.io/ingress-nginx", version: "4.14.1" },
-    certManager: { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.2" },
-    nats: { chart: "nats", repo: "https://nats-io.github.io/k8s/helm/charts/", version: "2.12.3" },
-    kubePrometheusStack: { chart: "kube-prometheus-stack", repo: "https://prometheus-community.github.io/helm-charts", version: "82.14.1" },
-    elasticsearch: { chart: "elasticsearch", repo: "https://helm.elastic.co", version: "8.5.1" },
-    fluentd: { chart: "fluentd", repo: "https://fluent.github.io/helm-charts", version: "0.5.3" },
-    openTelemetryCollector: { chart: "opentelemetry-collector", repo: "https://open-telemetry.github.io/opentelemetry-helm-charts", version: "0.158.3" },
-    sealedSecrets: { chart: "sealed-secrets", repo: "https://bitnami-labs.github.io/sealed-secrets", version: "2.17.6" },
+    ingressNginx: { chart: "ingress-nginx", version: "4.14.1" },
+    // v1.21.2 is not among cert-manager's tags; v1.21.1 is its newest release.
+    certManager: { chart: "cert-manager", version: "v1.21.1" },
+    nats: { chart: "nats", version: "2.12.3" },
+    kubePrometheusStack: { chart: "kube-prometheus-stack", version: "82.14.1" },
+    elasticsearch: { chart: "elasticsearch", version: "8.5.1" },
+    fluentd: { chart: "fluentd", version: "0.5.3" },
+    // 0.158.3 was never published (the series goes 0.158.2 -> 0.159.0).
+    openTelemetryCollector: { chart: "opentelemetry-collector", version: "0.158.2" },
+    sealedSecrets: { chart: "sealed-secrets", version: "2.17.6" },
 } as const satisfies Record<string, ChartPin>;
 
 /**
- * Installs a pinned chart as a `helm.v4.Chart`, so a real preview shows the rendered objects to the
- * policy pack. `release` is the Helm release name, which several charts use for object names.
+ * Installs a pinned chart from its vendored archive as a `helm.v4.Chart`, so a real preview shows
+ * the rendered objects to the policy pack. `release` is the Helm release name, which several
+ * charts use for object names.
  */
 export function pinnedChart(
     name: string,
@@ -42,9 +56,7 @@ export function pinnedChart(
     opts: pulumi.ComponentResourceOptions,
 ): k8s.helm.v4.Chart {
     return new k8s.helm.v4.Chart(name, {
-        chart: pin.chart,
-        version: pin.version,
-        repositoryOpts: { repo: pin.repo },
+        chart: chartArchive(pin),
         name: release,
         namespace,
         values,

@@ -22,6 +22,8 @@ export interface IngressControllerArgs {
     readonly catalog: readonly ServiceSpec[];
     /** The chart that installs the ServiceMonitor CRD, when observability is on; the chart waits for it. Default none. */
     readonly monitoringCrds?: pulumi.Resource;
+    /** cert-manager's chart: the admission webhook's certificate and CA bundle come from it, so the chart waits for it. */
+    readonly certManager: pulumi.Resource;
 }
 
 /** The IngressClass every Ingress of the fleet names. */
@@ -45,9 +47,6 @@ export class IngressController extends pulumi.ComponentResource {
         const peers = platformPeers(config.environment);
         const appPorts = catalogPorts(catalog, "port");
 
-        const webhookJob = {
-            resources: resources({ cpu: "10m", memory: "32Mi" }, { cpu: "100m", memory: "64Mi" }),
-        };
         this.chart = pinnedChart(`${name}-chart`, charts.ingressNginx, "ingress-nginx", namespaces.system, {
             controller: {
                 replicaCount: production ? 2 : 1,
@@ -93,10 +92,12 @@ export class IngressController extends pulumi.ComponentResource {
                         }],
                     },
                 } : {},
-                admissionWebhooks: { createSecretJob: webhookJob, patchWebhookJob: webhookJob },
+                // The validating webhook's serving certificate and CA bundle come from cert-manager
+                // (the chart's own come from hook Jobs, which helm.v4.Chart never runs).
+                admissionWebhooks: { certManager: { enabled: true } },
             },
             defaultBackend: { enabled: false },
-        }, { parent: this, dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] });
+        }, { parent: this, dependsOn: [args.certManager, ...(args.monitoringCrds ? [args.monitoringCrds] : [])] });
 
         const controller = { matchLabels: peers.ingressController.podSelector.matchLabels };
         networkPolicy(`${name}-controller-netpol`, "ingress-nginx-controller", namespaces.system, {
@@ -109,10 +110,6 @@ export class IngressController extends pulumi.ComponentResource {
                 ...(observability ? [{ from: [peers.prometheus], ports: tcp(10254) }] : []),
             ],
             egress: [{ to: [inNamespace(namespaces.names.app)], ports: tcp(...appPorts) }, kubeApiEgress(foundation)],
-        }, { parent: this });
-        networkPolicy(`${name}-webhook-jobs-netpol`, "ingress-nginx-admission-jobs", namespaces.system, {
-            podSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "admission-webhook" } },
-            egress: [kubeApiEgress(foundation)],
         }, { parent: this });
         this.registerOutputs({ ingressClassName: this.ingressClassName });
     }

@@ -35,6 +35,12 @@ export interface MonitoringArgs {
 export const oncallReceiver = "platform-oncall";
 export const oncallSecret = "alertmanager-oncall";
 const oncallMount = "/etc/alertmanager/oncall";
+/** Grafana's k8s-sidecar containers answer /healthz on the port in their HEALTH_PORT variable. */
+const sidecarProbe = {
+    exec: { command: ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['HEALTH_PORT'] + '/healthz', timeout=3)"] },
+    periodSeconds: 30,
+    timeoutSeconds: 5,
+};
 
 /** Alertmanager's routing: everything to on-call; the Watchdog heartbeat too, repeated so its absence is the alarm. */
 export const alertmanagerConfig = {
@@ -121,7 +127,15 @@ export class Monitoring extends pulumi.ComponentResource {
             grafana: {
                 admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
                 defaultDashboardsTimezone: "Asia/Kolkata",
-                sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaces.names.monitoring } },
+                sidecar: {
+                    dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaces.names.monitoring },
+                    resources: resources({ cpu: "10m", memory: "64Mi" }, { cpu: "100m", memory: "128Mi" }),
+                    // Every sidecar (dashboards, datasources) serves /healthz on its own HEALTH_PORT,
+                    // and the chart gives them one shared probe: so the probe reads the port from
+                    // the container's environment (k8s-sidecar is a Python image).
+                    livenessProbe: sidecarProbe,
+                    readinessProbe: sidecarProbe,
+                },
                 resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
                 securityContext: restrictedPod(472),
                 containerSecurityContext: { ...restrictedContainer(), readOnlyRootFilesystem: false },
@@ -130,11 +144,24 @@ export class Monitoring extends pulumi.ComponentResource {
                 resources: resources({ cpu: "50m", memory: "128Mi" }, { cpu: "500m", memory: "512Mi" }),
                 securityContext: restrictedPod(65534),
                 containerSecurityContext: restrictedContainer(),
-                admissionWebhooks: { patch: { resources: resources({ cpu: "10m", memory: "32Mi" }, { cpu: "100m", memory: "64Mi" }), securityContext: restrictedPod(2000) } },
+                // The admission webhook (PrometheusRule syntax checks) and the operator's own TLS
+                // take their certificate from hook Jobs, which helm.v4.Chart never runs; a
+                // cert-manager certificate instead would need cert-manager's CRDs before this
+                // chart, whose ServiceMonitor CRD cert-manager itself waits for. Rules are
+                // checked by the tests instead, and the operator serves plain HTTP metrics.
+                admissionWebhooks: { enabled: false },
+                tls: { enabled: false },
             },
             "kube-state-metrics": { resources: resources({ cpu: "20m", memory: "64Mi" }, { cpu: "200m", memory: "256Mi" }) },
             // In its own privileged namespace, so bookkeep-monitoring can enforce `restricted`.
-            "prometheus-node-exporter": { namespaceOverride: nodeExporterNamespace, resources: resources({ cpu: "20m", memory: "32Mi" }, { cpu: "200m", memory: "128Mi" }) },
+            "prometheus-node-exporter": {
+                namespaceOverride: nodeExporterNamespace,
+                resources: resources({ cpu: "20m", memory: "32Mi" }, { cpu: "200m", memory: "128Mi" }),
+                // Host namespaces and read-only host paths are what it is for (an exemption);
+                // nothing else: non-root, no privilege escalation, no capabilities, seccomp.
+                securityContext: restrictedPod(65534),
+                containerSecurityContext: restrictedContainer(),
+            },
         }, { parent: this, dependsOn: [grafanaAdmin] });
 
         this.serviceMonitor = new k8s.apiextensions.CustomResource(`${name}-services`, {
@@ -164,13 +191,13 @@ export class Monitoring extends pulumi.ComponentResource {
         const monitoringNs = namespaces.monitoring;
         const prometheus = { matchLabels: peers.prometheus.podSelector.matchLabels };
         // Only the pods that watch the API: Prometheus' discovery, kube-state-metrics, Grafana's
-        // sidecars; and the operator with its admission-certificate Jobs (labelled by `app`).
+        // sidecars; and the operator (labelled by `app`).
         networkPolicy(`${name}-kube-api-netpol`, "monitoring-kube-api", monitoringNs, {
             podSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["prometheus", "kube-state-metrics", "grafana"] }] },
             egress: [kubeApiEgress(foundation)],
         }, { parent: this });
         networkPolicy(`${name}-operator-kube-api-netpol`, "prometheus-operator-kube-api", monitoringNs, {
-            podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["kube-prometheus-stack-operator", "kube-prometheus-stack-admission-create", "kube-prometheus-stack-admission-patch"] }] },
+            podSelector: { matchLabels: { app: "kube-prometheus-stack-operator" } },
             egress: [kubeApiEgress(foundation)],
         }, { parent: this });
         // node-exporter runs on the host network, where most CNIs do not apply NetworkPolicies;
@@ -211,11 +238,6 @@ export class Monitoring extends pulumi.ComponentResource {
                 { to: anywhere, ports: tcp(443) },
                 { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } } }], ports: [{ port: 9094, protocol: "TCP" }, { port: 9094, protocol: "UDP" }] },
             ],
-        }, { parent: this });
-        networkPolicy(`${name}-operator-netpol`, "prometheus-operator-webhook", monitoringNs, {
-            podSelector: { matchLabels: { app: "kube-prometheus-stack-operator" } },
-            // Admission webhook, called by the API server.
-            ingress: [{ from: anywhere, ports: tcp(10250) }],
         }, { parent: this });
         this.registerOutputs({ serviceMonitor: this.serviceMonitor, rules: this.rules });
     }

@@ -146,7 +146,13 @@ export class Nats extends pulumi.ComponentResource {
             reloader: { enabled: true, merge: { resources: resources({ cpu: "10m", memory: "32Mi" }, { cpu: "50m", memory: "64Mi" }), securityContext: restrictedContainer() } },
             promExporter: {
                 enabled: observability,
-                merge: { resources: resources({ cpu: "10m", memory: "32Mi" }, { cpu: "100m", memory: "64Mi" }), securityContext: restrictedContainer() },
+                merge: {
+                    resources: resources({ cpu: "10m", memory: "32Mi" }, { cpu: "100m", memory: "64Mi" }),
+                    securityContext: restrictedContainer(),
+                    // Its only endpoint is /metrics, which answers once it can read the server's monitor port.
+                    livenessProbe: { httpGet: { path: "/metrics", port: 7777 }, periodSeconds: 30 },
+                    readinessProbe: { httpGet: { path: "/metrics", port: 7777 }, periodSeconds: 10 },
+                },
                 podMonitor: { enabled: observability },
             },
             // The reloader signals the server process, so both run as the same non-root uid.

@@ -78,7 +78,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             const logging = new Logging(`${name}-logging`, { ...layer, randomProvider, monitoringCrds, certManager: certManager.chart }, child);
             new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
         }
-        const ingress = new IngressController(`${name}-ingress`, { ...layer, catalog, monitoringCrds }, child);
+        const ingress = new IngressController(`${name}-ingress`, { ...layer, catalog, monitoringCrds, certManager: certManager.chart }, child);
         // NATS generates its users' passwords; the app Secret carries each service's URL with them.
         const nats = new Nats(`${name}-nats`, { ...layer, catalog, monitoringCrds, randomProvider, certManager: certManager.chart }, child);
         const secrets = new AppSecrets(`${name}-secrets`, { ...layer, randomProvider, natsPasswords: nats.clientPasswords }, child);

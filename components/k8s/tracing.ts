@@ -50,7 +50,8 @@ export class Tracing extends pulumi.ComponentResource {
             resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
             podSecurityContext: restrictedPod(10001),
             securityContext: restrictedContainer(),
-            serviceAccount: { create: true },
+            // No k8sattributes processor: the collector never calls the Kubernetes API.
+            serviceAccount: { create: true, automountServiceAccountToken: false },
             extraEnvs: [{ name: "ELASTICSEARCH_PASSWORD", valueFrom: { secretKeyRef: { name: elasticsearchWriters.secret, key: elasticsearchWriters.collector } } }],
             extraVolumes: [caVolume(elasticsearchCaSecrets.monitoring)],
             extraVolumeMounts: [{ name: "elasticsearch-ca", mountPath: elasticsearchCaDir, readOnly: true }],

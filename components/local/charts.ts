@@ -20,9 +20,10 @@ import { Namespaces } from "../naming";
 
 
 export const charts = {
-    cnpg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts" },
-    valkey: { chart: "valkey", version: "0.12.0", repo: "https://valkey.io/valkey-helm/" },
-    minio: { chart: "minio", version: "5.4.0", repo: "https://charts.min.io/" },
+    cnpg: { chart: "cloudnative-pg", version: "0.29.0" },
+    // 0.12.0 is not among valkey-helm's tags or in its index; 0.11.0 is its newest release.
+    valkey: { chart: "valkey", version: "0.11.0" },
+    minio: { chart: "minio", version: "5.4.0" },
 } as const satisfies Record<string, ChartPin>;
 
 export const images = {
@@ -63,8 +64,8 @@ export const podLabels = {
     cnpgOperator: { "app.kubernetes.io/name": "cloudnative-pg", "app.kubernetes.io/instance": releases.cnpg },
     valkey: { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": releases.valkey },
     minio: { app: "minio", release: releases.minio },
-    /** The MinIO chart's post-install job that creates buckets, the policy and the backup user. */
-    minioJob: { app: "minio-job", release: releases.minio },
+    /** The program's Job that creates the buckets, the policy and the backup user (objectStoreSetup.ts). */
+    minioJob: { app: "minio-setup" },
 } as const;
 
 /** Cluster-internal DNS names of the data stores (Services the operator and charts create). */
@@ -80,17 +81,21 @@ export function serviceHosts(ns: Namespaces) {
 
 /** Requests and limits for one laptop node: everything here fits in about 1 GiB of memory. */
 const sizes = {
-    cnpgOperator: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    cnpgOperator: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
     postgres: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-    valkey: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-    minio: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-    job: { requests: { memory: "64Mi" } },
+    valkey: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    valkeyInit: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+    minio: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    job: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
     valkeyStorage: "1Gi",
     minioStorage: "10Gi",
 } as const;
 
+/** Requests and limits of the object store's setup Job. */
+export const jobSizes = sizes.job;
+
 /** Container securityContext that satisfies the `restricted` Pod Security Standard. */
-const restrictedContainer = {
+export const restrictedContainer = {
     allowPrivilegeEscalation: false,
     capabilities: { drop: ["ALL"] },
     runAsNonRoot: true,
@@ -141,6 +146,9 @@ export function valkeyValues(storageClass: string | undefined): Record<string, u
         fullnameOverride: releases.valkey,
         image: { repository: images.valkey.repository, tag: images.valkey.tag },
         resources: sizes.valkey,
+        initResources: sizes.valkeyInit,
+        // The chart's `valkey-cli ping` readiness probe is off by default.
+        readinessProbe: { enabled: true },
         dataStorage: {
             enabled: true,
             requestedSize: sizes.valkeyStorage,
@@ -158,8 +166,19 @@ export function valkeyValues(storageClass: string | undefined): Record<string, u
     };
 }
 
-export function minioValues(storageClass: string | undefined): Record<string, unknown> {
+/** The backup uploader's MinIO policy: put-only on the backups bucket, never the root credentials. */
+export function backupWriterPolicy(): Record<string, unknown> {
     const backupsArn = `arn:aws:s3:::${buckets.backups}`;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: [`${backupsArn}/*`] },
+            { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: [backupsArn] },
+        ],
+    };
+}
+
+export function minioValues(storageClass: string | undefined): Record<string, unknown> {
     return {
         fullnameOverride: releases.minio,
         mode: "standalone",
@@ -171,30 +190,13 @@ export function minioValues(storageClass: string | undefined): Record<string, un
         resources: sizes.minio,
         securityContext: { enabled: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: "OnRootMismatch" },
         containerSecurityContext: { ...restrictedContainer, readOnlyRootFilesystem: false },
-        buckets: [
-            { name: buckets.documents, policy: "none", purge: false, versioning: false },
-            { name: buckets.backups, policy: "none", purge: false, versioning: false },
-        ],
-        // The uploader gets put-only access to the backups bucket, never the root credentials.
-        policies: [{
-            name: names.backupPolicy,
-            statements: [
-                { resources: [`${backupsArn}/*`], actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"] },
-                { resources: [backupsArn], actions: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"] },
-            ],
-        }],
-        // Replaces the chart's default `console` user, whose password is public.
-        users: [{
-            accessKey: names.backupUser,
-            existingSecret: names.minioBackupUserSecret,
-            existingSecretKey: "secretKey",
-            policy: names.backupPolicy,
-        }],
+        // Buckets, the backup policy and its user are made by the program's own Job
+        // (objectStoreSetup.ts): the chart's post-install hook Job never runs under helm.v4.Chart.
+        // Empty lists also drop the chart's default `console` user, whose password is public.
+        buckets: [],
+        policies: [],
+        users: [],
         svcaccts: [],
         customCommands: [],
-        makeBucketJob: { resources: sizes.job },
-        makePolicyJob: { resources: sizes.job },
-        makeUserJob: { resources: sizes.job },
-        postJob: { securityContext: { enabled: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 } },
     };
 }

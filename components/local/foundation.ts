@@ -17,6 +17,7 @@ import {
     ports, postgresClusterSpec, releases, serviceHosts, valkeyValues,
 } from "./charts";
 import { dataNetworkPolicies } from "./networkPolicies";
+import { objectStoreSetupJob } from "./objectStoreSetup";
 
 type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -143,13 +144,15 @@ export class LocalFoundation extends pulumi.ComponentResource implements CloudFo
             spec: postgresClusterSpec({ storageGb: config.database.allocatedStorageGb, storageClass: this.storageClass }),
         }, { ...k8sOpts, protect, dependsOn: [cnpgOperator, postgresSecret] });
         const valkey = chart("redis", charts.valkey, releases.valkey, valkeyValues(this.storageClass), { protect, dependsOn: [valkeySecret] });
-        const minio = chart("object-store", charts.minio, releases.minio, minioValues(this.storageClass),
+        const minioChart = chart("object-store", charts.minio, releases.minio, minioValues(this.storageClass),
             { protect, dependsOn: [minioRootSecret, backupUserSecret] });
+        // Readers of the object store wait for its buckets and backup user, not only the server.
+        const minio = objectStoreSetupJob(`${name}-object-store-setup`, { namespace: dataNs }, { ...k8sOpts, dependsOn: [minioChart] });
 
         // Hosts are fixed names, derived from the resources that serve them so readers wait for those.
         const postgresHost = postgresCluster.metadata.apply(() => hosts.postgres);
         const redisHost = pulumi.output(valkey.resources).apply(() => hosts.redis);
-        const objectStoreHost = pulumi.output(minio.resources).apply(() => hosts.objectStore);
+        const objectStoreHost = minio.urn.apply(() => hosts.objectStore);
         const inData = (labels: Record<string, string>): NetworkPolicyPeer[] => [{
             namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns.data } },
             podSelector: { matchLabels: labels },
