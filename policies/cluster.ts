@@ -186,7 +186,7 @@ export const gkeMasterAuthorizedNetworks: ResourceValidationPolicy = {
         if (!isObject(config) || blocks.length === 0) {
             report("GKE API endpoint is open to the internet; set masterAuthorizedNetworksConfig.cidrBlocks to the office/VPN ranges.");
         } else if (internetWide(blocks.map(b => b.cidrBlock)).length > 0) {
-            report(`GKE master authorized networks ${internetWide(blocks.map(b => b.cidrBlock)).join(", ")} admit the internet; list only the office/VPN ranges.`);
+            report(`GKE master authorized networks include ${internetWide(blocks.map(b => b.cidrBlock)).join(", ")}; list only the office/VPN ranges.`);
         }
         if (config?.gcpPublicCidrsAccessEnabled === true) {
             report("GKE API endpoint admits all Google Cloud public IPs; set masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled: false.");

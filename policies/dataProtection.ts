@@ -43,7 +43,7 @@ export const rdsBackupsPitr: ResourceValidationPolicy = {
         const min = isProduction(args) ? minBackupRetentionDays.production : minBackupRetentionDays.other;
         const days = safe(() => args.props.backupRetentionPeriod) ?? 0;
         if (typeof days === "number" && days < min) {
-            report(`${rdsNoun(args.type)} backupRetentionPeriod is ${days} day(s); set it to at least ${min} so automated backups and point-in-time recovery are kept.`);
+            report(`RDS ${args.type === aurora ? "cluster " : ""}backupRetentionPeriod is ${days} day(s); set it to at least ${min} so automated backups and point-in-time recovery are kept.`);
         }
     }),
 };
@@ -315,9 +315,11 @@ export const s3PublicAccessBlocked: StackValidationPolicy = {
             const blocks = configsOf(args, b, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
             // Blocks on one bucket overwrite each other in apply order: any one that is off may be the one that stays.
             const off = blocks.filter(c => !keys.every(k => safe(() => c.props[k]) === true));
-            if (blocks.length === 0 || off.length > 0) {
-                const which = off.length > 0 ? `its public access block ${off.map(c => c.name).join(", ")} turns protection off` : "it has no public access block";
-                report(`S3 bucket ${b.name} may become public (${which}); keep exactly one BucketPublicAccessBlock with ${keys.join(", ")} all true.`, b.urn);
+            if (blocks.length === 0) {
+                report(`S3 bucket ${b.name} may become public; add a BucketPublicAccessBlock with ${keys.join(", ")} all true.`, b.urn);
+            }
+            for (const c of off) {
+                report(`S3 bucket ${b.name} may become public: its public access block ${c.name} turns protection off; set ${keys.join(", ")} all true on every block (keep one).`, b.urn);
             }
         }
     },

@@ -100,7 +100,7 @@ export const dataStoreTypesCovered: ResourceValidationPolicy = {
         }
         const sameFamily = coveredStores.filter(t => dataStoreFamily(t) === family);
         const alternatives = sameFamily.length > 0 ? `use a covered ${family} store (${sameFamily.join(", ")})` : `no ${family} store is covered yet`;
-        report(`${args.type} is a ${family} data store (or a part of one) that no policy in this pack covers; ${alternatives}, ` +
+        report(`${args.type} belongs to a data store service (${family}) that no policy in this pack covers; ${alternatives}, ` +
             "or add policies for it (encryption, exposure, backups, residency) and list it in policies/dataStores.ts first.");
     },
 };
