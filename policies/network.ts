@@ -100,13 +100,13 @@ export const ingressTlsRequired: ResourceValidationPolicy = {
     validateResource: forTypes(["kubernetes:networking.k8s.io/v1:Ingress"], (args, report) => {
         const tlsHosts = new Set(asArray(safe(() => args.props.spec?.tls)).flatMap(t => asArray(t?.hosts)));
         const rules = asArray(safe(() => args.props.spec?.rules));
-        const hosts = rules.map(r => r?.host).filter((h): h is string => typeof h === "string");
+        const hosts = rules.map(r => r?.host).filter((h): h is string => typeof h === "string" && h !== "");
         const uncovered = hosts.filter(h => !tlsHosts.has(h));
         if (tlsHosts.size === 0 || uncovered.length > 0) {
             report(`Ingress serves ${uncovered.length > 0 ? uncovered.join(", ") : "its hosts"} over plain HTTP; list every host under spec.tls with a certificate secret.`);
         }
         // A rule without a host (or a default backend) answers any Host header, which no certificate names.
-        const catchAll = rules.some(r => typeof r?.host !== "string" || r.host === "") || safe(() => args.props.spec?.defaultBackend) !== undefined;
+        const catchAll = rules.length > hosts.length || safe(() => args.props.spec?.defaultBackend) !== undefined;
         if (catchAll) {
             report("Ingress answers requests for any host (a rule without host, or a defaultBackend), which TLS cannot cover; give every rule a host listed under spec.tls.");
         }

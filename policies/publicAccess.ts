@@ -51,9 +51,9 @@ export const s3BucketNotPublic: ResourceValidationPolicy = {
             return;
         }
         const doc = decoded(safe(() => args.props.policy));
-        const open = asArray(doc?.Statement).filter(st => st?.Effect === "Allow" && isEveryone(st?.Principal));
+        const open = asArray(doc?.Statement).map((st, i) => JSON.stringify(st?.Sid ?? i)).filter((_, i) => doc.Statement[i]?.Effect === "Allow" && isEveryone(doc.Statement[i]?.Principal));
         if (open.length > 0) {
-            report(`Bucket policy allows Principal "*" (statement ${open.map((st, i) => JSON.stringify(st?.Sid ?? i)).join(", ")}); grant named principals only (the CloudFront service with an AWS:SourceArn condition, roles of this account).`);
+            report(`Bucket policy allows Principal "*" (statement ${open.join(", ")}); grant named principals only (the CloudFront service with an AWS:SourceArn condition, roles of this account).`);
         }
     }),
 };
