@@ -4,7 +4,8 @@
  * enforcement, shielded nodes.
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, forTypes, isObject, isWorldCidr, knownEntries, ofType, Props, referenced, safe, whenKnown } from "./helpers";
+import { internetWide } from "./cidrs";
+import { asArray, forTypes, isObject, knownEntries, ofType, Props, referenced, safe, whenKnown } from "./helpers";
 
 const eks = ["aws:eks/cluster:Cluster"];
 const gke = ["gcp:container/cluster:Cluster"];
@@ -40,7 +41,7 @@ export const eksControlPlaneLogging: ResourceValidationPolicy = {
 
 export const eksEndpointRestricted: ResourceValidationPolicy = {
     name: "eks-endpoint-restricted",
-    description: "Checks whether every EKS API endpoint is private or limited to named CIDRs (never 0.0.0.0/0, the default).",
+    description: "Checks whether every EKS API endpoint is private or limited to named CIDRs that together admit no large share of the internet (0.0.0.0/0 is the default).",
     enforcementLevel: "mandatory",
     validateResource: forTypes(eks, (args, report) => {
         const vpc: Props = safe(() => args.props.vpcConfig) ?? {};
@@ -51,7 +52,7 @@ export const eksEndpointRestricted: ResourceValidationPolicy = {
             return;
         }
         const cidrs = asArray(vpc.publicAccessCidrs);
-        if (cidrs.length === 0 || cidrs.some(isWorldCidr)) {
+        if (cidrs.length === 0 || internetWide(cidrs).length > 0) {
             report("EKS API endpoint is open to the internet (publicAccessCidrs defaults to 0.0.0.0/0); set vpcConfig.publicAccessCidrs to the office/VPN ranges or endpointPublicAccess: false.");
         }
     }),
@@ -177,15 +178,15 @@ export const gkePrivateNodes: ResourceValidationPolicy = {
 
 export const gkeMasterAuthorizedNetworks: ResourceValidationPolicy = {
     name: "gke-master-authorized-networks",
-    description: "Checks whether every GKE control plane is limited to master authorized networks, none of them 0.0.0.0/0.",
+    description: "Checks whether every GKE control plane is limited to master authorized networks that together admit no large share of the internet.",
     enforcementLevel: "mandatory",
     validateResource: forTypes(gke, (args, report) => {
         const config = safe(() => args.props.masterAuthorizedNetworksConfig);
         const blocks = asArray(config?.cidrBlocks).filter(isObject);
         if (!isObject(config) || blocks.length === 0) {
             report("GKE API endpoint is open to the internet; set masterAuthorizedNetworksConfig.cidrBlocks to the office/VPN ranges.");
-        } else if (blocks.some(b => isWorldCidr(b.cidrBlock))) {
-            report("GKE master authorized networks include 0.0.0.0/0; list only the office/VPN ranges.");
+        } else if (internetWide(blocks.map(b => b.cidrBlock)).length > 0) {
+            report(`GKE master authorized networks include ${internetWide(blocks.map(b => b.cidrBlock)).join(", ")}; list only the office/VPN ranges.`);
         }
         if (config?.gcpPublicCidrsAccessEnabled === true) {
             report("GKE API endpoint admits all Google Cloud public IPs; set masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled: false.");

@@ -7,8 +7,14 @@ import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackVal
 import { asArray, forTypes, isObject, isProduction, isProductionIn, ofType, Props, referenced, safe, whenKnown } from "./helpers";
 
 const rds = ["aws:rds/instance:Instance"];
+const aurora = "aws:rds/cluster:Cluster";
+const auroraInstance = "aws:rds/clusterInstance:ClusterInstance";
+/** RDS instances and Aurora clusters: the resources that own storage, backups and snapshots. */
+const rdsStores = [...rds, aurora];
+const rdsNoun = (type: string) => (type === aurora ? "RDS cluster" : type === auroraInstance ? "RDS cluster instance" : "RDS instance");
 const cloudSql = ["gcp:sql/databaseInstance:DatabaseInstance"];
 const elastiCache = ["aws:elasticache/replicationGroup:ReplicationGroup"];
+const elastiCacheCluster = "aws:elasticache/cluster:Cluster";
 const memorystore = ["gcp:redis/instance:Instance"];
 const s3Buckets = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const gcsBuckets = ["gcp:storage/bucket:Bucket"];
@@ -20,24 +26,24 @@ export const minBackupRetentionDays = { production: 7, other: 1 } as const;
 
 export const rdsStorageEncrypted: ResourceValidationPolicy = {
     name: "rds-storage-encrypted",
-    description: "Checks whether every RDS instance encrypts its storage at rest.",
+    description: "Checks whether every RDS instance and Aurora cluster encrypts its storage at rest.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(rds, (args, report) => {
+    validateResource: forTypes(rdsStores, (args, report) => {
         if (safe(() => args.props.storageEncrypted) !== true) {
-            report("RDS instance storage is not encrypted; set storageEncrypted: true (with kmsKeyId for a customer-managed key).");
+            report(`${rdsNoun(args.type)} storage is not encrypted; set storageEncrypted: true (with kmsKeyId for a customer-managed key).`);
         }
     }),
 };
 
 export const rdsBackupsPitr: ResourceValidationPolicy = {
     name: "rds-backups-pitr",
-    description: `Checks whether every RDS instance keeps automated backups (point-in-time recovery): at least ${minBackupRetentionDays.production} days in production, ${minBackupRetentionDays.other} elsewhere.`,
+    description: `Checks whether every RDS instance and Aurora cluster keeps automated backups (point-in-time recovery): at least ${minBackupRetentionDays.production} days in production, ${minBackupRetentionDays.other} elsewhere.`,
     enforcementLevel: "mandatory",
-    validateResource: forTypes(rds, (args, report) => {
+    validateResource: forTypes(rdsStores, (args, report) => {
         const min = isProduction(args) ? minBackupRetentionDays.production : minBackupRetentionDays.other;
         const days = safe(() => args.props.backupRetentionPeriod) ?? 0;
         if (typeof days === "number" && days < min) {
-            report(`RDS backupRetentionPeriod is ${days} day(s); set it to at least ${min} so automated backups and point-in-time recovery are kept.`);
+            report(`RDS ${args.type === aurora ? "cluster " : ""}backupRetentionPeriod is ${days} day(s); set it to at least ${min} so automated backups and point-in-time recovery are kept.`);
         }
     }),
 };
@@ -55,33 +61,33 @@ export const rdsMultiAzProduction: ResourceValidationPolicy = {
 
 export const rdsDeletionProtectionProduction: ResourceValidationPolicy = {
     name: "rds-deletion-protection-production",
-    description: "Checks whether every production RDS instance has deletion protection.",
+    description: "Checks whether every production RDS instance and Aurora cluster has deletion protection.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(rds, (args, report) => {
+    validateResource: forTypes(rdsStores, (args, report) => {
         if (isProduction(args) && safe(() => args.props.deletionProtection) !== true) {
-            report("Production RDS instance can be deleted; set deletionProtection: true.");
+            report(`Production ${rdsNoun(args.type)} can be deleted; set deletionProtection: true.`);
         }
     }),
 };
 
 export const rdsNotPublic: ResourceValidationPolicy = {
     name: "rds-not-public",
-    description: "Checks whether no RDS instance is publicly accessible.",
+    description: "Checks whether no RDS instance or Aurora cluster instance is publicly accessible.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(rds, (args, report) => {
+    validateResource: forTypes([...rds, auroraInstance], (args, report) => {
         if (safe(() => args.props.publiclyAccessible) === true) {
-            report("RDS instance is publicly accessible; set publiclyAccessible: false and reach it from private subnets.");
+            report(`${rdsNoun(args.type)} is publicly accessible; set publiclyAccessible: false and reach it from private subnets.`);
         }
     }),
 };
 
 export const rdsFinalSnapshot: ResourceValidationPolicy = {
     name: "rds-final-snapshot",
-    description: "Checks whether every RDS instance takes a final snapshot when deleted.",
+    description: "Checks whether every RDS instance and Aurora cluster takes a final snapshot when deleted.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(rds, (args, report) => {
+    validateResource: forTypes(rdsStores, (args, report) => {
         if (safe(() => args.props.skipFinalSnapshot) === true || !safe(() => args.props.finalSnapshotIdentifier)) {
-            report("RDS instance would be deleted without a final snapshot; set skipFinalSnapshot: false and a finalSnapshotIdentifier.");
+            report(`${rdsNoun(args.type)} would be deleted without a final snapshot; set skipFinalSnapshot: false and a finalSnapshotIdentifier.`);
         }
     }),
 };
@@ -192,10 +198,17 @@ export const cloudSqlFinalBackup: ResourceValidationPolicy = {
 
 export const elastiCacheEncrypted: ResourceValidationPolicy = {
     name: "elasticache-encrypted",
-    description: "Checks whether every ElastiCache replication group encrypts at rest and in transit and requires an auth token.",
+    description: "Checks whether every ElastiCache replication group encrypts at rest and in transit and requires an auth token, and no cache cluster stands outside one.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(elastiCache, (args, report) => {
+    validateResource: forTypes([...elastiCache, elastiCacheCluster], (args, report) => {
         const p = args.props;
+        if (args.type === elastiCacheCluster) {
+            // A member of a replication group inherits the group's settings, which this policy judges.
+            if (!safe(() => p.replicationGroupId)) {
+                report("ElastiCache cluster stands alone, which cannot encrypt at rest or require AUTH; create an aws.elasticache.ReplicationGroup (atRestEncryptionEnabled, transitEncryptionEnabled, authToken) instead.");
+            }
+            return;
+        }
         if (safe(() => p.atRestEncryptionEnabled) !== true) {
             report("ElastiCache is not encrypted at rest; set atRestEncryptionEnabled: true.");
         }
@@ -294,14 +307,19 @@ export const s3BucketEncrypted: StackValidationPolicy = {
 
 export const s3PublicAccessBlocked: StackValidationPolicy = {
     name: "s3-public-access-blocked",
-    description: "Checks whether every S3 bucket has a public access block with all four settings true.",
+    description: "Checks whether every S3 bucket has a public access block and every block on it has all four settings true.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const keys = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
         for (const b of ofType(args, ...s3Buckets)) {
             const blocks = configsOf(args, b, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-            if (!blocks.some(c => keys.every(k => safe(() => c.props[k]) === true))) {
+            // Blocks on one bucket overwrite each other in apply order: any one that is off may be the one that stays.
+            const off = blocks.filter(c => !keys.every(k => safe(() => c.props[k]) === true));
+            if (blocks.length === 0) {
                 report(`S3 bucket ${b.name} may become public; add a BucketPublicAccessBlock with ${keys.join(", ")} all true.`, b.urn);
+            }
+            for (const c of off) {
+                report(`S3 bucket ${b.name} may become public: its public access block ${c.name} turns protection off; set ${keys.join(", ")} all true on every block (keep one).`, b.urn);
             }
         }
     },

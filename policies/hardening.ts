@@ -7,7 +7,7 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { withChartExemptions } from "./exemptions";
 import {
-    asArray, containersOf, effective, forPods, isCanaryWithStableTrack, isObject, isProductionIn, k8sName, k8sNamespace, ofType, referenced,
+    asArray, containersOf, effective, forPods, leftToObject, isCanaryWithStableTrack, isObject, isProductionIn, k8sName, k8sNamespace, ofType, referenced,
     readOnce, safe, whenKnown,
 } from "./helpers";
 
@@ -19,7 +19,8 @@ export const podRunAsNonRoot: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: forPods((pod, report) => {
         for (const c of containersOf(pod.spec)) {
-            if (effective(pod.spec, c.container, "runAsNonRoot") !== true) {
+            const value = effective(pod.spec, c.container, "runAsNonRoot");
+            if (value !== true && !leftToObject(pod, value)) {
                 report(`${workload(pod.kind, pod.name)}: ${c.label} may run as root; set securityContext.runAsNonRoot: true on the pod or the container.`);
             }
         }
@@ -50,7 +51,8 @@ export const containerNoPrivilegeEscalation: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: forPods((pod, report) => {
         for (const c of containersOf(pod.spec)) {
-            if (c.container.securityContext?.allowPrivilegeEscalation !== false) {
+            const value = c.container.securityContext?.allowPrivilegeEscalation;
+            if (value !== false && !leftToObject(pod, value)) {
                 report(`${workload(pod.kind, pod.name)}: ${c.label} must set securityContext.allowPrivilegeEscalation: false.`);
             }
         }
@@ -64,7 +66,7 @@ export const containerDropAllCapabilities: ResourceValidationPolicy = {
     validateResource: forPods((pod, report) => {
         for (const c of containersOf(pod.spec)) {
             const caps = c.container.securityContext?.capabilities ?? {};
-            if (!asArray(caps.drop).includes("ALL")) {
+            if (!asArray(caps.drop).includes("ALL") && !leftToObject(pod, caps.drop)) {
                 report(`${workload(pod.kind, pod.name)}: ${c.label} must drop all capabilities: securityContext.capabilities.drop: ["ALL"].`);
             }
             const added = asArray(caps.add).filter(a => a !== "NET_BIND_SERVICE");
@@ -82,7 +84,7 @@ export const podSeccompProfile: ResourceValidationPolicy = {
     validateResource: forPods((pod, report) => {
         for (const c of containersOf(pod.spec)) {
             const type = effective(pod.spec, c.container, "seccompProfile")?.type;
-            if (type !== "RuntimeDefault" && type !== "Localhost") {
+            if (type !== "RuntimeDefault" && type !== "Localhost" && !leftToObject(pod, type)) {
                 report(`${workload(pod.kind, pod.name)}: ${c.label} has seccomp profile ${JSON.stringify(type ?? null)}; set securityContext.seccompProfile.type: RuntimeDefault on the pod.`);
             }
         }
@@ -215,7 +217,8 @@ export const containerReadOnlyRootFilesystem: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: forPods((pod, report) => {
         for (const c of containersOf(pod.spec)) {
-            if (c.container.securityContext?.readOnlyRootFilesystem !== true) {
+            const value = c.container.securityContext?.readOnlyRootFilesystem;
+            if (value !== true && !leftToObject(pod, value)) {
                 report(`${workload(pod.kind, pod.name)}: ${c.label} must set securityContext.readOnlyRootFilesystem: true (mount an emptyDir where it must write).`);
             }
         }
@@ -229,7 +232,7 @@ export const containerResourcesSet: ResourceValidationPolicy = {
     validateResource: forPods((pod, report) => {
         for (const c of containersOf(pod.spec).filter(x => !x.label.startsWith("ephemeral"))) {
             const missing = ["requests", "limits"].flatMap(k => ["cpu", "memory"]
-                .filter(r => c.container.resources?.[k]?.[r] === undefined)
+                .filter(r => c.container.resources?.[k]?.[r] === undefined && !pod.partial)
                 .map(r => `${k}.${r}`));
             if (missing.length > 0) {
                 report(`${workload(pod.kind, pod.name)}: ${c.label} is missing resources ${missing.join(", ")}; set CPU and memory requests and limits.`);
@@ -243,7 +246,7 @@ export const containerProbes: ResourceValidationPolicy = {
     description: "Checks whether every container of a long-running workload has liveness and readiness probes (Jobs and CronJobs are exempt).",
     enforcementLevel: "mandatory",
     validateResource: forPods((pod, report) => {
-        if (!pod.longRunning) {
+        if (!pod.longRunning || pod.partial) {
             return;
         }
         for (const c of containersOf(pod.spec).filter(x => !x.init)) {
@@ -274,7 +277,9 @@ export const containerImagePinned: ResourceValidationPolicy = {
         for (const c of containersOf(pod.spec)) {
             const image = c.container.image;
             if (typeof image !== "string") {
-                report(`${workload(pod.kind, pod.name)}: ${c.label} has no image; set an image pinned to a version tag.`);
+                if (!leftToObject(pod, image)) {
+                    report(`${workload(pod.kind, pod.name)}: ${c.label} has no image; set an image pinned to a version tag.`);
+                }
                 continue;
             }
             const { tag, digest } = imageTag(image);
@@ -297,7 +302,8 @@ export const podNoAutomountedToken: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: forPods((pod, report) => {
         const reason = pod.metadata.annotations?.[kubeApiAccessAnnotation];
-        if (pod.spec.automountServiceAccountToken !== false && !(typeof reason === "string" && reason.trim() !== "")) {
+        const automount = pod.spec.automountServiceAccountToken;
+        if (automount !== false && !leftToObject(pod, automount) && !(typeof reason === "string" && reason.trim() !== "")) {
             report(`${workload(pod.kind, pod.name)}: the pod mounts a Kubernetes API token it does not need; set automountServiceAccountToken: false ` +
                 `(or annotate the pod template ${kubeApiAccessAnnotation}: "<why it calls the API>").`);
         }
@@ -353,6 +359,37 @@ function hpasByTarget(hpas: PolicyResource[]): (w: PolicyResource, name: string)
     };
 }
 
+export const persistentVolumeNoHostPath: ResourceValidationPolicy = {
+    name: "persistent-volume-no-host-path",
+    description: "Checks whether no PersistentVolume is backed by a hostPath or local node directory (a claim on it mounts the node's filesystem).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (!/^kubernetes:core\/v1:PersistentVolume(Patch)?$/.test(args.type)) {
+            return;
+        }
+        for (const source of ["hostPath", "local"]) {
+            const volume = safe(() => args.props.spec?.[source]);
+            if (volume !== undefined) {
+                report(`PersistentVolume ${k8sName(args)} is a ${source} volume on ${JSON.stringify(volume?.path ?? null)}; use a StorageClass that provisions cloud disks (CSI).`);
+            }
+        }
+    },
+};
+
+/** Components whose objects the provider renders out of the program's sight (and the offline plan's). */
+const opaqueManifestTypes: readonly string[] = ["kubernetes:yaml/v2:ConfigGroup", "kubernetes:yaml/v2:ConfigFile", "kubernetes:kustomize/v2:Directory"];
+
+export const manifestsVisibleToPolicies: ResourceValidationPolicy = {
+    name: "manifests-visible-to-policies",
+    description: "Checks whether Kubernetes objects are declared as resources the pack can judge, not inside yaml/v2 ConfigGroup or ConfigFile or kustomize/v2 Directory components.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (opaqueManifestTypes.includes(args.type)) {
+            report(`${args.type.split(":").pop()} ${args.name} creates objects the policy pack never sees before they are applied; declare them as typed resources (k8s.apps.v1.Deployment, ...) or install them as a pinned Helm chart.`);
+        }
+    },
+};
+
 /** As the pack runs them: chart-rendered workloads named in `chartExemptions` are waived per policy. */
 export const hardeningPolicies = [
     podRunAsNonRoot, podRunAsNonZeroUid, containerNoPrivilegeEscalation, containerDropAllCapabilities, podSeccompProfile,
@@ -360,3 +397,6 @@ export const hardeningPolicies = [
     podBaselineKernelOptions, containerReadOnlyRootFilesystem, containerResourcesSet, containerProbes, containerImagePinned,
     podNoAutomountedToken, workloadReplicasProduction,
 ].map(p => withChartExemptions(p));
+
+/** Not waived for charts: no chart the program installs declares either. */
+export const manifestPolicies = [persistentVolumeNoHostPath, manifestsVisibleToPolicies];

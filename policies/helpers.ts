@@ -8,6 +8,7 @@ import {
     PolicyProviderResource, PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs, UnknownValueError,
     validateResourceOfType,
 } from "@pulumi/policy";
+import { internetWide } from "./cidrs";
 
 export type Props = Record<string, any>;
 
@@ -270,8 +271,9 @@ export function awsRegionOf(r: Subject): string | undefined {
 
 // ---- CIDRs and ports ---------------------------------------------------------------------------
 
+/** Whether `cidr` on its own opens a rule to the internet (see `internetWide` for a union). */
 export function isWorldCidr(cidr: unknown): boolean {
-    return typeof cidr === "string" && /\/0$/.test(cidr.trim());
+    return internetWide([cidr]).length > 0;
 }
 
 /**
@@ -301,31 +303,38 @@ export function dataPortsIn(protocol: unknown, from: unknown, to: unknown): numb
 // ---- Pod templates -----------------------------------------------------------------------------
 
 export const workloadKinds = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController", "PodTemplate"] as const;
-const workloadType = /^kubernetes:(?:core|apps|batch|extensions)\/v[0-9a-z]+:(Pod|Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|ReplicationController|PodTemplate)$/;
+const workloadType = /^kubernetes:(?:core|apps|batch|extensions)\/v[0-9a-z]+:(Pod|Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|ReplicationController|PodTemplate)(Patch)?$/;
+/** API groups of Kubernetes itself; any other group is a custom resource that may embed pod templates. */
+const builtInGroup = /^kubernetes:(core|apps|batch|extensions|policy|autoscaling|rbac\.authorization\.k8s\.io|[a-z.]*\.k8s\.io|helm\.sh|yaml|kustomize)\//;
 
 export interface PodTemplate {
-    readonly kind: typeof workloadKinds[number];
+    /** A workload kind, or the kind of a custom resource that embeds a pod template (an Argo Rollout). */
+    readonly kind: string;
     /** The object's own name, for messages. */
     readonly name: string;
     readonly spec: Props;
     readonly metadata: Props;
     /** Jobs, CronJobs and run-to-completion Pods end on their own; the rest are expected to serve. */
     readonly longRunning: boolean;
+    /**
+     * A server-side patch (`DeploymentPatch`, ...) sets only some fields of an object that exists:
+     * what it sets is judged, what it leaves unset is the object's own.
+     */
+    readonly partial: boolean;
 }
 
-export interface ContainerRef {
-    readonly container: Props;
-    /** `container "api"`, `init container "migrate"`, for messages. */
-    readonly label: string;
-    readonly init: boolean;
+/** Whether `value` is a field a patch leaves as it is, so a check that wants it set must not judge it. */
+export function leftToObject(pod: PodTemplate, value: unknown): boolean {
+    return pod.partial && value === undefined;
 }
 
 /** The pod spec of any workload kind, wherever its kind keeps it. */
 export function podTemplateOf(type: string, props: Props, name: string): PodTemplate | undefined {
-    const kind = workloadType.exec(type)?.[1] as PodTemplate["kind"] | undefined;
-    if (!kind) {
+    const match = workloadType.exec(type);
+    if (!match) {
         return undefined;
     }
+    const kind = match[1];
     const template = kind === "Pod" ? props
         : kind === "CronJob" ? props.spec?.jobTemplate?.spec?.template
         : kind === "PodTemplate" ? props.template
@@ -333,12 +342,52 @@ export function podTemplateOf(type: string, props: Props, name: string): PodTemp
     const spec: Props = isObject(template?.spec) ? template.spec : {};
     const runToCompletion = kind === "Job" || kind === "CronJob" || (kind === "Pod" && ["Never", "OnFailure"].includes(spec.restartPolicy));
     return {
-        kind,
+        kind: match[2] ? `${kind}Patch` : kind,
         name: whenKnown(() => props.metadata?.name) ?? name,
         spec,
         metadata: isObject(template?.metadata) ? template.metadata : {},
         longRunning: !runToCompletion,
+        partial: match[2] !== undefined,
     };
+}
+
+/** Pod specs (objects with a `containers` list) anywhere inside a custom resource's inputs, with the metadata beside them. */
+function embeddedPodSpecs(v: unknown, metadata: unknown, out: Array<{ spec: Props; metadata: Props }>, depth: number): void {
+    if (depth > 12 || typeof v !== "object" || v === null) {
+        return;
+    }
+    if (isObject(v) && Array.isArray(v.containers)) {
+        out.push({ spec: v, metadata: isObject(metadata) ? metadata : {} });
+        return;
+    }
+    for (const [key, x] of knownEntries(v)) {
+        embeddedPodSpecs(x, key === "spec" && isObject(v) ? v.metadata : undefined, out, depth + 1);
+    }
+}
+
+/**
+ * Every pod template a resource carries: a workload's (or a workload patch's), or those a custom
+ * resource embeds (Argo Rollouts, Knative Services, operator kinds that run pods from a template).
+ */
+export function podTemplatesOf(type: string, props: Props, name: string): PodTemplate[] {
+    const own = podTemplateOf(type, props, name);
+    if (own) {
+        return [own];
+    }
+    if (!type.startsWith("kubernetes:") || builtInGroup.test(type)) {
+        return [];
+    }
+    const found: Array<{ spec: Props; metadata: Props }> = [];
+    embeddedPodSpecs(props.spec, undefined, found, 0);
+    const kind = type.split(":").pop() ?? type;
+    return found.map(f => ({ kind, name: whenKnown(() => props.metadata?.name) ?? name, spec: f.spec, metadata: f.metadata, longRunning: true, partial: false }));
+}
+
+export interface ContainerRef {
+    readonly container: Props;
+    /** `container "api"`, `init container "migrate"`, for messages. */
+    readonly label: string;
+    readonly init: boolean;
 }
 
 export function containersOf(spec: Props): ContainerRef[] {
@@ -356,11 +405,10 @@ export function effective(pod: Props, c: Props, key: string): any {
     return c.securityContext?.[key] ?? pod.securityContext?.[key];
 }
 
-/** Runs `check` on every workload's pod template; other resource types are not applicable. */
+/** Runs `check` on every pod template a resource carries; resources without one are not applicable. */
 export function forPods(check: (pod: PodTemplate, report: ReportViolation, args: ResourceValidationArgs) => void) {
     return (args: ResourceValidationArgs, report: ReportViolation) => {
-        const pod = podTemplateOf(args.type, args.props, args.name);
-        if (pod) {
+        for (const pod of podTemplatesOf(args.type, args.props, args.name)) {
             check(pod, report, args);
         }
     };

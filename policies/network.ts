@@ -5,13 +5,14 @@
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { isChartRendered } from "./exemptions";
-import { asArray, dataPortsIn, forTypes, isAppNamespace, isCanaryWithStableTrack, isObject, isWorldCidr, k8sName, k8sNamespace, ofType, Props, readOnce, referenced, safe } from "./helpers";
+import { internetWide } from "./cidrs";
+import { asArray, dataPortsIn, forTypes, isAppNamespace, isCanaryWithStableTrack, isObject, k8sName, k8sNamespace, ofType, Props, readOnce, referenced, safe } from "./helpers";
 
 const portList = (ports: number[]) => ports.join(", ");
 
 export const securityGroupNoPublicDataPorts: ResourceValidationPolicy = {
     name: "security-group-no-public-data-ports",
-    description: "Checks whether no security group admits 0.0.0.0/0 or ::/0 on a data or admin port (SSH, RDP, databases, Redis, NATS, Elasticsearch, kubelet).",
+    description: "Checks whether no security group admits the internet (0.0.0.0/0, ::/0 or ranges that add up to a large share of it) on a data or admin port (SSH, RDP, databases, Redis, NATS, Elasticsearch, kubelet).",
     enforcementLevel: "mandatory",
     validateResource: forTypes(
         ["aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:ec2/securityGroupRule:SecurityGroupRule"],
@@ -27,12 +28,17 @@ export const securityGroupNoPublicDataPorts: ResourceValidationPolicy = {
             } else if (safe(() => p.type) === "ingress") {
                 rules.push({ cidrs: [...asArray(safe(() => p.cidrBlocks)), ...asArray(safe(() => p.ipv6CidrBlocks))], protocol: safe(() => p.protocol), from: safe(() => p.fromPort), to: safe(() => p.toPort) });
             }
-            for (const r of rules) {
-                const ports = dataPortsIn(r.protocol, r.from, r.to);
-                const world = r.cidrs.filter(isWorldCidr);
-                if (world.length > 0 && ports.length > 0) {
-                    report(`Ingress from ${world.join(", ")} reaches port(s) ${portList(ports)}; allow only the VPC, a security group or the office/VPN ranges.`);
+            // Judged per port over every rule of the resource: several ranges can add up to the internet.
+            const open = new Map<string, number[]>();
+            for (const port of dataPortsIn("-1", 0, 0)) {
+                const cidrs = rules.filter(r => dataPortsIn(r.protocol, r.from, r.to).includes(port)).flatMap(r => r.cidrs);
+                const world = internetWide(cidrs).join(", ");
+                if (world !== "") {
+                    open.set(world, [...(open.get(world) ?? []), port]);
                 }
+            }
+            for (const [world, ports] of open) {
+                report(`Ingress from ${world} reaches port(s) ${portList(ports)}; allow only the VPC, a security group or the office/VPN ranges.`);
             }
         }),
 };
@@ -51,14 +57,14 @@ function firewallDataPorts(allow: Props): number[] {
 
 export const firewallNoPublicDataPorts: ResourceValidationPolicy = {
     name: "firewall-no-public-data-ports",
-    description: "Checks whether no GCP firewall rule admits 0.0.0.0/0 on a data or admin port.",
+    description: "Checks whether no GCP firewall rule admits the internet (0.0.0.0/0 or ranges that add up to a large share of it) on a data or admin port.",
     enforcementLevel: "mandatory",
     validateResource: forTypes(["gcp:compute/firewall:Firewall"], (args, report) => {
         const p = args.props;
         if ((safe(() => p.direction) ?? "INGRESS") !== "INGRESS" || safe(() => p.disabled) === true) {
             return;
         }
-        const world = asArray(safe(() => p.sourceRanges)).filter(isWorldCidr);
+        const world = internetWide(asArray(safe(() => p.sourceRanges)));
         const ports = [...new Set(asArray(safe(() => p.allows)).filter(isObject).flatMap(firewallDataPorts))].sort((a, b) => a - b);
         if (world.length > 0 && ports.length > 0) {
             report(`Firewall admits ${world.join(", ")} on port(s) ${portList(ports)}; restrict sourceRanges to the VPC, IAP (35.235.240.0/20) or the office/VPN ranges.`);
@@ -89,29 +95,76 @@ export const vpcFlowLogs: StackValidationPolicy = {
 
 export const ingressTlsRequired: ResourceValidationPolicy = {
     name: "ingress-tls-required",
-    description: "Checks whether every Ingress terminates TLS for each host it routes.",
+    description: "Checks whether every Ingress terminates TLS for each host it routes and routes only named hosts.",
     enforcementLevel: "mandatory",
     validateResource: forTypes(["kubernetes:networking.k8s.io/v1:Ingress"], (args, report) => {
         const tlsHosts = new Set(asArray(safe(() => args.props.spec?.tls)).flatMap(t => asArray(t?.hosts)));
-        const hosts = asArray(safe(() => args.props.spec?.rules)).map(r => r?.host).filter((h): h is string => typeof h === "string");
+        const rules = asArray(safe(() => args.props.spec?.rules));
+        const hosts = rules.map(r => r?.host).filter((h): h is string => typeof h === "string" && h !== "");
         const uncovered = hosts.filter(h => !tlsHosts.has(h));
         if (tlsHosts.size === 0 || uncovered.length > 0) {
             report(`Ingress serves ${uncovered.length > 0 ? uncovered.join(", ") : "its hosts"} over plain HTTP; list every host under spec.tls with a certificate secret.`);
         }
-    }),
-};
-
-export const appServicesInternal: ResourceValidationPolicy = {
-    name: "app-services-internal",
-    description: "Checks whether Services in the app namespace stay internal (ClusterIP); traffic enters only through the ingress controller.",
-    enforcementLevel: "mandatory",
-    validateResource: forTypes(["kubernetes:core/v1:Service"], (args, report) => {
-        const type = safe(() => args.props.spec?.type) ?? "ClusterIP";
-        if (isAppNamespace(safe(() => args.props.metadata?.namespace)) && (type === "LoadBalancer" || type === "NodePort")) {
-            report(`Service is exposed as ${type}; use type ClusterIP and route through the Ingress.`);
+        // A rule without a host (or a default backend) answers any Host header, which no certificate names.
+        const catchAll = rules.length > hosts.length || safe(() => args.props.spec?.defaultBackend) !== undefined;
+        if (catchAll) {
+            report("Ingress answers requests for any host (a rule without host, or a defaultBackend), which TLS cannot cover; give every rule a host listed under spec.tls.");
         }
     }),
 };
+
+/** The only ports an externally exposed Service may carry: HTTP and HTTPS into the ingress controller. */
+export const webPorts: readonly number[] = [80, 443];
+
+export const appServicesInternal: ResourceValidationPolicy = {
+    name: "app-services-internal",
+    description: "Checks whether Services stay internal (ClusterIP): in the app namespace always, elsewhere unless they expose only HTTP/HTTPS (the ingress controller's entry).",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes(["kubernetes:core/v1:Service"], (args, report) => {
+        const type = safe(() => args.props.spec?.type) ?? "ClusterIP";
+        if (type !== "LoadBalancer" && type !== "NodePort") {
+            return;
+        }
+        if (isAppNamespace(safe(() => args.props.metadata?.namespace))) {
+            report(`Service is exposed as ${type}; use type ClusterIP and route through the Ingress.`);
+            return;
+        }
+        const ports = asArray(safe(() => args.props.spec?.ports)).map(p => p?.port);
+        const other = ports.filter(p => !webPorts.includes(p));
+        if (ports.length === 0 || other.length > 0) {
+            report(`Service is exposed as ${type} on port(s) ${other.length > 0 ? other.join(", ") : "unknown"}; only ${webPorts.join(" and ")} may face outside the cluster: use type ClusterIP and route through the Ingress.`);
+        }
+    }),
+};
+
+/**
+ * Whether a NetworkPolicy rule admits every peer on every port: no peers (or an empty list) or an
+ * ipBlock open to the internet, and no ports. Such a rule undoes a namespace's default-deny.
+ */
+function admitsEverything(rule: unknown, peersKey: "from" | "to"): boolean {
+    if (!isObject(rule) || asArray(rule.ports).length > 0) {
+        return false;
+    }
+    const peers = asArray(rule[peersKey]);
+    return peers.length === 0 || internetWide(peers.map(p => p?.ipBlock?.cidr)).length > 0;
+}
+
+export const networkPolicyNotAllowAll: ResourceValidationPolicy = {
+    name: "network-policy-not-allow-all",
+    description: "Checks whether no NetworkPolicy has a rule that admits every source or destination on every port (which undoes default-deny).",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes(["kubernetes:networking.k8s.io/v1:NetworkPolicy"], (args, report) => {
+        for (const [direction, key, peers] of [["ingress", "ingress", "from"], ["egress", "egress", "to"]] as const) {
+            const rules = asArray(safe(() => args.props.spec?.[key]));
+            if (rules.some(r => admitsEverything(r, peers))) {
+                report(`NetworkPolicy allows all ${direction} on every port, which undoes default-deny; name the ${peers === "from" ? "sources" : "destinations"} (podSelector, namespaceSelector or a narrow ipBlock) and the ports.`);
+            }
+        }
+    }),
+};
+
+/** Namespaces the cloud provider runs for the control plane and the pack does not police. */
+export const systemNamespaces: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
 
 /** A policy selecting every pod with no allow rules for the given direction. */
 function deniesAll(np: PolicyResource, direction: "Ingress" | "Egress"): boolean {
@@ -122,23 +175,26 @@ function deniesAll(np: PolicyResource, direction: "Ingress" | "Egress"): boolean
     return selectsAll && asArray(spec.policyTypes).includes(direction) && asArray(rules).length === 0;
 }
 
+/** Kinds whose objects run pods; a namespace holding one needs the same isolation as a declared one. */
+const podRunning = /^kubernetes:(apps|batch|core)\/v[0-9a-z]+:(Pod|Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|ReplicationController)$/;
+
 export const namespaceDefaultDeny: StackValidationPolicy = {
     name: "namespace-default-deny",
-    description: "Checks whether every app namespace (bookkeep-<environment>) has a default-deny NetworkPolicy for both ingress and egress.",
+    description: `Checks whether every namespace the stack declares or runs pods in (${systemNamespaces.join(", ")} excepted) has a default-deny NetworkPolicy for both ingress and egress.`,
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const namespaces = new Map<string, string>();
         for (const ns of ofType(args, "kubernetes:core/v1:Namespace")) {
-            const name = k8sName(ns);
-            if (isAppNamespace(name)) {
-                namespaces.set(name, ns.urn);
-            }
+            namespaces.set(k8sName(ns), ns.urn);
         }
-        for (const r of args.resources.filter(x => x.type.startsWith("kubernetes:apps/"))) {
+        for (const r of args.resources.filter(x => podRunning.test(x.type))) {
             const ns = k8sNamespace(r);
-            if (isAppNamespace(ns) && !namespaces.has(ns)) {
+            if (!namespaces.has(ns)) {
                 namespaces.set(ns, r.urn);
             }
+        }
+        for (const ns of systemNamespaces) {
+            namespaces.delete(ns);
         }
         const policies = ofType(args, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
         for (const [ns, urn] of namespaces) {
@@ -196,7 +252,33 @@ export const deploymentHasPdb: StackValidationPolicy = {
     },
 };
 
+/** Whether a PDB budget lets every selected pod go at once: 100% unavailable, or none required. */
+function evictsAll(spec: Props): string | undefined {
+    const max = spec.maxUnavailable;
+    const min = spec.minAvailable;
+    if (max === "100%") {
+        return "maxUnavailable: 100%";
+    }
+    if (min === 0 || min === "0%") {
+        return `minAvailable: ${min}`;
+    }
+    return undefined;
+}
+
+export const pdbKeepsPods: ResourceValidationPolicy = {
+    name: "pdb-keeps-pods",
+    description: "Checks whether every PodDisruptionBudget keeps at least one pod through a drain (never maxUnavailable 100% or minAvailable 0).",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes(["kubernetes:policy/v1:PodDisruptionBudget"], (args, report) => {
+        const spec: Props = safe(() => args.props.spec) ?? {};
+        const budget = evictsAll(spec);
+        if (budget !== undefined) {
+            report(`PodDisruptionBudget ${budget} lets a drain evict every pod at once; use maxUnavailable: 1.`);
+        }
+    }),
+};
+
 export const networkPolicies = [
     securityGroupNoPublicDataPorts, firewallNoPublicDataPorts, vpcFlowLogs, ingressTlsRequired, appServicesInternal,
-    namespaceDefaultDeny, deploymentHasPdb,
+    networkPolicyNotAllowAll, namespaceDefaultDeny, deploymentHasPdb, pdbKeepsPods,
 ];

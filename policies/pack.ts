@@ -7,10 +7,13 @@ import { Policy } from "@pulumi/policy";
 import { chartPolicies } from "./charts";
 import { clusterPolicies } from "./cluster";
 import { dataProtectionPolicies } from "./dataProtection";
-import { hardeningPolicies } from "./hardening";
+import { dataStoreTypesCovered } from "./dataStores";
+import { hardeningPolicies, manifestPolicies } from "./hardening";
 import { networkPolicies } from "./network";
 import { version } from "./package.json";
+import { publicAccessPolicies } from "./publicAccess";
 import { residencyPolicies } from "./residency";
+import { residencyDestinationPolicies } from "./residencyDestinations";
 
 export const pack = {
     name: "bookkeep-guardrails",
@@ -18,8 +21,12 @@ export const pack = {
     enforcementLevel: "mandatory" as const,
     policies: [
         ...residencyPolicies,
+        ...residencyDestinationPolicies,
         ...hardeningPolicies,
+        ...manifestPolicies,
         ...dataProtectionPolicies,
+        ...publicAccessPolicies,
+        dataStoreTypesCovered,
         ...clusterPolicies,
         ...networkPolicies,
         ...chartPolicies,

@@ -5,7 +5,7 @@
  */
 import { ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import {
-    asArray, awsIndiaRegions, awsRegionOf, gcpIndiaRegions, knownEntries, ofType, Props, providerEnvironment, referenced, safe,
+    asArray, awsIndiaRegions, awsRegionOf, decoded, gcpIndiaRegions, knownEntries, ofType, Props, providerEnvironment, referenced, safe,
     stackEnvironment, whenKnown,
 } from "./helpers";
 
@@ -22,6 +22,11 @@ export interface GlobalException {
      * props (a caller that knows only the type) the entry applies as if none of its inputs were set.
      */
     readonly props?: (props: Props) => boolean;
+    /**
+     * References outside India the service needs by design (a string an input holds); every other
+     * region an allowlisted resource names in an ARN or endpoint is still refused.
+     */
+    readonly references?: (value: string) => boolean;
 }
 
 const globalAddressType = "gcp:compute/globalAddress:GlobalAddress";
@@ -30,17 +35,22 @@ const isPeeringRange = (props: Props) => whenKnown(() => props.purpose) === "VPC
 
 const prefixed = (...prefixes: string[]) => (type: string) => prefixes.some(p => type.startsWith(p));
 
+/** The viewer certificate CloudFront requires from us-east-1: its validation and the distribution name it. */
+const isCloudFrontCertificate = (v: string) => /^arn:aws:acm:us-east-1:\d+:certificate\//.test(v);
+
 /** The complete list of services that may live outside an Indian region. */
 export const globalAllowlist: readonly GlobalException[] = [
     {
         id: "cloudfront-certificate",
         reason: `CloudFront only accepts ACM certificates issued in us-east-1; the provider named *${cloudFrontCertProviderMarker}* issues that one certificate (a public key, no user data) and nothing else`,
         types: ["aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation"],
+        references: isCloudFrontCertificate,
     },
     {
         id: "cloudfront",
         reason: "CloudFront is a global edge service; it caches public static assets whose origin bucket stays in India",
         types: prefixed("aws:cloudfront/"),
+        references: isCloudFrontCertificate,
     },
     {
         id: "route53",
@@ -122,6 +132,13 @@ export const awsProviderRegionIndia: ResourceValidationPolicy = {
         if (!inIndiaAws(region)) {
             report(`AWS provider region is ${JSON.stringify(region ?? null)}; set region to ${awsList}: BookKeep data must stay in India.`);
         }
+        // An endpoint override sends the provider's calls wherever it points, whatever `region` says.
+        for (const [path, , value] of leaves(decoded(safe(() => args.props.endpoints)), "endpoints")) {
+            const regions = awsRegionsIn(value);
+            if (regions.length === 0 || !regions.every(inIndiaAws)) {
+                report(`AWS provider ${path} is ${value}, ${regions.length === 0 ? "which names no AWS region" : "outside India"}; remove the override or point it at an endpoint in ${awsList}.`);
+            }
+        }
     },
 };
 
@@ -140,6 +157,12 @@ export const gcpProviderRegionIndia: ResourceValidationPolicy = {
         }
         if (zone !== undefined && !inIndiaGcp(zone)) {
             report(`GCP provider zone is ${JSON.stringify(zone)}; use a zone of ${gcpList}, such as asia-south1-a.`);
+        }
+        // A custom endpoint sends the provider's calls wherever it points; only Google's own hosts in India are known to stay there.
+        for (const [key, value] of knownEntries(args.props).filter(([k]) => k.endsWith("CustomEndpoint"))) {
+            if (typeof value !== "string" || !/^https:\/\/asia-south[12]-[a-z0-9.-]+\.googleapis\.com\//.test(value)) {
+                report(`GCP provider ${key} is ${JSON.stringify(value)}, not a Google endpoint in India; remove it or use https://asia-south1-<service>.googleapis.com/.`);
+            }
         }
     },
 };
@@ -172,47 +195,78 @@ export const globalServicesAllowlisted: ResourceValidationPolicy = {
 };
 
 /** Keys that name an AWS region in nested inputs (DynamoDB replicas, secret replicas, copies). */
-const awsRegionKeys = new Set(["region", "regionName", "destinationRegion", "sourceRegion"]);
+const awsRegionKeys = /^(region|regionName|destinationRegion|sourceRegion|[a-zA-Z]+Region)$/;
 const arnRegion = /^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]*):/;
+/** An AWS region code inside an endpoint host or URL: `s3.us-east-1.amazonaws.com`, `s3-us-west-2`, `…elb.eu-west-1…`. */
+const awsRegionCode = /(?:^|[^a-z0-9])((?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d+)(?![a-z0-9])/g;
+
+/** The AWS regions a string names: an ARN's region field, or region codes in an amazonaws.com endpoint. */
+export function awsRegionsIn(value: string): string[] {
+    const fromArn = arnRegion.exec(value)?.[1];
+    if (fromArn) {
+        return [fromArn];
+    }
+    return /amazonaws\.com/.test(value) ? [...value.matchAll(awsRegionCode)].map(m => m[1]) : [];
+}
 
 export const awsResourceRegionIndia: ResourceValidationPolicy = {
     name: "aws-resource-region-india",
-    description: "Checks whether every region an AWS resource names, and every ARN it copies to or from, is in India (replicas, backup copies, global tables).",
+    description: "Checks whether every region an AWS resource names, and every ARN or endpoint it refers to, is in India (replicas, backup copies, global tables, CDN origins), allowlisted global services included.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!args.type.startsWith("aws:") || allowlisted(args.type, args.props)) {
+        if (!args.type.startsWith("aws:")) {
             return;
         }
+        const exception = allowlisted(args.type, args.props);
         for (const [path, key, value] of leaves(args.props, "")) {
-            if (awsRegionKeys.has(key) && !inIndiaAws(value)) {
+            // A global service names no region of its own; what it refers to is judged like anything else's.
+            if (!exception && awsRegionKeys.test(key) && !inIndiaAws(value)) {
                 report(`${path} is "${value}", outside India; replicas and copies may only go to ${awsList}.`);
+                continue;
             }
-            const region = arnRegion.exec(value)?.[1];
-            if (region && !inIndiaAws(region)) {
+            if (exception?.references?.(value)) {
+                continue;
+            }
+            for (const region of new Set(awsRegionsIn(value).filter(r => !inIndiaAws(r)))) {
                 report(`${path} references ${value} in ${region}, outside India; copy or replicate only to and from ${awsList}.`);
             }
         }
     },
 };
 
-/** Keys that name a GCP region, zone or location in nested inputs. */
-const gcpLocationKeys = new Set(["region", "location", "zone", "locationId", "alternativeLocationId", "nodeLocations", "zones", "locations"]);
+/**
+ * Keys that name a GCP region, zone or location in nested inputs, under any name: `location`,
+ * `nodeLocations`, `allowedPersistenceRegions`, `storageLocations`, `alternativeLocationId`, ...
+ */
+const gcpLocationKey = /(region|location|zone)s?(Id)?$/i;
+/** Keys that merely mention the word and hold no place: a location *type*, a zone's DNS name. */
+const gcpNonLocationKey = /^(locationType|dnsName|zoneDistributionConfig|regionalDisk)$/;
+/** A location inside a resource path or URL: `projects/p/locations/us-central1/...`, `/zones/us-east1-b`. */
+const gcpPathLocation = /(?:^|\/)(?:locations|regions|zones)\/([^/]+)/g;
+
+/** The GCP locations a string names inside resource paths or URLs. */
+export function gcpLocationsIn(value: string): string[] {
+    return [...value.matchAll(gcpPathLocation)].map(m => m[1]);
+}
 
 export const gcpLocationIndia: ResourceValidationPolicy = {
     name: "gcp-location-india",
-    description: "Checks whether every region, location and zone a GCP resource names is asia-south1 or asia-south2.",
+    description: "Checks whether every region, location and zone a GCP resource names, under any key or inside a resource path, is asia-south1 or asia-south2.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!args.type.startsWith("gcp:") || allowlisted(args.type, args.props)) {
+        if (!args.type.startsWith("gcp:")) {
             return;
         }
+        const exception = allowlisted(args.type, args.props);
         for (const [path, key, value] of leaves(args.props, "")) {
             // The bucket's own location has its stricter policy (single region), reported once there.
-            if (!gcpLocationKeys.has(key) || (args.type === "gcp:storage/bucket:Bucket" && path === "location")) {
+            const judgedKey = !exception && gcpLocationKey.test(key) && !gcpNonLocationKey.test(key) && !(args.type === "gcp:storage/bucket:Bucket" && path === "location");
+            if (judgedKey && !inIndiaGcp(value)) {
+                report(`${path} is "${value}", outside India; use ${gcpList} (or one of their zones).`);
                 continue;
             }
-            if (!inIndiaGcp(value)) {
-                report(`${path} is "${value}", outside India; use ${gcpList} (or one of their zones).`);
+            for (const location of new Set(gcpLocationsIn(value).filter(l => !inIndiaGcp(l)))) {
+                report(`${path} refers to ${value} in ${location}, outside India; refer only to resources in ${gcpList}.`);
             }
         }
     },
@@ -268,11 +322,18 @@ export const replicationTargetsInIndia: StackValidationPolicy = {
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         for (const config of ofType(args, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")) {
             const sources = new Set(referenced(config, "bucket").map(b => b.urn));
-            for (const dest of referenced(config, "rules").filter(b => b.type.startsWith("aws:s3/bucket") && !sources.has(b.urn))) {
+            const declared = referenced(config, "rules").filter(b => b.type.startsWith("aws:s3/bucket") && !sources.has(b.urn));
+            for (const dest of declared) {
                 const region = awsRegionOf(dest);
                 if (region !== undefined && !inIndiaAws(region)) {
                     report(`S3 replication ${config.name} copies to bucket ${dest.name} in ${region}, outside India; replicate only to a bucket in ${awsList}.`, config.urn);
                 }
+            }
+            // An S3 ARN carries no region: a destination this stack does not declare cannot be shown to be in India.
+            const destinations = new Set(asArray(safe(() => config.props.rules)).map(r => r?.destination?.bucket).filter(b => b !== undefined));
+            if (destinations.size > new Set(declared.map(d => d.urn)).size) {
+                report(`S3 replication ${config.name} copies to ${[...destinations].join(", ")}, which this stack does not all declare, so their region cannot be checked; ` +
+                    `replicate only to a bucket declared in this stack with a provider in ${awsList}.`, config.urn);
             }
         }
         const globals = ofType(args, "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup");

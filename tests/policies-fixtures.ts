@@ -253,16 +253,24 @@ export function workload(kind: WorkloadKind, name: string, provider: k8s.Provide
     }
 }
 
-/** The app namespace with its default-deny NetworkPolicy (omit the policy with `defaultDeny: false`). */
+/** The namespaces the program's platform charts run in (components/k8s/namespaces.ts), each isolated by default. */
+export const platformNamespaces: readonly string[] = ["bookkeep-system", "bookkeep-monitoring", "bookkeep-nats", "bookkeep-node-exporter"];
+
+/**
+ * The app namespace with its default-deny NetworkPolicy (omit the policy with `defaultDeny: false`),
+ * and the default-deny of the platform namespaces, as the program's Namespaces component creates them.
+ */
 export function appNamespace(env: Env, provider: k8s.Provider, defaultDeny = true): string {
     const name = `bookkeep-${env}`;
     new k8s.core.v1.Namespace("app-namespace", { metadata: { name } }, { provider });
+    const deny = (id: string, namespace: string) => new k8s.networking.v1.NetworkPolicy(id, {
+        metadata: { name: "default-deny", namespace },
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    }, { provider });
     if (defaultDeny) {
-        new k8s.networking.v1.NetworkPolicy("default-deny", {
-            metadata: { name: "default-deny", namespace: name },
-            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-        }, { provider });
+        deny("default-deny", name);
     }
+    platformNamespaces.forEach(ns => deny(`${ns}-default-deny`, ns));
     return name;
 }
 
