@@ -841,11 +841,11 @@ describe("AWS foundation", function () {
             describe("CloudTrail", () => {
                 const trailArn = `arn:aws:cloudtrail:ap-south-1:123456789012:trail/bookkeep-${stack}-audit`;
 
-                it("records the account's API calls in a single-region Mumbai trail, validated and encrypted with the logs key", () => {
+                it("records the account's API calls in every region (global services log in us-east-1) from a Mumbai-homed trail, validated and encrypted with the logs key", () => {
                     const trail = one(res, T.trail, `${F}-audit-trail`);
                     expect(trail.inputs).to.include({
                         name: `bookkeep-${stack}-audit`, s3BucketName: `bookkeep-${stack}-cloudtrail-123456789012`,
-                        enableLogFileValidation: true, isMultiRegionTrail: false, enableLogging: true,
+                        enableLogFileValidation: true, isMultiRegionTrail: true, includeGlobalServiceEvents: true, enableLogging: true,
                     });
                     expect(deps(trail, "kmsKeyId")).to.deep.equal([urn(ev, T.key, `${F}-logs-key`)]);
                     expect(trail.provider).to.equal(urn(ev, T.awsProvider, `${F}-ap-south-1`));

@@ -5,6 +5,7 @@
 import * as aws from "./sdk";
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
+import { kubernetesServiceCidr } from "../../stacks/cidr";
 import { AwsStackConfig } from "../../stacks/schema";
 import { acmeDns01Issuer } from "../endpoints";
 import { CertificateIssuer, CloudFoundation, FoundationOutputs, ObjectStore, protectStateful, ScheduledCloudJob } from "../foundation";
@@ -88,6 +89,9 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             clusterName: prefix,
             cluster: config.cluster,
             instanceType: config.aws.nodeInstanceType,
+            serviceCidr: config.aws.serviceCidr,
+            deployRoleArn: config.aws.deployRoleArn,
+            operatorRoleArns: config.aws.operatorRoleArns,
             region,
             vpcId: network.vpc.id,
             privateSubnetIds: network.privateSubnets.map(s => s.id),
@@ -226,8 +230,13 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
         // IRSA projects the web-identity token into the pod; exchanging it at STS is HTTPS like
         // any other AWS API call, which the workloads' own egress already allows.
         this.identityEgress = [];
-        // The private endpoint's ENIs live in the cluster's subnets, inside the VPC.
-        this.apiServerPeers = [{ ipBlock: { cidr: config.aws.vpcCidr } }];
+        // In-cluster clients dial the `kubernetes` Service address, which the VPC CNI's policy agent
+        // judges before DNAT; the endpoints behind it are the control plane's ENIs in the cluster's
+        // (private) subnets, which clients reaching the API directly dial.
+        this.apiServerPeers = [
+            { ipBlock: { cidr: kubernetesServiceCidr(config.aws.serviceCidr) } },
+            ...network.layout.private.map(s => ({ ipBlock: { cidr: s.cidr } })),
+        ];
         this.outputs = {
             clusterName: this.clusterName,
             kubeconfig: this.kubeconfig,
