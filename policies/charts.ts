@@ -11,9 +11,12 @@ import { forTypes, helmChartTypes, knownEntries, safe, whenKnown } from "./helpe
 /** An exact SemVer (optionally v-prefixed); ranges and wildcards would float to new releases. */
 export const exactVersion = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
-/** Whether a chart reference is fetched over TLS: an oci:// chart, or a chart from an https:// repository. */
+/** A chart archive vendored in the repository's charts/ folder (digest in charts/SHA256SUMS): nothing is fetched. */
+export const vendoredChart = /^charts\/[a-z0-9][a-z0-9-]*-v?\d+\.\d+\.\d+\.tgz$/;
+
+/** Whether a chart reference is fetched over TLS (an oci:// chart, a chart from an https:// repository) or not fetched at all. */
 export function isTlsChartSource(chart: string, repo: unknown): boolean {
-    return chart.startsWith("oci://") || (typeof repo === "string" && repo.startsWith("https://"));
+    return chart.startsWith("oci://") || (typeof repo === "string" && repo.startsWith("https://")) || (repo === undefined && vendoredChart.test(chart));
 }
 
 /**

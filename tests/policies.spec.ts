@@ -15,6 +15,7 @@ import { Evaluation, projectRoot } from "../offline/engine";
 import { effectiveLevels, PolicyReport, readPackConfig, runPolicies } from "../offline/policyRunner";
 import { charts as k8sCharts } from "../components/k8s/charts";
 import { charts as localCharts } from "../components/local/charts";
+import { karpenterChart } from "../components/aws/karpenter";
 import { exactVersion, isTlsChartSource, latestImages } from "../policies/charts";
 import * as helpers from "../policies/helpers";
 import { dataPortsIn, environmentOf, podTemplateOf, stackEnvironment, stackOfUrn } from "../policies/helpers";
@@ -278,6 +279,7 @@ describe("policy pack: EKS stack checks over literal names and ids", () => {
 
 describe("policy pack: the program's chart pins", () => {
     const pins = [...Object.values(k8sCharts), ...Object.values(localCharts)];
+    const vendoredPins = [karpenterChart.chart, karpenterChart.crdChart].map(chart => ({ chart, version: karpenterChart.version, repo: undefined }));
 
     it("pins every chart in components/k8s/charts.ts and components/local/charts.ts to an exact version from an https:// repository", () => {
         expect(Object.keys(k8sCharts).length).to.be.at.least(1);
@@ -298,7 +300,7 @@ describe("policy pack: the program's chart pins", () => {
             expect(installed.length).to.be.at.least(3);
             for (const r of installed) {
                 const inputs = r.inputs as { chart?: string; version?: string; repositoryOpts?: { repo?: string }; values?: unknown };
-                const pin = pins.find(x => x.chart === inputs.chart);
+                const pin = [...pins, ...vendoredPins].find(x => x.chart === inputs.chart);
                 expect(pin, `${r.name}: ${inputs.chart}`).to.not.equal(undefined);
                 expect([inputs.version, inputs.repositoryOpts?.repo], r.name).to.deep.equal([pin?.version, pin?.repo]);
                 expect(latestImages(inputs.values ?? {}, "values"), r.name).to.deep.equal([]);

@@ -19,6 +19,7 @@ import { Database, databaseName, databaseUser } from "./database";
 import { DnsZone } from "./dns";
 import { logsKeyPolicy } from "./iam";
 import { WorkloadIdentities } from "./identity";
+import { Karpenter } from "./karpenter";
 import { EncryptionKey } from "./kms";
 import { Network } from "./network";
 import { createAwsProviders } from "./providers";
@@ -99,6 +100,22 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             logRetentionDays: config.observability.logRetentionDays,
             protect,
             provider,
+        }, parent);
+
+        new Karpenter(`${name}-karpenter`, {
+            clusterName: prefix,
+            clusterArn: cluster.cluster.arn,
+            cluster: config.cluster,
+            instanceType: config.aws.nodeInstanceType,
+            region,
+            accountId,
+            availabilityZones: config.aws.availabilityZones,
+            privateSubnetIds: network.privateSubnets.map(s => s.id),
+            securityGroupIds: [cluster.clusterSecurityGroupId, cluster.nodeSecurityGroup.id],
+            oidcProviderArn: cluster.oidcProvider.arn,
+            oidcIssuerUrl: cluster.oidcIssuerUrl,
+            provider,
+            k8sProvider: cluster.k8sProvider,
         }, parent);
 
         const dataSubnetIds = network.dataSubnets.map(s => s.id);
