@@ -32,6 +32,9 @@ export const logRetentionDays = [7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545
  */
 export const maxPublicApiAddresses = 2 ** 16;
 
+/** Nodes of the AWS managed (system) node group; Karpenter adds the rest (components/aws/cluster.ts). */
+export const awsSystemNodes = 2;
+
 export type Environment = typeof environments[number];
 export type Cloud = typeof clouds[number];
 
@@ -207,6 +210,12 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
             checkZones("aws", c.aws.region, c.aws.availabilityZones, "availabilityZones", issue);
             checkDrRegion("aws", c.aws.region, c.aws.drRegion, issue);
             checkAwsAccess(c.aws, issue);
+            if (c.aws.parentZoneId !== undefined && c.domain.split(".").length <= 2) {
+                issue(["aws", "parentZoneId"], "is set, but {{domain}} is a registered domain whose parent is a top-level domain; its registrar delegates it, so remove parentZoneId");
+            }
+            if (c.cluster.maxNodes <= awsSystemNodes) {
+                issue(["cluster", "maxNodes"], `must exceed the ${awsSystemNodes} nodes of the system node group on AWS, or Karpenter can add none`);
+            }
             break;
         case "gcp": {
             checkCluster(c.cluster, issue);

@@ -85,7 +85,7 @@ describe("AWS maintenance windows", function () {
         const [rds] = ofType(resources, "aws:rds/instance:Instance");
         expect(rds.inputs.maintenanceWindow).to.equal(rdsMaintenanceWindow);
         const maintenance = weeklyWindow(rds.inputs.maintenanceWindow as string);
-        const dumpJobs = ofType(resources, "kubernetes:batch/v1:CronJob").filter(r => r.name.includes("db-backup"));
+        const dumpJobs = ofType(resources, "kubernetes:batch/v1:CronJob").filter(r => (r.inputs.metadata as { name: string }).name.startsWith("db-backup"));
         expect(dumpJobs.length, "daily, weekly and monthly dumps").to.equal(3);
         const dumps = dumpJobs.map(r => r.inputs.spec as { schedule: string; timeZone: string; jobTemplate: { spec: { activeDeadlineSeconds: number } } });
         for (const spec of dumps) {

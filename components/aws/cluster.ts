@@ -6,7 +6,7 @@
 import * as aws from "./sdk";
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig } from "../../stacks/schema";
+import { awsSystemNodes, ClusterConfig } from "../../stacks/schema";
 import { ClusterAccess } from "./access";
 import { plainServiceTrustPolicy, policyJson } from "./iam";
 import { IrsaRole } from "./irsaRole";
@@ -56,7 +56,7 @@ const managedPolicy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
  * must be on different nodes in different zones, CoreDNS, the EBS CSI controller): two nodes,
  * one more while a node update surges. Karpenter adds every other node.
  */
-export const systemNodes = { desired: 2, min: 2, max: 3 } as const;
+export const systemNodes = { desired: awsSystemNodes, min: awsSystemNodes, max: awsSystemNodes + 1 } as const;
 
 /**
  * VPC CNI settings: NetworkPolicy enforcement, and prefix delegation so each ENI slot carries a /28

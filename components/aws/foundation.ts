@@ -150,6 +150,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
 
         const dns = new DnsZone(`${name}-dns`, {
             domain: config.domain,
+            parentZoneId: config.aws.parentZoneId,
             apiAddresses: network.ingressAddresses.map(e => e.publicIp),
             protect,
             provider,
