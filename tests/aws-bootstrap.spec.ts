@@ -71,7 +71,7 @@ describe("AWS first-apply config", () => {
         delete aws.operatorRoleArns;
         expect(() => parseStackConfig({ ...raw, "bookkeep:aws": JSON.stringify(aws) })).not.to.throw();
         delete aws.deployRoleArn;
-        expect(() => parseStackConfig({ ...raw, "bookkeep:aws": JSON.stringify(aws) })).to.throw(/  - bookkeep:aws\.deployRoleArn: /);
+        expect(() => parseStackConfig({ ...raw, "bookkeep:aws": JSON.stringify(aws) })).to.throw(/ {2}- bookkeep:aws\.deployRoleArn: /);
     });
 });
 
@@ -103,6 +103,19 @@ describe("AWS access entries, bootstrap steps and delegation", function () {
             expect(counts(evaluations[stack].resources)["aws:ec2/eip:Eip"]).to.equal(elasticIpCount(awsConfig(stack).aws));
         });
     }
+
+    it("admits the CI runner pool's security group, and nothing else new, to the private endpoint on 443; runners only send HTTPS", () => {
+        const res = evaluations.production.resources;
+        const runners = one(res, "aws:ec2/securityGroup:SecurityGroup", `${F}-ci-runners-sg`);
+        expect(runners.inputs.tags).to.deep.equal({ Name: "bookkeep-production-ci-runners" });
+        const api = one(res, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", `${F}-ci-runners-api`);
+        expect(api.inputs).to.include({ ipProtocol: "tcp", fromPort: 443, toPort: 443 });
+        expect(api.inputs.cidrIpv4).to.equal(undefined);
+        expect(api.propertyDependencies.referencedSecurityGroupId).to.deep.equal([runners.urn]);
+        expect(api.propertyDependencies.securityGroupId).to.deep.equal([one(res, "aws:eks/cluster:Cluster", `${F}-cluster-eks`).urn]);
+        const egress = ofType(res, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
+        expect(egress.map(r => [r.name, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4])).to.deep.equal([[`${F}-ci-runners-https`, 443, 443, "0.0.0.0/0"]]);
+    });
 
     it("creates only the deploy role's entry when no operators are listed", () => {
         const res = evaluations["staging-parent"].resources;

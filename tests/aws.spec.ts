@@ -73,7 +73,9 @@ const stagingCounts: Record<string, number> = {
     "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": 1, "kubernetes:karpenter.sh/v1:NodePool": 1,
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
     "aws:eks/cluster:Cluster": 1, "aws:eks/nodeGroup:NodeGroup": 1, "aws:eks/addon:Addon": 5, "aws:ec2/launchTemplate:LaunchTemplate": 1,
-    "aws:ec2/securityGroup:SecurityGroup": 3, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
+    // Nodes, database, cache and the CI runners (admitted to the cluster's private endpoint).
+    "aws:ec2/securityGroup:SecurityGroup": 4, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 3,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 1,
     "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1, "aws:rds/instance:Instance": 1,
     "aws:elasticache/subnetGroup:SubnetGroup": 1, "aws:elasticache/replicationGroup:ReplicationGroup": 1,
     "aws:s3/bucket:Bucket": 4, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 4,
@@ -550,7 +552,7 @@ describe("AWS foundation", function () {
             describe("security groups", () => {
                 it("admits 5432 and 6379 only from the EKS node security group; nothing from a CIDR", () => {
                     const nodeSg = urn(ev, T.sg, `${F}-cluster-nodes`);
-                    const rules = ofType(res, T.ingress);
+                    const rules = ofType(res, T.ingress).filter(r => r.name !== `${F}-ci-runners-api`);
                     expect(rules.map(r => [r.name, r.inputs.fromPort, r.inputs.toPort, r.inputs.ipProtocol])).to.have.deep.members([
                         [`${F}-database-from-nodes`, 5432, 5432, "tcp"], [`${F}-cache-from-nodes`, 6379, 6379, "tcp"],
                     ]);

@@ -13,6 +13,7 @@ import { IdentityWorkload } from "../naming";
 import { AuditTrail, auditTrailName } from "./audit";
 import { Cache } from "./cache";
 import { CacheSnapshots } from "./cacheSnapshots";
+import { CiRunnerAccess } from "./ciRunners";
 import { Cdn } from "./cdn";
 import { Cluster, storageClassName } from "./cluster";
 import { Database, databaseName, databaseUser } from "./database";
@@ -99,6 +100,13 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             logsKeyArn: logsKey.arn,
             logRetentionDays: config.observability.logRetentionDays,
             protect,
+            provider,
+        }, parent);
+
+        new CiRunnerAccess(`${name}-ci-runners`, {
+            clusterName: prefix,
+            vpcId: network.vpc.id,
+            clusterSecurityGroupId: cluster.clusterSecurityGroupId,
             provider,
         }, parent);
 
