@@ -125,7 +125,8 @@ describe("AWS access entries, bootstrap steps and delegation", function () {
     it("lists production's steps in order: DR region opt-in, the EIP quota (6 > 5), the deploy role, the first run, registrar delegation", () => {
         const steps = awsBootstrapSteps(awsConfig("production"));
         expect(steps.map(s => s.id)).to.deep.equal(["opt-in-dr-region", "elastic-ip-quota", "deploy-role", "first-run-from-operator-range", "zone-delegation"]);
-        expect(steps[0].command).to.equal("aws account enable-region --region-name ap-south-2 && aws account get-region-opt-status --region-name ap-south-2");
+        expect(steps[0].command).to.equal("aws account enable-region --region-name ap-south-2 && aws account get-region-opt-status --region-name ap-south-2 && " +
+            "aws rds describe-source-regions --region ap-south-2 --region-name ap-south-1 --query 'SourceRegions[0].SupportsDBInstanceAutomatedBackupsReplication'");
         expect(steps[1].command).to.equal("aws service-quotas request-service-quota-increase --region ap-south-1 --service-code ec2 --quota-code L-0263D0A3 --desired-value 6");
         expect(steps[4].text).to.contain("set the registrar's name servers");
         expect(steps[4].command).to.equal("pulumi up --stack production --target '**::bookkeep-aws-dns-zone' && pulumi stack output nameServers --stack production");

@@ -34,8 +34,10 @@ export function awsBootstrapSteps(config: AwsStackConfig): BootstrapStep[] {
     if (config.database.crossRegionBackups) {
         steps.push({
             id: "opt-in-dr-region",
-            text: `Enable the opt-in region ${aws.drRegion} in the account (RDS automated backups are copied there); enabling takes minutes to hours.`,
-            command: `aws account enable-region --region-name ${aws.drRegion} && aws account get-region-opt-status --region-name ${aws.drRegion}`,
+            text: `Enable the opt-in region ${aws.drRegion} in the account (RDS automated backups are copied there); enabling takes minutes to hours. ` +
+                `Then confirm that RDS replicates automated backups from ${aws.region} into it (the last command must print true).`,
+            command: `aws account enable-region --region-name ${aws.drRegion} && aws account get-region-opt-status --region-name ${aws.drRegion} && ` +
+                `aws rds describe-source-regions --region ${aws.drRegion} --region-name ${aws.region} --query 'SourceRegions[0].SupportsDBInstanceAutomatedBackupsReplication'`,
         });
     }
     const eips = elasticIpCount(aws);
