@@ -13,6 +13,7 @@ import { instanceShape, karpenterInstanceTypes, nodePoolLimits } from "../compon
 import { Evaluation, projectRoot, RecordedResource } from "../offline/engine";
 import { awsConfig } from "./configs";
 import { isTlsChartSource } from "../policies/charts";
+import { kubeApiAccessAnnotation } from "../policies/hardening";
 import { ofType, one, reveal, run } from "./harness";
 
 const F = "bookkeep-aws";
@@ -108,6 +109,7 @@ describe("Karpenter", function () {
                 expect(values.serviceAccount.name).to.equal("karpenter");
                 expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).to.match(/^arn:aws:iam::123456789012:role\/bookkeep-aws-karpenter-controller-role-/);
                 expect(values.controller.resources.requests).to.deep.equal(values.controller.resources.limits);
+                expect(values.podAnnotations[kubeApiAccessAnnotation]).to.match(/\S/);
                 expect(chart.dependsOn).to.include.members([crd.urn, one(res, "aws:eks/accessEntry:AccessEntry", `${K}-node`).urn]);
                 expect(chart.provider).to.equal(one(res, "pulumi:providers:kubernetes", `${F}-cluster-k8s`).urn);
             });

@@ -205,6 +205,8 @@ export class Karpenter extends pulumi.ComponentResource {
             values: {
                 settings: { clusterName: args.clusterName, interruptionQueue: this.queue.name },
                 serviceAccount: { name: karpenterServiceAccount, annotations: { "eks.amazonaws.com/role-arn": controller.arn } },
+                // The controller lives on the API (the pack's pod-no-automounted-token asks for the reason).
+                podAnnotations: { "bookkeep.app/kube-api-access": "watches pending pods and nodes, and creates and deletes NodeClaims and Nodes" },
                 // Requests equal limits: the controller must not be the pod evicted under pressure.
                 controller: { resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "500m", memory: "512Mi" } } },
             },
