@@ -121,6 +121,7 @@ describe("Karpenter", function () {
                     StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/bookkeep-${stack}`]: "owned" },
                     StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" },
                 });
+                expect(sid("LaunchFromItsOwnTemplates")).to.deep.include({ Resource: "arn:aws:ec2:ap-south-1:*:launch-template/*", Condition: sid("EndItsOwnInstances").Condition });
                 expect(sid("LaunchTaggedForThisCluster").Condition.StringEquals).to.deep.equal({ [`aws:RequestTag/kubernetes.io/cluster/bookkeep-${stack}`]: "owned" });
                 const nodeRole = one(res, "aws:iam/role:Role", `${K}-node`);
                 expect(sid("PassOnlyTheNodeRole")).to.deep.include({ Action: "iam:PassRole", Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } });

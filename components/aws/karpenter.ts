@@ -61,6 +61,14 @@ export function controllerPolicyStatements(a: {
             Resource: [ec2("image"), ec2("snapshot"), ec2("security-group"), ec2("subnet"), ec2("capacity-reservation")],
         },
         {
+            // Launches reuse the launch templates Karpenter made for this cluster.
+            Sid: "LaunchFromItsOwnTemplates",
+            Effect: "Allow",
+            Action: ["ec2:RunInstances", "ec2:CreateFleet"],
+            Resource: ec2("launch-template"),
+            Condition: { StringEquals: { [owned]: "owned" }, StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" } },
+        },
+        {
             Sid: "LaunchTaggedForThisCluster",
             Effect: "Allow",
             Action: ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"],
@@ -96,18 +104,19 @@ export function controllerPolicyStatements(a: {
             Condition: { StringEquals: { [owned]: "owned" }, StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" } },
         },
         {
-            // EC2 Describe* calls and the price list support no resource-level permissions.
-            Sid: "ReadPlacementAndPrices",
+            // EC2 Describe* calls support no resource-level permissions.
+            Sid: "ReadPlacement",
             Effect: "Allow",
             Action: [
                 "ec2:DescribeAvailabilityZones", "ec2:DescribeCapacityReservations", "ec2:DescribeImages", "ec2:DescribeInstances",
                 "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplates",
                 "ec2:DescribePlacementGroups", "ec2:DescribeSecurityGroups", "ec2:DescribeSpotPriceHistory", "ec2:DescribeSubnets",
-                "pricing:GetProducts",
             ],
             Resource: "*",
             Condition: inRegion,
         },
+        // The price list is served from a few regions only (not necessarily this one), and is public data.
+        { Sid: "ReadPrices", Effect: "Allow", Action: "pricing:GetProducts", Resource: "*" },
         {
             Sid: "ResolveAmiAliases",
             Effect: "Allow",
