@@ -47,6 +47,15 @@ export function cidrsOverlap(a: string, b: string): boolean {
     return x.base < yEnd && y.base < xEnd;
 }
 
+/**
+ * The `kubernetes` Service's ClusterIP as a /32: the first host of the service range (EKS and GKE
+ * both give it that address). NetworkPolicy engines judge in-cluster API calls by this pre-DNAT address.
+ */
+export function kubernetesServiceCidr(serviceRange: string): string {
+    const c = mustParse(serviceRange);
+    return formatCidr({ base: c.base + 1, prefix: 32 });
+}
+
 /** True when `inner` lies entirely inside `outer`. */
 export function cidrContains(outer: string, inner: string): boolean {
     const o = mustParse(outer);

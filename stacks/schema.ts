@@ -32,6 +32,9 @@ export const logRetentionDays = [7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545
  */
 export const maxPublicApiAddresses = 2 ** 16;
 
+/** Nodes of the AWS managed (system) node group; Karpenter adds the rest (components/aws/cluster.ts). */
+export const awsSystemNodes = 2;
+
 export type Environment = typeof environments[number];
 export type Cloud = typeof clouds[number];
 
@@ -40,6 +43,9 @@ const retentionDays = z.number().int().refine(d => (logRetentionDays as readonly
 });
 const oneOf = (table: readonly string[], what: string, example: string) =>
     z.string().refine(v => table.includes(v), { message: `must be ${what}, such as ${example} (the table in stacks/offerings.ts)` });
+const roleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+    message: "must be an IAM role ARN, such as arn:aws:iam::123456789012:role/bookkeep-deploy (not an assumed-role session ARN)",
+});
 const nonBlank = z.string().refine(s => s.trim().length > 0 && s.trim() === s, { message: "must be a non-blank name without surrounding spaces" });
 
 export const awsSchema = z.strictObject({
@@ -61,6 +67,27 @@ export const awsSchema = z.strictObject({
      * hour and keeps this many; 0 turns it off.
      */
     cacheHourlySnapshotsKept: count(0, 336),
+    /**
+     * The Kubernetes service range (EKS `serviceIpv4Cidr`), set explicitly so NetworkPolicies can
+     * name the `kubernetes` Service address (its first host) up front. /12 to /24, outside the VPC.
+     */
+    serviceCidr: privateCidr.refine(c => !isCidr(c) || (parseCidr(c)!.prefix >= 12 && parseCidr(c)!.prefix <= 24), {
+        message: "must be a /12 to /24 (EKS's limits for the service range)",
+    }),
+    /** The role CI deploys as (`pulumi up`): the cluster's only admin access entry. */
+    deployRoleArn: roleArn,
+    /** Operators' roles (SSO permission sets, break-glass): admin in every namespace, no cluster-scoped writes. */
+    operatorRoleArns: z.array(roleArn).max(20),
+    /**
+     * The Route 53 zone of the parent domain, when it lives in this account (staging under
+     * bookkeep.app): the stack then writes its own delegation record there. Unset: delegate by hand.
+     */
+    parentZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { message: "must be a Route 53 hosted zone id, such as Z0123456789ABCDEFGHIJ" }).optional(),
+    /**
+     * The account's regional quota of Elastic IPs (EC2-VPC Elastic IPs, L-0263D0A3): 5 in a new
+     * account. When the stack needs more, the plan prints the quota increase as a bootstrap step.
+     */
+    elasticIpQuota: count(1, 10000),
 });
 
 export const gcpSchema = z.strictObject({
@@ -182,6 +209,13 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
             checkCluster(c.cluster, issue);
             checkZones("aws", c.aws.region, c.aws.availabilityZones, "availabilityZones", issue);
             checkDrRegion("aws", c.aws.region, c.aws.drRegion, issue);
+            checkAwsAccess(c.aws, issue);
+            if (c.aws.parentZoneId !== undefined && c.domain.split(".").length <= 2) {
+                issue(["aws", "parentZoneId"], "is set, but {{domain}} is a registered domain whose parent is a top-level domain; its registrar delegates it, so remove parentZoneId");
+            }
+            if (c.cluster.maxNodes <= awsSystemNodes) {
+                issue(["cluster", "maxNodes"], `must exceed the ${awsSystemNodes} nodes of the system node group on AWS, or Karpenter can add none`);
+            }
             break;
         case "gcp": {
             checkCluster(c.cluster, issue);
@@ -218,6 +252,19 @@ function checkCluster(cluster: z.infer<typeof clusterSchema>, issue: Issue): voi
         issue(["cluster", "apiAllowedCidrs"],
             `must admit at most ${maxPublicApiAddresses} public addresses all together (a /16); list the office and VPN egress ranges, not the internet`);
     }
+}
+
+function checkAwsAccess(aws: z.infer<typeof awsSchema>, issue: Issue): void {
+    if (isCidr(aws.serviceCidr) && isCidr(aws.vpcCidr) && cidrsOverlap(aws.serviceCidr, aws.vpcCidr)) {
+        issue(["aws", "serviceCidr"], "overlaps {{aws.vpcCidr}}; the Kubernetes service range must lie outside the VPC");
+    }
+    aws.operatorRoleArns.forEach((arn, i) => {
+        if (arn === aws.deployRoleArn) {
+            issue(["aws", "operatorRoleArns", i], "repeats {{aws.deployRoleArn}}; a role has one access entry, so list it once");
+        } else if (aws.operatorRoleArns.indexOf(arn) !== i) {
+            issue(["aws", "operatorRoleArns", i], "repeats an earlier entry; list each role once");
+        }
+    });
 }
 
 function checkZones(cloud: "aws" | "gcp", region: string, zones: readonly string[], key: string, issue: Issue): void {

@@ -62,11 +62,20 @@ const stagingCounts: Record<string, number> = {
     "aws:ec2/subnet:Subnet": 9, "aws:ec2/routeTable:RouteTable": 5, "aws:ec2/route:Route": 4,
     "aws:ec2/routeTableAssociation:RouteTableAssociation": 9, "aws:ec2/eip:Eip": 4, "aws:ec2/natGateway:NatGateway": 1,
     "aws:ec2/vpcEndpoint:VpcEndpoint": 1, "aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 4,
-    // Roles: cluster, nodes, EBS CSI, flow logs, RDS monitoring; backup, cert-manager and cache-snapshot IRSA.
-    "aws:iam/role:Role": 7, "aws:iam/rolePolicy:RolePolicy": 5, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 5,
+    // Roles: cluster, nodes, EBS CSI, flow logs, RDS monitoring; backup, cert-manager and cache-snapshot IRSA;
+    // Karpenter's nodes and its controller (IRSA).
+    "aws:iam/role:Role": 9, "aws:iam/rolePolicy:RolePolicy": 6, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 8,
+    "aws:iam/instanceProfile:InstanceProfile": 1,
+    // The deploy role, the one operators' role of the stack file, and Karpenter's nodes; policies for the first two.
+    "aws:eks/accessEntry:AccessEntry": 3, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 2,
+    "aws:sqs/queue:Queue": 1, "aws:sqs/queuePolicy:QueuePolicy": 1,
+    "aws:cloudwatch/eventRule:EventRule": 4, "aws:cloudwatch/eventTarget:EventTarget": 4,
+    "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": 1, "kubernetes:karpenter.sh/v1:NodePool": 1,
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
     "aws:eks/cluster:Cluster": 1, "aws:eks/nodeGroup:NodeGroup": 1, "aws:eks/addon:Addon": 5, "aws:ec2/launchTemplate:LaunchTemplate": 1,
-    "aws:ec2/securityGroup:SecurityGroup": 3, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
+    // Nodes, database, cache and the CI runners (admitted to the cluster's private endpoint).
+    "aws:ec2/securityGroup:SecurityGroup": 4, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 3,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 1,
     "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1, "aws:rds/instance:Instance": 1,
     "aws:elasticache/subnetGroup:SubnetGroup": 1, "aws:elasticache/replicationGroup:ReplicationGroup": 1,
     "aws:s3/bucket:Bucket": 4, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 4,
@@ -349,7 +358,8 @@ describe("AWS foundation", function () {
                     expect(deps(eks, "vpcConfig")).to.include.members(privateSubnets);
                     expect((vpc.subnetIds as string[]).length).to.equal(3);
                     expect(eks.inputs.upgradePolicy).to.deep.equal({ supportType: "STANDARD" });
-                    expect(eks.inputs.accessConfig).to.deep.equal({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
+                    expect(eks.inputs.accessConfig).to.deep.equal({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+                    expect(eks.inputs.kubernetesNetworkConfig).to.deep.equal({ ipFamily: "ipv4", serviceIpv4Cidr: "172.20.0.0/16" });
                     expect(eks.inputs.deletionProtection).to.equal(stack === "production");
                 });
 
@@ -380,14 +390,16 @@ describe("AWS foundation", function () {
                     expect(eks.dependsOn).to.include(group.urn);
                 });
 
-                it(`sizes the managed node group ${m.nodes[0]} x ${m.instanceType} (min ${m.nodes[1]}, max ${m.nodes[2]}) across the private subnets`, () => {
+                it(`keeps a fixed system node group of 2 x ${m.instanceType} (max 3 while an update surges) across the private subnets`, () => {
                     const ng = one(res, T.nodeGroup, `${F}-cluster-nodes`);
                     expect(ng.inputs.instanceTypes).to.deep.equal([m.instanceType]);
-                    expect(ng.inputs.scalingConfig).to.deep.equal({ desiredSize: m.nodes[0], minSize: m.nodes[1], maxSize: m.nodes[2] });
+                    expect(ng.inputs.scalingConfig).to.deep.equal({ desiredSize: 2, minSize: 2, maxSize: 3 });
+                    expect(ng.inputs.labels).to.deep.equal({ "bookkeep.app/pool": "system" });
                     expect(ng.inputs).to.include({ amiType: "AL2023_x86_64_STANDARD", capacityType: "ON_DEMAND" });
                     const privateSubnets = ofType(res, T.subnet).filter(s => s.name.includes("-private-")).map(s => s.urn);
                     expect(deps(ng, "subnetIds")).to.have.members(privateSubnets);
-                    expect(ng.ignoreChanges).to.deep.equal(["scalingConfig.desiredSize"]);
+                    // Nothing else sizes this group (Karpenter adds nodes of its own), so Pulumi owns its size.
+                    expect(ng.ignoreChanges ?? []).to.deep.equal([]);
                 });
 
                 it("launches nodes with IMDSv2 required (hop limit 1), encrypted gp3 root volumes and the node security group", () => {
@@ -403,7 +415,9 @@ describe("AWS foundation", function () {
                     expect(addons.map(a => a.inputs.addonName)).to.have.members(["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "metrics-server"]);
                     const ng = one(res, T.nodeGroup, `${F}-cluster-nodes`);
                     const addon = (n: string) => addons.find(a => a.inputs.addonName === n)!;
-                    expect(JSON.parse(addon("vpc-cni").inputs.configurationValues as string)).to.deep.equal({ enableNetworkPolicy: "true" });
+                    expect(JSON.parse(addon("vpc-cni").inputs.configurationValues as string)).to.deep.equal({
+                        enableNetworkPolicy: "true", env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" },
+                    });
                     expect(ng.dependsOn).to.include.members([addon("vpc-cni").urn, addon("kube-proxy").urn]);
                     expect(addon("coredns").dependsOn).to.include(ng.urn);
                     expect(addon("aws-ebs-csi-driver").dependsOn).to.include(ng.urn);
@@ -423,7 +437,10 @@ describe("AWS foundation", function () {
                     expect(isSecret(provider.inputs.kubeconfig)).to.equal(true);
                     const kc = JSON.parse(reveal(provider.inputs.kubeconfig) as string);
                     expect(kc.users[0].user.exec.args).to.include.members(["get-token", `bookkeep-${stack}`, "ap-south-1"]);
-                    expect(provider.dependsOn).to.include.members([urn(ev, T.nodeGroup, `${F}-cluster-nodes`), urn(ev, T.addon, `${F}-cluster-coredns`)]);
+                    expect(provider.dependsOn).to.include.members([
+                        urn(ev, T.nodeGroup, `${F}-cluster-nodes`), urn(ev, T.addon, `${F}-cluster-coredns`),
+                        urn(ev, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", `${F}-cluster-access-deploy`),
+                    ]);
                     expect(isSecret(ev.outputs.kubeconfig)).to.equal(true);
                     expect(isSecret((ev.outputs.outputs as any).kubeconfig)).to.equal(true);
                 });
@@ -535,7 +552,7 @@ describe("AWS foundation", function () {
             describe("security groups", () => {
                 it("admits 5432 and 6379 only from the EKS node security group; nothing from a CIDR", () => {
                     const nodeSg = urn(ev, T.sg, `${F}-cluster-nodes`);
-                    const rules = ofType(res, T.ingress);
+                    const rules = ofType(res, T.ingress).filter(r => r.name !== `${F}-ci-runners-api`);
                     expect(rules.map(r => [r.name, r.inputs.fromPort, r.inputs.toPort, r.inputs.ipProtocol])).to.have.deep.members([
                         [`${F}-database-from-nodes`, 5432, 5432, "tcp"], [`${F}-cache-from-nodes`, 6379, 6379, "tcp"],
                     ]);
@@ -773,11 +790,16 @@ describe("AWS foundation", function () {
                     expect(job.ports).to.deep.equal([443]);
                 });
 
-                it("grants no wildcard actions and no Resource * except the zone and snapshot listings", () => {
+                it("grants no wildcard actions and no Resource * except the zone and snapshot listings and Karpenter's in-region EC2 reads", () => {
                     for (const rp of ofType(res, T.rolePolicy)) {
                         for (const s of policy(rp.inputs.policy).Statement) {
                             [s.Action].flat().forEach((a: string) => expect(a, rp.name).not.to.match(/(^\*$|:\*$)/));
-                            if (s.Resource === "*") {
+                            if (s.Resource === "*" && rp.name === `${F}-karpenter-controller-policy` && s.Action !== "pricing:GetProducts") {
+                                [s.Action].flat().forEach((a: string) => expect(a).to.match(/^ec2:Describe[A-Za-z]+$/));
+                                expect(s.Condition).to.deep.equal({ StringEquals: { "aws:RequestedRegion": "ap-south-1" } });
+                            } else if (s.Resource === "*" && rp.name === `${F}-karpenter-controller-policy`) {
+                                expect(s.Sid).to.equal("ReadPrices");
+                            } else if (s.Resource === "*") {
                                 expect(s.Action, rp.name).to.be.oneOf(["route53:ListHostedZonesByName", "elasticache:DescribeSnapshots"]);
                             }
                         }
@@ -789,6 +811,7 @@ describe("AWS foundation", function () {
                     ["cert-manager", "system:serviceaccount:bookkeep-system:cert-manager", `${F}-identity-cert-manager-role`],
                     ["ebs-csi", "system:serviceaccount:kube-system:ebs-csi-controller-sa", `${F}-cluster-ebs-csi-role`],
                     ["cache-snapshot", `system:serviceaccount:bookkeep-${stack}:redis-snapshot`, `${F}-cache-snapshots-identity-role`],
+                    ["karpenter", "system:serviceaccount:kube-system:karpenter", `${F}-karpenter-controller-role`],
                 ] as const) {
                     it(`trusts only ${sub} through the cluster's OIDC provider for the ${workload} role`, () => {
                         const role = one(res, T.role, roleName);
@@ -810,10 +833,10 @@ describe("AWS foundation", function () {
                     expect((ev.outputs.saCertManager as any)["eks.amazonaws.com/role-arn"]).to.match(/^arn:aws:iam::123456789012:role\/bookkeep-aws-identity-cert-manager-role-/);
                 });
 
-                it("attaches only the standard EKS, CNI, ECR read-only and EBS CSI managed policies", () => {
+                it("attaches only the standard EKS, CNI, ECR read-only (both node roles) and EBS CSI managed policies", () => {
+                    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"].map(p => `arn:aws:iam::aws:policy/${p}`);
                     expect(ofType(res, T.attachment).map(a => a.inputs.policyArn)).to.have.members([
-                        "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-                        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+                        "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy", ...nodePolicies, ...nodePolicies,
                         "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
                     ]);
                 });
@@ -841,11 +864,11 @@ describe("AWS foundation", function () {
             describe("CloudTrail", () => {
                 const trailArn = `arn:aws:cloudtrail:ap-south-1:123456789012:trail/bookkeep-${stack}-audit`;
 
-                it("records the account's API calls in a single-region Mumbai trail, validated and encrypted with the logs key", () => {
+                it("records the account's API calls in every region (global services log in us-east-1) from a Mumbai-homed trail, validated and encrypted with the logs key", () => {
                     const trail = one(res, T.trail, `${F}-audit-trail`);
                     expect(trail.inputs).to.include({
                         name: `bookkeep-${stack}-audit`, s3BucketName: `bookkeep-${stack}-cloudtrail-123456789012`,
-                        enableLogFileValidation: true, isMultiRegionTrail: false, enableLogging: true,
+                        enableLogFileValidation: true, isMultiRegionTrail: true, includeGlobalServiceEvents: true, enableLogging: true,
                     });
                     expect(deps(trail, "kmsKeyId")).to.deep.equal([urn(ev, T.key, `${F}-logs-key`)]);
                     expect(trail.provider).to.equal(urn(ev, T.awsProvider, `${F}-ap-south-1`));

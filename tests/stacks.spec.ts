@@ -113,9 +113,10 @@ describe("stacks", () => {
             expect(JSON.stringify(egressOf(g, np)), np).to.contain("169.254.169.254/32");
             expect(JSON.stringify(egressOf(a, np)), np).not.to.contain("169.254.169.254/32");
         }
-        const apiServer = (cidr: string) => [{ to: [{ ipBlock: { cidr } }], ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] }];
-        expect(egressOf(a, "cert-manager-kube-api")).to.deep.equal(apiServer("10.10.0.0/16"));
-        expect(egressOf(g, "cert-manager-kube-api")).to.deep.equal(apiServer("172.16.0.0/28"));
+        const apiServer = (...cidrs: string[]) => [{ to: cidrs.map(cidr => ({ ipBlock: { cidr } })), ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] }];
+        // The `kubernetes` Service ClusterIP (judged pre-DNAT), then the endpoints: EKS's ENIs in the private subnets, GKE's /28.
+        expect(egressOf(a, "cert-manager-kube-api")).to.deep.equal(apiServer("172.20.0.1/32", "10.10.0.0/19", "10.10.32.0/19", "10.10.64.0/19"));
+        expect(egressOf(g, "cert-manager-kube-api")).to.deep.equal(apiServer("10.104.0.1/32", "172.16.0.0/28"));
     });
 
     it("makes development the fleet of production in shape, at laptop size, with no cloud resources", async () => {

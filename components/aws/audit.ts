@@ -1,5 +1,5 @@
 /**
- * The account's API audit trail: a CloudTrail trail in the primary region, its log files
+ * The account's API audit trail: a multi-region CloudTrail trail homed in the primary region, its log files
  * encrypted with the logs key and integrity-checked (digest files), delivered to a dedicated
  * hardened bucket that only this trail may write to.
  */
@@ -65,8 +65,11 @@ export class AuditTrail extends pulumi.ComponentResource {
             s3BucketName: this.bucket.name,
             kmsKeyId: args.logsKeyArn,
             enableLogFileValidation: true,
-            // Every BookKeep resource is in this region (the us-east-1 CDN certificate holds no data).
-            isMultiRegionTrail: false,
+            // IAM, STS, CloudFront and Route 53 record their events only in us-east-1 (since 2021): a
+            // single-region Mumbai trail never sees them. A multi-region trail still delivers every
+            // log file to the Mumbai bucket, so nothing is stored outside India.
+            isMultiRegionTrail: true,
+            includeGlobalServiceEvents: true,
             enableLogging: true,
         }, {
             parent: this,

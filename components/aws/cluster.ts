@@ -6,7 +6,8 @@
 import * as aws from "./sdk";
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig } from "../../stacks/schema";
+import { awsSystemNodes, ClusterConfig } from "../../stacks/schema";
+import { ClusterAccess } from "./access";
 import { plainServiceTrustPolicy, policyJson } from "./iam";
 import { IrsaRole } from "./irsaRole";
 import { EncryptionKey } from "./kms";
@@ -19,8 +20,14 @@ export interface ClusterArgs {
     readonly clusterName: string;
     /** Validated `bookkeep:cluster`: version, node counts, API allow-list (at most 40 ranges). */
     readonly cluster: ClusterConfig;
-    /** EC2 instance type of the managed node group (`bookkeep:aws.nodeInstanceType`). */
+    /** EC2 instance type of the managed (system) node group (`bookkeep:aws.nodeInstanceType`). */
     readonly instanceType: string;
+    /** The Kubernetes service range (`bookkeep:aws.serviceCidr`), outside the VPC. */
+    readonly serviceCidr: string;
+    /** The role CI deploys as: the only cluster-admin access entry. */
+    readonly deployRoleArn: string;
+    /** Operators' roles: admin access entries. */
+    readonly operatorRoleArns: readonly string[];
     readonly region: string;
     readonly vpcId: pulumi.Input<string>;
     /** Private (node) subnets, one per AZ: control-plane ENIs and nodes live here. */
@@ -44,12 +51,31 @@ export function amiTypeFor(instanceType: string): string {
 
 const managedPolicy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
+/**
+ * The managed node group holds the system pods Karpenter itself needs (its own two replicas, which
+ * must be on different nodes in different zones, CoreDNS, the EBS CSI controller): two nodes,
+ * one more while a node update surges. Karpenter adds every other node.
+ */
+export const systemNodes = { desired: awsSystemNodes, min: awsSystemNodes, max: awsSystemNodes + 1 } as const;
+
+/**
+ * VPC CNI settings: NetworkPolicy enforcement, and prefix delegation so each ENI slot carries a /28
+ * of pod addresses; pod density is then bounded by kubelet's maxPods (110), not the t3's per-ENI
+ * IP limit (17 pods on a t3.medium, the staging squeeze the plan's requests showed).
+ */
+export const vpcCniConfiguration = {
+    enableNetworkPolicy: "true",
+    env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" },
+} as const;
+
 export class Cluster extends pulumi.ComponentResource {
     public readonly cluster: aws.eks.Cluster;
     public readonly name: pulumi.Output<string>;
     /** Attached to every node (and so to every pod's ENI): the only source admitted by the data stores. */
     public readonly nodeSecurityGroup: aws.ec2.SecurityGroup;
     public readonly nodeGroup: aws.eks.NodeGroup;
+    /** The EKS-created cluster security group: control plane to node traffic. */
+    public readonly clusterSecurityGroupId: pulumi.Output<string>;
     public readonly oidcProvider: aws.iam.OpenIdConnectProvider;
     public readonly oidcIssuerUrl: pulumi.Output<string>;
     /** Kubeconfig using `aws eks get-token`; a secret. */
@@ -104,10 +130,16 @@ export class Cluster extends pulumi.ComponentResource {
                 endpointPublicAccess: true,
                 publicAccessCidrs: c.apiAllowedCidrs,
             },
+            // Explicit, so NetworkPolicies can name the `kubernetes` Service address (the range's
+            // first host) before the cluster exists; EKS would otherwise pick 10.100/16 or 172.20/16.
+            kubernetesNetworkConfig: { ipFamily: "ipv4", serviceIpv4Cidr: args.serviceCidr },
             encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
             enabledClusterLogTypes: controlPlaneLogTypes,
-            // Access entries instead of the aws-auth ConfigMap; the identity running Pulumi is admin.
-            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+            // Access entries instead of the aws-auth ConfigMap. No implicit entry for the creator: the
+            // deploy role gets an explicit one below (an implicit entry for the same principal would
+            // make that AccessEntry fail as a duplicate), and whoever runs the first `up` by hand
+            // does not stay admin forever. This setting is fixed at creation.
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
             // No extended support (its fee is six times the cluster price). EKS does not stop at the
             // end of standard support: it upgrades the control plane to the next minor version by
             // itself, and the pinned `version` above would then ask for a downgrade, which fails.
@@ -118,6 +150,14 @@ export class Cluster extends pulumi.ComponentResource {
         }, { ...o, dependsOn: [clusterPolicy, clusterKms, logGroup] });
         this.name = this.cluster.name;
         const clusterName = this.cluster.name;
+        this.clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
+
+        const access = new ClusterAccess(`${name}-access`, {
+            clusterName,
+            deployRoleArn: args.deployRoleArn,
+            operatorRoleArns: args.operatorRoleArns,
+            provider: args.provider,
+        }, { parent: this });
 
         this.nodeSecurityGroup = new aws.ec2.SecurityGroup(`${name}-nodes`, {
             vpcId: args.vpcId,
@@ -160,7 +200,7 @@ export class Cluster extends pulumi.ComponentResource {
 
         // Networking add-ons first so nodes join with the managed versions; NetworkPolicies are
         // enforced only when the VPC CNI's network policy agent is on.
-        const vpcCni = addon("vpc-cni", { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) }, []);
+        const vpcCni = addon("vpc-cni", { configurationValues: JSON.stringify(vpcCniConfiguration) }, []);
         const kubeProxy = addon("kube-proxy", {}, []);
 
         this.nodeGroup = new aws.eks.NodeGroup(`${name}-nodes`, {
@@ -170,16 +210,12 @@ export class Cluster extends pulumi.ComponentResource {
             instanceTypes: [args.instanceType],
             amiType: amiTypeFor(args.instanceType),
             capacityType: "ON_DEMAND",
-            scalingConfig: { desiredSize: c.nodeCount, minSize: c.minNodes, maxSize: c.maxNodes },
+            // A fixed size: Karpenter (karpenter.ts) scales the cluster with nodes of its own.
+            scalingConfig: { desiredSize: systemNodes.desired, minSize: systemNodes.min, maxSize: systemNodes.max },
             updateConfig: { maxUnavailable: 1 },
             launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
-            labels: { "bookkeep.app/pool": "general" },
-        }, {
-            ...o,
-            dependsOn: [...nodePolicies, vpcCni, kubeProxy],
-            // The cluster autoscaler owns the live size between minNodes and maxNodes.
-            ignoreChanges: ["scalingConfig.desiredSize"],
-        });
+            labels: { "bookkeep.app/pool": "system" },
+        }, { ...o, dependsOn: [...nodePolicies, vpcCni, kubeProxy] });
 
         const issuer = this.cluster.identities.apply(ids => ids[0].oidcs![0].issuer!);
         this.oidcIssuerUrl = issuer;
@@ -209,8 +245,9 @@ export class Cluster extends pulumi.ComponentResource {
             .apply(([n, endpoint, ca]) => eksKubeconfig({ clusterName: n, endpoint, certificateAuthorityData: ca.data!, region: args.region })));
         this.k8sProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, {
             parent: this,
-            // Workloads deployed through this provider need schedulable nodes and cluster DNS.
-            dependsOn: [this.nodeGroup, coreDns],
+            // Workloads deployed through this provider need schedulable nodes, cluster DNS, and the
+            // deploy role's access entry (without it every Kubernetes call is refused).
+            dependsOn: [this.nodeGroup, coreDns, access.deployAccess],
         });
 
         this.storageClass = new k8s.storage.v1.StorageClass(`${name}-${storageClassName}`, {

@@ -17,6 +17,16 @@ export const databaseUser = "bookkeep";
 /** The PostgreSQL logs RDS exports to CloudWatch; each gets a pre-created, encrypted log group. */
 export const exportedLogs = ["postgresql", "upgrade"] as const;
 
+/** UTC, as RDS takes it: 00:00-00:30 IST daily, before the nightly pg_dump (components/k8s/backups.ts). */
+export const rdsBackupWindow = "18:30-19:00";
+/**
+ * UTC: Sunday 22:00-23:00 IST. The logical dumps start at 02:00 (daily), 03:00 (Sunday) and 04:00
+ * (the 1st) IST and may run up to their 3 h deadline, so a Monday-morning window (the old 01:30-02:30)
+ * restarted or failed over the instance under the daily dump; late Sunday evening is clear of
+ * every dump and of the backup window, and is the week's quietest hour for an Indian SaaS.
+ */
+export const rdsMaintenanceWindow = "sun:16:30-sun:17:30";
+
 export interface DatabaseArgs {
     /** Physical name prefix, such as `bookkeep-production`. */
     readonly prefix: string;
@@ -138,9 +148,8 @@ export class Database extends pulumi.ComponentResource {
             // Automated backups are what PITR restores from: WAL is shipped every five minutes,
             // inside the seed's 1 h RPO.
             backupRetentionPeriod: d.backupRetentionDays,
-            // UTC: 00:00-00:30 IST daily; maintenance Monday 01:30-02:30 IST, never overlapping the backup.
-            backupWindow: "18:30-19:00",
-            maintenanceWindow: "sun:20:00-sun:21:00",
+            backupWindow: rdsBackupWindow,
+            maintenanceWindow: rdsMaintenanceWindow,
             copyTagsToSnapshot: true,
             // Automated backups outlive the instance, so a deleted database can still be restored.
             deleteAutomatedBackups: false,

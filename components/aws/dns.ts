@@ -14,6 +14,11 @@ export interface DnsZoneArgs {
     readonly domain: string;
     /** Public addresses of the ingress load balancer. */
     readonly apiAddresses: pulumi.Input<string>[];
+    /**
+     * The parent domain's Route 53 zone, when this account holds it (`bookkeep:aws.parentZoneId`):
+     * the delegation NS record is written there. Default: none (delegated by hand, a bootstrap step).
+     */
+    readonly parentZoneId?: string;
     /** Protect the zone (production): recreating it changes the name servers at the registrar. Default false. */
     readonly protect?: boolean;
     readonly provider: aws.Provider;
@@ -33,8 +38,21 @@ export class DnsZone extends pulumi.ComponentResource {
             comment: `BookKeep ${args.domain}`,
             forceDestroy: false,
         }, { ...o, protect: args.protect ?? false });
-        this.zoneId = this.zone.zoneId;
         this.nameServers = this.zone.nameServers;
+        if (args.parentZoneId !== undefined) {
+            const delegation = new aws.route53.Record(`${name}-delegation`, {
+                zoneId: args.parentZoneId,
+                name: args.domain,
+                type: "NS",
+                ttl: 172800,
+                records: this.nameServers,
+            }, o);
+            // Everything that validates through the zone (ACM, cert-manager DNS-01) takes its id from
+            // here, so it waits for the delegation instead of timing out on an unreachable zone.
+            this.zoneId = pulumi.all([this.zone.zoneId, delegation.id]).apply(([zoneId]) => zoneId);
+        } else {
+            this.zoneId = this.zone.zoneId;
+        }
         this.apiHostname = `api.${args.domain}`;
         new aws.route53.Record(`${name}-api`, {
             zoneId: this.zoneId,

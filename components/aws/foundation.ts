@@ -5,6 +5,7 @@
 import * as aws from "./sdk";
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
+import { kubernetesServiceCidr } from "../../stacks/cidr";
 import { AwsStackConfig } from "../../stacks/schema";
 import { acmeDns01Issuer } from "../endpoints";
 import { CertificateIssuer, CloudFoundation, FoundationOutputs, ObjectStore, protectStateful, ScheduledCloudJob } from "../foundation";
@@ -12,12 +13,14 @@ import { IdentityWorkload } from "../naming";
 import { AuditTrail, auditTrailName } from "./audit";
 import { Cache } from "./cache";
 import { CacheSnapshots } from "./cacheSnapshots";
+import { CiRunnerAccess } from "./ciRunners";
 import { Cdn } from "./cdn";
 import { Cluster, storageClassName } from "./cluster";
 import { Database, databaseName, databaseUser } from "./database";
 import { DnsZone } from "./dns";
 import { logsKeyPolicy } from "./iam";
 import { WorkloadIdentities } from "./identity";
+import { Karpenter } from "./karpenter";
 import { EncryptionKey } from "./kms";
 import { Network } from "./network";
 import { createAwsProviders } from "./providers";
@@ -88,6 +91,9 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             clusterName: prefix,
             cluster: config.cluster,
             instanceType: config.aws.nodeInstanceType,
+            serviceCidr: config.aws.serviceCidr,
+            deployRoleArn: config.aws.deployRoleArn,
+            operatorRoleArns: config.aws.operatorRoleArns,
             region,
             vpcId: network.vpc.id,
             privateSubnetIds: network.privateSubnets.map(s => s.id),
@@ -95,6 +101,29 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             logRetentionDays: config.observability.logRetentionDays,
             protect,
             provider,
+        }, parent);
+
+        new CiRunnerAccess(`${name}-ci-runners`, {
+            clusterName: prefix,
+            vpcId: network.vpc.id,
+            clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+            provider,
+        }, parent);
+
+        new Karpenter(`${name}-karpenter`, {
+            clusterName: prefix,
+            clusterArn: cluster.cluster.arn,
+            cluster: config.cluster,
+            instanceType: config.aws.nodeInstanceType,
+            region,
+            accountId,
+            availabilityZones: config.aws.availabilityZones,
+            privateSubnetIds: network.privateSubnets.map(s => s.id),
+            securityGroupIds: [cluster.clusterSecurityGroupId, cluster.nodeSecurityGroup.id],
+            oidcProviderArn: cluster.oidcProvider.arn,
+            oidcIssuerUrl: cluster.oidcIssuerUrl,
+            provider,
+            k8sProvider: cluster.k8sProvider,
         }, parent);
 
         const dataSubnetIds = network.dataSubnets.map(s => s.id);
@@ -129,6 +158,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
 
         const dns = new DnsZone(`${name}-dns`, {
             domain: config.domain,
+            parentZoneId: config.aws.parentZoneId,
             apiAddresses: network.ingressAddresses.map(e => e.publicIp),
             protect,
             provider,
@@ -226,8 +256,13 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
         // IRSA projects the web-identity token into the pod; exchanging it at STS is HTTPS like
         // any other AWS API call, which the workloads' own egress already allows.
         this.identityEgress = [];
-        // The private endpoint's ENIs live in the cluster's subnets, inside the VPC.
-        this.apiServerPeers = [{ ipBlock: { cidr: config.aws.vpcCidr } }];
+        // In-cluster clients dial the `kubernetes` Service address, which the VPC CNI's policy agent
+        // judges before DNAT; the endpoints behind it are the control plane's ENIs in the cluster's
+        // (private) subnets, which clients reaching the API directly dial.
+        this.apiServerPeers = [
+            { ipBlock: { cidr: kubernetesServiceCidr(config.aws.serviceCidr) } },
+            ...network.layout.private.map(s => ({ ipBlock: { cidr: s.cidr } })),
+        ];
         this.outputs = {
             clusterName: this.clusterName,
             kubeconfig: this.kubeconfig,

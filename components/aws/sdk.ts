@@ -4,6 +4,8 @@
  * offline) to reach these; importing them one by one loads only what the program uses.
  * Components import this as `aws` and write `aws.ec2.Vpc` as usual.
  */
+import { EventRule } from "@pulumi/aws/cloudwatch/eventRule";
+import { EventTarget } from "@pulumi/aws/cloudwatch/eventTarget";
 import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
 
 export * as acm from "@pulumi/aws/acm";
@@ -18,10 +20,11 @@ export * as rds from "@pulumi/aws/rds";
 export * as route53 from "@pulumi/aws/route53";
 export * as s3 from "@pulumi/aws/s3";
 export * as secretsmanager from "@pulumi/aws/secretsmanager";
+export * as sqs from "@pulumi/aws/sqs";
 export * as vpc from "@pulumi/aws/vpc";
 export { Provider } from "@pulumi/aws/provider";
 export { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 export type * as types from "@pulumi/aws/types";
 
-/** Only the log group: the `cloudwatch` namespace module also loads its Lambda event mixins (~30 ms). */
-export const cloudwatch = { LogGroup } as const;
+/** Only these: the `cloudwatch` namespace module also loads its Lambda event mixins (~30 ms). */
+export const cloudwatch = { EventRule, EventTarget, LogGroup } as const;

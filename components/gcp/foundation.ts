@@ -9,6 +9,7 @@ import * as random from "@pulumi/random";
 import { acmeDns01Issuer, generateJwtSecret, postgresUrl, redisUrl } from "../endpoints";
 import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
 import { IdentityWorkload } from "../naming";
+import { kubernetesServiceCidr } from "../../stacks/cidr";
 import { GcpStackConfig } from "../../stacks/schema";
 import { ServiceAgents } from "./agents";
 import { ProjectApis } from "./apis";
@@ -153,8 +154,13 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
             { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
         ];
-        // The private endpoint lives in the control plane's /28.
-        this.apiServerPeers = [{ ipBlock: { cidr: config.gcp.controlPlaneCidr } }];
+        // In-cluster clients dial the `kubernetes` Service address (the services range's first
+        // host), which Dataplane V2 judges before DNAT too; the private endpoint behind it lives in
+        // the control plane's /28.
+        this.apiServerPeers = [
+            { ipBlock: { cidr: kubernetesServiceCidr(config.gcp.servicesCidr) } },
+            { ipBlock: { cidr: config.gcp.controlPlaneCidr } },
+        ];
 
         new SecretStore(`${name}-secrets`, {
             ...common,
