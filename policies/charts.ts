@@ -146,6 +146,8 @@ function floatingTagOf(image: string): string | undefined {
  */
 export const trustedRegistries: readonly (string | RegExp)[] = [
     "docker.io", "quay.io", "ghcr.io", "registry.k8s.io", "docker.elastic.co",
+    // AWS's own public gallery, for the images AWS publishes there only (Karpenter's controller, pinned by digest).
+    /^public\.ecr\.aws$/,
     /^\d{12}\.dkr\.ecr\.ap-south-[12]\.amazonaws\.com$/,
     /^asia-south[12]-docker\.pkg\.dev$/,
 ];

@@ -31,7 +31,7 @@ export const coveredStores: readonly string[] = [
     "gcp:sql/databaseInstance:DatabaseInstance",
     "aws:elasticache/replicationGroup:ReplicationGroup", "aws:elasticache/cluster:Cluster", "gcp:redis/instance:Instance",
     "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "gcp:storage/bucket:Bucket",
-    "gcp:pubsub/topic:Topic",
+    "gcp:pubsub/topic:Topic", "aws:sqs/queue:Queue",
 ];
 
 export interface Configuration {
@@ -75,6 +75,10 @@ export const storeConfiguration: readonly Configuration[] = [
             "gcp:storage/objectAccessControl:ObjectAccessControl", "gcp:storage/bucketObject:BucketObject",
         ],
         reason: "access grants and objects of a covered Cloud Storage bucket; gcs-bucket-not-public judges the grants",
+    },
+    {
+        types: ["aws:sqs/queuePolicy:QueuePolicy"],
+        reason: "who may send to and receive from a covered SQS queue; sqs-queue-not-public judges it",
     },
     {
         types: ["gcp:pubsub/subscription:Subscription", "gcp:pubsub/topicIAMMember:TopicIAMMember", "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember"],

@@ -13,6 +13,7 @@ import { networkPolicies } from "./network";
 import { version } from "./package.json";
 import { publicAccessPolicies } from "./publicAccess";
 import { residencyPolicies } from "./residency";
+import { queuePolicies } from "./queues";
 import { residencyDestinationPolicies } from "./residencyDestinations";
 
 export const pack = {
@@ -25,6 +26,7 @@ export const pack = {
         ...hardeningPolicies,
         ...manifestPolicies,
         ...dataProtectionPolicies,
+        ...queuePolicies,
         ...publicAccessPolicies,
         dataStoreTypesCovered,
         ...clusterPolicies,

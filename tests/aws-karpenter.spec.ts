@@ -40,7 +40,7 @@ describe("Karpenter chart archives", () => {
             [karpenterChart.crdChart]: "89a897c3e51b6df81314ca4268fa0f27ab76c3238d607a2e36e72894338dbad0",
         };
         for (const [chart, digest] of Object.entries(expected)) {
-            expect(chart).to.match(new RegExp(`^charts/karpenter(-crd)?-${karpenterChart.version.replace(/\./g, "\\.")}\\.tgz$`));
+            expect(chart).to.match(new RegExp(`^\\./charts/karpenter(-crd)?-${karpenterChart.version.replace(/\./g, "\\.")}\\.tgz$`));
             const bytes = fs.readFileSync(path.join(projectRoot(), chart));
             expect(crypto.createHash("sha256").update(bytes).digest("hex"), chart).to.equal(digest);
             expect(sums.get(path.basename(chart)), chart).to.equal(digest);
@@ -99,9 +99,9 @@ describe("Karpenter", function () {
 
             it("installs the vendored chart in kube-system with its CRDs from their own chart, bound to the IRSA role and the queue", () => {
                 const crd = one(res, T.chart, `${K}-crd`);
-                expect(crd.inputs).to.deep.include({ chart: "charts/karpenter-crd-1.14.1.tgz", version: "1.14.1", name: "karpenter-crd", namespace: "kube-system" });
+                expect(crd.inputs).to.deep.include({ chart: "./charts/karpenter-crd-1.14.1.tgz", name: "karpenter-crd", namespace: "kube-system" });
                 const chart = one(res, T.chart, K);
-                expect(chart.inputs).to.deep.include({ chart: "charts/karpenter-1.14.1.tgz", version: "1.14.1", name: "karpenter", namespace: "kube-system", skipCrds: true });
+                expect(chart.inputs).to.deep.include({ chart: "./charts/karpenter-1.14.1.tgz", name: "karpenter", namespace: "kube-system", skipCrds: true });
                 expect(chart.inputs.repositoryOpts).to.equal(undefined);
                 const values = reveal(chart.inputs.values) as any;
                 expect(values.settings).to.deep.equal({ clusterName: `bookkeep-${stack}`, interruptionQueue: `bookkeep-${stack}-karpenter` });

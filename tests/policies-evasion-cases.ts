@@ -152,16 +152,28 @@ export function evasionProgram(): void {
     const http = { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] };
     ingress("ingress-catch-all", [{ host: "api.bookkeep.app", http }, { http }]);
     ingress("ingress-named", [{ host: "api.bookkeep.app", http }]);
+
+    // SQS: a queue store like the others (encrypted, not open to everyone).
+    new aws.sqs.Queue("queue-plain", {}, { provider: p.mumbai });
+    const queue = new aws.sqs.Queue("queue-sse", { sqsManagedSseEnabled: true }, { provider: p.mumbai });
+    const queuePolicy = (name: string, principal: unknown) => new aws.sqs.QueuePolicy(name, {
+        queueUrl: queue.url,
+        policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Send", Effect: "Allow", Principal: principal, Action: "sqs:SendMessage", Resource: "*" }] }),
+    }, { provider: p.mumbai });
+    queuePolicy("queue-policy-open", { AWS: "*" });
+    queuePolicy("queue-policy-events", { Service: "events.amazonaws.com" });
 }
 
 /** Resources beside the broken ones that must raise nothing. */
 export const compliantCases: readonly string[] = [
     "cdn-india-origin", "aws-endpoint-india", "gcp-endpoint-india", "topic-india", "snapshots-india", "sink-india", "aurora", "aurora-writer",
     "cache-member", "sg-office", "shared", "acl-private", "policy-cloudfront", "gcs-cdn-fill", "patch-replicas", "rollout", "pv-csi",
-    "allow-https-egress", "ingress-lb", "pdb-one", "ingress-named",
+    "allow-https-egress", "ingress-lb", "pdb-one", "ingress-named", "queue-sse", "queue-policy-events",
 ];
 
 export const evasions: Record<string, Array<[string, string]>> = {
+    "queue-plain": [["sqs-queue-encrypted", "SQS queue stores messages unencrypted; set sqsManagedSseEnabled: true or kmsMasterKeyId."]],
+    "queue-policy-open": [["sqs-queue-not-public", "Queue policy allows Principal \"*\" (statement \"Send\"); name the service or roles that may send (events.amazonaws.com for EventBridge) and receive."]],
     "s3-repl-arn": [["replication-targets-in-india", "S3 replication s3-repl-arn copies to arn:aws:s3:::bookkeep-elsewhere, which this stack does not all declare, so their region cannot be checked; " +
         `replicate only to a bucket declared in this stack with a provider in ${india}.`]],
     "cdn-us-origin": [["aws-resource-region-india", `origins[0].domainName references assets.s3.us-east-1.amazonaws.com in us-east-1, outside India; copy or replicate only to and from ${india}.`]],

@@ -7,12 +7,13 @@ import * as aws from "./sdk";
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../../stacks/schema";
+import { chartArchive, charts } from "../k8s/charts";
 import { plainServiceTrustPolicy, policyJson, Statement, tlsOnlyStatement } from "./iam";
 import { IrsaRole } from "./irsaRole";
 import { ec2NodeClassSpec, nodeClassName, nodePoolName, nodePoolSpec } from "./karpenterPool";
 
 /** The vendored archives (charts/, digests in charts/SHA256SUMS), from aws/karpenter-provider-aws v1.14.1. */
-export const karpenterChart = { version: "1.14.1", chart: "charts/karpenter-1.14.1.tgz", crdChart: "charts/karpenter-crd-1.14.1.tgz" } as const;
+export const karpenterChart = { version: charts.karpenter.version, chart: chartArchive(charts.karpenter), crdChart: chartArchive(charts.karpenterCrd) } as const;
 /** Karpenter runs beside the other cluster-critical add-ons, as its upstream guide installs it. */
 export const karpenterNamespace = "kube-system";
 export const karpenterServiceAccount = "karpenter";
@@ -201,13 +202,11 @@ export class Karpenter extends pulumi.ComponentResource {
         // The CRDs are a chart of their own, so upgrading or removing the controller never touches them.
         const crds = new k8s.helm.v4.Chart(`${name}-crd`, {
             chart: karpenterChart.crdChart,
-            version: karpenterChart.version,
             name: "karpenter-crd",
             namespace: karpenterNamespace,
         }, k);
         const chart = new k8s.helm.v4.Chart(name, {
             chart: karpenterChart.chart,
-            version: karpenterChart.version,
             name: "karpenter",
             namespace: karpenterNamespace,
             skipCrds: true,

@@ -40,6 +40,9 @@ export const charts = {
     // 0.158.3 was never published (the series goes 0.158.2 -> 0.159.0).
     openTelemetryCollector: { chart: "opentelemetry-collector", version: "0.158.2" },
     sealedSecrets: { chart: "sealed-secrets", version: "2.17.6" },
+    // AWS node autoscaling (components/aws/karpenter.ts); the CRDs are a chart of their own.
+    karpenter: { chart: "karpenter", version: "1.14.1" },
+    karpenterCrd: { chart: "karpenter-crd", version: "1.14.1" },
 } as const satisfies Record<string, ChartPin>;
 
 /**
