@@ -4,6 +4,7 @@ import { GcpFoundation } from "../components/gcp/foundation";
 import { backupRetention } from "../components/gcp/database";
 import { dns01Permissions } from "../components/gcp/identity";
 import { defaultSinkFilter } from "../components/gcp/logging";
+import { gcsUploadScript } from "../components/gcp/upload";
 import { Evaluation, RecordedResource } from "../offline/engine";
 import { awsConfig, gcpConfig } from "./configs";
 import { GcpStackConfig } from "../stacks/schema";
@@ -581,9 +582,9 @@ for (const stackName of ["staging", "production"] as const) {
             });
         });
 
-        it("lets the backup job upload with gcloud over HTTPS, and fills the rest of the contract", () => {
+        it("lets the backup job upload with the create-only script over HTTPS, and fills the rest of the contract", () => {
             const store = s.foundation.objectStore;
-            expect(reveal(s.ev.outputs.upload)).to.equal(`gcloud storage cp /backup/bookkeep.sql.gz gs://${s.config.gcp.project}-backups/daily/bookkeep.sql.gz`);
+            expect(reveal(s.ev.outputs.upload)).to.equal(gcsUploadScript(`${s.config.gcp.project}-backups`, "/backup/bookkeep.sql.gz", "daily/bookkeep.sql.gz"));
             expect(store.uploaderImage).to.match(/^google\/cloud-sdk:\d+\.\d+\.\d+-slim$/);
             expect(store.uploaderEnv).to.deep.equal([]);
             expect(store.networkPeers).to.deep.equal([{ ipBlock: { cidr: "0.0.0.0/0" } }]);

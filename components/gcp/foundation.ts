@@ -25,10 +25,11 @@ import { GcpNetwork } from "./network";
 import { gcpProvider } from "./providers";
 import { SecretStore } from "./secrets";
 import { GcsBuckets } from "./storage";
+import { gcsUploadScript } from "./upload";
 
 /** Memorystore with in-transit encryption serves TLS on 6378 (6379 is plaintext only). */
 export const memorystoreTlsPort = 6378;
-/** Cloud SDK image for the backup uploader (pinned; `gcloud storage` ships in the slim variant). */
+/** Image of the backup uploader (pinned): the slim Cloud SDK image carries curl and sed. */
 export const uploaderImage = "google/cloud-sdk:502.0.0-slim";
 
 export interface GcpFoundationArgs {
@@ -121,8 +122,8 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             documentsBucket: buckets.buckets.documents.name,
             backupsBucket,
             uploaderImage,
-            uploadCommand: (localPath: string, key: string) => pulumi.interpolate`gcloud storage cp ${localPath} gs://${backupsBucket}/${key}`,
-            // Workload Identity: gcloud finds its credentials on the GKE metadata server, no env needed.
+            uploadCommand: (localPath: string, key: string) => backupsBucket.apply(bucket => gcsUploadScript(bucket, localPath, key)),
+            // Workload Identity: the token comes from the GKE metadata server, no env needed.
             uploaderEnv: [],
             // Google APIs have no fixed ranges. The access token comes from the metadata server,
             // which the platform admits separately (identityEgress).

@@ -25,6 +25,25 @@ export const dns01Permissions = [
     "dns.resourceRecordSets.update",
 ] as const;
 
+/**
+ * What the backup job holds on the backups bucket: create only. The permissions are those Google
+ * lists for the predefined role; the uploader's test checks every call it makes against them.
+ */
+export const backupWriterRole = {
+    role: "roles/storage.objectCreator",
+    permissions: [
+        "orgpolicy.policy.get",
+        "resourcemanager.projects.get",
+        "resourcemanager.projects.list",
+        "storage.folders.create",
+        "storage.managedFolders.create",
+        "storage.multipartUploads.abort",
+        "storage.multipartUploads.create",
+        "storage.multipartUploads.listParts",
+        "storage.objects.create",
+    ],
+} as const;
+
 export interface WorkloadIdentitiesArgs {
     readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
@@ -64,7 +83,7 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
         // Create-only on the one bucket: a compromised backup job can neither read nor delete dumps.
         new gcp.storage.BucketIAMMember(`${name}-backup-writer`, {
             bucket: args.backupsBucket.name,
-            role: "roles/storage.objectCreator",
+            role: backupWriterRole.role,
             member: this.accounts.backup.member,
         }, childOpts);
 
