@@ -63,7 +63,7 @@ const N = "bookkeep-gcp";
 
 /** Every custom resource the foundation registers; the same on both stacks (sizes differ, not shapes). */
 const expectedCounts: Record<string, number> = {
-    [T.provider]: 2, [T.service]: 10,
+    [T.provider]: 2, [T.service]: 12,
     [T.network]: 1, [T.subnet]: 1, [T.router]: 1, [T.nat]: 1, [T.firewall]: 2, [T.globalAddress]: 2, [T.address]: 1, [T.connection]: 1,
     [T.cluster]: 1, [T.nodePool]: 1, [T.k8sProvider]: 1,
     [T.account]: 3, [T.accountIam]: 2, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
@@ -151,8 +151,8 @@ for (const stackName of ["staging", "production"] as const) {
             const services = ofType(s.res, T.service);
             expect(services.map(r => r.inputs.service).sort()).to.deep.equal([
                 "cloudkms.googleapis.com", "cloudresourcemanager.googleapis.com", "compute.googleapis.com", "container.googleapis.com",
-                "dns.googleapis.com", "iam.googleapis.com", "redis.googleapis.com", "secretmanager.googleapis.com",
-                "servicenetworking.googleapis.com", "sqladmin.googleapis.com",
+                "dns.googleapis.com", "iam.googleapis.com", "iamcredentials.googleapis.com", "redis.googleapis.com", "secretmanager.googleapis.com",
+                "servicenetworking.googleapis.com", "sqladmin.googleapis.com", "sts.googleapis.com",
             ]);
             services.forEach(svc => {
                 expect(svc.provider).to.equal(bootstrap.urn);
@@ -552,6 +552,9 @@ for (const stackName of ["staging", "production"] as const) {
                     role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${pool}[bookkeep-system/cert-manager]`,
                 },
             ]);
+            // The pool comes from the cluster's output: IAM refuses the binding until the cluster exists.
+            const cluster = find(T.cluster, `${N}-gke`);
+            ofType(s.res, T.accountIam).forEach(r => expect(r.propertyDependencies.member, r.name).to.include(cluster.urn));
             expect(inputs(T.bucketIam, `${N}-identity-backup-writer`)).to.deep.equal({
                 bucket: `${project}-backups`, role: "roles/storage.objectCreator",
                 member: `serviceAccount:bk-${stackName}-backup@${project}.iam.gserviceaccount.com`,

@@ -63,14 +63,17 @@ export class GkeCluster extends pulumi.ComponentResource {
     /** Kubeconfig using gke-gcloud-auth-plugin; a secret. */
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly k8sProvider: k8s.Provider;
-    /** Workload Identity pool: `<project>.svc.id.goog`. */
-    public readonly workloadPool: string;
+    /**
+     * Workload Identity pool (`<project>.svc.id.goog`), read from the cluster: the pool exists only
+     * once the cluster does, and IAM refuses bindings to it before ("Identity Pool does not exist").
+     */
+    public readonly workloadPool: pulumi.Output<string>;
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:GkeCluster", name, {}, opts);
         const { config, provider, network } = args;
         const childOpts = { parent: this, provider };
-        this.workloadPool = `${config.gcp.project}.svc.id.goog`;
+        const workloadPool = `${config.gcp.project}.svc.id.goog`;
 
         // Nodes run as a dedicated account with only the node role, not the Compute Engine default
         // account (Editor on the whole project).
@@ -109,7 +112,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
             // Dataplane V2 enforces NetworkPolicy itself; the legacy Calico networkPolicy must stay unset.
             datapathProvider: "ADVANCED_DATAPATH",
-            workloadIdentityConfig: { workloadPool: this.workloadPool },
+            workloadIdentityConfig: { workloadPool },
             enableShieldedNodes: true,
             enableLegacyAbac: false,
             releaseChannel: { channel: "REGULAR" },
@@ -143,6 +146,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             // replace the cluster.
             ignoreChanges: ["nodeConfig"],
         });
+
+        this.workloadPool = this.cluster.workloadIdentityConfig.apply(c => c?.workloadPool ?? workloadPool);
 
         const placement = nodePlacement(config.cluster, config.gcp.zones);
         this.nodePool = new gcp.container.NodePool(`${name}-default`, {

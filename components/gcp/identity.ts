@@ -47,8 +47,8 @@ export const backupWriterRole = {
 export interface WorkloadIdentitiesArgs {
     readonly config: GcpStackConfig;
     readonly provider: gcp.Provider;
-    /** Workload Identity pool of the cluster: `<project>.svc.id.goog`. */
-    readonly workloadPool: string;
+    /** Workload Identity pool of the cluster (`<project>.svc.id.goog`), an output of the cluster. */
+    readonly workloadPool: pulumi.Input<string>;
     /** The backups bucket: the backup job may only create objects in it. */
     readonly backupsBucket: gcp.storage.Bucket;
     /** The public zone: cert-manager may only edit records in it. */
@@ -74,7 +74,7 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             new gcp.serviceaccount.IAMMember(`${name}-${workload}-wi`, {
                 serviceAccountId: sa.name,
                 role: "roles/iam.workloadIdentityUser",
-                member: `serviceAccount:${args.workloadPool}[${subject.namespace}/${subject.serviceAccount}]`,
+                member: pulumi.interpolate`serviceAccount:${args.workloadPool}[${subject.namespace}/${subject.serviceAccount}]`,
             }, childOpts);
             return sa;
         };
