@@ -312,7 +312,7 @@ for (const stackName of ["staging", "production"] as const) {
             const backup = inputs(T.sql, `${N}-sql`).settings.backupConfiguration;
             // Cloud SQL rejects a log retention not below the retained backups (staging keeps 7 of each).
             expect(backup).to.deep.equal({
-                enabled: true, startTime: "20:30", pointInTimeRecoveryEnabled: true,
+                enabled: true, startTime: "16:00", pointInTimeRecoveryEnabled: true,
                 // In the instance's region even with crossRegionBackups (CMEK keys are regional).
                 location: "asia-south1",
                 transactionLogRetentionDays: production ? 7 : 6,

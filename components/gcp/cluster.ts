@@ -11,6 +11,7 @@ import { ClusterConfig, GcpStackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { gkeKubeconfig } from "./kubeconfig";
 import { GcpNetwork, nodeTag, secondaryRanges } from "./network";
+import { gkeMaintenanceStart } from "./windows";
 
 /** The single IAM role a GKE node service account needs (logs, metrics, metadata). */
 export const nodeServiceAccountRole = "roles/container.defaultNodeServiceAccount";
@@ -128,8 +129,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS"] },
             // The platform runs its own Prometheus; Cloud Monitoring keeps the system metrics.
             monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: false } },
-            // Daily 4-hour window from 03:00 IST, the quietest time for an Indian SaaS.
-            maintenancePolicy: { dailyMaintenanceWindow: { startTime: "21:30" } },
+            // Clear of the database dumps (windows.ts).
+            maintenancePolicy: { dailyMaintenanceWindow: { startTime: gkeMaintenanceStart } },
             // GKE cannot create a cluster without a pool, so it boots a temporary default pool
             // (deleted right after, replaced by ours). Left unset, that pool runs as the Compute
             // Engine default account (Editor on the project) with legacy metadata, so it gets the

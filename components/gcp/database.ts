@@ -9,6 +9,7 @@ import * as random from "@pulumi/random";
 import { GcpStackConfig } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { GcpNetwork } from "./network";
+import { cloudSqlBackupStart, cloudSqlMaintenance } from "./windows";
 
 export const databaseName = "bookkeep";
 export const databaseUser = "bookkeep";
@@ -81,8 +82,8 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
                 },
                 backupConfiguration: {
                     enabled: true,
-                    // 02:00 IST, the seed's backup hour.
-                    startTime: "20:30",
+                    // Before the dumps, not beside them (windows.ts).
+                    startTime: cloudSqlBackupStart,
                     // Backups stay in the instance's region, even when database.crossRegionBackups is
                     // set. Google documents no support for a custom backup location in another region
                     // for a CMEK instance whose key is regional (the key cannot follow the backup), so
@@ -98,7 +99,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
                 // on deletion (kept for a year: a deleted database is recoverable long after).
                 retainBackupsOnDelete: args.protect,
                 finalBackupConfig: { enabled: true, retentionDays: finalBackupRetentionDays },
-                maintenanceWindow: { day: 7, hour: 21, updateTrack: "stable" },
+                maintenanceWindow: { ...cloudSqlMaintenance, updateTrack: "stable" },
                 insightsConfig: { queryInsightsEnabled: true, recordClientAddress: false, recordApplicationTags: true },
                 databaseFlags: [
                     { name: "log_connections", value: "on" },
