@@ -57,6 +57,8 @@ const T = {
     logBucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
     sink: "gcp:logging/projectSink:ProjectSink",
     auditConfig: "gcp:projects/iAMAuditConfig:IAMAuditConfig",
+    commandProvider: "pulumi:providers:command",
+    command: "command:local:Command",
 } as const;
 
 const N = "bookkeep-gcp";
@@ -75,6 +77,7 @@ const expectedCounts: Record<string, number> = {
     [T.secret]: 1, [T.secretVersion]: 1,
     [T.logBucket]: 1, [T.sink]: 1, [T.auditConfig]: 2,
     [T.randomProvider]: 1, [T.password]: 2, [T.randomBytes]: 1,
+    [T.commandProvider]: 1, [T.command]: 1,
 };
 
 /** Stateful resources: protected in production only. */

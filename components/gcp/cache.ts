@@ -64,7 +64,7 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
             provider,
             protect: args.protect,
             // Creation fails if the service agent cannot use the key yet.
-            dependsOn: [network.privateServicesConnection, keyGrant],
+            dependsOn: [network.privateServicesConnection, network.peeringCleanup, keyGrant],
             additionalSecretOutputs: ["authString"],
         });
 

@@ -111,7 +111,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
         }, {
             ...childOpts,
             protect: args.protect,
-            dependsOn: [network.privateServicesConnection, keyGrant],
+            dependsOn: [network.privateServicesConnection, network.peeringCleanup, keyGrant],
         });
 
         // ABANDON: the database and its owner die with the instance. Deleting them first would fail

@@ -6,6 +6,7 @@
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { Provider as CommandProvider } from "@pulumi/command/provider";
 import { acmeDns01Issuer, generateJwtSecret, postgresUrl, redisUrl } from "../endpoints";
 import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
 import { IdentityWorkload } from "../naming";
@@ -71,7 +72,10 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
 
         const agents = new ServiceAgents(`${name}-agents`, common, child);
         const kms = new KmsKeys(`${name}-kms`, common, child);
-        const network = new GcpNetwork(`${name}-network`, { network: config.gcp, region: config.gcp.region, provider }, child);
+        const commandProvider = new CommandProvider(`${name}-command`, {}, { parent: this });
+        const network = new GcpNetwork(`${name}-network`, {
+            project: config.gcp.project, network: config.gcp, region: config.gcp.region, provider, commandProvider,
+        }, child);
         const gke = new GkeCluster(`${name}-gke`, {
             ...common, network, secretsKey: kms.keys["gke-secrets"], gkeAgent: agents.gke,
         }, child);
