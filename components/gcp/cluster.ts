@@ -13,6 +13,22 @@ import { gkeKubeconfig } from "./kubeconfig";
 import { GcpNetwork, nodeTag, secondaryRanges } from "./network";
 import { gkeMaintenanceStart } from "./windows";
 
+/** The StorageClass of the platform's volumes: GKE's premium-rwo (pd-ssd), under our key. */
+export const storageClassName = "premium-rwo-cmek";
+/**
+ * Boot disk of a node: COS, the images of the pods it runs and their emptyDirs (the backup job's
+ * dump, up to 20 GiB, is the largest). Every GB here counts against the region's SSD quota once
+ * per node, up to the autoscaling maximum plus the surge node.
+ */
+export const nodeBootDiskGb = 50;
+/**
+ * The temporary default pool lives only while the cluster is created: standard disks, which the
+ * region's SSD quota does not count, at the smallest size GKE's node image accepts comfortably.
+ */
+export const temporaryPoolDisk = { diskType: "pd-standard", diskSizeGb: 30 } as const;
+/** Nodes the upgrade surge adds on top of the autoscaling maximum. */
+export const upgradeMaxSurge = 1;
+
 /** The single IAM role a GKE node service account needs (logs, metrics, metadata). */
 export const nodeServiceAccountRole = "roles/container.defaultNodeServiceAccount";
 
@@ -26,6 +42,10 @@ export interface GkeClusterArgs {
     readonly secretsKey: gcp.kms.CryptoKey;
     /** IAM member of the GKE service agent, which must be able to use `secretsKey`. */
     readonly gkeAgent: pulumi.Input<string>;
+    /** Key for node boot disks and persistent volumes (CMEK). */
+    readonly diskKey: gcp.kms.CryptoKey;
+    /** IAM member of the Compute Engine service agent, which encrypts disks with `diskKey`. */
+    readonly computeAgent: pulumi.Input<string>;
 }
 
 /**
@@ -43,10 +63,11 @@ export function nodePlacement(cluster: ClusterConfig, zones: readonly string[]) 
     };
 }
 
-/** Identity and hardening every node of the cluster gets, the temporary default pool's included. */
-export function defaultPoolNodeConfig(serviceAccount: pulumi.Input<string>) {
+/** Identity, hardening and disk encryption every node of the cluster gets, the temporary default pool's included. */
+export function defaultPoolNodeConfig(serviceAccount: pulumi.Input<string>, bootDiskKmsKey: pulumi.Input<string>) {
     return {
         serviceAccount,
+        bootDiskKmsKey,
         // Access is governed by the account's IAM roles; the scope only stops being a second gate.
         oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
         shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
@@ -64,6 +85,8 @@ export class GkeCluster extends pulumi.ComponentResource {
     /** Kubeconfig using gke-gcloud-auth-plugin; a secret. */
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly k8sProvider: k8s.Provider;
+    /** The CMEK StorageClass for persistent volumes. */
+    public readonly storageClass: k8s.storage.v1.StorageClass;
     /**
      * Workload Identity pool (`<project>.svc.id.goog`), read from the cluster: the pool exists only
      * once the cluster does, and IAM refuses bindings to it before ("Identity Pool does not exist").
@@ -89,6 +112,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             member: this.nodeServiceAccount.member,
         }, childOpts);
         const keyGrant = grantKeyUse(`${name}-secrets-key`, args.secretsKey, args.gkeAgent, childOpts);
+        // Boot disks and CSI volumes are created by the Compute Engine service agent.
+        const diskGrant = grantKeyUse(`${name}-disk-key`, args.diskKey, args.computeAgent, childOpts);
 
         this.cluster = new gcp.container.Cluster(`${name}`, {
             location: config.gcp.region,
@@ -137,12 +162,12 @@ export class GkeCluster extends pulumi.ComponentResource {
             // same least-privilege, shielded, Workload-Identity-only configuration as ours.
             removeDefaultNodePool: true,
             initialNodeCount: 1,
-            nodeConfig: defaultPoolNodeConfig(this.nodeServiceAccount.email),
+            nodeConfig: { ...defaultPoolNodeConfig(this.nodeServiceAccount.email, args.diskKey.id), ...temporaryPoolDisk },
             deletionProtection: args.protect,
         }, {
             ...childOpts,
             // The node account must hold its role before the temporary pool's nodes register.
-            dependsOn: [keyGrant, network.nat, nodeRole],
+            dependsOn: [keyGrant, diskGrant, network.nat, nodeRole],
             // nodeConfig describes only the deleted default pool: a change to it must never
             // replace the cluster.
             ignoreChanges: ["nodeConfig"],
@@ -162,18 +187,18 @@ export class GkeCluster extends pulumi.ComponentResource {
                 locationPolicy: "BALANCED",
             },
             management: { autoRepair: true, autoUpgrade: true },
-            upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
+            upgradeSettings: { strategy: "SURGE", maxSurge: upgradeMaxSurge, maxUnavailable: 0 },
             nodeConfig: {
-                ...defaultPoolNodeConfig(this.nodeServiceAccount.email),
+                ...defaultPoolNodeConfig(this.nodeServiceAccount.email, args.diskKey.id),
                 machineType: config.gcp.nodeMachineType,
                 imageType: "COS_CONTAINERD",
                 diskType: "pd-balanced",
-                diskSizeGb: 100,
+                diskSizeGb: nodeBootDiskGb,
                 labels: { environment: config.environment },
             },
         }, {
             ...childOpts,
-            dependsOn: [nodeRole],
+            dependsOn: [nodeRole, diskGrant],
             // The autoscaler owns the node count after creation.
             ignoreChanges: ["initialNodeCount"],
         });
@@ -185,6 +210,16 @@ export class GkeCluster extends pulumi.ComponentResource {
                 caCertificate: auth.clusterCaCertificate ?? "",
             })));
         this.k8sProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: [this.nodePool] });
+
+        this.storageClass = new k8s.storage.v1.StorageClass(`${name}-${storageClassName}`, {
+            metadata: { name: storageClassName },
+            provisioner: "pd.csi.storage.gke.io",
+            parameters: { type: "pd-ssd", "disk-encryption-kms-key": args.diskKey.id },
+            volumeBindingMode: "WaitForFirstConsumer",
+            allowVolumeExpansion: true,
+            // Production volumes (NATS JetStream, Elasticsearch) outlive an accidental PVC delete.
+            reclaimPolicy: args.protect ? "Retain" : "Delete",
+        }, { parent: this, provider: this.k8sProvider, dependsOn: [diskGrant] });
 
         this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig });
     }

@@ -15,7 +15,7 @@ import { ServiceAgents } from "./agents";
 import { ProjectApis } from "./apis";
 import { MemorystoreRedis } from "./cache";
 import { CloudCdn } from "./cdn";
-import { GkeCluster } from "./cluster";
+import { GkeCluster, storageClassName } from "./cluster";
 import { CloudSqlPostgres, databaseName, databaseUser, postgresPort } from "./database";
 import { CloudDns } from "./dns";
 import { WorkloadIdentities } from "./identity";
@@ -48,7 +48,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
     public readonly objectStore: ObjectStore;
     public readonly jwtSecret: pulumi.Output<string>;
     public readonly certificateIssuer: CertificateIssuer;
-    public readonly storageClass = "premium-rwo";
+    public readonly storageClass = storageClassName;
     public readonly ingressService: CloudFoundation["ingressService"];
     public readonly identityEgress: CloudFoundation["identityEgress"];
     public readonly apiServerPeers: CloudFoundation["apiServerPeers"];
@@ -77,7 +77,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             project: config.gcp.project, network: config.gcp, region: config.gcp.region, provider, commandProvider,
         }, child);
         const gke = new GkeCluster(`${name}-gke`, {
-            ...common, network, secretsKey: kms.keys["gke-secrets"], gkeAgent: agents.gke,
+            ...common, network, secretsKey: kms.keys["gke-secrets"], gkeAgent: agents.gke, diskKey: kms.keys.disks, computeAgent: agents.compute,
         }, child);
         const sql = new CloudSqlPostgres(`${name}-sql`, {
             ...common, network, key: kms.keys.cloudsql, sqlAgent: agents.cloudSql, randomProvider,
@@ -91,7 +91,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
         const dns = new CloudDns(`${name}-dns`, {
             ...common, apiAddress: ingress.address.address, cdnAddress: cdn.address.address,
         }, child);
-        new ProjectLogging(`${name}-logging`, common, child);
+        new ProjectLogging(`${name}-logging`, { ...common, randomProvider, commandProvider }, child);
         this.identities = new WorkloadIdentities(`${name}-identity`, {
             ...common, workloadPool: gke.workloadPool, backupsBucket: buckets.buckets.backups, zone: dns.zone,
         }, child);

@@ -10,7 +10,7 @@ import { GcpStackConfig } from "../../stacks/schema";
 /** Keys rotate every 90 days; old versions stay to decrypt existing data. */
 export const keyRotationPeriod = "7776000s";
 
-export type KeyPurpose = "gke-secrets" | "cloudsql" | "redis" | "storage" | "secrets" | "secrets-dr";
+export type KeyPurpose = "gke-secrets" | "disks" | "cloudsql" | "redis" | "storage" | "secrets" | "secrets-dr";
 
 export interface KmsKeysArgs {
     readonly config: GcpStackConfig;
@@ -41,6 +41,7 @@ export class KmsKeys extends pulumi.ComponentResource {
         }, childOpts);
         this.keys = {
             "gke-secrets": key("gke-secrets", this.keyRing),
+            disks: key("disks", this.keyRing),
             cloudsql: key("cloudsql", this.keyRing),
             redis: key("redis", this.keyRing),
             storage: key("storage", this.keyRing),
