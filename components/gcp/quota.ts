@@ -10,22 +10,22 @@ import { nodeBootDiskGb, upgradeMaxSurge } from "./cluster";
 export const defaultSsdQuotaGb = { usual: 500, lowest: 250 } as const;
 
 /**
- * The platform's persistent volumes on the CMEK pd-ssd class, per environment: Elasticsearch
- * (components/k8s/logging.ts), Prometheus (monitoring.ts) and NATS JetStream (nats.ts), replicas
- * times size. The quota test reads them back from the planned charts.
+ * The platform's persistent volumes on the CMEK pd-ssd class: Elasticsearch (components/k8s/
+ * logging.ts), Prometheus (monitoring.ts) and NATS JetStream (nats.ts), replicas times size; they
+ * size production apart from every other environment. The quota test reads them back from the
+ * planned charts.
  */
-export const platformVolumesGb: Record<Exclude<Environment, "development">, number> = {
-    staging: 1 * 30 + 1 * 20 + 1 * 5,
-    production: 3 * 100 + 2 * 50 + 3 * 20,
-};
+export function platformVolumesGb(environment: Environment): number {
+    return environment === "production" ? 3 * 100 + 2 * 50 + 3 * 20 : 1 * 30 + 1 * 20 + 1 * 5;
+}
 
 export interface SsdQuotaArgs {
-    readonly environment: Exclude<Environment, "development">;
+    readonly environment: Environment;
     /** The node pool's autoscaling maximum (`cluster.maxNodes`). */
     readonly maxNodes: number;
 }
 
 /** SSD GB at the stack's largest: every node the autoscaler and an upgrade may run, and every volume. */
 export function regionalSsdGb(args: SsdQuotaArgs): number {
-    return (args.maxNodes + upgradeMaxSurge) * nodeBootDiskGb + platformVolumesGb[args.environment];
+    return (args.maxNodes + upgradeMaxSurge) * nodeBootDiskGb + platformVolumesGb(args.environment);
 }
