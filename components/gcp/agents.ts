@@ -8,10 +8,10 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { GcpStackConfig } from "../../stacks/schema";
 
 export interface ServiceAgentsArgs {
-    readonly config: GcpStackConfig;
+    /** Project whose service agents these are. */
+    readonly project: string;
     readonly provider: gcp.Provider;
 }
 
@@ -29,8 +29,7 @@ export class ServiceAgents extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceAgentsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:ServiceAgents", name, {}, opts);
-        const { config, provider } = args;
-        const project = config.gcp.project;
+        const { project, provider } = args;
         const number = gcp.organizations.getProjectOutput({ projectId: project }, { parent: this, provider }).number;
         const agent = (domain: string) => pulumi.interpolate`serviceAccount:service-${number}@${domain}.iam.gserviceaccount.com`;
         this.gke = agent("container-engine-robot");

@@ -7,7 +7,7 @@
 import * as gcp from "./sdk";
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig, GcpStackConfig } from "../../stacks/schema";
+import { ClusterConfig, Environment } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { gkeKubeconfig } from "./kubeconfig";
 import { GcpNetwork, nodeTag, secondaryRanges } from "./network";
@@ -33,10 +33,23 @@ export const upgradeMaxSurge = 1;
 export const nodeServiceAccountRole = "roles/container.defaultNodeServiceAccount";
 
 export interface GkeClusterArgs {
-    readonly config: GcpStackConfig;
+    /** Project of the cluster: its Workload Identity pool and the node account live there. */
+    readonly project: string;
+    /** The regional cluster's region. */
+    readonly region: string;
+    /** Zones of the control plane and nodes (`gcp.zones`, three). */
+    readonly zones: readonly string[];
+    /** The private control plane's /28. */
+    readonly controlPlaneCidr: string;
+    /** Machine type of the node pool. */
+    readonly nodeMachineType: string;
+    /** Version, node counts and who may reach the API (`cluster.*`). */
+    readonly cluster: ClusterConfig;
+    /** Names the node account and labels the nodes. */
+    readonly environment: Environment;
     readonly provider: gcp.Provider;
-    /** Protect stateful resources from deletion (production); computed once by the foundation. */
-    readonly protect: boolean;
+    /** Deletion protection of the cluster (production). Default false. */
+    readonly protect?: boolean;
     readonly network: GcpNetwork;
     /** Key for application-layer Secrets encryption. */
     readonly secretsKey: gcp.kms.CryptoKey;
@@ -95,19 +108,20 @@ export class GkeCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:GkeCluster", name, {}, opts);
-        const { config, provider, network } = args;
+        const { project, region, environment, provider, network } = args;
+        const protect = args.protect ?? false;
         const childOpts = { parent: this, provider };
-        const workloadPool = `${config.gcp.project}.svc.id.goog`;
+        const workloadPool = `${project}.svc.id.goog`;
 
         // Nodes run as a dedicated account with only the node role, not the Compute Engine default
         // account (Editor on the whole project).
         this.nodeServiceAccount = new gcp.serviceaccount.Account(`${name}-nodes`, {
-            project: config.gcp.project,
-            accountId: `bk-${config.environment}-gke-nodes`,
-            displayName: `BookKeep ${config.environment} GKE nodes`,
+            project,
+            accountId: `bk-${environment}-gke-nodes`,
+            displayName: `BookKeep ${environment} GKE nodes`,
         }, childOpts);
         const nodeRole = new gcp.projects.IAMMember(`${name}-nodes-role`, {
-            project: config.gcp.project,
+            project,
             role: nodeServiceAccountRole,
             member: this.nodeServiceAccount.member,
         }, childOpts);
@@ -116,8 +130,8 @@ export class GkeCluster extends pulumi.ComponentResource {
         const diskGrant = grantKeyUse(`${name}-disk-key`, args.diskKey, args.computeAgent, childOpts);
 
         this.cluster = new gcp.container.Cluster(`${name}`, {
-            location: config.gcp.region,
-            nodeLocations: [...config.gcp.zones],
+            location: region,
+            nodeLocations: [...args.zones],
             network: network.vpc.id,
             subnetwork: network.subnet.id,
             networkingMode: "VPC_NATIVE",
@@ -129,10 +143,10 @@ export class GkeCluster extends pulumi.ComponentResource {
                 enablePrivateNodes: true,
                 // The endpoint stays reachable for CI and operators, but only from apiAllowedCidrs.
                 enablePrivateEndpoint: false,
-                masterIpv4CidrBlock: config.gcp.controlPlaneCidr,
+                masterIpv4CidrBlock: args.controlPlaneCidr,
             },
             masterAuthorizedNetworksConfig: {
-                cidrBlocks: config.cluster.apiAllowedCidrs.map(cidr => ({ cidrBlock: cidr, displayName: `allowed ${cidr}` })),
+                cidrBlocks: args.cluster.apiAllowedCidrs.map(cidr => ({ cidrBlock: cidr, displayName: `allowed ${cidr}` })),
                 gcpPublicCidrsAccessEnabled: false,
             },
             masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
@@ -142,7 +156,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             enableShieldedNodes: true,
             enableLegacyAbac: false,
             releaseChannel: { channel: "REGULAR" },
-            minMasterVersion: config.cluster.kubernetesVersion,
+            minMasterVersion: args.cluster.kubernetesVersion,
             databaseEncryption: { state: "ENCRYPTED", keyName: args.secretsKey.id },
             securityPostureConfig: { mode: "BASIC" },
             addonsConfig: {
@@ -163,7 +177,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             removeDefaultNodePool: true,
             initialNodeCount: 1,
             nodeConfig: { ...defaultPoolNodeConfig(this.nodeServiceAccount.email, args.diskKey.id), ...temporaryPoolDisk },
-            deletionProtection: args.protect,
+            deletionProtection: protect,
         }, {
             ...childOpts,
             // The node account must hold its role before the temporary pool's nodes register.
@@ -175,10 +189,10 @@ export class GkeCluster extends pulumi.ComponentResource {
 
         this.workloadPool = this.cluster.workloadIdentityConfig.apply(c => c?.workloadPool ?? workloadPool);
 
-        const placement = nodePlacement(config.cluster, config.gcp.zones);
+        const placement = nodePlacement(args.cluster, args.zones);
         this.nodePool = new gcp.container.NodePool(`${name}-default`, {
             cluster: this.cluster.id,
-            location: config.gcp.region,
+            location: region,
             nodeLocations: placement.locations,
             initialNodeCount: placement.perZone,
             autoscaling: {
@@ -190,11 +204,11 @@ export class GkeCluster extends pulumi.ComponentResource {
             upgradeSettings: { strategy: "SURGE", maxSurge: upgradeMaxSurge, maxUnavailable: 0 },
             nodeConfig: {
                 ...defaultPoolNodeConfig(this.nodeServiceAccount.email, args.diskKey.id),
-                machineType: config.gcp.nodeMachineType,
+                machineType: args.nodeMachineType,
                 imageType: "COS_CONTAINERD",
                 diskType: "pd-balanced",
                 diskSizeGb: nodeBootDiskGb,
-                labels: { environment: config.environment },
+                labels: { environment },
             },
         }, {
             ...childOpts,
@@ -205,7 +219,7 @@ export class GkeCluster extends pulumi.ComponentResource {
 
         this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth])
             .apply(([clusterName, endpoint, auth]) => gkeKubeconfig({
-                name: `gke_${config.gcp.project}_${config.gcp.region}_${clusterName}`,
+                name: `gke_${project}_${region}_${clusterName}`,
                 endpoint,
                 caCertificate: auth.clusterCaCertificate ?? "",
             })));
@@ -218,7 +232,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             volumeBindingMode: "WaitForFirstConsumer",
             allowVolumeExpansion: true,
             // Production volumes (NATS JetStream, Elasticsearch) outlive an accidental PVC delete.
-            reclaimPolicy: args.protect ? "Retain" : "Delete",
+            reclaimPolicy: protect ? "Retain" : "Delete",
         }, { parent: this, provider: this.k8sProvider, dependsOn: [diskGrant] });
 
         this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig });

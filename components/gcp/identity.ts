@@ -6,7 +6,7 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { IdentityWorkload, workloadSubject } from "../naming";
-import { GcpStackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 
 /**
  * Exactly what cert-manager's Cloud DNS DNS-01 solver calls, given the zone name (hostedZoneName):
@@ -45,7 +45,10 @@ export const backupWriterRole = {
 } as const;
 
 export interface WorkloadIdentitiesArgs {
-    readonly config: GcpStackConfig;
+    /** Project of the service accounts and the custom role. */
+    readonly project: string;
+    /** Names the accounts and role, and the workloads' Kubernetes namespaces. */
+    readonly environment: Environment;
     readonly provider: gcp.Provider;
     /** Workload Identity pool of the cluster (`<project>.svc.id.goog`), an output of the cluster. */
     readonly workloadPool: pulumi.Input<string>;
@@ -60,17 +63,16 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkloadIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:WorkloadIdentities", name, {}, opts);
-        const { config, provider } = args;
+        const { project, environment, provider } = args;
         const childOpts = { parent: this, provider };
-        const project = config.gcp.project;
 
         const account = (workload: IdentityWorkload) => {
             const sa = new gcp.serviceaccount.Account(`${name}-${workload}`, {
                 project,
-                accountId: `bk-${config.environment}-${workload}`,
-                displayName: `BookKeep ${config.environment} ${workload}`,
+                accountId: `bk-${environment}-${workload}`,
+                displayName: `BookKeep ${environment} ${workload}`,
             }, childOpts);
-            const subject = workloadSubject(workload, config.environment);
+            const subject = workloadSubject(workload, environment);
             new gcp.serviceaccount.IAMMember(`${name}-${workload}-wi`, {
                 serviceAccountId: sa.name,
                 role: "roles/iam.workloadIdentityUser",
@@ -91,8 +93,8 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
         // the project, so cert-manager cannot touch any other zone.
         const dns01 = new gcp.projects.IAMCustomRole(`${name}-dns01`, {
             project,
-            roleId: `bookkeep_${config.environment}_dns01_solver`,
-            title: `BookKeep ${config.environment} ACME DNS-01 solver`,
+            roleId: `bookkeep_${environment}_dns01_solver`,
+            title: `BookKeep ${environment} ACME DNS-01 solver`,
             description: "Create and delete ACME challenge TXT records (cert-manager)",
             permissions: [...dns01Permissions],
             stage: "GA",

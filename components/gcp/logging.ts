@@ -10,7 +10,7 @@ import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Provider as CommandProvider } from "@pulumi/command/provider";
-import { GcpStackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 
 /**
  * The `_Default` sink's own filter: everything except what the `_Required` sink already routes
@@ -38,7 +38,14 @@ export const maxLogBucketRetentionDays = 3650;
 export const releaseDefaultSinkScript = `gcloud logging sinks update _Default --disabled --project="$PROJECT" --quiet`;
 
 export interface ProjectLoggingArgs {
-    readonly config: GcpStackConfig;
+    /** Project whose `_Default` sink is re-pointed. */
+    readonly project: string;
+    /** Region of the log bucket. */
+    readonly region: string;
+    /** Names the bucket. */
+    readonly environment: Environment;
+    /** Days the bucket keeps logs (`observability.logRetentionDays`; capped at 3650). */
+    readonly retentionDays: number;
     readonly provider: gcp.Provider;
     /** For the bucket id's suffix; explicit because default providers are disabled. */
     readonly randomProvider: random.Provider;
@@ -51,9 +58,8 @@ export class ProjectLogging extends pulumi.ComponentResource {
 
     constructor(name: string, args: ProjectLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:ProjectLogging", name, {}, opts);
-        const { config, provider } = args;
+        const { project, region, environment, provider } = args;
         const childOpts = { parent: this, provider };
-        const project = config.gcp.project;
 
         // A deleted log bucket stays pending deletion for 7 days under its id, and a stack recreated
         // within them would take that bucket over (and lose it when the 7 days end): each
@@ -61,10 +67,10 @@ export class ProjectLogging extends pulumi.ComponentResource {
         const suffix = new random.RandomId(`${name}-bucket-suffix`, { byteLength: 3 }, { parent: this, provider: args.randomProvider });
         this.bucket = new gcp.logging.ProjectBucketConfig(`${name}-bucket`, {
             project,
-            location: config.gcp.region,
-            bucketId: pulumi.interpolate`bookkeep-${config.environment}-logs-${suffix.hex}`,
-            description: `BookKeep ${config.environment}: every log except the _Required audit logs, kept in India`,
-            retentionDays: Math.min(config.observability.logRetentionDays, maxLogBucketRetentionDays),
+            location: region,
+            bucketId: pulumi.interpolate`bookkeep-${environment}-logs-${suffix.hex}`,
+            description: `BookKeep ${environment}: every log except the _Required audit logs, kept in India`,
+            retentionDays: Math.min(args.retentionDays, maxLogBucketRetentionDays),
         }, childOpts);
 
         // A sink named _Default takes over the sink Cloud Logging created with the project (it cannot
