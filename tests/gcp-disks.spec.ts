@@ -109,10 +109,11 @@ for (const stack of ["staging", "production"] as const) {
 
         it("numbers the manual steps, with the delegation where this domain's parent lives", () => {
             const steps = gcpBootstrapSteps(config);
-            expect(steps.map(s => [s.number, s.when])).to.deep.equal([[1, "before-up"], [2, "after-first-up"], [3, "before-destroy"]]);
+            expect(steps.map(s => [s.number, s.when])).to.deep.equal([[1, "before-up"], [2, "after-first-up"], [3, "after-first-up"], [4, "before-destroy"]]);
             expect(steps[1].title).to.equal(stack === "production" ? "Delegate bookkeep.app at the registrar" : "Delegate staging.bookkeep.app from bookkeep.app");
             expect(steps[1].detail).to.contain("DS record").and.contain("nameServers");
-            expect(steps[2].detail).to.contain("compute.networks.removePeering").and.contain(config.gcp.project);
+            expect(steps[2].detail).to.contain(`curl -sI https://cdn.${config.domain}/<object>`);
+            expect(steps[3].detail).to.contain("compute.networks.removePeering").and.contain(config.gcp.project);
         });
     });
 }

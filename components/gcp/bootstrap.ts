@@ -53,6 +53,13 @@ export function gcpBootstrapSteps(config: Pick<GcpStackConfig, "environment" | "
                     `Until then, cert-manager's DNS-01 challenges and the CDN's managed certificate cannot validate.`,
             },
         {
+            when: "after-first-up",
+            title: `Check an unsigned CDN fill on cdn.${config.domain}`,
+            detail: `The assets bucket enforces public access prevention; only Cloud CDN's cache-fill agent may read it, and Cloud CDN ` +
+                `does not require signatures on unsigned requests. Once the certificate is active, upload one object and check that ` +
+                `\`curl -sI https://cdn.${config.domain}/<object>\` answers 200; a 403 means fills are refused, and the assets must be served with signed URLs.`,
+        },
+        {
             when: "before-destroy",
             title: "gcloud on the machine that runs `pulumi destroy`",
             detail: `The destroy removes the private-services peering from the VPC and disables the _Default log sink with gcloud, ` +
