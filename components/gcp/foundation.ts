@@ -58,7 +58,6 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
     constructor(name: string, args: GcpFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:Foundation", name, {}, opts);
         const { config } = args;
-
         const { project, region, drRegion, zones } = config.gcp;
         const environment = config.environment;
 
