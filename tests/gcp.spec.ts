@@ -3,7 +3,8 @@ import { AwsFoundation } from "../components/aws/foundation";
 import { GcpFoundation } from "../components/gcp/foundation";
 import { backupRetention } from "../components/gcp/database";
 import { dns01Permissions } from "../components/gcp/identity";
-import { defaultSinkFilter } from "../components/gcp/logging";
+import { defaultSinkFilter, releaseDefaultSinkScript } from "../components/gcp/logging";
+import { gcsUploadScript } from "../components/gcp/upload";
 import { Evaluation, RecordedResource } from "../offline/engine";
 import { awsConfig, gcpConfig } from "./configs";
 import { GcpStackConfig } from "../stacks/schema";
@@ -51,22 +52,26 @@ const T = {
     k8sProvider: "pulumi:providers:kubernetes",
     password: "random:index/randomPassword:RandomPassword",
     randomBytes: "random:index/randomBytes:RandomBytes",
+    randomId: "random:index/randomId:RandomId",
     randomProvider: "pulumi:providers:random",
     signedUrlKey: "gcp:compute/backendBucketSignedUrlKey:BackendBucketSignedUrlKey",
     logBucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
     sink: "gcp:logging/projectSink:ProjectSink",
     auditConfig: "gcp:projects/iAMAuditConfig:IAMAuditConfig",
+    commandProvider: "pulumi:providers:command",
+    command: "command:local:Command",
+    storageClass: "kubernetes:storage.k8s.io/v1:StorageClass",
 } as const;
 
 const N = "bookkeep-gcp";
 
 /** Every custom resource the foundation registers; the same on both stacks (sizes differ, not shapes). */
 const expectedCounts: Record<string, number> = {
-    [T.provider]: 2, [T.service]: 10,
+    [T.provider]: 2, [T.service]: 12,
     [T.network]: 1, [T.subnet]: 1, [T.router]: 1, [T.nat]: 1, [T.firewall]: 2, [T.globalAddress]: 2, [T.address]: 1, [T.connection]: 1,
     [T.cluster]: 1, [T.nodePool]: 1, [T.k8sProvider]: 1,
     [T.account]: 3, [T.accountIam]: 2, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
-    [T.keyRing]: 2, [T.cryptoKey]: 6, [T.keyIam]: 6,
+    [T.keyRing]: 2, [T.cryptoKey]: 7, [T.keyIam]: 7,
     [T.sql]: 1, [T.sqlDatabase]: 1, [T.sqlUser]: 1, [T.redis]: 1,
     [T.bucket]: 3, [T.bucketIam]: 2,
     [T.backendBucket]: 1, [T.signedUrlKey]: 1, [T.urlMap]: 2, [T.certificate]: 1, [T.sslPolicy]: 1, [T.httpsProxy]: 1, [T.httpProxy]: 1, [T.forwardingRule]: 2,
@@ -74,6 +79,7 @@ const expectedCounts: Record<string, number> = {
     [T.secret]: 1, [T.secretVersion]: 1,
     [T.logBucket]: 1, [T.sink]: 1, [T.auditConfig]: 2,
     [T.randomProvider]: 1, [T.password]: 2, [T.randomBytes]: 1,
+    [T.commandProvider]: 1, [T.command]: 2, [T.randomId]: 1, [T.storageClass]: 1,
 };
 
 /** Stateful resources: protected in production only. */
@@ -150,8 +156,8 @@ for (const stackName of ["staging", "production"] as const) {
             const services = ofType(s.res, T.service);
             expect(services.map(r => r.inputs.service).sort()).to.deep.equal([
                 "cloudkms.googleapis.com", "cloudresourcemanager.googleapis.com", "compute.googleapis.com", "container.googleapis.com",
-                "dns.googleapis.com", "iam.googleapis.com", "redis.googleapis.com", "secretmanager.googleapis.com",
-                "servicenetworking.googleapis.com", "sqladmin.googleapis.com",
+                "dns.googleapis.com", "iam.googleapis.com", "iamcredentials.googleapis.com", "redis.googleapis.com", "secretmanager.googleapis.com",
+                "servicenetworking.googleapis.com", "sqladmin.googleapis.com", "sts.googleapis.com",
             ]);
             services.forEach(svc => {
                 expect(svc.provider).to.equal(bootstrap.urn);
@@ -311,7 +317,7 @@ for (const stackName of ["staging", "production"] as const) {
             const backup = inputs(T.sql, `${N}-sql`).settings.backupConfiguration;
             // Cloud SQL rejects a log retention not below the retained backups (staging keeps 7 of each).
             expect(backup).to.deep.equal({
-                enabled: true, startTime: "20:30", pointInTimeRecoveryEnabled: true,
+                enabled: true, startTime: "16:00", pointInTimeRecoveryEnabled: true,
                 // In the instance's region even with crossRegionBackups (CMEK keys are regional).
                 location: "asia-south1",
                 transactionLogRetentionDays: production ? 7 : 6,
@@ -453,23 +459,28 @@ for (const stackName of ["staging", "production"] as const) {
         it("generates every random value on the foundation's explicit random provider", () => {
             const provider = find(T.randomProvider, `${N}-random`).urn;
             const randoms = s.res.filter(r => r.custom && r.type.startsWith("random:"));
-            expect(randoms.map(r => r.name).sort()).to.deep.equal([`${N}-cdn-signing-key`, `${N}-jwt`, `${N}-sql-password`]);
+            expect(randoms.map(r => r.name).sort()).to.deep.equal([`${N}-cdn-signing-key`, `${N}-jwt`, `${N}-logging-bucket-suffix`, `${N}-sql-password`]);
             randoms.forEach(r => expect(r.provider, r.name).to.equal(provider));
         });
 
         it("keeps every log in a log bucket in India with the configured retention, via the _Default sink", () => {
             const bucket = inputs(T.logBucket, `${N}-logging-bucket`);
             expect(bucket).to.include({
-                project: s.config.gcp.project, location: "asia-south1", bucketId: `bookkeep-${stackName}-logs`,
+                project: s.config.gcp.project, location: "asia-south1", bucketId: `bookkeep-${stackName}-logs-0a1b2c3d`,
                 retentionDays: s.config.observability.logRetentionDays,
             });
             const sink = inputs(T.sink, `${N}-logging-default-sink`);
             expect(sink).to.include({
-                project: s.config.gcp.project, name: "_Default", filter: defaultSinkFilter,
-                destination: `logging.googleapis.com/projects/${s.config.gcp.project}/locations/asia-south1/buckets/bookkeep-${stackName}-logs`,
+                project: s.config.gcp.project, name: "_Default", filter: defaultSinkFilter, disabled: false,
+                destination: `logging.googleapis.com/projects/${s.config.gcp.project}/locations/asia-south1/buckets/bookkeep-${stackName}-logs-0a1b2c3d`,
             });
             expect(defaultSinkFilter).to.contain("NOT LOG_ID(\"cloudaudit.googleapis.com/activity\")").and.contain("NOT LOG_ID(\"cloudaudit.googleapis.com/system_event\")");
             expect(find(T.sink, `${N}-logging-default-sink`).propertyDependencies.destination).to.deep.equal([find(T.logBucket, `${N}-logging-bucket`).urn]);
+            // Destroy: the sink, then its release (disabled, so nothing routes to a bucket pending deletion), then the bucket.
+            const release = find(T.command, `${N}-logging-default-sink-release`);
+            expect(reveal(release.inputs)).to.deep.equal({ delete: releaseDefaultSinkScript, environment: { PROJECT: s.config.gcp.project } });
+            expect(release.dependsOn).to.include(find(T.logBucket, `${N}-logging-bucket`).urn);
+            expect(find(T.sink, `${N}-logging-default-sink`).dependsOn).to.include(release.urn);
         });
 
         it("turns on Data Access audit logs for Cloud KMS and Secret Manager", () => {
@@ -551,6 +562,9 @@ for (const stackName of ["staging", "production"] as const) {
                     role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${pool}[bookkeep-system/cert-manager]`,
                 },
             ]);
+            // The pool comes from the cluster's output: IAM refuses the binding until the cluster exists.
+            const cluster = find(T.cluster, `${N}-gke`);
+            ofType(s.res, T.accountIam).forEach(r => expect(r.propertyDependencies.member, r.name).to.include(cluster.urn));
             expect(inputs(T.bucketIam, `${N}-identity-backup-writer`)).to.deep.equal({
                 bucket: `${project}-backups`, role: "roles/storage.objectCreator",
                 member: `serviceAccount:bk-${stackName}-backup@${project}.iam.gserviceaccount.com`,
@@ -581,16 +595,16 @@ for (const stackName of ["staging", "production"] as const) {
             });
         });
 
-        it("lets the backup job upload with gcloud over HTTPS, and fills the rest of the contract", () => {
+        it("lets the backup job upload with the create-only script over HTTPS, and fills the rest of the contract", () => {
             const store = s.foundation.objectStore;
-            expect(reveal(s.ev.outputs.upload)).to.equal(`gcloud storage cp /backup/bookkeep.sql.gz gs://${s.config.gcp.project}-backups/daily/bookkeep.sql.gz`);
+            expect(reveal(s.ev.outputs.upload)).to.equal(gcsUploadScript(`${s.config.gcp.project}-backups`, "/backup/bookkeep.sql.gz", "daily/bookkeep.sql.gz"));
             expect(store.uploaderImage).to.match(/^google\/cloud-sdk:\d+\.\d+\.\d+-slim$/);
             expect(store.uploaderEnv).to.deep.equal([]);
             expect(store.networkPeers).to.deep.equal([{ ipBlock: { cidr: "0.0.0.0/0" } }]);
             expect(store.uploaderPorts).to.deep.equal([443]);
             expect(s.foundation.identityEgress.map(r => r.to)).to.deep.equal([[{ ipBlock: { cidr: "169.254.169.254/32" } }], [{ ipBlock: { cidr: "169.254.169.252/32" } }]]);
             expect(s.foundation.cloud).to.equal("gcp");
-            expect(s.foundation.storageClass).to.equal("premium-rwo");
+            expect(s.foundation.storageClass).to.equal("premium-rwo-cmek");
             expect(s.foundation.ingressService).to.deep.equal({
                 type: "LoadBalancer",
                 annotations: { "cloud.google.com/l4-rbs": "enabled", "networking.gke.io/load-balancer-ip-addresses": `bookkeep-${stackName}-ingress` },
@@ -606,7 +620,7 @@ for (const stackName of ["staging", "production"] as const) {
 
         it(`protects every stateful resource ${production ? "" : "only in production, not "}in ${stackName}`, () => {
             const stateful = s.res.filter(r => (statefulTypes as readonly string[]).includes(r.type));
-            expect(stateful.length).to.equal(1 + 1 + 1 + 3 + 2 + 6 + 1 + 1);
+            expect(stateful.length).to.equal(1 + 1 + 1 + 3 + 2 + 7 + 1 + 1);
             stateful.forEach(r => expect(r.protect, `${r.type} ${r.name}`).to.equal(production));
             s.res.filter(r => r.custom && !(statefulTypes as readonly string[]).includes(r.type))
                 .forEach(r => expect(r.protect, `${r.type} ${r.name}`).to.equal(false));

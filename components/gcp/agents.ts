@@ -2,16 +2,16 @@
  * The Google-managed service agents that need access to our CMEK keys and buckets. Agents that
  * support it are created with `projects.ServiceIdentity` (which also makes sure they exist before
  * we bind roles to them). Cloud Storage does not: its agent comes from the storage API's own
- * "get project service account" call, which also provisions it. GKE's, Memorystore's and Cloud
- * CDN's agents have fixed emails derived from the project number (GKE's and Memorystore's are
- * created when their API is enabled; Cloud CDN's when the first signed URL key is added).
+ * "get project service account" call, which also provisions it. GKE's, Memorystore's, Compute
+ * Engine's and Cloud CDN's agents have fixed emails derived from the project number (the first
+ * three are created when their API is enabled; Cloud CDN's when the first signed URL key is added).
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { GcpStackConfig } from "../../stacks/schema";
 
 export interface ServiceAgentsArgs {
-    readonly config: GcpStackConfig;
+    /** Project whose service agents these are. */
+    readonly project: string;
     readonly provider: gcp.Provider;
 }
 
@@ -24,16 +24,18 @@ export class ServiceAgents extends pulumi.ComponentResource {
     /** Memorystore for Redis, which must be able to use the cache's CMEK key. */
     public readonly redis: pulumi.Output<string>;
     public readonly cdnFill: pulumi.Output<string>;
+    /** Compute Engine, which encrypts node boot disks and persistent disks with our key. */
+    public readonly compute: pulumi.Output<string>;
 
     constructor(name: string, args: ServiceAgentsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:ServiceAgents", name, {}, opts);
-        const { config, provider } = args;
-        const project = config.gcp.project;
+        const { project, provider } = args;
         const number = gcp.organizations.getProjectOutput({ projectId: project }, { parent: this, provider }).number;
         const agent = (domain: string) => pulumi.interpolate`serviceAccount:service-${number}@${domain}.iam.gserviceaccount.com`;
         this.gke = agent("container-engine-robot");
         this.cdnFill = agent("cloud-cdn-fill");
         this.redis = agent("cloud-redis");
+        this.compute = agent("compute-system");
         const identity = (short: string, service: string) =>
             new gcp.projects.ServiceIdentity(`${name}-${short}`, { project, service }, { parent: this, provider });
         this.cloudSql = identity("sqladmin", "sqladmin.googleapis.com").member;

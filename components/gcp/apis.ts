@@ -12,10 +12,14 @@ export const requiredApis = [
     "container.googleapis.com",
     "dns.googleapis.com",
     "iam.googleapis.com",
+    // Workload Identity: pods exchange their Kubernetes token at STS, then impersonate their
+    // Google service account through the IAM Credentials API.
+    "iamcredentials.googleapis.com",
     "redis.googleapis.com",
     "secretmanager.googleapis.com",
     "servicenetworking.googleapis.com",
     "sqladmin.googleapis.com",
+    "sts.googleapis.com",
 ] as const;
 
 export interface ProjectApisArgs {

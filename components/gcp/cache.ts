@@ -5,15 +5,24 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { GcpStackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { GcpNetwork } from "./network";
 
 export interface MemorystoreRedisArgs {
-    readonly config: GcpStackConfig;
+    /** Region of the instance. */
+    readonly region: string;
+    /** Zones of the region: the primary goes to the first, the HA replica to the second. */
+    readonly zones: readonly string[];
+    /** STANDARD_HA with a replica and automatic failover (`cache.highAvailability`). */
+    readonly highAvailability: boolean;
+    /** Memory of the instance (`gcp.cacheMemorySizeGb`). */
+    readonly memorySizeGb: number;
+    /** Labels the instance. */
+    readonly environment: Environment;
     readonly provider: gcp.Provider;
-    /** Protect stateful resources from deletion (production); computed once by the foundation. */
-    readonly protect: boolean;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. Default false. */
+    readonly protect?: boolean;
     readonly network: GcpNetwork;
     /** CMEK key in `gcp.region` (Memorystore requires the key in the instance's region). */
     readonly key: gcp.kms.CryptoKey;
@@ -35,18 +44,19 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
 
     constructor(name: string, args: MemorystoreRedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:MemorystoreRedis", name, {}, opts);
-        const { config, provider, network } = args;
-        const ha = config.cache.highAvailability;
-        const [primaryZone, standbyZone] = config.gcp.zones;
+        const { region, environment, provider, network } = args;
+        const ha = args.highAvailability;
+        const protect = args.protect ?? false;
+        const [primaryZone, standbyZone] = args.zones;
         const keyGrant = grantKeyUse(`${name}-key`, args.key, args.redisAgent, { parent: this, provider });
 
         this.instance = new gcp.redis.Instance(name, {
-            region: config.gcp.region,
+            region,
             locationId: primaryZone,
             // Only STANDARD_HA has a replica; it goes to a different zone from the primary.
             alternativeLocationId: ha ? standbyZone : undefined,
             tier: ha ? "STANDARD_HA" : "BASIC",
-            memorySizeGb: config.gcp.cacheMemorySizeGb,
+            memorySizeGb: args.memorySizeGb,
             redisVersion: "REDIS_7_2",
             connectMode: "PRIVATE_SERVICE_ACCESS",
             authorizedNetwork: network.vpc.id,
@@ -57,14 +67,14 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
             customerManagedKey: args.key.id,
             persistenceConfig: { persistenceMode: "RDB", rdbSnapshotPeriod: "ONE_HOUR" },
             maintenancePolicy: { weeklyMaintenanceWindows: [{ day: "SUNDAY", startTime: { hours: 21, minutes: 30 } }] },
-            deletionProtection: args.protect,
-            labels: { environment: config.environment },
+            deletionProtection: protect,
+            labels: { environment },
         }, {
             parent: this,
             provider,
-            protect: args.protect,
+            protect,
             // Creation fails if the service agent cannot use the key yet.
-            dependsOn: [network.privateServicesConnection, keyGrant],
+            dependsOn: [network.privateServicesConnection, network.peeringCleanup, keyGrant],
             additionalSecretOutputs: ["authString"],
         });
 

@@ -6,9 +6,10 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { GcpStackConfig } from "../../stacks/schema";
+import { DatabaseConfig, Environment } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { GcpNetwork } from "./network";
+import { cloudSqlBackupStart, cloudSqlMaintenance } from "./windows";
 
 export const databaseName = "bookkeep";
 export const databaseUser = "bookkeep";
@@ -29,10 +30,17 @@ export function backupRetention(backupRetentionDays: number): { retainedBackups:
 export const finalBackupRetentionDays = 365;
 
 export interface CloudSqlPostgresArgs {
-    readonly config: GcpStackConfig;
+    /** Region of the instance and its backups. */
+    readonly region: string;
+    /** Cloud SQL tier (`gcp.databaseTier`). */
+    readonly tier: string;
+    /** HA, storage, retention and deletion protection (`database.*`). */
+    readonly database: DatabaseConfig;
+    /** Labels the instance. */
+    readonly environment: Environment;
     readonly provider: gcp.Provider;
-    /** Protect stateful resources from deletion (production); computed once by the foundation. */
-    readonly protect: boolean;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. Default false. */
+    readonly protect?: boolean;
     readonly network: GcpNetwork;
     readonly key: gcp.kms.CryptoKey;
     /** IAM member of the Cloud SQL service agent, which must be able to use `key`. */
@@ -49,22 +57,23 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: CloudSqlPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:CloudSqlPostgres", name, {}, opts);
-        const { config, provider, network } = args;
-        const db = config.database;
+        const { region, environment, provider, network } = args;
+        const db = args.database;
+        const protect = args.protect ?? false;
         const childOpts = { parent: this, provider };
         const keyGrant = grantKeyUse(`${name}-key`, args.key, args.sqlAgent, childOpts);
         const retention = backupRetention(db.backupRetentionDays);
 
         this.instance = new gcp.sql.DatabaseInstance(name, {
             databaseVersion: "POSTGRES_15",
-            region: config.gcp.region,
+            region,
             encryptionKeyName: args.key.id,
             // Pulumi-side guard: `pulumi destroy` / a replacing update refuses to delete the instance.
             deletionProtection: db.deletionProtection,
             settings: {
                 // The shared-core and db-custom tiers exist only in the Enterprise edition.
                 edition: "ENTERPRISE",
-                tier: config.gcp.databaseTier,
+                tier: args.tier,
                 availabilityType: db.highAvailability ? "REGIONAL" : "ZONAL",
                 // API-side guard: the instance cannot be deleted from the console or gcloud either.
                 deletionProtectionEnabled: db.deletionProtection,
@@ -81,36 +90,36 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
                 },
                 backupConfiguration: {
                     enabled: true,
-                    // 02:00 IST, the seed's backup hour.
-                    startTime: "20:30",
+                    // Before the dumps, not beside them (windows.ts).
+                    startTime: cloudSqlBackupStart,
                     // Backups stay in the instance's region, even when database.crossRegionBackups is
                     // set. Google documents no support for a custom backup location in another region
                     // for a CMEK instance whose key is regional (the key cannot follow the backup), so
                     // asking for asia-south2 risks a failed apply. DR gap, accepted and tracked: a
                     // loss of asia-south1 leaves only the GCS dumps (the backup job's daily/weekly/
                     // monthly files) to restore from; Cloud SQL cross-region replicas are the fix.
-                    location: config.gcp.region,
+                    location: region,
                     pointInTimeRecoveryEnabled: true,
                     transactionLogRetentionDays: retention.transactionLogRetentionDays,
                     backupRetentionSettings: { retainedBackups: retention.retainedBackups, retentionUnit: "COUNT" },
                 },
                 // Keep the automated backups if the instance is ever deleted, and take one last backup
                 // on deletion (kept for a year: a deleted database is recoverable long after).
-                retainBackupsOnDelete: args.protect,
+                retainBackupsOnDelete: protect,
                 finalBackupConfig: { enabled: true, retentionDays: finalBackupRetentionDays },
-                maintenanceWindow: { day: 7, hour: 21, updateTrack: "stable" },
+                maintenanceWindow: { ...cloudSqlMaintenance, updateTrack: "stable" },
                 insightsConfig: { queryInsightsEnabled: true, recordClientAddress: false, recordApplicationTags: true },
                 databaseFlags: [
                     { name: "log_connections", value: "on" },
                     { name: "log_disconnections", value: "on" },
                     { name: "log_lock_waits", value: "on" },
                 ],
-                userLabels: { environment: config.environment },
+                userLabels: { environment },
             },
         }, {
             ...childOpts,
-            protect: args.protect,
-            dependsOn: [network.privateServicesConnection, keyGrant],
+            protect,
+            dependsOn: [network.privateServicesConnection, network.peeringCleanup, keyGrant],
         });
 
         // ABANDON: the database and its owner die with the instance. Deleting them first would fail
@@ -119,7 +128,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
             instance: this.instance.name,
             name: databaseName,
             deletionPolicy: "ABANDON",
-        }, { ...childOpts, protect: args.protect });
+        }, { ...childOpts, protect });
         const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider });
         new gcp.sql.User(`${name}-user`, {
             instance: this.instance.name,

@@ -5,15 +5,18 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { caaRecords } from "../endpoints";
-import { GcpStackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 
 export const recordTtl = 300;
 
 export interface CloudDnsArgs {
-    readonly config: GcpStackConfig;
+    /** The zone's domain: api.<domain> and cdn.<domain> live in it. */
+    readonly domain: string;
+    /** Labels and describes the zone. */
+    readonly environment: Environment;
     readonly provider: gcp.Provider;
-    /** Protect stateful resources from deletion (production); computed once by the foundation. */
-    readonly protect: boolean;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. Default false. */
+    readonly protect?: boolean;
     /** IPv4 of the ingress load balancer (api.<domain>). */
     readonly apiAddress: pulumi.Input<string>;
     /** IPv4 of the CDN load balancer (cdn.<domain>). */
@@ -28,20 +31,20 @@ export class CloudDns extends pulumi.ComponentResource {
 
     constructor(name: string, args: CloudDnsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:CloudDns", name, {}, opts);
-        const { config, provider } = args;
+        const { domain, environment, provider } = args;
         const childOpts = { parent: this, provider };
-        this.apiHostname = `api.${config.domain}`;
-        this.cdnHostname = `cdn.${config.domain}`;
+        this.apiHostname = `api.${domain}`;
+        this.cdnHostname = `cdn.${domain}`;
 
         // Recreating a zone changes its name servers and breaks the registrar's delegation.
         this.zone = new gcp.dns.ManagedZone(`${name}-zone`, {
-            dnsName: `${config.domain}.`,
-            description: `BookKeep ${config.environment} public zone`,
+            dnsName: `${domain}.`,
+            description: `BookKeep ${environment} public zone`,
             visibility: "public",
             dnssecConfig: { state: "on" },
             cloudLoggingConfig: { enableLogging: true },
-            labels: { environment: config.environment },
-        }, { ...childOpts, protect: args.protect });
+            labels: { environment },
+        }, { ...childOpts, protect: args.protect ?? false });
 
         const record = (label: string, hostname: string, address: pulumi.Input<string>) => new gcp.dns.RecordSet(`${name}-${label}`, {
             managedZone: this.zone.name,
@@ -56,7 +59,7 @@ export class CloudDns extends pulumi.ComponentResource {
         // certificate) may issue for the domain; CAA applies to every name below it too.
         new gcp.dns.RecordSet(`${name}-caa`, {
             managedZone: this.zone.name,
-            name: `${config.domain}.`,
+            name: `${domain}.`,
             type: "CAA",
             ttl: recordTtl,
             rrdatas: caaRecords(["letsencrypt.org", "pki.goog"]),

@@ -6,6 +6,7 @@
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { Provider as CommandProvider } from "@pulumi/command/provider";
 import { acmeDns01Issuer, generateJwtSecret, postgresUrl, redisUrl } from "../endpoints";
 import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
 import { IdentityWorkload } from "../naming";
@@ -15,7 +16,7 @@ import { ServiceAgents } from "./agents";
 import { ProjectApis } from "./apis";
 import { MemorystoreRedis } from "./cache";
 import { CloudCdn } from "./cdn";
-import { GkeCluster } from "./cluster";
+import { GkeCluster, storageClassName } from "./cluster";
 import { CloudSqlPostgres, databaseName, databaseUser, postgresPort } from "./database";
 import { CloudDns } from "./dns";
 import { WorkloadIdentities } from "./identity";
@@ -26,10 +27,11 @@ import { GcpNetwork } from "./network";
 import { gcpProvider } from "./providers";
 import { SecretStore } from "./secrets";
 import { GcsBuckets } from "./storage";
+import { gcsUploadScript } from "./upload";
 
 /** Memorystore with in-transit encryption serves TLS on 6378 (6379 is plaintext only). */
 export const memorystoreTlsPort = 6378;
-/** Cloud SDK image for the backup uploader (pinned; `gcloud storage` ships in the slim variant). */
+/** Image of the backup uploader (pinned): the slim Cloud SDK image carries curl and sed. */
 export const uploaderImage = "google/cloud-sdk:502.0.0-slim";
 
 export interface GcpFoundationArgs {
@@ -47,7 +49,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
     public readonly objectStore: ObjectStore;
     public readonly jwtSecret: pulumi.Output<string>;
     public readonly certificateIssuer: CertificateIssuer;
-    public readonly storageClass = "premium-rwo";
+    public readonly storageClass = storageClassName;
     public readonly ingressService: CloudFoundation["ingressService"];
     public readonly identityEgress: CloudFoundation["identityEgress"];
     public readonly apiServerPeers: CloudFoundation["apiServerPeers"];
@@ -57,39 +59,52 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
     constructor(name: string, args: GcpFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:Foundation", name, {}, opts);
         const { config } = args;
+        const { project, region, drRegion, zones } = config.gcp;
+        const environment = config.environment;
 
         // APIs are enabled through a bootstrap provider; the main provider depends on them, so
         // every resource and lookup made through it waits until its API is on.
-        const bootstrap = gcpProvider(`${name}-bootstrap`, config, { parent: this });
+        const bootstrap = gcpProvider(`${name}-bootstrap`, { project, region, environment }, { parent: this });
         const apis = new ProjectApis(`${name}-apis`, { provider: bootstrap }, { parent: this });
-        const provider = gcpProvider(`${name}-gcp`, config, { parent: this, dependsOn: [apis] });
-        // Passwords, the JWT secret and the CDN key; explicit because default providers are disabled.
+        const provider = gcpProvider(`${name}-gcp`, { project, region, environment }, { parent: this, dependsOn: [apis] });
+        // Passwords, the JWT secret, the CDN key and the log bucket's suffix; explicit because
+        // default providers are disabled. Likewise the delete-time commands of a teardown.
         const randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
-        const protect = protectStateful(config.environment);
-        const common = { config, provider, protect };
+        const commandProvider = new CommandProvider(`${name}-command`, {}, { parent: this });
+        const protect = protectStateful(environment);
         const child = { parent: this };
 
-        const agents = new ServiceAgents(`${name}-agents`, common, child);
-        const kms = new KmsKeys(`${name}-kms`, common, child);
-        const network = new GcpNetwork(`${name}-network`, { network: config.gcp, region: config.gcp.region, provider }, child);
+        const agents = new ServiceAgents(`${name}-agents`, { project, provider }, child);
+        const kms = new KmsKeys(`${name}-kms`, { region, drRegion, provider, protect }, child);
+        const network = new GcpNetwork(`${name}-network`, { project, network: config.gcp, region, provider, commandProvider }, child);
         const gke = new GkeCluster(`${name}-gke`, {
-            ...common, network, secretsKey: kms.keys["gke-secrets"], gkeAgent: agents.gke,
+            project, region, zones, environment, controlPlaneCidr: config.gcp.controlPlaneCidr, nodeMachineType: config.gcp.nodeMachineType,
+            cluster: config.cluster, provider, protect, network,
+            secretsKey: kms.keys["gke-secrets"], gkeAgent: agents.gke, diskKey: kms.keys.disks, computeAgent: agents.compute,
         }, child);
         const sql = new CloudSqlPostgres(`${name}-sql`, {
-            ...common, network, key: kms.keys.cloudsql, sqlAgent: agents.cloudSql, randomProvider,
+            region, tier: config.gcp.databaseTier, database: config.database, environment, provider, protect, network,
+            key: kms.keys.cloudsql, sqlAgent: agents.cloudSql, randomProvider,
         }, child);
-        const redis = new MemorystoreRedis(`${name}-redis`, { ...common, network, key: kms.keys.redis, redisAgent: agents.redis }, child);
-        const buckets = new GcsBuckets(`${name}-buckets`, { ...common, key: kms.keys.storage, storageAgent: agents.storage }, child);
-        const ingress = new IngressAddress(`${name}-ingress`, common, child);
+        const redis = new MemorystoreRedis(`${name}-redis`, {
+            region, zones, highAvailability: config.cache.highAvailability, memorySizeGb: config.gcp.cacheMemorySizeGb, environment,
+            provider, protect, network, key: kms.keys.redis, redisAgent: agents.redis,
+        }, child);
+        const buckets = new GcsBuckets(`${name}-buckets`, {
+            project, region, environment, provider, protect, key: kms.keys.storage, storageAgent: agents.storage,
+        }, child);
+        const ingress = new IngressAddress(`${name}-ingress`, { environment, region, provider }, child);
         const cdn = new CloudCdn(`${name}-cdn`, {
             hostname: `cdn.${config.domain}`, bucket: buckets.buckets.assets, cdnFillAgent: agents.cdnFill, provider, randomProvider,
         }, child);
         const dns = new CloudDns(`${name}-dns`, {
-            ...common, apiAddress: ingress.address.address, cdnAddress: cdn.address.address,
+            domain: config.domain, environment, provider, protect, apiAddress: ingress.address.address, cdnAddress: cdn.address.address,
         }, child);
-        new ProjectLogging(`${name}-logging`, common, child);
+        new ProjectLogging(`${name}-logging`, {
+            project, region, environment, retentionDays: config.observability.logRetentionDays, provider, randomProvider, commandProvider,
+        }, child);
         this.identities = new WorkloadIdentities(`${name}-identity`, {
-            ...common, workloadPool: gke.workloadPool, backupsBucket: buckets.buckets.backups, zone: dns.zone,
+            project, environment, provider, workloadPool: gke.workloadPool, backupsBucket: buckets.buckets.backups, zone: dns.zone,
         }, child);
 
         this.k8sProvider = gke.k8sProvider;
@@ -122,8 +137,8 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             documentsBucket: buckets.buckets.documents.name,
             backupsBucket,
             uploaderImage,
-            uploadCommand: (localPath: string, key: string) => pulumi.interpolate`gcloud storage cp ${localPath} gs://${backupsBucket}/${key}`,
-            // Workload Identity: gcloud finds its credentials on the GKE metadata server, no env needed.
+            uploadCommand: (localPath: string, key: string) => backupsBucket.apply(bucket => gcsUploadScript(bucket, localPath, key)),
+            // Workload Identity: the token comes from the GKE metadata server, no env needed.
             uploaderEnv: [],
             // Google APIs have no fixed ranges. The access token comes from the metadata server,
             // which the platform admits separately (identityEgress).
@@ -163,7 +178,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
         ];
 
         new SecretStore(`${name}-secrets`, {
-            ...common,
+            region, drRegion, environment, provider, protect,
             key: kms.keys.secrets,
             drKey: kms.keys["secrets-dr"],
             secretManagerAgent: agents.secretManager,

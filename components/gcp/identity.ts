@@ -6,7 +6,7 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { IdentityWorkload, workloadSubject } from "../naming";
-import { GcpStackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 
 /**
  * Exactly what cert-manager's Cloud DNS DNS-01 solver calls, given the zone name (hostedZoneName):
@@ -25,11 +25,33 @@ export const dns01Permissions = [
     "dns.resourceRecordSets.update",
 ] as const;
 
+/**
+ * What the backup job holds on the backups bucket: create only. The permissions are those Google
+ * lists for the predefined role; the uploader's test checks every call it makes against them.
+ */
+export const backupWriterRole = {
+    role: "roles/storage.objectCreator",
+    permissions: [
+        "orgpolicy.policy.get",
+        "resourcemanager.projects.get",
+        "resourcemanager.projects.list",
+        "storage.folders.create",
+        "storage.managedFolders.create",
+        "storage.multipartUploads.abort",
+        "storage.multipartUploads.create",
+        "storage.multipartUploads.listParts",
+        "storage.objects.create",
+    ],
+} as const;
+
 export interface WorkloadIdentitiesArgs {
-    readonly config: GcpStackConfig;
+    /** Project of the service accounts and the custom role. */
+    readonly project: string;
+    /** Names the accounts and role, and the workloads' Kubernetes namespaces. */
+    readonly environment: Environment;
     readonly provider: gcp.Provider;
-    /** Workload Identity pool of the cluster: `<project>.svc.id.goog`. */
-    readonly workloadPool: string;
+    /** Workload Identity pool of the cluster (`<project>.svc.id.goog`), an output of the cluster. */
+    readonly workloadPool: pulumi.Input<string>;
     /** The backups bucket: the backup job may only create objects in it. */
     readonly backupsBucket: gcp.storage.Bucket;
     /** The public zone: cert-manager may only edit records in it. */
@@ -41,21 +63,20 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkloadIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:WorkloadIdentities", name, {}, opts);
-        const { config, provider } = args;
+        const { project, environment, provider } = args;
         const childOpts = { parent: this, provider };
-        const project = config.gcp.project;
 
         const account = (workload: IdentityWorkload) => {
             const sa = new gcp.serviceaccount.Account(`${name}-${workload}`, {
                 project,
-                accountId: `bk-${config.environment}-${workload}`,
-                displayName: `BookKeep ${config.environment} ${workload}`,
+                accountId: `bk-${environment}-${workload}`,
+                displayName: `BookKeep ${environment} ${workload}`,
             }, childOpts);
-            const subject = workloadSubject(workload, config.environment);
+            const subject = workloadSubject(workload, environment);
             new gcp.serviceaccount.IAMMember(`${name}-${workload}-wi`, {
                 serviceAccountId: sa.name,
                 role: "roles/iam.workloadIdentityUser",
-                member: `serviceAccount:${args.workloadPool}[${subject.namespace}/${subject.serviceAccount}]`,
+                member: pulumi.interpolate`serviceAccount:${args.workloadPool}[${subject.namespace}/${subject.serviceAccount}]`,
             }, childOpts);
             return sa;
         };
@@ -64,7 +85,7 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
         // Create-only on the one bucket: a compromised backup job can neither read nor delete dumps.
         new gcp.storage.BucketIAMMember(`${name}-backup-writer`, {
             bucket: args.backupsBucket.name,
-            role: "roles/storage.objectCreator",
+            role: backupWriterRole.role,
             member: this.accounts.backup.member,
         }, childOpts);
 
@@ -72,8 +93,8 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
         // the project, so cert-manager cannot touch any other zone.
         const dns01 = new gcp.projects.IAMCustomRole(`${name}-dns01`, {
             project,
-            roleId: `bookkeep_${config.environment}_dns01_solver`,
-            title: `BookKeep ${config.environment} ACME DNS-01 solver`,
+            roleId: `bookkeep_${environment}_dns01_solver`,
+            title: `BookKeep ${environment} ACME DNS-01 solver`,
             description: "Create and delete ACME challenge TXT records (cert-manager)",
             permissions: [...dns01Permissions],
             stage: "GA",

@@ -5,10 +5,13 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { GcpStackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 
 export interface IngressAddressArgs {
-    readonly config: GcpStackConfig;
+    /** Names the address (`bookkeep-<environment>-ingress`). */
+    readonly environment: Environment;
+    /** Region of the regional load balancer. */
+    readonly region: string;
     readonly provider: gcp.Provider;
 }
 
@@ -19,11 +22,11 @@ export class IngressAddress extends pulumi.ComponentResource {
 
     constructor(name: string, args: IngressAddressArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:IngressAddress", name, {}, opts);
-        const { config, provider } = args;
-        this.addressName = `bookkeep-${config.environment}-ingress`;
+        const { environment, region, provider } = args;
+        this.addressName = `bookkeep-${environment}-ingress`;
         this.address = new gcp.compute.Address(`${name}-ip`, {
             name: this.addressName,
-            region: config.gcp.region,
+            region,
             addressType: "EXTERNAL",
             networkTier: "PREMIUM",
         }, { parent: this, provider });

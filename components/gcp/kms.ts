@@ -5,18 +5,20 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { GcpStackConfig } from "../../stacks/schema";
 
 /** Keys rotate every 90 days; old versions stay to decrypt existing data. */
 export const keyRotationPeriod = "7776000s";
 
-export type KeyPurpose = "gke-secrets" | "cloudsql" | "redis" | "storage" | "secrets" | "secrets-dr";
+export type KeyPurpose = "gke-secrets" | "disks" | "cloudsql" | "redis" | "storage" | "secrets" | "secrets-dr";
 
 export interface KmsKeysArgs {
-    readonly config: GcpStackConfig;
+    /** Region of the data the keys protect (CMEK keys must share it). */
+    readonly region: string;
+    /** Second Indian region: the Secret Manager replica's key. */
+    readonly drRegion: string;
     readonly provider: gcp.Provider;
-    /** Protect stateful resources from deletion (production); computed once by the foundation. */
-    readonly protect: boolean;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. Default false. */
+    readonly protect?: boolean;
 }
 
 export class KmsKeys extends pulumi.ComponentResource {
@@ -26,13 +28,13 @@ export class KmsKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: KmsKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:KmsKeys", name, {}, opts);
-        const { config, provider } = args;
+        const { region, drRegion, provider } = args;
         // Key rings and keys can never be deleted in GCP, and losing a key loses the data under it:
         // production protects them; names are auto-suffixed so a recreated stack never collides.
-        const protect = args.protect;
+        const protect = args.protect ?? false;
         const childOpts = { parent: this, provider, protect };
-        this.keyRing = new gcp.kms.KeyRing(`${name}-ring`, { location: config.gcp.region }, childOpts);
-        this.drKeyRing = new gcp.kms.KeyRing(`${name}-dr-ring`, { location: config.gcp.drRegion }, childOpts);
+        this.keyRing = new gcp.kms.KeyRing(`${name}-ring`, { location: region }, childOpts);
+        this.drKeyRing = new gcp.kms.KeyRing(`${name}-dr-ring`, { location: drRegion }, childOpts);
         const key = (purpose: KeyPurpose, ring: gcp.kms.KeyRing) => new gcp.kms.CryptoKey(`${name}-${purpose}`, {
             keyRing: ring.id,
             purpose: "ENCRYPT_DECRYPT",
@@ -41,6 +43,7 @@ export class KmsKeys extends pulumi.ComponentResource {
         }, childOpts);
         this.keys = {
             "gke-secrets": key("gke-secrets", this.keyRing),
+            disks: key("disks", this.keyRing),
             cloudsql: key("cloudsql", this.keyRing),
             redis: key("redis", this.keyRing),
             storage: key("storage", this.keyRing),

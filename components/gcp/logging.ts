@@ -5,9 +5,12 @@
  * with the configured retention. Data Access audit logs (off by default) are turned on for the two
  * services that hold key material and credentials.
  */
+import * as command from "@pulumi/command/local";
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { GcpStackConfig } from "../../stacks/schema";
+import * as random from "@pulumi/random";
+import { Provider as CommandProvider } from "@pulumi/command/provider";
+import { Environment } from "../../stacks/schema";
 
 /**
  * The `_Default` sink's own filter: everything except what the `_Required` sink already routes
@@ -27,9 +30,27 @@ export const dataAccessAuditedServices = ["cloudkms.googleapis.com", "secretmana
 /** Cloud Logging buckets keep logs 1 to 3650 days. */
 export const maxLogBucketRetentionDays = 3650;
 
+/**
+ * Run by `pulumi destroy` before the log bucket goes: `_Default` cannot be deleted, and left as it
+ * is it would route every log to a bucket pending deletion. Disabled, it stores nothing (and
+ * nothing abroad); the `_Required` audit logs still flow. A new stack enables it again.
+ */
+export const releaseDefaultSinkScript = `gcloud logging sinks update _Default --disabled --project="$PROJECT" --quiet`;
+
 export interface ProjectLoggingArgs {
-    readonly config: GcpStackConfig;
+    /** Project whose `_Default` sink is re-pointed. */
+    readonly project: string;
+    /** Region of the log bucket. */
+    readonly region: string;
+    /** Names the bucket. */
+    readonly environment: Environment;
+    /** Days the bucket keeps logs (`observability.logRetentionDays`; capped at 3650). */
+    readonly retentionDays: number;
     readonly provider: gcp.Provider;
+    /** For the bucket id's suffix; explicit because default providers are disabled. */
+    readonly randomProvider: random.Provider;
+    /** Runs the `_Default` sink's release on `pulumi destroy`. */
+    readonly commandProvider: CommandProvider;
 }
 
 export class ProjectLogging extends pulumi.ComponentResource {
@@ -37,30 +58,39 @@ export class ProjectLogging extends pulumi.ComponentResource {
 
     constructor(name: string, args: ProjectLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:ProjectLogging", name, {}, opts);
-        const { config, provider } = args;
+        const { project, region, environment, provider } = args;
         const childOpts = { parent: this, provider };
-        const project = config.gcp.project;
 
+        // A deleted log bucket stays pending deletion for 7 days under its id, and a stack recreated
+        // within them would take that bucket over (and lose it when the 7 days end): each
+        // bucket gets an id of its own.
+        const suffix = new random.RandomId(`${name}-bucket-suffix`, { byteLength: 3 }, { parent: this, provider: args.randomProvider });
         this.bucket = new gcp.logging.ProjectBucketConfig(`${name}-bucket`, {
             project,
-            location: config.gcp.region,
-            bucketId: `bookkeep-${config.environment}-logs`,
-            description: `BookKeep ${config.environment}: every log except the _Required audit logs, kept in India`,
-            retentionDays: Math.min(config.observability.logRetentionDays, maxLogBucketRetentionDays),
+            location: region,
+            bucketId: pulumi.interpolate`bookkeep-${environment}-logs-${suffix.hex}`,
+            description: `BookKeep ${environment}: every log except the _Required audit logs, kept in India`,
+            retentionDays: Math.min(args.retentionDays, maxLogBucketRetentionDays),
         }, childOpts);
 
         // A sink named _Default takes over the sink Cloud Logging created with the project (it cannot
         // be created or deleted, only updated) and sends its logs to the regional bucket instead of
         // the global one. A second sink beside it would store every entry twice, once abroad.
-        // Destroying the stack leaves the sink pointing here; re-point it to _Default then.
+        // On destroy the sink goes first, then the release disables it, then the bucket goes.
+        const release = new command.Command(`${name}-default-sink-release`, {
+            delete: releaseDefaultSinkScript,
+            environment: { PROJECT: project },
+        }, { parent: this, provider: args.commandProvider, dependsOn: [this.bucket] });
         new gcp.logging.ProjectSink(`${name}-default-sink`, {
             project,
             name: "_Default",
             destination: pulumi.interpolate`logging.googleapis.com/${this.bucket.name}`,
             filter: defaultSinkFilter,
+            // Enabled again after an earlier stack's destroy disabled it.
+            disabled: false,
             // The destination is a log bucket of the same project: no writer identity to grant.
             description: "Routes the project's logs to the regional bucket in India",
-        }, childOpts);
+        }, { ...childOpts, dependsOn: [release] });
 
         for (const service of dataAccessAuditedServices) {
             new gcp.projects.IAMAuditConfig(`${name}-audit-${service.split(".")[0]}`, {

@@ -4,8 +4,10 @@
  * and a private services access range peered to Google's service producer network, where Cloud SQL
  * and Memorystore get their private IPs.
  */
+import * as command from "@pulumi/command/local";
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
+import { Provider as CommandProvider } from "@pulumi/command/provider";
 import { GcpConfig } from "../../stacks/schema";
 
 /** Secondary range names on the node subnet, referenced by the GKE cluster. */
@@ -21,12 +23,28 @@ export const nodeTag = "bookkeep-gke-node";
  */
 export const webhookPorts = [8443, 8080] as const;
 
+/**
+ * Run by `pulumi destroy` on the machine that runs it (gcloud, logged in): removes the VPC side of
+ * the private-services peering if it is still there. The connection itself cannot be deleted while
+ * Cloud SQL holds it (up to days after the instance is gone), and the VPC cannot be deleted while
+ * the peering exists; removing the peering from our side is what the console does.
+ */
+export const peeringCleanupScript = [
+    `if gcloud compute networks peerings list --project="$PROJECT" --network="$NETWORK" --format='value(name)' | grep -qx "$PEERING"; then`,
+    `  gcloud compute networks peerings delete "$PEERING" --project="$PROJECT" --network="$NETWORK" --quiet`,
+    `fi`,
+].join("\n");
+
 export interface GcpNetworkArgs {
+    /** Project of the VPC (for the teardown of the private-services peering). */
+    readonly project: string;
     /** The subnet's primary and GKE secondary ranges, the private-services and control-plane ranges (`bookkeep:gcp`). */
     readonly network: Pick<GcpConfig, "subnetCidr" | "podsCidr" | "servicesCidr" | "privateServicesCidr" | "controlPlaneCidr">;
     /** Region of the subnet, router and NAT. */
     readonly region: string;
     readonly provider: gcp.Provider;
+    /** Runs the peering teardown on `pulumi destroy`; explicit because default providers are disabled. */
+    readonly commandProvider: CommandProvider;
 }
 
 export class GcpNetwork extends pulumi.ComponentResource {
@@ -38,6 +56,11 @@ export class GcpNetwork extends pulumi.ComponentResource {
     public readonly privateServicesRange: gcp.compute.GlobalAddress;
     /** The service networking peering; data stores with private IPs must wait for it. */
     public readonly privateServicesConnection: gcp.servicenetworking.Connection;
+    /**
+     * Removes the peering on destroy. Data stores on the peering depend on it, so a destroy deletes
+     * them first, then the peering, then the range and the VPC.
+     */
+    public readonly peeringCleanup: command.Command;
 
     constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:Network", name, {}, opts);
@@ -90,10 +113,15 @@ export class GcpNetwork extends pulumi.ComponentResource {
             network: this.vpc.id,
             service: "servicenetworking.googleapis.com",
             reservedPeeringRanges: [this.privateServicesRange.name],
-            // Cloud SQL holds the peering for days after an instance is deleted, so deleting it
-            // would fail `pulumi destroy`; abandoning leaves it to go with the VPC.
+            // Cloud SQL holds the connection for days after an instance is deleted, so deleting it
+            // would fail `pulumi destroy`. Abandoning alone leaves the peering on the VPC, which
+            // then cannot be deleted either: peeringCleanup removes it.
             deletionPolicy: "ABANDON",
         }, childOpts);
+        this.peeringCleanup = new command.Command(`${name}-psa-peering-cleanup`, {
+            delete: peeringCleanupScript,
+            environment: { PROJECT: args.project, NETWORK: this.vpc.name, PEERING: this.privateServicesConnection.peering },
+        }, { parent: this, provider: args.commandProvider, dependsOn: [this.privateServicesConnection] });
 
         // A private cluster's control plane may reach nodes only on 443 and 10250 (GKE's own rule).
         // Admission webhooks on other ports time out and block every matching API call: the

@@ -5,18 +5,27 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { GcpStackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 
-/** Labels every labellable GCP resource carries (cost reports, audits). */
-export function gcpLabels(config: GcpStackConfig): Record<string, string> {
-    return { project: "bookkeep", environment: config.environment, "managed-by": "pulumi" };
+/** What the provider is built from: the stack's project, region and environment. */
+export interface GcpProviderArgs {
+    readonly project: string;
+    /** Where resources that take no explicit location land. */
+    readonly region: string;
+    /** Labels every labellable resource. */
+    readonly environment: Environment;
 }
 
-export function gcpProvider(name: string, config: GcpStackConfig, opts: pulumi.CustomResourceOptions): gcp.Provider {
+/** Labels every labellable GCP resource carries (cost reports, audits). */
+export function gcpLabels(environment: Environment): Record<string, string> {
+    return { project: "bookkeep", environment, "managed-by": "pulumi" };
+}
+
+export function gcpProvider(name: string, args: GcpProviderArgs, opts: pulumi.CustomResourceOptions): gcp.Provider {
     return new gcp.Provider(name, {
-        project: config.gcp.project,
+        project: args.project,
         // Resources that take no explicit location land here: Mumbai (or Delhi), never abroad.
-        region: config.gcp.region,
-        defaultLabels: gcpLabels(config),
+        region: args.region,
+        defaultLabels: gcpLabels(args.environment),
     }, opts);
 }

@@ -6,14 +6,19 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { wellKnown } from "../naming";
-import { GcpStackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 
 export interface SecretStoreArgs {
-    readonly config: GcpStackConfig;
+    /** Region of the primary replica. */
+    readonly region: string;
+    /** Second Indian region, of the other replica. */
+    readonly drRegion: string;
+    /** Labels the secret. */
+    readonly environment: Environment;
     readonly provider: gcp.Provider;
-    /** Protect stateful resources from deletion (production); computed once by the foundation. */
-    readonly protect: boolean;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. Default false. */
+    readonly protect?: boolean;
     /** KMS key in `gcp.region`, for the primary replica. */
     readonly key: gcp.kms.CryptoKey;
     /** KMS key in `gcp.drRegion`, for the second replica. */
@@ -29,25 +34,25 @@ export class SecretStore extends pulumi.ComponentResource {
 
     constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:SecretStore", name, {}, opts);
-        const { config, provider } = args;
+        const { region, drRegion, environment, provider } = args;
         const childOpts = { parent: this, provider };
         const grants = [
             grantKeyUse(`${name}-key`, args.key, args.secretManagerAgent, childOpts),
             grantKeyUse(`${name}-dr-key`, args.drKey, args.secretManagerAgent, childOpts),
         ];
-        const protect = args.protect;
+        const protect = args.protect ?? false;
         this.secret = new gcp.secretmanager.Secret(`${name}-app`, {
             secretId: wellKnown.appSecret,
             replication: {
                 userManaged: {
                     replicas: [
-                        { location: config.gcp.region, customerManagedEncryption: { kmsKeyName: args.key.id } },
-                        { location: config.gcp.drRegion, customerManagedEncryption: { kmsKeyName: args.drKey.id } },
+                        { location: region, customerManagedEncryption: { kmsKeyName: args.key.id } },
+                        { location: drRegion, customerManagedEncryption: { kmsKeyName: args.drKey.id } },
                     ],
                 },
             },
             deletionProtection: protect,
-            labels: { environment: config.environment },
+            labels: { environment },
         }, { ...childOpts, protect, dependsOn: grants });
 
         const payload = pulumi.all(args.values).apply(values => JSON.stringify(values));

@@ -7,7 +7,7 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { backupSchedule } from "../endpoints";
-import { GcpStackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 
 export type BucketRole = "documents" | "backups" | "assets";
@@ -52,10 +52,15 @@ export function lifecycleRules(role: BucketRole): LifecycleRule[] {
 export const backupSoftDeleteSeconds = 90 * 24 * 60 * 60;
 
 export interface GcsBucketsArgs {
-    readonly config: GcpStackConfig;
+    /** Prefixes every bucket name (`<project>-<role>`): project ids are globally unique. */
+    readonly project: string;
+    /** The buckets' single region (upper-cased, as GCS names locations). */
+    readonly region: string;
+    /** Labels the buckets. */
+    readonly environment: Environment;
     readonly provider: gcp.Provider;
-    /** Protect stateful resources from deletion (production); computed once by the foundation. */
-    readonly protect: boolean;
+    /** Protect stateful resources from deletion (production); computed once by the foundation. Default false. */
+    readonly protect?: boolean;
     readonly key: gcp.kms.CryptoKey;
     /** IAM member of the project's Cloud Storage service agent, which must be able to use `key`. */
     readonly storageAgent: pulumi.Input<string>;
@@ -65,15 +70,16 @@ export class GcsBuckets extends pulumi.ComponentResource {
     public readonly buckets: Record<BucketRole, gcp.storage.Bucket>;
 
     constructor(name: string, args: GcsBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bookkeep:gcp:Buckets", name, {}, opts);
-        const { config, provider } = args;
+        // Registered as bookkeep:gcp:Buckets before the token was made to match the class name.
+        super("bookkeep:gcp:GcsBuckets", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "bookkeep:gcp:Buckets" }] });
+        const { project, region, environment, provider } = args;
         const childOpts = { parent: this, provider };
         const keyGrant = grantKeyUse(`${name}-key`, args.key, args.storageAgent, childOpts);
         const bucket = (role: BucketRole) => new gcp.storage.Bucket(`${name}-${role}`, {
             // Project ids are globally unique, so this name is too; operators can type it.
-            name: `${config.gcp.project}-${role}`,
+            name: `${project}-${role}`,
             // A single region (ASIA-SOUTH1), never a multi-region such as ASIA that spans countries.
-            location: config.gcp.region.toUpperCase(),
+            location: region.toUpperCase(),
             storageClass: "STANDARD",
             uniformBucketLevelAccess: true,
             publicAccessPrevention: "enforced",
@@ -81,10 +87,10 @@ export class GcsBuckets extends pulumi.ComponentResource {
             encryption: { defaultKmsKeyName: args.key.id },
             lifecycleRules: lifecycleRules(role),
             forceDestroy: false,
-            labels: { environment: config.environment, role },
+            labels: { environment, role },
             // Other buckets keep GCS's default (7 days).
             ...(role === "backups" ? { softDeletePolicy: { retentionDurationSeconds: backupSoftDeleteSeconds } } : {}),
-        }, { ...childOpts, protect: args.protect, dependsOn: [keyGrant] });
+        }, { ...childOpts, protect: args.protect ?? false, dependsOn: [keyGrant] });
         this.buckets = { documents: bucket("documents"), backups: bucket("backups"), assets: bucket("assets") };
         this.registerOutputs(Object.fromEntries(bucketRoles.map(r => [r, this.buckets[r].name])));
     }

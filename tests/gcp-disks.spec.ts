@@ -1,0 +1,119 @@
+/**
+ * GCP disks against the regional SSD quota, and their encryption: counted from what the plan
+ * registers (node pools, the platform charts' volumes), checked against what the stack states
+ * (regionalSsdGb) and what the bootstrap steps ask for.
+ */
+import { expect } from "chai";
+import { gcpBootstrapSteps } from "../components/gcp/bootstrap";
+import { nodeBootDiskGb, storageClassName } from "../components/gcp/cluster";
+import { defaultSsdQuotaGb, regionalSsdGb } from "../components/gcp/quota";
+import { RecordedResource } from "../offline/engine";
+import { gcpConfig } from "./configs";
+import { ofType, plan, reveal } from "./harness";
+
+type Values = Record<string, any>;
+
+const gi = (size: string): number => {
+    const m = /^(\d+)Gi$/.exec(size);
+    if (!m) {
+        throw new Error(`not a Gi size: ${size}`);
+    }
+    return Number(m[1]);
+};
+
+/** Every place in a chart's values that names a StorageClass. */
+function storageClassNames(values: unknown, out: string[] = []): string[] {
+    if (values !== null && typeof values === "object") {
+        for (const [k, v] of Object.entries(values)) {
+            if (k === "storageClassName") {
+                out.push(String(v));
+            }
+            storageClassNames(v, out);
+        }
+    }
+    return out;
+}
+
+/** Replicas times claim size of the platform's stateful charts, by chart. */
+function chartVolumesGb(res: readonly RecordedResource[]): Record<string, number> {
+    const values = (chart: string): Values => reveal(ofType(res, "kubernetes:helm.sh/v4:Chart").find(r => r.inputs.chart === chart)!.inputs.values) as Values;
+    const es = values("elasticsearch");
+    const prometheus = values("kube-prometheus-stack").prometheus.prometheusSpec;
+    const nats = values("nats").config;
+    return {
+        elasticsearch: es.replicas * gi(es.volumeClaimTemplate.resources.requests.storage),
+        prometheus: prometheus.replicas * gi(prometheus.storageSpec.volumeClaimTemplate.spec.resources.requests.storage),
+        nats: (nats.cluster?.enabled ? nats.cluster.replicas : 1) * gi(nats.jetstream.fileStore.pvc.size),
+    };
+}
+
+for (const stack of ["staging", "production"] as const) {
+    describe(`gcp disks, quota and CMEK (${stack})`, () => {
+        const config = gcpConfig(stack);
+        let res: RecordedResource[];
+        const only = (type: string) => {
+            const found = ofType(res, type);
+            expect(found.length, type).to.equal(1);
+            return found[0].inputs as Values;
+        };
+
+        before(async () => {
+            res = (await plan(stack, "gcp")).evaluation.resources;
+        });
+
+        it("uses the SSD quota the stack states, counted from the node pool and the charts' volumes", () => {
+            const pool = only("gcp:container/nodePool:NodePool");
+            expect(pool.nodeConfig).to.include({ diskType: "pd-balanced", diskSizeGb: nodeBootDiskGb });
+            expect(nodeBootDiskGb).to.equal(50);
+            // The temporary default pool is on standard disks, outside the SSD quota.
+            expect(only("gcp:container/cluster:Cluster").nodeConfig).to.include({ diskType: "pd-standard", diskSizeGb: 30 });
+            const nodes = pool.autoscaling.totalMaxNodeCount + pool.upgradeSettings.maxSurge;
+            const volumes = Object.values(chartVolumesGb(res)).reduce((a, b) => a + b, 0);
+            const counted = nodes * pool.nodeConfig.diskSizeGb + volumes;
+            expect(counted).to.equal(regionalSsdGb({ environment: config.environment, maxNodes: config.cluster.maxNodes }));
+            expect(counted).to.equal(stack === "production" ? 11 * 50 + 460 : 5 * 50 + 55);
+            const step = gcpBootstrapSteps(config)[0];
+            expect(step).to.include({ number: 1, when: "before-up", title: `SSD quota: ${counted} GB in asia-south1` });
+            if (stack === "staging") {
+                // Staging fits the quota a new project usually gets.
+                expect(counted).to.be.at.most(defaultSsdQuotaGb.usual);
+            }
+        });
+
+        it("puts every platform volume on the CMEK class, and every node's boot disk under the disks key", () => {
+            const charts = ofType(res, "kubernetes:helm.sh/v4:Chart").flatMap(r => storageClassNames(reveal(r.inputs.values)));
+            expect(charts).to.deep.equal([storageClassName, storageClassName, storageClassName]);
+            const disksKey = ofType(res, "gcp:kms/cryptoKey:CryptoKey").find(k => k.name.endsWith("-kms-disks"))!;
+            const keyId = `${disksKey.inputs.keyRing}/cryptoKeys/${disksKey.name}`;
+            expect(only("kubernetes:storage.k8s.io/v1:StorageClass")).to.deep.equal({
+                apiVersion: "storage.k8s.io/v1",
+                kind: "StorageClass",
+                metadata: { name: "premium-rwo-cmek" },
+                provisioner: "pd.csi.storage.gke.io",
+                parameters: { type: "pd-ssd", "disk-encryption-kms-key": keyId },
+                volumeBindingMode: "WaitForFirstConsumer",
+                allowVolumeExpansion: true,
+                reclaimPolicy: stack === "production" ? "Retain" : "Delete",
+            });
+            expect(only("gcp:container/nodePool:NodePool").nodeConfig.bootDiskKmsKey).to.equal(keyId);
+            expect(only("gcp:container/cluster:Cluster").nodeConfig.bootDiskKmsKey).to.equal(keyId);
+            const grants = ofType(res, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").filter(g => g.inputs.cryptoKeyId === keyId);
+            expect(grants.map(g => g.inputs)).to.deep.equal([{
+                cryptoKeyId: keyId, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                member: "serviceAccount:service-123456789012@compute-system.iam.gserviceaccount.com",
+            }]);
+            for (const type of ["gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"]) {
+                expect(ofType(res, type)[0].dependsOn, type).to.include(grants[0].urn);
+            }
+        });
+
+        it("numbers the manual steps, with the delegation where this domain's parent lives", () => {
+            const steps = gcpBootstrapSteps(config);
+            expect(steps.map(s => [s.number, s.when])).to.deep.equal([[1, "before-up"], [2, "after-first-up"], [3, "after-first-up"], [4, "before-destroy"]]);
+            expect(steps[1].title).to.equal(stack === "production" ? "Delegate bookkeep.app at the registrar" : "Delegate staging.bookkeep.app from bookkeep.app");
+            expect(steps[1].detail).to.contain("DS record").and.contain("nameServers");
+            expect(steps[2].detail).to.contain(`curl -sI https://cdn.${config.domain}/<object>`);
+            expect(steps[3].detail).to.contain("compute.networks.removePeering").and.contain(config.gcp.project);
+        });
+    });
+}
