@@ -36,7 +36,7 @@ function storageClassNames(values: unknown, out: string[] = []): string[] {
 
 /** Replicas times claim size of the platform's stateful charts, by chart. */
 function chartVolumesGb(res: readonly RecordedResource[]): Record<string, number> {
-    const values = (chart: string): Values => reveal(ofType(res, "kubernetes:helm.sh/v4:Chart").find(r => r.inputs.chart === chart)!.inputs.values) as Values;
+    const values = (chart: string): Values => reveal(ofType(res, "kubernetes:helm.sh/v4:Chart").find(r => new RegExp(`^\\./charts/${chart}-v?\\d`).test(String(r.inputs.chart)))!.inputs.values) as Values;
     const es = values("elasticsearch");
     const prometheus = values("kube-prometheus-stack").prometheus.prometheusSpec;
     const nats = values("nats").config;
