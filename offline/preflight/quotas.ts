@@ -23,7 +23,7 @@ export interface QuotaRow {
     readonly basis: string;
 }
 
-export type QuotaOverrides = Readonly<Record<string, number>>;
+export type QuotaOverrides = Readonly<Record<string, number | undefined>>;
 
 interface Usage {
     readonly used: number;
@@ -128,9 +128,10 @@ export function quotas(resources: readonly PreflightResource[], cap: Capacity, o
     const table: readonly QuotaDefault[] = cloud === "aws" ? awsQuotas : gcpQuotas;
     return table.filter(q => usage[q.key] && (usage[q.key].usedAtMaximum > 0 || overrides[q.key] !== undefined)).map(q => {
         const u = usage[q.key];
-        const limit = overrides[q.key] ?? q.limit;
+        const raised = overrides[q.key];
+        const limit = raised ?? q.limit;
         return {
-            key: q.key, quota: q.quota, unit: q.unit, region, limit, limitFrom: overrides[q.key] !== undefined ? "bookkeep:quotas" : "default",
+            key: q.key, quota: q.quota, unit: q.unit, region, limit, limitFrom: raised !== undefined ? "bookkeep:quotas" : "default",
             used: u.used, usedAtMaximum: u.usedAtMaximum, exceeded: u.used > limit || u.usedAtMaximum > limit, basis: u.basis,
         };
     });
