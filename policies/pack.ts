@@ -10,6 +10,7 @@ import { dataProtectionPolicies } from "./dataProtection";
 import { hardeningPolicies } from "./hardening";
 import { networkPolicies } from "./network";
 import { version } from "./package.json";
+import { preflightPolicies } from "./preflight";
 import { residencyPolicies } from "./residency";
 
 export const pack = {
@@ -23,5 +24,6 @@ export const pack = {
         ...clusterPolicies,
         ...networkPolicies,
         ...chartPolicies,
+        ...preflightPolicies,
     ] as readonly Policy[],
 };

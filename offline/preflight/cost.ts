@@ -223,7 +223,8 @@ export function cost(resources: readonly PreflightResource[], cap: Capacity): Co
         ctx.add(lb, "ingress Network Load Balancer (hours; LCUs by use)", "elb:nlb-hour", hours);
     }
     const volumes = new Map<string, Range>();
-    for (const w of cap.workloads) {
+    // A local cluster's volumes are the laptop's disk.
+    for (const w of cloud ? cap.workloads : []) {
         for (const v of w.volumes ?? []) {
             const key = cloud === "gcp" ? ssdClasses[v.storageClass] ?? "pd:pd-balanced" : "ebs:gp3";
             const prev = volumes.get(key) ?? { min: 0, max: 0 };
