@@ -59,7 +59,8 @@ export function preflightText(p: Preflight): string[] {
         out.push(`  Monthly cost estimate (USD, on-demand list prices, ${hoursPerMonth} h/month${k.pricesVerified ? "" : "; prices pinned, not re-read: see offline/preflight/prices.ts"}): ` +
             `${usd(k.monthlyUsd.min)} at HPA minimum, ${usd(k.monthlyUsd.max)} at HPA maximum`);
         const w = Math.max(...k.items.map(i => `${i.resource} ${i.item}`.length));
-        k.items.forEach(i => out.push(`    ${`${i.resource} ${i.item}`.padEnd(w)}  ${usd(i.monthlyUsd.min).padStart(7)}  ${usd(i.monthlyUsd.max).padStart(7)}`));
+        // Largest first: what to look at when the total surprises.
+        [...k.items].sort((a, b) => b.monthlyUsd.max - a.monthlyUsd.max || a.resource.localeCompare(b.resource)).forEach(i => out.push(`    ${`${i.resource} ${i.item}`.padEnd(w)}  ${usd(i.monthlyUsd.min).padStart(7)}  ${usd(i.monthlyUsd.max).padStart(7)}`));
         out.push(`    assumptions: ${Object.entries(k.assumptions).map(([key, v]) => `${key} ${typeof v === "object" ? `${v.min}-${v.max}` : v}`).join("; ")}`);
         k.unpriced.forEach(u => out.push(`    unpriced: ${u}`));
     }
