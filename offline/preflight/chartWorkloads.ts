@@ -6,8 +6,9 @@
  *
  * Each reader follows the chart's templates at the vendored version (../shared/charts); a value the
  * program leaves unset falls back to the chart's own default. Checked against `helm template` of
- * the vendored archives with the production and staging values of every stack (2026-12-05): the
- * same workloads, replicas and requests.
+ * the vendored archives with the values of production and staging on AWS and of production on GCP
+ * (2026-12-05): the same workloads, replicas and requests. Not counted by either: the sidecars the
+ * Prometheus operator adds to the pods it creates (config reloader).
  */
 import { isObject, mebibytes, millicores } from "./resources";
 import { Workload } from "./workload";
