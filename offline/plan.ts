@@ -20,6 +20,8 @@ import { architectureSvg } from "./diagram";
 import { writeManifests } from "./manifests";
 import { readStackFile } from "./stackFile";
 import { withPlanChecks } from "./charts/checks";
+import { preflight } from "./preflight";
+import { parseStackConfig } from "../stacks/load";
 
 export const exitCodes = { clean: 0, mandatoryViolation: 1, invalidInput: 2 } as const;
 
@@ -55,7 +57,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const policies = withPlanChecks(await runPolicies(pack, evaluation.resources, policyConfig), evaluation.resources, evaluation.charts);
     // The validated choice (the program exports it), which may come from the environment's defaults.
     const cloud = String(evaluation.outputs.cloud ?? file.config["bookkeep:cloud"] ?? "");
-    const plan = planJson(evaluation, cloud, policies);
+    // The quota overrides are stack config the plan's resources do not carry; the program already validated it.
+    const quotaOverrides = parseStackConfig(file.config, { secretKeys: file.secretKeys, stack: file.stack }).quotas;
+    const plan = planJson(evaluation, cloud, policies, preflight(evaluation.resources, quotaOverrides));
     const mandatory = policies.violations.some(v => v.enforcementLevel === "mandatory");
     return { plan, evaluation, policies, exitCode: mandatory ? exitCodes.mandatoryViolation : exitCodes.clean };
 }

@@ -2,6 +2,8 @@
 import { Evaluation, RecordedResource } from "./engine";
 import { allowlisted, cloudFrontCertProviderMarker, globalAllowlist } from "../policies/residency";
 import { PolicyReport } from "./policyRunner";
+import { Preflight } from "./preflight";
+import { preflightMarkdown, preflightText } from "./preflight/render";
 
 export interface PlanResource {
     readonly urn: string;
@@ -20,9 +22,11 @@ export interface PlanJson {
     readonly resources: PlanResource[];
     readonly policies: PolicyReport;
     readonly outputs: Record<string, unknown>;
+    /** Capacity, quotas, bootstrap steps and the cost estimate (offline/preflight). */
+    readonly preflight?: Preflight;
 }
 
-export function planJson(evaluation: Evaluation, cloud: string, policies: PolicyReport): PlanJson {
+export function planJson(evaluation: Evaluation, cloud: string, policies: PolicyReport, preflight?: Preflight): PlanJson {
     return {
         stack: evaluation.stack,
         cloud,
@@ -32,6 +36,7 @@ export function planJson(evaluation: Evaluation, cloud: string, policies: Policy
         })),
         policies,
         outputs: evaluation.outputs,
+        ...(preflight ? { preflight } : {}),
     };
 }
 
@@ -154,6 +159,9 @@ export function textSummary(plan: PlanJson, evaluation: Evaluation): string {
     for (const v of plan.policies.violations) {
         out.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.urn || "(stack)"}`, `      ${v.message}`);
     }
+    if (plan.preflight) {
+        out.push(...preflightText(plan.preflight));
+    }
     return out.join("\n");
 }
 
@@ -188,5 +196,6 @@ export function markdownSummary(plan: PlanJson, evaluation: Evaluation): string 
         "|---|---|",
         ...[...locations.entries()].sort().map(([l, n]) => `| ${l} | ${n} |`),
         "",
+        ...(plan.preflight ? preflightMarkdown(plan.preflight) : []),
     ].join("\n");
 }

@@ -12,6 +12,7 @@ import { hardeningPolicies, manifestPolicies } from "./hardening";
 import { networkPolicies } from "./network";
 import { version } from "./package.json";
 import { publicAccessPolicies } from "./publicAccess";
+import { preflightPolicies } from "./preflight";
 import { residencyPolicies } from "./residency";
 import { queuePolicies } from "./queues";
 import { residencyDestinationPolicies } from "./residencyDestinations";
@@ -32,5 +33,6 @@ export const pack = {
         ...clusterPolicies,
         ...networkPolicies,
         ...chartPolicies,
+        ...preflightPolicies,
     ] as readonly Policy[],
 };

@@ -60,6 +60,8 @@ const shared: Record<Environment, StackConfigInput> = {
 const everywhere: StackConfigInput = {
     fleet: { imageRegistry: "ghcr.io/bookkeep", releaseVersion: "v1.0.0", canaries: {}, compactResources: false },
     resilienceOverrides: {},
+    // No raised quotas: the preflight checks against a new account's defaults.
+    quotas: {},
 };
 
 const cluster: Record<CloudEnvironment, StackConfigInput["cluster"]> = {

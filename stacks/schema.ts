@@ -166,6 +166,34 @@ export const observabilitySchema = z.strictObject({
     logRetentionDays: retentionDays,
 });
 
+/** A raised quota: a positive whole number (units as in offline/preflight/quotaTable.ts). */
+const raisedQuota = count(1, 1_000_000).optional();
+
+/**
+ * Regional quotas this account has raised above a new account's defaults (the defaults, with
+ * their sources, are in offline/preflight/quotaTable.ts). The plan's preflight checks the stack's
+ * usage against these; a key left out keeps the default.
+ */
+export const awsQuotasSchema = z.strictObject({
+    elasticIps: raisedQuota,
+    natGatewaysPerAz: raisedQuota,
+    vpcs: raisedQuota,
+    onDemandStandardVcpus: raisedQuota,
+    gp3StorageTib: raisedQuota,
+});
+
+export const gcpQuotasSchema = z.strictObject({
+    ssdTotalGb: raisedQuota,
+    cpus: raisedQuota,
+    n2Cpus: raisedQuota,
+    n2dCpus: raisedQuota,
+    inUseAddresses: raisedQuota,
+    staticAddresses: raisedQuota,
+});
+
+/** A local cluster consumes no cloud quota: the section exists so every stack has the same keys, and it takes none. */
+export const localQuotasSchema = z.strictObject({});
+
 const common = {
     environment: z.enum(environments),
     /** Apex domain: the API is served at api.<domain>, with a wildcard certificate for *.<domain>. */
@@ -183,9 +211,9 @@ const common = {
     resilienceOverrides: z.record(z.string(), z.string()),
 };
 
-export const awsStackSchema = z.strictObject({ ...common, cloud: z.literal("aws"), aws: awsSchema, cluster: clusterSchema });
-export const gcpStackSchema = z.strictObject({ ...common, cloud: z.literal("gcp"), gcp: gcpSchema, cluster: clusterSchema });
-export const localStackSchema = z.strictObject({ ...common, cloud: z.literal("local"), local: localSchema });
+export const awsStackSchema = z.strictObject({ ...common, cloud: z.literal("aws"), aws: awsSchema, cluster: clusterSchema, quotas: awsQuotasSchema });
+export const gcpStackSchema = z.strictObject({ ...common, cloud: z.literal("gcp"), gcp: gcpSchema, cluster: clusterSchema, quotas: gcpQuotasSchema });
+export const localStackSchema = z.strictObject({ ...common, cloud: z.literal("local"), local: localSchema, quotas: localQuotasSchema });
 
 /** The sections each cloud's stack may carry (top-level keys under `bookkeep:`). */
 export const stackSections: Readonly<Record<Cloud, readonly string[]>> = {

@@ -10,6 +10,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import { StackValidationArgs, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import { expect } from "chai";
+import { capacityPolicyNames } from "../policies/preflight";
 import * as path from "path";
 import { Evaluation, projectRoot } from "../offline/engine";
 import { effectiveLevels, PolicyReport, readPackConfig, runPolicies } from "../offline/policyRunner";
@@ -66,17 +67,23 @@ describe("policy pack: shape", () => {
         }
     });
 
-    it("makes every policy mandatory in production (at least 30)", () => {
-        expect(production.filter(p => p.enforcementLevel === "mandatory").length).to.equal(pack.policies.length);
+    it("makes every policy mandatory in production (at least 30), but the two capacity policies (issue 18)", () => {
+        // autoscaler-reaches-hpa-maximum is advisory by design; fleet-fits-at-hpa-minimum until issues 15/16 size the nodes.
+        expect(production.filter(p => p.enforcementLevel !== "mandatory").map(p => `${p.name}=${p.enforcementLevel}`))
+            .to.deep.equal(["fleet-fits-at-hpa-minimum=advisory", "autoscaler-reaches-hpa-maximum=advisory"]);
         expect(pack.policies.length).to.be.at.least(30);
     });
 
     it("downgrades only the named policies in staging and development", () => {
         const downgraded = (stack: string) => effectiveLevels(pack, policyConfig(stack)).filter(p => p.enforcementLevel !== "mandatory")
             .map(p => `${p.name}=${p.enforcementLevel}`).sort();
-        expect(downgraded("staging")).to.deep.equal(["cloud-sql-final-backup=advisory", "gke-control-plane-logging=advisory", "rds-final-snapshot=advisory"]);
+        expect(downgraded("staging")).to.deep.equal([
+            "autoscaler-reaches-hpa-maximum=advisory", "cloud-sql-final-backup=advisory", "fleet-fits-at-hpa-minimum=advisory",
+            "gke-control-plane-logging=advisory", "rds-final-snapshot=advisory",
+        ]);
         expect(downgraded("development")).to.deep.equal([
-            "cloud-sql-final-backup=advisory", "deployment-has-pdb=advisory", "rds-final-snapshot=advisory", "workload-replicas-production=disabled",
+            "autoscaler-reaches-hpa-maximum=advisory", "cloud-sql-final-backup=advisory", "deployment-has-pdb=advisory", "rds-final-snapshot=advisory",
+            "workload-replicas-production=disabled",
         ]);
         // Config only names real policies: a typo would silently keep the default.
         const names = new Set(pack.policies.map(p => p.name));
@@ -403,7 +410,8 @@ describe("policy pack: compliant production stack", () => {
 
     it("lists every policy as evaluated, mandatory", () => {
         expect(result.report.evaluated.map(e => e.name)).to.deep.equal(pack.policies.map(p => p.name));
-        expect(result.report.evaluated.every(e => e.enforcementLevel === "mandatory")).to.equal(true);
+        // Production keeps the capacity policies advisory until issues 15/16 size the nodes (policies/config/production.json).
+        expect(result.report.evaluated.filter(e => !capacityPolicyNames.includes(e.name)).every(e => e.enforcementLevel === "mandatory")).to.equal(true);
     });
 });
 
@@ -668,7 +676,8 @@ describe("policy pack: broken production stack", () => {
 
     it("rejects a fixture for every policy in the pack", () => {
         const rejected = new Set([...Object.values(expected), ...Object.values(evasions)].flatMap(list => list.map(([policy]) => policy)));
-        expect(pack.policies.map(p => p.name).filter(n => !rejected.has(n))).to.deep.equal([]);
+        // The capacity policies have their own fixtures, one broken property each (tests/preflight-policy.spec.ts).
+        expect(pack.policies.map(p => p.name).filter(n => !rejected.has(n) && !capacityPolicyNames.includes(n))).to.deep.equal([]);
     });
 
     it("reports every violation as mandatory in production", () => {
