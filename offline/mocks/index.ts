@@ -10,7 +10,7 @@ import { kubernetesMocks } from "./kubernetes";
 import { randomMocks } from "./random";
 import { CloudMocks } from "./types";
 
-const rpc = require("@pulumi/pulumi/runtime/rpc");
+const rpc = pulumi.runtime;
 
 const all: CloudMocks[] = [awsMocks, gcpMocks, kubernetesMocks, randomMocks];
 const outputs = Object.assign({}, ...all.map(m => m.outputs)) as CloudMocks["outputs"];

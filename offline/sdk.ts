@@ -1,0 +1,132 @@
+/**
+ * The offline engine's one seam with what `@pulumi/pulumi` does not document. Everything else
+ * goes through the public API: `pulumi.runtime.setMocks` installs the mock monitor and the
+ * feature set, `getMonitor` returns it, `runInPulumiStack` runs a program as a stack and the
+ * wire signatures (`specialSigKey`, ...) are exported from `pulumi.runtime`.
+ *
+ * What remains is named here, and tests/engine.spec.ts ("SDK adapter contract") checks each piece
+ * against the installed SDK, so an upgrade that changes one fails that test by name instead of
+ * drifting silently:
+ * - the registration request the SDK sends its monitor: the getters `RegistrationRequest` lists
+ *   (the public mocks API shows a resource's inputs but not its parent, provider, options or
+ *   dependencies, which the plan and the policies need);
+ * - the monitor's `registerResource` / `registerResourceOutputs` calls, answered here, and the
+ *   `RegisterResourceResponse` message they answer with;
+ * - `waitForRPCs`, which the SDK exports but marks internal: the one way to know a program's
+ *   last registration has been answered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+
+/** The getters of the SDK's RegisterResourceRequest that the engine reads. */
+export const requestGetters = [
+    "getType", "getName", "getParent", "getCustom", "getRemote", "getObject", "getProvider", "getProtect",
+    "getDependenciesList", "getPropertydependenciesMap", "getIgnorechangesList", "getDeletebeforereplace",
+    "getAdditionalsecretoutputsList", "getRetainondelete", "getCustomtimeouts",
+] as const;
+
+export interface RegistrationRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getRemote(): boolean;
+    getObject(): Struct | undefined;
+    getProvider(): string;
+    getProtect(): boolean;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+    getIgnorechangesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getAdditionalsecretoutputsList(): string[];
+    getRetainondelete(): boolean;
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+}
+
+/** What the engine answers a registration with. */
+export interface RegistrationAnswer {
+    readonly urn: string;
+    readonly id: string;
+    /** The resource's state in wire form. */
+    readonly state: Struct;
+}
+
+export interface MonitorHooks {
+    /** Answers one resource registration (custom, component or remote component). */
+    register(req: RegistrationRequest): RegistrationAnswer;
+    /** A resource's outputs, in wire form (`registerOutputs`). */
+    outputs(urn: string, outputs: Record<string, unknown>): void;
+}
+
+type Callback = (err: unknown, resp: unknown) => void;
+interface MonitorCalls {
+    registerResource(req: unknown, callback: Callback): unknown;
+    registerResourceOutputs(req: unknown, callback: Callback): unknown;
+}
+
+interface ResponseMessage {
+    setUrn(urn: string): void;
+    setId(id: string): void;
+    setObject(state: Struct): void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- generated protobuf code; the SDK ships it without type declarations
+const resourceProto = require("@pulumi/pulumi/proto/resource_pb") as { RegisterResourceResponse?: new () => ResponseMessage };
+
+function contractBroken(what: string): Error {
+    return new Error(`offline engine: @pulumi/pulumi ${sdkVersion()} no longer provides ${what}; update offline/sdk.ts`);
+}
+
+export function sdkVersion(): string {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the installed SDK's own version, for the message above
+    return (require("@pulumi/pulumi/package.json") as { version: string }).version;
+}
+
+/**
+ * Installs the SDK's mocks for one evaluation, with registrations answered by `hooks`; invokes
+ * and reads still go to `mocks`.
+ */
+export async function installMocks(mocks: pulumi.runtime.Mocks, project: string, stack: string, preview: boolean, hooks: MonitorHooks): Promise<void> {
+    await pulumi.runtime.setMocks(mocks, project, stack, preview);
+    const monitor = pulumi.runtime.getMonitor() as unknown as Partial<MonitorCalls> | undefined;
+    if (typeof monitor?.registerResource !== "function" || typeof monitor.registerResourceOutputs !== "function") {
+        throw contractBroken("a mock monitor with registerResource and registerResourceOutputs");
+    }
+    const Response = resourceProto.RegisterResourceResponse;
+    if (typeof Response !== "function") {
+        throw contractBroken("proto/resource_pb RegisterResourceResponse");
+    }
+    monitor.registerResource = (req: unknown, callback: Callback) => {
+        let response: ResponseMessage;
+        try {
+            const answer = hooks.register(req as RegistrationRequest);
+            response = new Response();
+            response.setUrn(answer.urn);
+            response.setId(answer.id);
+            response.setObject(answer.state);
+        } catch (err) {
+            callback(err, undefined);
+            return;
+        }
+        callback(null, response);
+    };
+    monitor.registerResourceOutputs = (req: unknown, callback: Callback) => {
+        try {
+            const r = req as { getUrn(): string; getOutputs(): Struct | undefined };
+            hooks.outputs(r.getUrn(), r.getOutputs()?.toJavaScript() ?? {});
+        } catch (err) {
+            callback(err, undefined);
+            return;
+        }
+        callback(null, {});
+    };
+}
+
+/** Resolves once every registration and invoke the program started has been answered. */
+export function waitForRPCs(): Promise<void> {
+    const wait = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
+    if (typeof wait !== "function") {
+        throw contractBroken("runtime.waitForRPCs");
+    }
+    return wait();
+}
