@@ -13,7 +13,10 @@
  * - the monitor's `registerResource` / `registerResourceOutputs` calls, answered here, and the
  *   `RegisterResourceResponse` message they answer with;
  * - `waitForRPCs`, which the SDK exports but marks internal: the one way to know a program's
- *   last registration has been answered.
+ *   last registration has been answered;
+ * - the policy analyzer's own request handlers (`@pulumi/policy/server`) and the analyzer's
+ *   protobuf messages (`@pulumi/pulumi/proto/analyzer_pb`): the code `pulumi preview
+ *   --policy-pack` drives over gRPC, called in process.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -129,4 +132,40 @@ export function waitForRPCs(): Promise<void> {
         throw contractBroken("runtime.waitForRPCs");
     }
     return wait();
+}
+
+/** The analyzer's request handlers, as `@pulumi/policy/server` makes them for the gRPC server. */
+export interface AnalyzerRuntime {
+    readonly analyzerServer: {
+        makeAnalyzeRpcFun(name: string, version: string, level: string, policies: unknown[]): AnalyzerCall;
+        makeAnalyzeStackRpcFun(name: string, version: string, level: string, policies: unknown[]): AnalyzerCall;
+    };
+    /** `@pulumi/pulumi/proto/analyzer_pb`: AnalyzeRequest, AnalyzeStackRequest, AnalyzerResource, ... */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- generated protobuf classes without type declarations
+    readonly analyzerProto: any;
+}
+export type AnalyzerCall = (call: unknown, callback: Callback) => unknown;
+
+export const analyzerMessages = ["AnalyzeRequest", "AnalyzeStackRequest", "AnalyzerResource", "AnalyzerResourceOptions",
+    "AnalyzerProviderResource", "AnalyzerPropertyDependencies", "EnforcementLevel"] as const;
+
+let analyzer: AnalyzerRuntime | undefined;
+
+/** Loaded on first use: a plan loads the analyzer only when it evaluates policies. */
+export function analyzerRuntime(): AnalyzerRuntime {
+    if (!analyzer) {
+        /* eslint-disable @typescript-eslint/no-require-imports -- internal modules without type declarations, loaded on first use */
+        const server = require("@pulumi/policy/server") as Partial<AnalyzerRuntime["analyzerServer"]>;
+        const proto = require("@pulumi/pulumi/proto/analyzer_pb") as Record<string, unknown>;
+        /* eslint-enable @typescript-eslint/no-require-imports */
+        if (typeof server.makeAnalyzeRpcFun !== "function" || typeof server.makeAnalyzeStackRpcFun !== "function") {
+            throw new Error("offline engine: @pulumi/policy no longer provides server.makeAnalyzeRpcFun / makeAnalyzeStackRpcFun; update offline/sdk.ts");
+        }
+        const missing = analyzerMessages.filter(m => proto[m] === undefined);
+        if (missing.length > 0) {
+            throw contractBroken(`proto/analyzer_pb ${missing.join(", ")}`);
+        }
+        analyzer = { analyzerServer: server as AnalyzerRuntime["analyzerServer"], analyzerProto: proto };
+    }
+    return analyzer;
 }
