@@ -14,6 +14,8 @@
  *   `RegisterResourceResponse` message they answer with;
  * - `waitForRPCs`, which the SDK exports but marks internal: the one way to know a program's
  *   last registration has been answered;
+ * - a failed invoke reaches the program as `new Error(err.details)`: the SDK reads the gRPC error's
+ *   `details`, so an error thrown by a fake must carry its message there (`monitorError`);
  * - the policy analyzer's own request handlers (`@pulumi/policy/server`) and the analyzer's
  *   protobuf messages (`@pulumi/pulumi/proto/analyzer_pb`): the code `pulumi preview
  *   --policy-pack` drives over gRPC, called in process.
@@ -168,4 +170,9 @@ export function analyzerRuntime(): AnalyzerRuntime {
         analyzer = { analyzerServer: server as AnalyzerRuntime["analyzerServer"], analyzerProto: proto };
     }
     return analyzer;
+}
+
+/** An error for the SDK to pass on to the program: it reads a monitor error's gRPC `details`. */
+export function monitorError(message: string): Error {
+    return Object.assign(new Error(message), { details: message });
 }

@@ -86,6 +86,19 @@ describe("offline engine", () => {
         expect(JSON.stringify(ev.outputs)).to.not.contain("payroll-exporter");
     });
 
+    it("fails an invoke without an offline fake, naming the function", async () => {
+        let message = "";
+        try {
+            await run(() => {
+                const provider = new aws.Provider("p", { region: "ap-south-1" });
+                return { id: aws.ec2.getAmiOutput({ owners: ["amazon"], mostRecent: true }, { provider }).id };
+            });
+        } catch (err) {
+            message = (err as Error).message;
+        }
+        expect(message).to.equal("offline engine: no fake for invoke aws:ec2/getAmi:getAmi; add one to offline/mocks/");
+    });
+
     it("answers registrations with the inputs as state plus the type's computed outputs", async () => {
         const ev = await run(() => {
             const provider = new aws.Provider("p", { region: "ap-south-1" });

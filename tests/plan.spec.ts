@@ -95,6 +95,29 @@ describe("plan command", () => {
         expect(r.stderr).to.contain("expected key=value");
     });
 
+    describe("bad output paths exit 2 with one line naming the path and the reason, before planning", () => {
+        const cases: Array<[string[], string]> = [
+            [["--json", "/"], "error: --json /: is a folder; give a file name\n"],
+            [["--diagram", "/"], "error: --diagram /: is a folder; give a file name\n"],
+            [["--summary", "/dev/null/x.md"], "error: --summary /dev/null/x.md: /dev/null is not a folder\n"],
+            [["--manifests", "/dev/null"], "error: --manifests /dev/null: /dev/null is not a folder\n"],
+            [["--json", "/proc/nope/x.json"], "error: --json /proc/nope/x.json: cannot create folder /proc/nope: cannot be created there\n"],
+        ];
+        for (const [args, line] of cases) {
+            it(args.join(" "), () => {
+                const r = planCli("--stack", "development", "--quiet", ...args);
+                expect([r.code, r.stderr, r.stdout]).to.deep.equal([2, line, ""]);
+            });
+        }
+    });
+
+    it("cuts a long bad value to a line", () => {
+        const r = planCli("--stack", "staging", "--set", "x".repeat(100_000));
+        expect(r.code).to.equal(2);
+        expect(r.stderr.length).to.be.lessThan(400);
+        expect(r.stderr).to.match(/x… \(\d{6} characters\)/);
+    });
+
     it("exits 1 on a mandatory violation, naming the policy and the resource", () => {
         const r = planCli("--stack", "production", "--quiet", "--set", "bookkeep:database={\"deletionProtection\":false}");
         expect(r.code, r.stderr).to.equal(1);
