@@ -196,6 +196,7 @@ export class PolicySession {
         return msg;
     }
 
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a generated analyzer protobuf message, untyped
     private options(r: AnalyzedResource): any {
         const o = new this.proto.AnalyzerResourceOptions();
         o.setProtect(r.protect);
@@ -209,6 +210,7 @@ export class PolicySession {
         return o;
     }
 
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a generated analyzer protobuf message, untyped
     private collect(response: any, fallbackUrn: string): void {
         for (const d of response.getDiagnosticsList()) {
             this.violations.push({
@@ -228,6 +230,7 @@ export async function runPolicies(pack: PackDefinition, resources: readonly Reco
     return session.finish();
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the analyzer's generated response messages are untyped
 function call(fn: (call: unknown, cb: (err: unknown, resp: unknown) => void) => unknown, request: unknown): Promise<any> {
     return new Promise((resolve, reject) => {
         fn({ request }, (err, resp) => (err ? reject(err) : resolve(resp)));

@@ -159,7 +159,7 @@ export function analyzerRuntime(): AnalyzerRuntime {
         /* eslint-disable @typescript-eslint/no-require-imports -- internal modules without type declarations, loaded on first use */
         const server = require("@pulumi/policy/server") as Partial<AnalyzerRuntime["analyzerServer"]>;
         const proto = require("@pulumi/pulumi/proto/analyzer_pb") as Record<string, unknown>;
-        /* eslint-enable @typescript-eslint/no-require-imports */
+        /* eslint-enable @typescript-eslint/no-require-imports -- only the two lines above */
         if (typeof server.makeAnalyzeRpcFun !== "function" || typeof server.makeAnalyzeStackRpcFun !== "function") {
             throw new Error("offline engine: @pulumi/policy no longer provides server.makeAnalyzeRpcFun / makeAnalyzeStackRpcFun; update offline/sdk.ts");
         }

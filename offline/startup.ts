@@ -10,6 +10,7 @@
  *   the real thing.
  */
 import "./compileCache";
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- Module's constructor and cache are only typed through the CommonJS import
 import Module = require("module");
 import * as path from "path";
 
@@ -52,6 +53,7 @@ function deferModule(id: string, file: string): void {
         if (real === undefined) {
             pending.delete(id);
             delete require.cache[file];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the deferred module by file on first use
             real = require(file) as object;
         }
         return real;
