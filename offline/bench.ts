@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: wall time and peak memory of the offline plan for each stack × cloud, against
- * the floor of loading the SDKs in a bare Node process, and the plan's growth with fleet size.
+ * the floor of loading the SDKs in a bare Node process, and the plan's growth with fleet size;
+ * and the README's own command, `npm run plan -- --stack production`, as people run it: warm
+ * (nothing changed since the last run) and after a one-file edit.
  * Each figure is the median of several runs, each in a fresh process (what CI and people pay).
  *
  *   node bin/offline/bench.js [--runs 3] [--child ...]   (--child is the measured process itself)
@@ -8,6 +10,8 @@
 // First, before anything else loads: the SDKs' compile cache and deferred modules.
 import "./startup";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { Platform } from "../components/platform";
 import { loadCatalog, ServiceSpec, catalogEntries } from "../services";
 import { loadStackConfig } from "../stacks/load";
@@ -56,6 +60,37 @@ async function child(args: string[]): Promise<void> {
  * defines it; and the same with the plan's compile cache, a stricter floor (the plan also loads
  * less of the SDKs: see offline/startup.ts and the sdk.ts modules).
  */
+/** The README command, timed whole (npm, the transpile step, the plan). */
+function measureReadmeCommand(runs: number, edit: boolean): Sample {
+    const root = projectRoot();
+    // An edit a person makes: new content in one component file, so its transpiled output and its
+    // compiled code are both stale. The file is restored afterwards.
+    const edited = path.join(root, "components", "service.ts");
+    const original = fs.readFileSync(edited, "utf8");
+    const samples: number[] = [];
+    try {
+        const once = (i: number) => {
+            if (edit) {
+                fs.writeFileSync(edited, `${original}\n// bench edit ${i} ${Date.now()}\n`);
+            }
+            const start = process.hrtime.bigint();
+            const r = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack", "production", "--quiet"], { cwd: root, encoding: "utf8" });
+            const ms = Number(process.hrtime.bigint() - start) / 1e6;
+            if (r.status !== 0) {
+                throw new Error(`npm run plan failed:\n${r.stderr}`);
+            }
+            return ms;
+        };
+        once(-1);
+        for (let i = 0; i < runs; i++) {
+            samples.push(once(i));
+        }
+    } finally {
+        fs.writeFileSync(edited, original);
+    }
+    return { ms: samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)], maxRssMb: NaN };
+}
+
 const floorScript = (compileCache: boolean) =>
     `${compileCache ? `require(${JSON.stringify(require.resolve("./compileCache"))}); ` : ""}${JSON.stringify(sdkModules)}.forEach(m => require(m)); ` +
     `process.stdout.write(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 }) + "\\n");`;
@@ -96,6 +131,10 @@ async function main(args: string[]): Promise<void> {
     const lines = [row(["case", "resources", "wall ms", "ratio", "÷ cached floor", "peak RSS MB", "preflight ms"], widths)];
     lines.push(row(["SDK load floor (bare node)", "-", floor.ms.toFixed(0), "1.00", "-", floor.maxRssMb.toFixed(0), "-"], widths));
     lines.push(row(["SDK load floor (bare node + compile cache)", "-", cachedFloor.ms.toFixed(0), (cachedFloor.ms / floor.ms).toFixed(2), "1.00", cachedFloor.maxRssMb.toFixed(0), "-"], widths));
+    const warm = measureReadmeCommand(runs, false);
+    const edited = measureReadmeCommand(runs, true);
+    lines.push(row(["npm run plan -- --stack production (warm)", "-", warm.ms.toFixed(0), (warm.ms / floor.ms).toFixed(2), (warm.ms / cachedFloor.ms).toFixed(2), "-", "-"], widths));
+    lines.push(row(["  the same after a one-file edit", "-", edited.ms.toFixed(0), (edited.ms / floor.ms).toFixed(2), (edited.ms / cachedFloor.ms).toFixed(2), "-", "-"], widths));
     let production: Sample | undefined;
     for (const [stack, cloud] of [["staging", "aws"], ["production", "aws"], ["staging", "gcp"], ["production", "gcp"], ["development", "local"]]) {
         const s = measure(["--stack", stack, "--cloud", cloud], runs);
@@ -118,7 +157,8 @@ async function main(args: string[]): Promise<void> {
         "Every plan includes the preflight; its column is its own share.\n" +
         `production on aws / floor: ${verdict(production && production.ms / floor.ms, 1.5)}, ` +
         `/ floor with compile cache: ${verdict(production && production.ms / cachedFloor.ms, 1.5)}; ` +
-        `200 services / 6 services: ${verdict(growth, 3)}\n`);
+        `200 services / 6 services: ${verdict(growth, 3)}\n` +
+        `npm run plan warm / floor: ${verdict(warm.ms / floor.ms, 2)}; after a one-file edit / floor: ${verdict(edited.ms / floor.ms, 4)}\n`);
 }
 
 if (require.main === module) {

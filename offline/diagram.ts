@@ -6,6 +6,7 @@
 import type { Graph } from "@viz-js/viz";
 import { RecordedResource } from "./engine";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped provider JSON, read by path
 type Obj = Record<string, any>;
 
 const dataStoreTypes: Record<string, "postgres" | "redis" | "objects"> = {

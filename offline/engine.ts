@@ -3,8 +3,9 @@
  * registers (type, name, inputs, parent, provider, dependsOn, protect), exactly as the engine
  * would receive them. Used by the plan command, the tests and the benchmark.
  *
- * It drives the SDK's own pieces (its MockMonitor, `runInPulumiStack`), wrapping the monitor only
- * to see the full registration request, which the public mocks API does not expose.
+ * It installs the SDK's own mocks (`pulumi.runtime.setMocks`) and runs the program as a stack
+ * (`runInPulumiStack`); registrations are answered here, through offline/sdk.ts, the one module
+ * that knows what the public mocks API does not show (the full registration request).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
@@ -13,12 +14,9 @@ import type * as jspb from "google-protobuf";
 import { JavaScriptValue, Struct, Value } from "google-protobuf/google/protobuf/struct_pb";
 import { fakeMocks, fakeRegistration } from "./mocks";
 
-const settings = require("@pulumi/pulumi/runtime/settings");
-const stackRuntime = require("@pulumi/pulumi/runtime/stack");
-const sdkState = require("@pulumi/pulumi/runtime/state");
-const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
-const rpc = require("@pulumi/pulumi/runtime/rpc");
-const { RegisterResourceResponse } = require("@pulumi/pulumi/proto/resource_pb");
+import { installMocks, RegistrationRequest, waitForRPCs } from "./sdk";
+
+const rpc = pulumi.runtime;
 
 /**
  * The engine here is in-process: the SDK's request and response Structs never go on the wire,
@@ -179,60 +177,32 @@ function providerUrn(ref: string): string | null {
 export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const resources: RecordedResource[] = [];
     let rawOutputs: Record<string, unknown> = {};
-    const monitor = new MockMonitor(fakeMocks(options.preview));
-    // URNs as the engine makes them: a resource's type is qualified by its ancestors' types (all
-    // but the root stack), not only its parent's as the mock monitor does. Policies and exemptions
-    // read that chain.
-    monitor.newUrn = (parent: string | undefined, type: string, name: string) => {
-        const parentType = parent ? parent.split("::")[2] : undefined;
-        const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
-        return `urn:pulumi:${options.stack}::${projectName}::${qualified}::${name}`;
-    };
     let stackUrn: string | undefined;
-    // Registrations are answered here rather than by the mock monitor, which deserialises each
-    // resource's inputs into live values and serialises them back as its state (a second pass of
-    // the SDK's serialiser over every input: a quarter of a large plan's time). The fakes answer
-    // in the wire form directly; what the SDK receives is the same.
-    monitor.registerResource = (req: any, callback: (err: unknown, resp: unknown) => void) => {
-        let resp: unknown;
-        try {
-            const type: string = req.getType();
-            const name: string = req.getName();
-            const urn: string = monitor.newUrn(req.getParent(), type, name);
+    // Registrations are answered here rather than by the SDK's mock monitor, which deserialises
+    // each resource's inputs into live values and serialises them back as its state (a second
+    // pass of the SDK's serialiser over every input: a quarter of a large plan's time). The
+    // fakes answer in the wire form directly; what the SDK receives is the same.
+    await installMocks(fakeMocks(options.preview), projectName, options.stack, options.preview === true, {
+        register(req) {
+            const type = req.getType();
+            const name = req.getName();
+            const urn = newUrn(options.stack, req.getParent(), type, name);
             const inputs = req.getObject()?.toJavaScript() ?? {};
+            // Every registration (custom resource, component, remote component such as a Helm v4
+            // Chart) is answered by the fake providers in offline/mocks, keyed by type.
             const fake = fakeRegistration(type, name, inputs, options.preview);
-            const state = withAdditionalSecretOutputs(fake.state, req.getAdditionalsecretoutputsList());
-            monitor.resources.set(urn, { urn, id: fake.id || null, state });
-            const response = new RegisterResourceResponse();
-            response.setUrn(urn);
-            response.setId(fake.id);
-            response.setObject(Struct.fromJavaScript(state as Record<string, JavaScriptValue>));
-            resources.push(recordRequest(req, response));
+            const state = Struct.fromJavaScript(withAdditionalSecretOutputs(fake.state, req.getAdditionalsecretoutputsList()) as Record<string, JavaScriptValue>);
+            resources.push(recordRequest(req, urn, state));
             if (type === "pulumi:pulumi:Stack") {
                 stackUrn = urn;
             }
-            resp = response;
-        } catch (err) {
-            callback(err, undefined);
-            return;
-        }
-        callback(null, resp);
-    };
-    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-    monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp: any) => void) => {
-        if (req.getUrn() === stackUrn) {
-            rawOutputs = req.getOutputs()?.toJavaScript() ?? {};
-        }
-        return registerOutputs(req, callback);
-    };
-
-    settings.setMockOptions(monitor, projectName, options.stack, options.preview === true);
-    // The same feature set `pulumi.runtime.setMocks` enables.
-    const store = sdkState.getStore();
-    Object.assign(store, {
-        supportsSecrets: true, supportsResourceReferences: true, supportsOutputValues: false,
-        supportsDeletedWith: true, supportsReplaceWith: true, supportsAliasSpecs: true, supportsTransforms: false,
-        supportsParameterization: true, supportsResourceHooks: true, supportsErrorHooks: true,
+            return { urn, id: fake.id, state };
+        },
+        outputs(urn, outputs) {
+            if (urn === stackUrn) {
+                rawOutputs = outputs;
+            }
+        },
     });
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
 
@@ -246,11 +216,11 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     }
     try {
         const program = options.program ?? (() => loadProgram());
-        await stackRuntime.runInPulumiStack(async () => {
+        await pulumi.runtime.runInPulumiStack(async () => {
             Error.stackTraceLimit = options.stackTraces ? traceLimit : 0;
             return program();
         });
-        await settings.waitForRPCs();
+        await waitForRPCs();
     } catch (err) {
         failures.unshift(err);
     } finally {
@@ -276,6 +246,17 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
 }
 
 /**
+ * URNs as the engine makes them: a resource's type is qualified by its ancestors' types (all but
+ * the root stack), not only its parent's as the SDK's mock monitor does. Policies and exemptions
+ * read that chain.
+ */
+export function newUrn(stack: string, parent: string, type: string, name: string): string {
+    const parentType = parent ? parent.split("::")[2] : undefined;
+    const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${stack}::${projectName}::${qualified}::${name}`;
+}
+
+/**
  * The engine marks the outputs a resource names in `additionalSecretOutputs` as secret (a
  * RandomPassword's `result`, for one); the fakes do not, so this does it here.
  */
@@ -291,12 +272,10 @@ function withAdditionalSecretOutputs(state: Record<string, unknown>, names: stri
     return marked;
 }
 
-function recordRequest(req: any, resp: any): RecordedResource {
-    const urn: string = resp.getUrn();
+function recordRequest(req: RegistrationRequest, urn: string, stateStruct: Struct): RecordedResource {
     const inputsStruct = req.getObject() ?? new Struct();
-    const stateStruct = resp.getObject() ?? new Struct();
     const propertyDependencies: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((v: any, k: string) => {
+    req.getPropertydependenciesMap().forEach((v, k) => {
         propertyDependencies[k] = v.getUrnsList();
     });
     const record = {
@@ -356,5 +335,6 @@ export function projectRoot(): string {
 export function loadProgram(): unknown {
     const entry = require.resolve(path.join(__dirname, "..", "index"));
     delete require.cache[entry];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled program is loaded afresh by path on every evaluation
     return require(entry);
 }

@@ -8,7 +8,6 @@
 // First, before anything else loads: the SDKs' compile cache and deferred modules.
 import "./startup";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { pack } from "../policies/pack";
@@ -18,6 +17,7 @@ import { PolicyReport, readPackConfig, runPolicies } from "./policyRunner";
 import { markdownSummary, planJson, PlanJson, textSummary, toJsonText } from "./report";
 import { architectureSvg } from "./diagram";
 import { writeManifests } from "./manifests";
+import { checkOutputDir, checkOutputFile, clip, OutputPathError, writeOutputFile, writingInto } from "./outputs";
 import { readStackFile } from "./stackFile";
 import { withPlanChecks } from "./charts/checks";
 import { preflight } from "./preflight";
@@ -64,15 +64,10 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     return { plan, evaluation, policies, exitCode: mandatory ? exitCodes.mandatoryViolation : exitCodes.clean };
 }
 
-function writeFile(file: string, text: string): void {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, text);
-}
-
 function collectSet(pair: string, acc: Record<string, unknown>): Record<string, unknown> {
     const i = pair.indexOf("=");
     if (i <= 0) {
-        throw new InvalidArgumentError(`expected key=value, got "${pair}"`);
+        throw new InvalidArgumentError(`expected key=value, got "${clip(pair)}"`);
     }
     const key = pair.slice(0, i);
     const text = pair.slice(i + 1);
@@ -100,7 +95,8 @@ export async function main(argv: string[]): Promise<number> {
         .option("--preview", "evaluate as a first `pulumi preview`: ids and computed outputs unknown, as policies then see them")
         .option("--quiet", "print only mandatory violations and the verdict line")
         .exitOverride()
-        .configureOutput({ writeErr: s => process.stderr.write(s) });
+        // commander quotes a bad argument whole; a line of a message stays a line.
+        .configureOutput({ writeErr: s => process.stderr.write(s.split("\n").map(line => clip(line, 300)).join("\n")) });
     try {
         program.parse(argv, { from: "user" });
     } catch (err) {
@@ -113,33 +109,49 @@ export async function main(argv: string[]): Promise<number> {
         stack: string; cloud?: string; json?: string; manifests?: string; diagram?: string; summary?: string; quiet?: boolean; preview?: boolean;
         set: Record<string, unknown>;
     }>();
-    let result: PlanResult;
     try {
-        result = await planStack({ stack: opts.stack, cloud: opts.cloud, overrides: opts.set, preview: opts.preview });
+        return await planAndWrite(opts);
     } catch (err) {
-        if (pulumi.InputPropertiesError.isInstance(err)) {
+        if (pulumi.InputPropertiesError.isInstance(err) || err instanceof OutputPathError) {
             process.stderr.write(`error: ${err.message}\n`);
             return exitCodes.invalidInput;
         }
         throw err;
     }
+}
+
+async function planAndWrite(opts: {
+    stack: string; cloud?: string; json?: string; manifests?: string; diagram?: string; summary?: string; quiet?: boolean; preview?: boolean;
+    set: Record<string, unknown>;
+}): Promise<number> {
+    // Bad output paths fail before the plan runs, not after.
+    for (const [option, file] of [["--json", opts.json], ["--diagram", opts.diagram], ["--summary", opts.summary]] as const) {
+        if (file !== undefined) {
+            checkOutputFile(option, file);
+        }
+    }
+    if (opts.manifests !== undefined) {
+        checkOutputDir("--manifests", opts.manifests);
+    }
+    const result = await planStack({ stack: opts.stack, cloud: opts.cloud, overrides: opts.set, preview: opts.preview });
     if (opts.json) {
-        writeFile(opts.json, toJsonText(result.plan));
+        writeOutputFile("--json", opts.json, toJsonText(result.plan));
     }
     const written: string[] = [];
     if (opts.json) {
         written.push(`plan JSON ${opts.json}`);
     }
     if (opts.manifests) {
-        const n = writeManifests(opts.manifests, result.evaluation.resources);
+        const dir = opts.manifests;
+        const n = writingInto("--manifests", dir, () => writeManifests(dir, result.evaluation.resources));
         written.push(`${n.objects} manifests + ${n.charts} chart releases (${n.rendered} rendered objects) in ${opts.manifests}`);
     }
     if (opts.diagram) {
-        writeFile(opts.diagram, await architectureSvg(result.evaluation.resources, `BookKeep ${result.plan.stack} on ${result.plan.cloud}`));
+        writeOutputFile("--diagram", opts.diagram, await architectureSvg(result.evaluation.resources, `BookKeep ${result.plan.stack} on ${result.plan.cloud}`));
         written.push(`diagram ${opts.diagram}`);
     }
     if (opts.summary) {
-        writeFile(opts.summary, markdownSummary(result.plan, result.evaluation));
+        writeOutputFile("--summary", opts.summary, markdownSummary(result.plan, result.evaluation));
         written.push(`summary ${opts.summary}`);
     }
     if (!opts.quiet) {

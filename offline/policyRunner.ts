@@ -5,56 +5,10 @@
  */
 import { Policy, PolicyPackConfig } from "@pulumi/policy";
 import * as fs from "fs";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ConfigIssue, inputError } from "../stacks/errors";
 import { RecordedResource } from "./engine";
-
-// The analyzer runtime is loaded on first use, not when the module's types are imported.
-let runtime: { analyzerServer: any; analyzerProto: any; Struct: any } | undefined;
-function analyzerRuntime() {
-    if (!runtime) {
-        deserialiseOncePerMessage(require("@pulumi/policy/deserialize"));
-        runtime = {
-            analyzerServer: require("@pulumi/policy/server"),
-            analyzerProto: require("@pulumi/pulumi/proto/analyzer_pb"),
-            Struct: require("google-protobuf/google/protobuf/struct_pb").Struct,
-        };
-    }
-    return runtime;
-}
-
-type Deserialise = (struct: object, proxySecrets: boolean) => unknown;
-let deserialiseAfresh: Deserialise | undefined;
-
-/**
- * The analyzer deserialises a resource's properties (and its provider's) afresh for every policy
- * that looks at it: 84 deep copies per resource with this pack, most of a large plan's policy time
- * and garbage. The copies are identical and no policy writes to its inputs (tests/stacks.spec.ts
- * checks after every stack's plan), so offline each message is deserialised once and the
- * policies looking at it share the result.
- */
-function deserialiseOncePerMessage(module: { deserializeProperties: Deserialise }): void {
-    const deserialise = deserialiseAfresh = module.deserializeProperties;
-    const done = new WeakMap<object, unknown>();
-    module.deserializeProperties = (struct, proxySecrets) => {
-        if (proxySecrets) {
-            return deserialise(struct, proxySecrets);
-        }
-        if (!done.has(struct)) {
-            done.set(struct, deserialise(struct, false));
-        }
-        return done.get(struct);
-    };
-}
-
-/**
- * For tests: what the policies were given of a message (the shared copy) and what the analyzer's
- * own deserialisation makes of it now. They differ only if a policy wrote to its inputs.
- */
-export function policyInputsOf(struct: object): { shared: unknown; afresh: unknown } {
-    analyzerRuntime();
-    const module = require("@pulumi/policy/deserialize") as { deserializeProperties: Deserialise };
-    return { shared: module.deserializeProperties(struct, false), afresh: deserialiseAfresh!(struct, false) };
-}
+import { analyzerRuntime } from "./sdk";
 
 export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
 
@@ -154,7 +108,7 @@ export class PolicySession {
     private pending: Promise<void> = Promise.resolve();
     private readonly runtime = analyzerRuntime();
     private readonly proto = this.runtime.analyzerProto;
-    private readonly empty = new this.runtime.Struct();
+    private readonly empty = new Struct();
 
     constructor(private readonly pack: PackDefinition, config: PolicyPackConfig = {}) {
         this.evaluated = effectiveLevels(pack, config);
@@ -242,6 +196,7 @@ export class PolicySession {
         return msg;
     }
 
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a generated analyzer protobuf message, untyped
     private options(r: AnalyzedResource): any {
         const o = new this.proto.AnalyzerResourceOptions();
         o.setProtect(r.protect);
@@ -255,6 +210,7 @@ export class PolicySession {
         return o;
     }
 
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a generated analyzer protobuf message, untyped
     private collect(response: any, fallbackUrn: string): void {
         for (const d of response.getDiagnosticsList()) {
             this.violations.push({
@@ -274,6 +230,7 @@ export async function runPolicies(pack: PackDefinition, resources: readonly Reco
     return session.finish();
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the analyzer's generated response messages are untyped
 function call(fn: (call: unknown, cb: (err: unknown, resp: unknown) => void) => unknown, request: unknown): Promise<any> {
     return new Promise((resolve, reject) => {
         fn({ request }, (err, resp) => (err ? reject(err) : resolve(resp)));

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { inputError } from "../stacks/errors";
+import { clip } from "./outputs";
 import { deepMerge } from "../stacks/defaults";
 import { projectName, projectRoot } from "./engine";
 
@@ -42,7 +43,7 @@ export function readStackFile(stack: string, overrides: Record<string, unknown> 
     }
     const file = path.join(root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        throw inputError("stack", [{ propertyPath: "--stack", reason: `no Pulumi.${stack}.yaml; known stacks are ${stackNames(root).join(", ")} (got ${JSON.stringify(stack)})` }]);
+        throw inputError("stack", [{ propertyPath: "--stack", reason: `no Pulumi.${stack}.yaml; known stacks are ${stackNames(root).join(", ")} (got ${clip(JSON.stringify(stack))})` }]);
     }
     let doc: { config?: Record<string, unknown> };
     try {

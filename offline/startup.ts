@@ -3,14 +3,14 @@
  * loads `@pulumi/pulumi`: module loading is most of a plan's wall time (`npm run bench`).
  *
  * - V8's compiled code for every module is kept between runs (compileCache.ts).
- * - `@pulumi/pulumi` loads `typescript`, `@npmcli/arborist` and its automation API eagerly, for
- *   closure serialisation (`pulumi.runtime.serializeFunction`, dynamic providers), computing a
- *   program's code paths and driving the CLI; together about 40 % of loading the SDK, and an
- *   offline plan uses none of them. They are deferred (with zod's locales): each becomes a
+ * - `@pulumi/pulumi` loads `typescript`, `normalize-package-data` and its automation API eagerly,
+ *   for closure serialisation (`pulumi.runtime.serializeFunction`, dynamic providers), computing
+ *   a program's code paths and driving the CLI, and an offline plan uses none of them. They are deferred (with zod's locales): each becomes a
  *   stand-in that loads the real module on first use, so anything that does use them still gets
  *   the real thing.
  */
 import "./compileCache";
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- Module's constructor and cache are only typed through the CommonJS import
 import Module = require("module");
 import * as path from "path";
 
@@ -19,13 +19,11 @@ const zod = path.dirname(require.resolve("zod"));
 
 /** Modules that are required at load time but used only on demand, if at all, offline. */
 const deferredModules: Record<string, string> = {
-    // @pulumi/pulumi: closure serialisation, a program's code paths (arborist, package.json
-    // normalisation, directory walking), the automation API.
+    // @pulumi/pulumi: closure serialisation, a program's code paths (package.json
+    // normalisation), the automation API.
     "typescript": require.resolve("typescript", { paths: [sdk] }),
-    "@npmcli/arborist": require.resolve("@npmcli/arborist", { paths: [sdk] }),
     "@pulumi/pulumi/automation": path.join(sdk, "automation", "index.js"),
     "normalize-package-data": require.resolve("normalize-package-data", { paths: [sdk] }),
-    "fdir": require.resolve("fdir", { paths: [sdk] }),
     // zod: its 40 message locales (its English messages are loaded on their own).
     "zod locales": path.join(zod, "v4", "locales", "index.cjs"),
 };
@@ -55,6 +53,7 @@ function deferModule(id: string, file: string): void {
         if (real === undefined) {
             pending.delete(id);
             delete require.cache[file];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the deferred module by file on first use
             real = require(file) as object;
         }
         return real;

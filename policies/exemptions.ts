@@ -231,6 +231,7 @@ export function exemptionFor(policy: string, r: Subject, exemptions: readonly Ch
  * policy, and a stack policy's findings on an exempt workload are dropped.
  */
 export function withChartExemptions<P extends Policy>(policy: P, exemptions: readonly ChartExemption[] = chartExemptions): P {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a policy is rewrapped whichever kind it is (resource or stack validation)
     const p = policy as Policy & Record<string, any>;
     if (typeof p.validateResource === "function") {
         const validate = p.validateResource;

@@ -10,6 +10,7 @@ import {
 } from "@pulumi/policy";
 import { internetWide } from "./cidrs";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- resource properties as policies receive them: untyped provider JSON
 export type Props = Record<string, any>;
 
 /** What both resource and stack validations see of a resource. */
@@ -124,6 +125,7 @@ export function readOnce<T>(read: () => T): () => T {
 }
 
 /** Provider inputs that are objects arrive JSON-encoded (the AWS and GCP SDKs stringify them). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever JSON the provider input held
 export function decoded(v: unknown): any {
     if (typeof v === "string" && (v.startsWith("{") || v.startsWith("["))) {
         try {
@@ -135,6 +137,7 @@ export function decoded(v: unknown): any {
     return v;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- elements of untyped provider JSON
 export function asArray(v: unknown): any[] {
     return Array.isArray(v) ? v : [];
 }
@@ -401,6 +404,7 @@ export function containersOf(spec: Props): ContainerRef[] {
 }
 
 /** A container's effective security setting: the container's own, else the pod's. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a security-context field of untyped provider JSON
 export function effective(pod: Props, c: Props, key: string): any {
     return c.securityContext?.[key] ?? pod.securityContext?.[key];
 }

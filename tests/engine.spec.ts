@@ -5,6 +5,7 @@ import { expect } from "chai";
 import * as jspb from "google-protobuf";
 import { Struct, Value } from "google-protobuf/google/protobuf/struct_pb";
 import { fromWire } from "../offline/engine";
+import { requestGetters } from "../offline/sdk";
 import { isSecret, one, run } from "./harness";
 
 class Box extends pulumi.ComponentResource {
@@ -85,6 +86,19 @@ describe("offline engine", () => {
         expect(JSON.stringify(ev.outputs)).to.not.contain("payroll-exporter");
     });
 
+    it("fails an invoke without an offline fake, naming the function", async () => {
+        let message = "";
+        try {
+            await run(() => {
+                const provider = new aws.Provider("p", { region: "ap-south-1" });
+                return { id: aws.ec2.getAmiOutput({ owners: ["amazon"], mostRecent: true }, { provider }).id };
+            });
+        } catch (err) {
+            message = (err as Error).message;
+        }
+        expect(message).to.equal("offline engine: no fake for invoke aws:ec2/getAmi:getAmi; add one to offline/mocks/");
+    });
+
     it("answers registrations with the inputs as state plus the type's computed outputs", async () => {
         const ev = await run(() => {
             const provider = new aws.Provider("p", { region: "ap-south-1" });
@@ -97,5 +111,54 @@ describe("offline engine", () => {
         expect(ev.outputs).to.deep.include({ cidr: "10.0.0.0/16", arn: "arn:aws:ec2:ap-south-1:123456789012:v" });
         expect(ev.outputs.id).to.match(/^vpc-[0-9a-f]{17}$/);
         expect(ev.outputs.sg).to.match(/^sg-[0-9a-f]{17}$/);
+    });
+});
+
+/**
+ * What offline/sdk.ts takes from @pulumi/pulumi beyond its documented API. If an SDK upgrade
+ * changes any of it, this fails here, naming the piece, before any plan drifts.
+ */
+describe("SDK adapter contract (offline/sdk.ts)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- generated protobuf code without type declarations
+    const resourceProto = require("@pulumi/pulumi/proto/resource_pb") as Record<string, { prototype: Record<string, unknown> } | undefined>;
+
+    it("the SDK's registration request still has every getter the engine reads", () => {
+        const proto = resourceProto.RegisterResourceRequest?.prototype ?? {};
+        expect(requestGetters.filter(g => typeof proto[g] !== "function"), "missing getters").to.deep.equal([]);
+        expect(typeof resourceProto.RegisterResourceResponse?.prototype.setObject).to.equal("function");
+    });
+
+    it("the public runtime still has the entry points the engine uses", () => {
+        const runtime = pulumi.runtime as unknown as Record<string, unknown>;
+        const used = ["setMocks", "getMonitor", "runInPulumiStack", "setAllConfig", "waitForRPCs"];
+        expect(used.filter(f => typeof runtime[f] !== "function"), "missing functions").to.deep.equal([]);
+        expect([runtime.specialSigKey, runtime.specialSecretSig, runtime.unknownValue].every(v => typeof v === "string" && v.length > 0)).to.equal(true);
+    });
+
+    it("a registration arrives with each getter answering its type, and its answer reaches the program", async () => {
+        const seen: Record<string, string> = {};
+        let urnSeen = "";
+        const ev = await run(() => {
+            const parent = new pulumi.ComponentResource("bookkeep:test:Outer", "outer");
+            const password = new random.RandomPassword("pw", { length: 12 }, { parent, protect: true, ignoreChanges: ["length"], customTimeouts: { create: "2m" } });
+            password.urn.apply(u => { urnSeen = u; });
+            return {};
+        }, "contract");
+        const pw = one(ev.resources, "random:index/randomPassword:RandomPassword", "pw");
+        for (const [key, value] of Object.entries(pw)) {
+            seen[key] = Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
+        }
+        expect(seen).to.include({ urn: "string", type: "string", name: "string", parent: "string", custom: "boolean", remote: "boolean",
+            protect: "boolean", dependsOn: "array", ignoreChanges: "array", additionalSecretOutputs: "array", customTimeouts: "object" });
+        expect(pw.urn).to.equal("urn:pulumi:contract::bookkeep::bookkeep:test:Outer$random:index/randomPassword:RandomPassword::pw");
+        expect(urnSeen).to.equal(pw.urn);
+        expect([pw.protect, pw.ignoreChanges, pw.customTimeouts.create]).to.deep.equal([true, ["length"], "2m"]);
+        expect(pw.additionalSecretOutputs).to.include("result");
+        expect(isSecret(fromWire(pw.rawState.result))).to.equal(true);
+    });
+
+    it("stack outputs go through the answered registerResourceOutputs", async () => {
+        const ev = await run(() => ({ region: "ap-south-1" }), "contract");
+        expect(ev.outputs).to.deep.equal({ region: "ap-south-1" });
     });
 });

@@ -47,7 +47,7 @@ function verdict(policy: ResourceValidationPolicy, type: string, props: Record<s
         },
     } as unknown as ResourceValidationArgs;
     try {
-        (policy.validateResource as ResourceValidation)(args, (message: string) => out.reports.push(message));
+        void (policy.validateResource as ResourceValidation)(args, (message: string) => out.reports.push(message));
     } catch (e) {
         if (e !== stop) {
             throw e;

@@ -4,6 +4,7 @@ import { CloudMocks, OutputsFn } from "./types";
 export const gcpProjectNumber = "123456789012";
 const fakeProject = "fake-project";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- registration inputs are untyped provider JSON, read by path
 type Inputs = Record<string, any>;
 const projectOf = (inputs: Inputs): string => inputs.project ?? fakeProject;
 /** Auto-naming: the engine would add a random suffix; offline the logical name stands in. */

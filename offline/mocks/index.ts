@@ -8,9 +8,10 @@ import { accountId, awsMocks } from "./aws";
 import { gcpMocks } from "./gcp";
 import { kubernetesMocks } from "./kubernetes";
 import { randomMocks } from "./random";
+import { monitorError } from "../sdk";
 import { CloudMocks } from "./types";
 
-const rpc = require("@pulumi/pulumi/runtime/rpc");
+const rpc = pulumi.runtime;
 
 const all: CloudMocks[] = [awsMocks, gcpMocks, kubernetesMocks, randomMocks];
 const outputs = Object.assign({}, ...all.map(m => m.outputs)) as CloudMocks["outputs"];
@@ -71,7 +72,7 @@ export function fakeMocks(preview = false): pulumi.runtime.Mocks {
         call(args) {
             const fn = calls[args.token];
             if (!fn) {
-                throw new Error(`offline engine: no fake for invoke ${args.token}; add one to offline/mocks/`);
+                throw monitorError(`offline engine: no fake for invoke ${args.token}; add one to offline/mocks/`);
             }
             return fn(args);
         },
