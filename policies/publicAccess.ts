@@ -13,6 +13,7 @@ const publicGroupUris = /\/global\/(AllUsers|AuthenticatedUsers)$/;
 const s3AclTypes = ["aws:s3/bucketAclV2:BucketAclV2", "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:s3/bucketObject:BucketObject", "aws:s3/bucketObjectv2:BucketObjectv2"];
 
 /** Public canned ACLs and grants to everyone in an S3 resource's inputs. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- resource properties as policies receive them: untyped provider JSON
 function publicAclGrants(props: Record<string, any>): string[] {
     const found: string[] = [];
     const acl = safe(() => props.acl);

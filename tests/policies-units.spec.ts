@@ -20,7 +20,8 @@ function check(policy: ResourceValidationPolicy, type: string, props: Record<str
         isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === type,
         notApplicable: () => undefined,
     } as unknown as ResourceValidationArgs;
-    (policy.validateResource as ResourceValidation)(args, (message: string) => reports.push(message));
+    // This pack's resource policies are synchronous: the reports are in once the call returns.
+    void (policy.validateResource as ResourceValidation)(args, (message: string) => reports.push(message));
     return reports;
 }
 

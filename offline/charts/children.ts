@@ -4,13 +4,15 @@
  * typed by its apiVersion and kind, its namespace filled for namespaced kinds, with the Chart's
  * provider and dependencies. Hooks are kept aside (never deployed) for the reports and checks.
  */
+import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { fromWire, RecordedResource } from "../engine";
 import { crdInfo, K8sObject, Rendered, renderChart, renderCrds } from "./render";
 
-const rpc = require("@pulumi/pulumi/runtime/rpc");
+/** The wire constants (secret and unknown signatures) are public in `pulumi.runtime`. */
+const rpc = pulumi.runtime;
 
 export const chartType = "kubernetes:helm.sh/v4:Chart";
 /** The Kubernetes version the charts are rendered for when the stack sets none (the local cluster). */
