@@ -24,7 +24,7 @@ import { Karpenter } from "./karpenter";
 import { EncryptionKey } from "./kms";
 import { Network } from "./network";
 import { createAwsProviders } from "./providers";
-import { AppSecrets } from "./secrets";
+import { SecretStore } from "./secrets";
 import { Storage } from "./storage";
 
 export interface AwsFoundationArgs {
@@ -173,7 +173,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             certificateProvider: providers.cloudFrontCertificate,
         }, parent);
 
-        const secrets = new AppSecrets(`${name}-secrets`, {
+        const secrets = new SecretStore(`${name}-secrets`, {
             prefix,
             databaseUrl: database.url,
             redisUrl: cache.url,

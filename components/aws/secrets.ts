@@ -9,7 +9,7 @@ import { generateJwtSecret } from "../endpoints";
 import { wellKnown } from "../naming";
 import { EncryptionKey } from "./kms";
 
-export interface AppSecretsArgs {
+export interface SecretStoreArgs {
     /** Physical name prefix, such as `bookkeep-production`. */
     readonly prefix: string;
     readonly databaseUrl: pulumi.Input<string>;
@@ -20,13 +20,15 @@ export interface AppSecretsArgs {
     readonly randomProvider: random.Provider;
 }
 
-export class AppSecrets extends pulumi.ComponentResource {
+/** The cloud's copy of the app secrets; `AppSecrets` (components/k8s) is the in-cluster Secret. */
+export class SecretStore extends pulumi.ComponentResource {
     public readonly secret: aws.secretsmanager.Secret;
     /** HMAC signing secret for the auth service's JWTs; a secret. */
     public readonly jwtSecret: pulumi.Output<string>;
 
-    constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bookkeep:aws:AppSecrets", name, {}, opts);
+    constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Registered as bookkeep:aws:AppSecrets until the rename; the alias keeps it and its children in place.
+        super("bookkeep:aws:SecretStore", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "bookkeep:aws:AppSecrets" }] });
         const protect = args.protect ?? false;
         const o = { parent: this, provider: args.provider };
         this.jwtSecret = generateJwtSecret(`${name}-jwt`, { parent: this, provider: args.randomProvider });
