@@ -71,7 +71,7 @@ export function redisUrl(args: RedisUrlArgs): pulumi.Output<string> {
 }
 
 /**
- * The backup tiers of the seed's DR plan, by key prefix in the backups bucket, on every cloud.
+ * The backup tiers of the required DR plan, by key prefix in the backups bucket, on every cloud.
  * Cold classes bill a minimum duration, so nothing moves before day 30 and nothing cold is deleted
  * early.
  */

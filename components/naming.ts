@@ -103,7 +103,7 @@ export const wellKnown = {
     appSecret: "bookkeeping-secrets",
     /** The app Secret's key holding one service's NATS URL, with that service's own credentials. */
     natsUrlKey: (service: string) => `nats-url-${service}`,
-    /** OTLP HTTP endpoint; a Service named otel-collector exists in the app namespace, as the seed's Go code expects. */
+    /** OTLP HTTP endpoint; a Service named otel-collector exists in the app namespace, as the services' Go code expects (requirements: Observability). */
     otelEndpoint: "http://otel-collector:4318",
     /** The NATS client endpoint, without credentials (the app Secret's URLs add each service's user). */
     natsUrl: (environment: Environment) => `nats://nats.${namespacesFor(environment).nats}.svc.cluster.local:4222`,

@@ -100,7 +100,7 @@ describe("aws helpers", () => {
         expect(amiTypeFor("c7gn.large")).to.equal("AL2023_ARM_64_STANDARD");
     });
 
-    it("tiers the backups bucket by the seed's schedule: daily expires, weekly to Glacier, monthly to Deep Archive", () => {
+    it("tiers the backups bucket by the required schedule: daily expires, weekly to Glacier, monthly to Deep Archive", () => {
         const rules = backupLifecycleRules(35, 365, 2922) as any[];
         expect(rules.map(r => [r.id, r.filter.prefix, r.status])).to.deep.equal([
             ["daily", "daily/", "Enabled"], ["weekly", "weekly/", "Enabled"], ["monthly", "monthly/", "Enabled"],

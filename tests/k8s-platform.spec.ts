@@ -1,6 +1,6 @@
 /**
  * The Kubernetes platform layer on a plain-value foundation: exact objects per namespace, pinned
- * charts and their key values, the seed's alerts verbatim, NetworkPolicy rules, Pod Security,
+ * charts and their key values, the required alerts verbatim, NetworkPolicy rules, Pod Security,
  * the migration Job and the backup CronJobs, and cloud-agnostic shape.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -91,8 +91,8 @@ const dnsRule = {
 const prometheusPeer = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": mon } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } };
 const servicesSelector = (names: string[]) => ({ matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: names }] });
 
-/** The seed's alerting rules block, copied verbatim from BookKeep-DevOps.md. */
-const seedAlerts = `
+/** The required alerting rules block, copied verbatim from BookKeep-DevOps.md. */
+const requiredAlerts = `
 groups:
   - name: bookkeep-alerts
     rules:
@@ -523,7 +523,7 @@ describe("Kubernetes platform layer", function () {
         one(layer.ev.resources, T_PASSWORD, "bookkeep-k8s-nats-payroll-password");
     });
 
-    it("provisions the seed's ServiceMonitor exactly", () => {
+    it("provisions the required ServiceMonitor exactly", () => {
         const sm = obj(production.ev, "ServiceMonitor", "bookkeep-services", mon);
         expect(sm.apiVersion).to.equal("monitoring.coreos.com/v1");
         expect(sm.spec).to.deep.equal({
@@ -533,9 +533,9 @@ describe("Kubernetes platform layer", function () {
         });
     });
 
-    it("provisions the seed's four alerts verbatim", () => {
+    it("provisions the required four alerts verbatim", () => {
         const rule = obj(production.ev, "PrometheusRule", "bookkeep-alerts", mon);
-        expect(rule.spec).to.deep.equal(parse(seedAlerts));
+        expect(rule.spec).to.deep.equal(parse(requiredAlerts));
         expect(rule.spec.groups[0].rules.map((r: { alert: string }) => r.alert)).to.deep.equal(["HighErrorRate", "HighLatency", "PodCrashLooping", "DatabaseConnectionPoolExhausted"]);
     });
 

@@ -100,7 +100,7 @@ export class Cache extends pulumi.ComponentResource {
             transitEncryptionEnabled: true,
             transitEncryptionMode: "required",
             authToken: token.result,
-            // ElastiCache takes one automatic snapshot a day; the hourly ones the seed asks for are
+            // ElastiCache takes one automatic snapshot a day; the hourly ones docs/requirements.md asks for are
             // taken by a CronJob (cacheSnapshots.ts).
             snapshotRetentionLimit: c.snapshotRetentionDays,
             snapshotWindow: `${automaticSnapshotHourUtc}:00-${automaticSnapshotHourUtc + 1}:00`,

@@ -1,5 +1,5 @@
 /**
- * Hourly ElastiCache snapshots: the seed's "Hourly: Redis RDB snapshots". ElastiCache takes one
+ * Hourly ElastiCache snapshots: the required "Hourly: Redis RDB snapshots". ElastiCache takes one
  * automatic snapshot a day; an in-cluster CronJob (the Kubernetes layer runs it from the
  * foundation's `cacheSnapshots`) takes one in each of the other hours, from a replica when the
  * group has one (found when the job runs, so a failover does not point it at the new primary),

@@ -16,7 +16,7 @@ import { eksKubeconfig } from "./kubeconfig";
 export const storageClassName = "gp3-encrypted";
 
 export interface ClusterArgs {
-    /** Physical cluster name, such as `bookkeep-production` (the seed's `aws eks update-kubeconfig --name`). */
+    /** Physical cluster name, such as `bookkeep-production` (the name CI's `aws eks update-kubeconfig --name` uses). */
     readonly clusterName: string;
     /** Validated `bookkeep:cluster`: version, node counts, API allow-list (at most 40 ranges). */
     readonly cluster: ClusterConfig;

@@ -146,7 +146,7 @@ export class Database extends pulumi.ComponentResource {
             multiAz: d.highAvailability,
             deletionProtection: d.deletionProtection,
             // Automated backups are what PITR restores from: WAL is shipped every five minutes,
-            // inside the seed's 1 h RPO.
+            // inside the required 1 h RPO.
             backupRetentionPeriod: d.backupRetentionDays,
             backupWindow: rdsBackupWindow,
             maintenanceWindow: rdsMaintenanceWindow,

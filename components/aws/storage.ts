@@ -1,5 +1,5 @@
 /**
- * The three S3 buckets: documents (tenant uploads), backups (the seed's daily / weekly / monthly
+ * The three S3 buckets: documents (tenant uploads), backups (the required daily / weekly / monthly
  * dumps, tiered to cold storage, write-once under S3 Object Lock) and static assets (served only
  * through CloudFront).
  */
@@ -39,7 +39,7 @@ const defaults = {
 /** Transitions happen after this many days; Glacier classes bill a minimum duration, so not sooner. */
 export const coldAfterDays = backupSchedule.coldAfterDays;
 
-/** Lifecycle of the backups bucket, one rule per prefix of the seed's backup schedule. */
+/** Lifecycle of the backups bucket, one rule per prefix of the required backup schedule. */
 export function backupLifecycleRules(daily: number, weekly: number, monthly: number): LifecycleRule[] {
     const common = {
         status: "Enabled",

@@ -1,6 +1,6 @@
 /**
  * Memorystore for Redis on the private services access range: AUTH on, TLS in transit (server
- * authentication, port 6378), CMEK at rest, hourly RDB snapshots (the seed's DR plan), STANDARD_HA
+ * authentication, port 6378), CMEK at rest, hourly RDB snapshots (the required DR plan), STANDARD_HA
  * (replica in another zone, automatic failover) when `cache.highAvailability`.
  */
 import * as gcp from "./sdk";

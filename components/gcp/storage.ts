@@ -13,7 +13,7 @@ import { grantKeyUse } from "./kms";
 export type BucketRole = "documents" | "backups" | "assets";
 export const bucketRoles: readonly BucketRole[] = ["documents", "backups", "assets"];
 
-/** The backup tiers of the seed's DR plan (shared with the AWS side), by key prefix. */
+/** The backup tiers of the required DR plan (shared with the AWS side), by key prefix. */
 export const backupLifecycle = backupSchedule;
 
 type LifecycleRule = gcp.types.input.storage.BucketLifecycleRule;

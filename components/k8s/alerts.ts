@@ -1,6 +1,6 @@
 /**
- * The seed's alerting rules and "BookKeep Overview" dashboard, as data. Expressions, `for`,
- * severities and annotations are the seed's, character for character (YAML `|` blocks keep their
+ * The required alerting rules and "BookKeep Overview" dashboard, as data. Expressions, `for`,
+ * severities and annotations are docs/requirements.md's, character for character (YAML `|` blocks keep their
  * line breaks and trailing newline).
  */
 export const alertGroups = [
@@ -42,7 +42,7 @@ export const alertGroups = [
 const datasource = { type: "prometheus", uid: "prometheus" };
 
 /**
- * The seed's dashboard as Grafana's provisioning sidecar expects it (the dashboard model itself,
+ * The required dashboard as Grafana's provisioning sidecar expects it (the dashboard model itself,
  * not the HTTP API's `{"dashboard": ...}` envelope). "graph" panels became "timeseries", their
  * replacement since Grafana 7; the Error Rate thresholds move to `fieldConfig`, where current
  * Grafana reads them.

@@ -1,9 +1,9 @@
 /**
- * Logical database backups: the seed's daily `pg_dump | gzip` at 02:00, plus weekly and monthly
+ * Logical database backups: the required daily `pg_dump | gzip` at 02:00, plus weekly and monthly
  * copies, uploaded to the backups bucket as the `backup` workload identity (IRSA on AWS, Workload
  * Identity on GCP: no static keys).
  *
- * What each layer of the seed's backup schedule gives (seed target: RPO 1 h, RTO 4 h):
+ * What each layer of the required backup schedule gives (required: RPO 1 h, RTO 4 h):
  *
  * | layer                                   | provided by                                      | RPO             | RTO (typical)              |
  * |-----------------------------------------|--------------------------------------------------|-----------------|----------------------------|
@@ -46,7 +46,7 @@ export interface DatabaseBackupsArgs {
     readonly secret: k8s.core.v1.Secret;
 }
 
-/** pg_dump matches the server's major version (the seed's postgres:15-alpine), pinned to a patch. */
+/** pg_dump matches the server's major version (the described postgres:15-alpine), pinned to a patch. */
 export const pgDumpImage = "postgres:15.10-alpine";
 const dumpBudget: PodBudget = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
 /** A cloud CLI container (the uploader, the cloud's scheduled jobs). */

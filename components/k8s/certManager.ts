@@ -1,7 +1,7 @@
 /**
  * cert-manager in bookkeep-system, running as the `cert-manager` workload identity so its DNS-01
  * solver can write challenge records into the cloud's DNS zone without static keys, and the
- * foundation's ClusterIssuer. The seed's wildcard certificate for api.<domain> and *.<domain> is
+ * foundation's ClusterIssuer. The required wildcard certificate for api.<domain> and *.<domain> is
  * made by cert-manager's ingress-shim from the fleet's main Ingress (its cluster-issuer and
  * private-key-* annotations, components/fleet.ts): one owner, so nothing fights over bookkeep-tls.
  */

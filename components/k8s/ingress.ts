@@ -1,6 +1,6 @@
 /**
  * ingress-nginx in bookkeep-system, behind the cloud's load balancer (the Service type and
- * annotations come from the foundation), serving the seed's api.<domain> routes with the wildcard
+ * annotations come from the foundation), serving the required api.<domain> routes with the wildcard
  * certificate as its default.
  */
 import * as k8s from "./sdk";

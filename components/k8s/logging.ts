@@ -1,5 +1,5 @@
 /**
- * Log shipping per the seed: Fluentd as a DaemonSet in bookkeep-system tails the BookKeep
+ * Log shipping per docs/requirements.md: Fluentd as a DaemonSet in bookkeep-system tails the BookKeep
  * containers' logs, parses their JSON lines and writes them to Elasticsearch in
  * bookkeep-monitoring (logstash format, prefix `bookkeep`, so one `bookkeep-YYYY.MM.DD` index a
  * day). An ILM policy deletes indices after `observability.logRetentionDays`.
@@ -38,7 +38,7 @@ export interface LoggingArgs {
     readonly certManager: pulumi.Resource;
 }
 
-/** Elasticsearch's Service is `elasticsearch` (fullnameOverride), as the seed's fluent.conf expects. */
+/** Elasticsearch's Service is `elasticsearch` (fullnameOverride), as the described fluent.conf expects. */
 export const elasticsearchService = "elasticsearch";
 const esPort = 9200;
 /** Labels of the Elasticsearch pods (the chart's `app: <fullname>`), for NetworkPolicy peers. */
@@ -98,8 +98,8 @@ function elasticsearchYml(): string {
 }
 
 /**
- * The seed's fluent.conf, adapted where the seed would ship nothing: kubelet names container log
- * files `<pod>_<namespace>_<container>-<id>.log`, so the seed's `bookkeep-*.log` glob would only
+ * The described fluent.conf, adapted where the required config would ship nothing: kubelet names container log
+ * files `<pod>_<namespace>_<container>-<id>.log`, so the described `bookkeep-*.log` glob would only
  * match pods *named* bookkeep-*; matching the bookkeep-* namespaces ships what it means to. Under
  * containerd each line is CRI-framed, so the CRI frame is parsed first and the service's JSON
  * (logrus) payload second.

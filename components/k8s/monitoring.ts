@@ -1,5 +1,5 @@
 /**
- * kube-prometheus-stack in bookkeep-monitoring, plus the seed's own monitoring objects as typed
+ * kube-prometheus-stack in bookkeep-monitoring, plus the monitoring objects docs/requirements.md asks for as typed
  * resources: the bookkeep-services ServiceMonitor, the bookkeep-alerts PrometheusRule and the
  * "BookKeep Overview" dashboard (provisioned by Grafana's sidecar from a labelled ConfigMap).
  *

@@ -1,5 +1,5 @@
 /**
- * The seed's namespaces, each under Pod Security Admission and starting from default-deny
+ * The required namespaces, each under Pod Security Admission and starting from default-deny
  * networking with only cluster DNS allowed; the app namespace also gets a ResourceQuota and a
  * LimitRange. Other components add the flows they need. With observability on, node-exporter gets
  * a namespace of its own, the one place host access is allowed besides Fluentd's.
@@ -33,7 +33,7 @@ type Managed = "app" | "system" | "monitoring" | "nats" | "nodeExporter";
 const enforcement: Record<Managed, "restricted" | "privileged"> = {
     app: "restricted",
     // Fluentd's DaemonSet mounts the node's /var/log (hostPath), which baseline already forbids.
-    // It stays here rather than in a namespace of its own because its config (the seed's
+    // It stays here rather than in a namespace of its own because its config (docs/requirements.md's
     // fluentd-config) lives in bookkeep-system; the other system pods are restricted-compliant,
     // which audit/warn `restricted` keeps visible.
     system: "privileged",

@@ -1,6 +1,6 @@
 /**
  * The Sealed Secrets controller in bookkeep-system, so teams can keep encrypted Secrets in Git
- * (the seed's SealedSecret). Secrets derived from the foundation (bookkeeping-secrets) are written
+ * (the required SealedSecret). Secrets derived from the foundation (bookkeeping-secrets) are written
  * directly by this program instead: their source of truth is Pulumi state, encrypted.
  */
 import * as pulumi from "@pulumi/pulumi";

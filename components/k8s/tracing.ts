@@ -1,7 +1,7 @@
 /**
  * The OpenTelemetry collector in bookkeep-monitoring, receiving OTLP from the services and storing
  * traces in the log Elasticsearch (one `bookkeep-traces-YYYY.MM.DD` index a day, so the
- * `bookkeep-*` ILM policy deletes them after the same retention as the logs). The seed's
+ * `bookkeep-*` ILM policy deletes them after the same retention as the logs). The services'
  * Go code exports to `otel-collector:4318`, a name relative to the service's own namespace, so an
  * ExternalName Service of that name in the app namespace points at the collector. It writes to
  * Elasticsearch over TLS, verified against the logging CA, as its own `otel-collector` user.
