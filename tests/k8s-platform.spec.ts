@@ -385,7 +385,7 @@ describe("Kubernetes platform layer", function () {
         const catalog = loadCatalog([payroll]);
         const config = parseStackConfig(readStackFile("production").config);
         // 4 replicas + 1 surge, not the stack's 10 + 1.
-        expect(appQuota(config, catalog, [])).to.include({ pods: "5", "requests.cpu": "500m", "limits.memory": "1280Mi" });
+        expect(appQuota(config.fleet, catalog, [])).to.include({ pods: "5", "requests.cpu": "500m", "limits.memory": "1280Mi" });
     });
 
     it("runs ingress-nginx behind the foundation's load balancer, hardened, 2 replicas in production", () => {

@@ -13,7 +13,7 @@
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { StackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { postgresUrl } from "../endpoints";
 import { CloudFoundation } from "../foundation";
 import { wellKnown } from "../naming";
@@ -37,7 +37,8 @@ export const appSecretKeys = {
 } as const;
 
 export interface AppSecretsArgs {
-    readonly config: StackConfig;
+    /** The environment: object names, replica counts and production-only settings follow it. */
+    readonly environment: Environment;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
     /** The layer's explicit @pulumi/random provider (default providers are disabled). */
@@ -47,7 +48,7 @@ export interface AppSecretsArgs {
 }
 
 /** `nats://<service>:<password>@<host>:4222`; the password is alphanumeric, so nothing needs escaping. */
-function natsClientUrl(environment: StackConfig["environment"], service: string, password: string): string {
+function natsClientUrl(environment: Environment, service: string, password: string): string {
     return wellKnown.natsUrl(environment).replace(/^nats:\/\//, `nats://${service}:${password}@`);
 }
 
@@ -58,7 +59,7 @@ export class AppSecrets extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:AppSecrets", name, {}, opts);
-        const { config, foundation, namespaces, randomProvider, natsPasswords } = args;
+        const { environment, foundation, namespaces, randomProvider, natsPasswords } = args;
         const pg = foundation.postgres;
         // Alphanumeric: it travels in a URL and through psql's :'var' quoting with nothing to escape.
         const appPassword = new random.RandomPassword(`${name}-app-db-password`, { length: 32, special: false },
@@ -76,7 +77,7 @@ export class AppSecrets extends pulumi.ComponentResource {
                 [appSecretKeys.jwtSecret]: pulumi.secret(foundation.jwtSecret),
                 ...Object.fromEntries(Object.entries(natsPasswords).map(([service, password]) => [
                     appSecretKeys.natsUrl(service),
-                    pulumi.secret(pulumi.output(password).apply(p => natsClientUrl(config.environment, service, p))),
+                    pulumi.secret(pulumi.output(password).apply(p => natsClientUrl(environment, service, p))),
                 ])),
             },
         }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });

@@ -29,7 +29,7 @@
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { CloudFoundation, ScheduledCloudJob } from "../foundation";
 import { appLabels, workloadSubject } from "../naming";
 import { appSecretKeys } from "./appSecrets";
@@ -39,7 +39,8 @@ import { PodBudget } from "./quota";
 import { nonRootUid, restrictedContainer, restrictedPod } from "./security";
 
 export interface DatabaseBackupsArgs {
-    readonly config: StackConfig;
+    /** The environment: object names, replica counts and production-only settings follow it. */
+    readonly environment: Environment;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
     /** The app Secret holding `database-owner-url`; referencing it makes the pods wait for it. */
@@ -116,8 +117,8 @@ export class DatabaseBackups extends pulumi.ComponentResource {
 
     constructor(name: string, args: DatabaseBackupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:DatabaseBackups", name, {}, opts);
-        const { config, foundation, namespaces } = args;
-        const subject = workloadSubject("backup", config.environment);
+        const { environment, foundation, namespaces } = args;
+        const subject = workloadSubject("backup", environment);
         const store = foundation.objectStore;
         const labels = appLabels("db-backup", "backup");
 

@@ -7,7 +7,7 @@
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { platformPeers, workloadSubject } from "../naming";
 import { charts, pinnedChart } from "./charts";
@@ -16,7 +16,10 @@ import { anywhere, identityEgress, kubeApiEgress, networkPolicy, tcp } from "./n
 import { resources, restrictedContainer, restrictedPod } from "./security";
 
 export interface CertManagerArgs {
-    readonly config: StackConfig;
+    /** The environment: object names, replica counts and production-only settings follow it. */
+    readonly environment: Environment;
+    /** Whether the monitoring stack is installed (`bookkeep:observability.enabled`): ServiceMonitors and Prometheus' ingress only then. */
+    readonly observability: boolean;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
     /** The chart that installs the ServiceMonitor CRD, when observability is on; the chart waits for it. Default none. */
@@ -30,10 +33,10 @@ export class CertManager extends pulumi.ComponentResource {
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:CertManager", name, {}, opts);
-        const { config, foundation, namespaces } = args;
-        const production = config.environment === "production";
-        const observability = config.observability.enabled;
-        const subject = workloadSubject("cert-manager", config.environment);
+        const { environment, foundation, namespaces } = args;
+        const production = environment === "production";
+        const observability = args.observability;
+        const subject = workloadSubject("cert-manager", environment);
         const hardened = (cpu: string, memory: string) => ({
             securityContext: restrictedPod(1000),
             containerSecurityContext: restrictedContainer(),
@@ -76,7 +79,7 @@ export class CertManager extends pulumi.ComponentResource {
                 // The cloud credentials of its workload identity (GKE's metadata server).
                 ...identityEgress(foundation),
             ],
-            ingress: observability ? [{ from: [platformPeers(config.environment).prometheus], ports: tcp(9402) }] : [],
+            ingress: observability ? [{ from: [platformPeers(environment).prometheus], ports: tcp(9402) }] : [],
         }, { parent: this });
         networkPolicy(`${name}-webhook-netpol`, "cert-manager-webhook", namespaces.system, {
             podSelector: { matchLabels: { ...instance, "app.kubernetes.io/component": "webhook" } },

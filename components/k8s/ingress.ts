@@ -6,7 +6,7 @@
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../../services/schema";
-import { StackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { platformPeers, wellKnown } from "../naming";
 import { charts, pinnedChart } from "./charts";
@@ -15,7 +15,10 @@ import { anywhere, catalogPorts, inNamespace, kubeApiEgress, networkPolicy, tcp 
 import { resources } from "./security";
 
 export interface IngressControllerArgs {
-    readonly config: StackConfig;
+    /** The environment: object names, replica counts and production-only settings follow it. */
+    readonly environment: Environment;
+    /** Whether the monitoring stack is installed (`bookkeep:observability.enabled`): ServiceMonitors and Prometheus' ingress only then. */
+    readonly observability: boolean;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
     /** The services it routes to: their container ports are opened from the controller. */
@@ -41,10 +44,10 @@ export class IngressController extends pulumi.ComponentResource {
 
     constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:IngressController", name, {}, opts);
-        const { config, foundation, namespaces, catalog } = args;
-        const production = config.environment === "production";
-        const observability = config.observability.enabled;
-        const peers = platformPeers(config.environment);
+        const { environment, foundation, namespaces, catalog } = args;
+        const production = environment === "production";
+        const observability = args.observability;
+        const peers = platformPeers(environment);
         const appPorts = catalogPorts(catalog, "port");
 
         this.chart = pinnedChart(`${name}-chart`, charts.ingressNginx, "ingress-nginx", namespaces.system, {

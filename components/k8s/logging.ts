@@ -17,7 +17,7 @@ import * as crypto from "crypto";
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { StackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { appLabels, platformPeers } from "../naming";
 import { charts, pinnedChart } from "./charts";
@@ -27,7 +27,10 @@ import { inNamespace, kubeApiEgress, networkPolicy, tcp } from "./networkPolicie
 import { nonRootUid, resources, restrictedContainer, restrictedPod } from "./security";
 
 export interface LoggingArgs {
-    readonly config: StackConfig;
+    /** The environment: object names, replica counts and production-only settings follow it. */
+    readonly environment: Environment;
+    /** Days of logs (and traces) kept before the ILM policy deletes them (`bookkeep:observability.logRetentionDays`). */
+    readonly logRetentionDays: number;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
     /** The platform's explicit @pulumi/random provider (default providers are disabled). */
@@ -184,10 +187,10 @@ export class Logging extends pulumi.ComponentResource {
 
     constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:Logging", name, {}, opts);
-        const { config, foundation, namespaces } = args;
-        const production = config.environment === "production";
-        const peers = platformPeers(config.environment);
-        const days = config.observability.logRetentionDays;
+        const { environment, foundation, namespaces } = args;
+        const production = environment === "production";
+        const peers = platformPeers(environment);
+        const days = args.logRetentionDays;
         this.elasticsearchHost = `${elasticsearchService}.${namespaces.names.monitoring}.svc`;
         const esReplicas = production ? 3 : 1;
 

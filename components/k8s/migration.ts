@@ -8,7 +8,6 @@
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { appLabels } from "../naming";
 import { appDatabaseRole, appSecretKeys } from "./appSecrets";
@@ -19,7 +18,10 @@ import { PodBudget } from "./quota";
 import { nonRootUid, restrictedContainer, restrictedPod } from "./security";
 
 export interface DatabaseMigrationArgs {
-    readonly config: StackConfig;
+    /** Registry of the migration image (`bookkeep:fleet.imageRegistry`). */
+    readonly imageRegistry: string;
+    /** The schema release: the migration image's tag and the Job's name (`bookkeep:fleet.releaseVersion`). */
+    readonly releaseVersion: string;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
     /** The app Secret holding `database-owner-url` and `database-app-password`; referencing it makes the pods wait for it. */
@@ -70,8 +72,8 @@ export class DatabaseMigration extends pulumi.ComponentResource {
 
     constructor(name: string, args: DatabaseMigrationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:DatabaseMigration", name, {}, opts);
-        const { config, foundation, namespaces } = args;
-        this.jobName = `db-migration-${versionSlug(config.fleet.releaseVersion)}`;
+        const { foundation, namespaces } = args;
+        this.jobName = `db-migration-${versionSlug(args.releaseVersion)}`;
         const labels = appLabels("db-migration", "migration");
 
         const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
@@ -88,7 +90,7 @@ export class DatabaseMigration extends pulumi.ComponentResource {
             metadata: {
                 name: this.jobName,
                 namespace: namespaces.app,
-                labels: { ...labels, "bookkeep.app/release": versionSlug(config.fleet.releaseVersion) },
+                labels: { ...labels, "bookkeep.app/release": versionSlug(args.releaseVersion) },
                 // A Job that failed (or is still failing) is replaced on the next `pulumi up`, not left in place.
                 annotations: { "pulumi.com/replaceUnready": "true" },
             },
@@ -120,7 +122,7 @@ export class DatabaseMigration extends pulumi.ComponentResource {
                         }],
                         containers: [{
                             name: "migrate",
-                            image: `${config.fleet.imageRegistry}/migration:${config.fleet.releaseVersion}`,
+                            image: `${args.imageRegistry}/migration:${args.releaseVersion}`,
                             command: ["./migrate", "up"],
                             env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: appSecretKeys.databaseOwnerUrl } } }],
                             securityContext: restrictedContainer(),

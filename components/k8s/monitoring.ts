@@ -14,7 +14,7 @@
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { StackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { platformPeers } from "../naming";
 import { alertGroups, overviewDashboard } from "./alerts";
@@ -24,7 +24,8 @@ import { anywhere, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
 import { resources, restrictedContainer, restrictedPod } from "./security";
 
 export interface MonitoringArgs {
-    readonly config: StackConfig;
+    /** The environment: object names, replica counts and production-only settings follow it. */
+    readonly environment: Environment;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
     /** The platform's explicit @pulumi/random provider (default providers are disabled). */
@@ -70,9 +71,9 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:Monitoring", name, {}, opts);
-        const { config, foundation, namespaces } = args;
-        const production = config.environment === "production";
-        const peers = platformPeers(config.environment);
+        const { environment, foundation, namespaces } = args;
+        const production = environment === "production";
+        const peers = platformPeers(environment);
         const storageClass = foundation.storageClass ? { storageClassName: foundation.storageClass } : {};
 
         const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this, provider: args.randomProvider });

@@ -7,14 +7,19 @@
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../../services/schema";
-import { StackConfig } from "../../stacks/schema";
+import { Environment, FleetConfig } from "../../stacks/schema";
 import { Namespaces, namespacesFor } from "../naming";
 import { dnsEgress, networkPolicy } from "./networkPolicies";
 import { appQuota, PodBudget } from "./quota";
 import { podSecurityLabels } from "./security";
 
 export interface PlatformNamespacesArgs {
-    readonly config: StackConfig;
+    /** The environment: object names, replica counts and production-only settings follow it. */
+    readonly environment: Environment;
+    /** Whether the monitoring stack is installed (`bookkeep:observability.enabled`): ServiceMonitors and Prometheus' ingress only then. */
+    readonly observability: boolean;
+    /** Replica bounds and canaries of the fleet, for the app namespace's quota. */
+    readonly fleet: Pick<FleetConfig, "maxReplicas" | "canaries">;
     /** Sizes the app namespace's ResourceQuota. */
     readonly catalog: readonly ServiceSpec[];
     /** Pods the platform itself runs in the app namespace (migration, backups), added to the quota. */
@@ -58,32 +63,32 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformNamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:Namespaces", name, {}, opts);
-        const { config } = args;
-        this.names = namespacesFor(config.environment);
+        const { environment } = args;
+        this.names = namespacesFor(environment);
         const create = (key: Managed, id: string, nsName: string): pulumi.Output<string> => {
             const ns = new k8s.core.v1.Namespace(`${name}-${id}`, {
                 metadata: {
                     name: nsName,
-                    labels: { ...podSecurityLabels(enforcement[key]), "app.kubernetes.io/part-of": "bookkeep", "bookkeep.app/environment": config.environment },
+                    labels: { ...podSecurityLabels(enforcement[key]), "app.kubernetes.io/part-of": "bookkeep", "bookkeep.app/environment": environment },
                 },
             }, { parent: this });
             networkPolicy(`${name}-${id}-default-deny`, "default-deny", ns.metadata.name,
                 { podSelector: {}, ingress: [], egress: [] }, { parent: this });
             networkPolicy(`${name}-${id}-allow-dns`, "allow-dns", ns.metadata.name,
-                { podSelector: {}, egress: [dnsEgress(config.environment)] }, { parent: this });
+                { podSelector: {}, egress: [dnsEgress(environment)] }, { parent: this });
             return ns.metadata.name;
         };
         this.app = create("app", "app", this.names.app);
         this.system = create("system", "system", this.names.system);
         this.monitoring = create("monitoring", "monitoring", this.names.monitoring);
         this.nats = create("nats", "nats", this.names.nats);
-        this.nodeExporter = config.observability.enabled
+        this.nodeExporter = args.observability
             ? create("nodeExporter", "node-exporter", nodeExporterNamespace)
             : pulumi.output(nodeExporterNamespace);
 
         new k8s.core.v1.ResourceQuota(`${name}-app-quota`, {
             metadata: { name: "bookkeep-quota", namespace: this.app },
-            spec: { hard: appQuota(config, args.catalog, args.platformPods) },
+            spec: { hard: appQuota(args.fleet, args.catalog, args.platformPods) },
         }, { parent: this });
         // Defaults for any container that forgets its resources, and a ceiling no single
         // container may exceed.

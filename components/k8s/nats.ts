@@ -16,7 +16,7 @@ import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceSpec } from "../../services/schema";
-import { StackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { platformPeers, wellKnown } from "../naming";
 import { charts, pinnedChart } from "./charts";
@@ -26,7 +26,10 @@ import { networkPolicy, servicePodsPeer, tcp } from "./networkPolicies";
 import { resources, restrictedContainer, restrictedPod } from "./security";
 
 export interface NatsArgs {
-    readonly config: StackConfig;
+    /** The environment: object names, replica counts and production-only settings follow it. */
+    readonly environment: Environment;
+    /** Whether the monitoring stack is installed (`bookkeep:observability.enabled`): ServiceMonitors and Prometheus' ingress only then. */
+    readonly observability: boolean;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
     /** Only the services with the `nats` backend are admitted (their own policies open the egress). */
@@ -74,10 +77,10 @@ export class Nats extends pulumi.ComponentResource {
 
     constructor(name: string, args: NatsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:Nats", name, {}, opts);
-        const { config, foundation, namespaces, catalog, randomProvider } = args;
-        const production = config.environment === "production";
-        const observability = config.observability.enabled;
-        const peers = platformPeers(config.environment);
+        const { environment, foundation, namespaces, catalog, randomProvider } = args;
+        const production = environment === "production";
+        const observability = args.observability;
+        const peers = platformPeers(environment);
         // Three nodes is the smallest JetStream cluster that keeps quorum through one node loss.
         this.replicas = production ? 3 : 1;
         const natsUid = 1000;

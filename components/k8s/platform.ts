@@ -56,9 +56,12 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
 
         // The migration, one pod per backup schedule (their runs may overlap), the hourly cache snapshot.
         const platformPods = [migrationBudget, ...backupSchedules.map(() => backupBudget), ...(foundation.cacheSnapshots ? [cliBudget] : [])];
-        const namespaces = new PlatformNamespaces(`${name}-namespaces`, { config, catalog, platformPods }, child);
+        const { environment } = config;
+        const observability = config.observability.enabled;
+        const namespaces = new PlatformNamespaces(`${name}-namespaces`, { environment, observability, fleet: config.fleet, catalog, platformPods }, child);
         this.namespaces = namespaces.names;
-        const layer = { config, foundation, namespaces };
+        // What every layer reads; each component takes what it reads besides (its Args say which).
+        const layer = { environment, foundation, namespaces };
 
         // Default providers are disabled stack-wide, so even @pulumi/random gets an explicit one.
         const randomProvider = new random.Provider(`${name}-random`, {}, {
@@ -69,22 +72,26 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
 
         // Monitoring first: its chart installs the ServiceMonitor/PodMonitor CRDs the other charts
         // render when observability is on, so they wait for it.
-        const monitoringCrds: pulumi.Resource | undefined = config.observability.enabled
+        const monitoringCrds: pulumi.Resource | undefined = observability
             ? new Monitoring(`${name}-monitoring`, { ...layer, randomProvider }, child).chart
             : undefined;
         // cert-manager next: Elasticsearch and NATS take private certificates from it.
-        const certManager = new CertManager(`${name}-cert-manager`, { ...layer, monitoringCrds }, child);
-        if (config.observability.enabled) {
-            const logging = new Logging(`${name}-logging`, { ...layer, randomProvider, monitoringCrds, certManager: certManager.chart }, child);
+        const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds }, child);
+        if (observability) {
+            const logging = new Logging(`${name}-logging`, {
+                ...layer, logRetentionDays: config.observability.logRetentionDays, randomProvider, monitoringCrds, certManager: certManager.chart,
+            }, child);
             new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
         }
-        const ingress = new IngressController(`${name}-ingress`, { ...layer, catalog, monitoringCrds, certManager: certManager.chart }, child);
+        const ingress = new IngressController(`${name}-ingress`, { ...layer, observability, catalog, monitoringCrds, certManager: certManager.chart }, child);
         // NATS generates its users' passwords; the app Secret carries each service's URL with them.
-        const nats = new Nats(`${name}-nats`, { ...layer, catalog, monitoringCrds, randomProvider, certManager: certManager.chart }, child);
+        const nats = new Nats(`${name}-nats`, { ...layer, observability, catalog, monitoringCrds, randomProvider, certManager: certManager.chart }, child);
         const secrets = new AppSecrets(`${name}-secrets`, { ...layer, randomProvider, natsPasswords: nats.clientPasswords }, child);
         this.appSecretName = secrets.secretName;
-        new SealedSecrets(`${name}-sealed-secrets`, { ...layer, monitoringCrds }, child);
-        const migration = new DatabaseMigration(`${name}-migration`, { ...layer, secret: secrets.secret }, child);
+        new SealedSecrets(`${name}-sealed-secrets`, { ...layer, observability, monitoringCrds }, child);
+        const migration = new DatabaseMigration(`${name}-migration`, {
+            foundation, namespaces, imageRegistry: config.fleet.imageRegistry, releaseVersion: config.fleet.releaseVersion, secret: secrets.secret,
+        }, child);
         this.migration = migration.job;
         this.readyForFleet = [migration.job, ingress.chart];
         new DatabaseBackups(`${name}-backups`, { ...layer, secret: secrets.secret }, child);

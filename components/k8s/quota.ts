@@ -4,7 +4,7 @@
  * scales to rather than typed in.
  */
 import { ServiceSpec } from "../../services/schema";
-import { StackConfig } from "../../stacks/schema";
+import { FleetConfig } from "../../stacks/schema";
 
 /** CPU quantity ("250m", "0.5", "2") in millicores. */
 export function milliCpu(quantity: string): number {
@@ -38,7 +38,7 @@ export interface PodBudget {
  * canary, plus the platform's own pods there (`extraPods`: the migration, one pod per backup
  * schedule, since their runs can overlap).
  */
-export function appQuota(config: StackConfig, catalog: readonly ServiceSpec[], extraPods: readonly PodBudget[]): Record<string, string> {
+export function appQuota(fleet: Pick<FleetConfig, "maxReplicas" | "canaries">, catalog: readonly ServiceSpec[], extraPods: readonly PodBudget[]): Record<string, string> {
     let pods = 0;
     const total = { requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0 };
     const add = (budget: PodBudget, count: number) => {
@@ -49,8 +49,8 @@ export function appQuota(config: StackConfig, catalog: readonly ServiceSpec[], e
         total.limitsMemory += count * mebibytes(budget.limits.memory);
     };
     for (const s of catalog) {
-        const canary = config.fleet.canaries[s.name] ? 1 : 0;
-        add(s.resources, (s.scaling.maxReplicas ?? config.fleet.maxReplicas) + 1 + canary);
+        const canary = fleet.canaries[s.name] ? 1 : 0;
+        add(s.resources, (s.scaling.maxReplicas ?? fleet.maxReplicas) + 1 + canary);
     }
     extraPods.forEach(p => add(p, 1));
     return {

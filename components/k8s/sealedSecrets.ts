@@ -4,7 +4,7 @@
  * directly by this program instead: their source of truth is Pulumi state, encrypted.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { platformPeers } from "../naming";
 import { charts, pinnedChart } from "./charts";
@@ -13,7 +13,10 @@ import { anywhere, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
 import { resources } from "./security";
 
 export interface SealedSecretsArgs {
-    readonly config: StackConfig;
+    /** The environment: object names, replica counts and production-only settings follow it. */
+    readonly environment: Environment;
+    /** Whether the monitoring stack is installed (`bookkeep:observability.enabled`): ServiceMonitors and Prometheus' ingress only then. */
+    readonly observability: boolean;
     readonly foundation: CloudFoundation;
     readonly namespaces: PlatformNamespaces;
     /** The chart that installs the ServiceMonitor CRD, when observability is on; the chart waits for it. Default none. */
@@ -26,8 +29,8 @@ export const sealedSecretsController = "sealed-secrets-controller";
 export class SealedSecrets extends pulumi.ComponentResource {
     constructor(name: string, args: SealedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:SealedSecrets", name, {}, opts);
-        const { config, foundation, namespaces } = args;
-        const observability = config.observability.enabled;
+        const { environment, foundation, namespaces } = args;
+        const observability = args.observability;
 
         pinnedChart(`${name}-chart`, charts.sealedSecrets, "sealed-secrets", namespaces.system, {
             fullnameOverride: sealedSecretsController,
@@ -50,7 +53,7 @@ export class SealedSecrets extends pulumi.ComponentResource {
             ingress: [
                 // kubeseal fetches the public certificate through the API server's service proxy.
                 { from: anywhere, ports: tcp(8080) },
-                ...(observability ? [{ from: [platformPeers(config.environment).prometheus], ports: tcp(8081) }] : []),
+                ...(observability ? [{ from: [platformPeers(environment).prometheus], ports: tcp(8081) }] : []),
             ],
             egress: [kubeApiEgress(foundation)],
         }, { parent: this });

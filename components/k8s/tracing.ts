@@ -8,7 +8,7 @@
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../../stacks/schema";
+import { Environment } from "../../stacks/schema";
 import { platformPeers, wellKnown } from "../naming";
 import { charts, pinnedChart } from "./charts";
 import { caVolume, elasticsearchCaDir, elasticsearchCaSecrets, elasticsearchPods, elasticsearchService, elasticsearchWriters } from "./logging";
@@ -17,7 +17,8 @@ import { inNamespace, networkPolicy, tcp } from "./networkPolicies";
 import { resources, restrictedContainer, restrictedPod } from "./security";
 
 export interface TracingArgs {
-    readonly config: StackConfig;
+    /** The environment: object names, replica counts and production-only settings follow it. */
+    readonly environment: Environment;
     readonly namespaces: PlatformNamespaces;
     /** What makes the collector's Elasticsearch user and CA certificate exist (Logging.writers). */
     readonly elasticsearchWriters: pulumi.Resource[];
@@ -33,9 +34,9 @@ export class Tracing extends pulumi.ComponentResource {
 
     constructor(name: string, args: TracingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:Tracing", name, {}, opts);
-        const { config, namespaces } = args;
-        const production = config.environment === "production";
-        const peers = platformPeers(config.environment);
+        const { environment, namespaces } = args;
+        const production = environment === "production";
+        const peers = platformPeers(environment);
         const otlpHttp = wellKnown.ports.otlpHttp;
         this.collectorHost = `${collectorService}.${namespaces.names.monitoring}.svc.cluster.local`;
         const pipeline = { receivers: ["otlp"], processors: ["memory_limiter", "batch"] };
