@@ -11,7 +11,7 @@ import { PlanResult, planStack } from "../offline/plan";
 import { markdownSummary, residencyTable, textSummary } from "../offline/report";
 import { serviceNames } from "../services";
 import { projectRoot } from "../offline/engine";
-import { plan } from "./harness";
+import { plan, present } from "./harness";
 
 const root = projectRoot();
 
@@ -38,7 +38,7 @@ describe("operating outputs", () => {
             for (const f of files) {
                 const docs = parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"));
                 expect(docs, f).to.have.length(1);
-                const obj = docs[0].toJS();
+                const obj = docs[0]!.toJS();
                 expect(obj.apiVersion, f).to.be.a("string");
                 expect(obj.kind, f).to.be.a("string");
                 expect(obj.metadata.name, f).to.be.a("string");
@@ -51,7 +51,7 @@ describe("operating outputs", () => {
 
         it("orders namespaces first and never writes a secret value", () => {
             const manifests = manifestsOf(prod.evaluation.resources);
-            expect(manifests[0].object.kind).to.equal("Namespace");
+            expect(present(manifests[0], "a manifest").object.kind).to.equal("Namespace");
             const kinds = manifests.map(m => m.object.kind);
             expect(kinds.lastIndexOf("Namespace")).to.be.lessThan(kinds.indexOf("Deployment"));
             const secret = manifests.find(m => m.object.kind === "Secret" && (m.object.metadata as any).name === "bookkeeping-secrets")!;
