@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { architectureGraph, architectureSvg } from "../offline/diagram";
-import { manifestsOf, writeManifests } from "../offline/manifests";
+import { apiVersionKind, manifestsOf, writeManifests } from "../offline/manifests";
 import { PlanResult, planStack } from "../offline/plan";
 import { markdownSummary, residencyTable, textSummary } from "../offline/report";
 import { serviceNames } from "../services";
@@ -27,6 +27,12 @@ describe("operating outputs", () => {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     describe("--manifests", () => {
+        it("reads apiVersion and kind from a type token, and refuses a token without a kind", () => {
+            expect(apiVersionKind("kubernetes:core/v1:Service")).to.deep.equal({ apiVersion: "v1", kind: "Service" });
+            expect(apiVersionKind("kubernetes:apps/v1:Deployment")).to.deep.equal({ apiVersion: "apps/v1", kind: "Deployment" });
+            expect(() => apiVersionKind("kubernetes:apps/v1")).to.throw("not a Kubernetes type token: kubernetes:apps/v1");
+        });
+
         it("writes one parseable file per Kubernetes object, round-tripping the recorded inputs", () => {
             const chartUrns = new Set(prod.evaluation.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart").map(r => r.urn));
             const all = prod.evaluation.resources.filter(r => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh"));
