@@ -43,8 +43,9 @@ export class Fleet extends pulumi.ComponentResource {
         // The wildcard lets tenant subdomains share the one DNS-01 certificate; the API itself is api.<domain>.
         const tlsHosts = [apiHost, `*.${config.domain}`];
         this.services = {};
+        const paths: k8s.types.input.networking.v1.HTTPIngressPath[] = [];
         for (const spec of catalog) {
-            this.services[spec.name] = new BookKeepService(`${name}-${spec.name}`, {
+            const service = new BookKeepService(`${name}-${spec.name}`, {
                 spec,
                 environment: config.environment,
                 namespace,
@@ -57,6 +58,8 @@ export class Fleet extends pulumi.ComponentResource {
                 ingress: { host: apiHost, tlsHosts, tlsSecret: wellKnown.tlsSecret },
                 canary: config.fleet.canaries[spec.name],
             }, { parent: this, dependsOn: opts?.dependsOn });
+            this.services[spec.name] = service;
+            paths.push({ path: spec.routePrefix, pathType: "Prefix", backend: { service: { name: service.serviceName, port: { number: 80 } } } });
         }
 
         this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, {
@@ -89,13 +92,7 @@ export class Fleet extends pulumi.ComponentResource {
                 tls: [{ hosts: tlsHosts, secretName: wellKnown.tlsSecret }],
                 rules: [{
                     host: apiHost,
-                    http: {
-                        paths: catalog.map(spec => ({
-                            path: spec.routePrefix,
-                            pathType: "Prefix",
-                            backend: { service: { name: this.services[spec.name].serviceName, port: { number: 80 } } },
-                        })),
-                    },
+                    http: { paths },
                 }],
             },
         }, { parent: this, dependsOn: opts?.dependsOn });

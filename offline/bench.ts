@@ -34,13 +34,18 @@ export function syntheticCatalog(n: number): ServiceSpec[] {
     const base = catalogEntries;
     return loadCatalog(Array.from({ length: n }, (_, i) => {
         const like = base[i % base.length];
+        if (like === undefined) throw new Error("the service catalog is empty; nothing to shape synthetic services like");
         const name = i < base.length ? like.name : `svc${String(i).padStart(3, "0")}`;
         return { ...like, name, image: `${name}-service`, routePrefix: i < base.length ? like.routePrefix : `/v1/${name}` };
     }));
 }
 
 async function child(args: string[]): Promise<void> {
-    const get = (flag: string) => args[args.indexOf(flag) + 1];
+    const get = (flag: string) => {
+        const value = args[args.indexOf(flag) + 1];
+        if (value === undefined) throw new Error(`bench child needs ${flag} <value>`);
+        return value;
+    };
     const services = args.includes("--services") ? Number(get("--services")) : undefined;
     const program = services === undefined ? undefined : () => {
         new Platform("bookkeep", { config: loadStackConfig(), catalog: syntheticCatalog(services) });
@@ -88,7 +93,15 @@ function measureReadmeCommand(runs: number, edit: boolean): Sample {
     } finally {
         fs.writeFileSync(edited, original);
     }
-    return { ms: samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)], maxRssMb: NaN };
+    return { ms: median(samples), maxRssMb: NaN };
+}
+
+const noRuns = () => new Error("bench needs at least one run (--runs 1 or more)");
+
+function median(xs: readonly number[]): number {
+    const middle = [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    if (middle === undefined) throw noRuns();
+    return middle;
 }
 
 const floorScript = (compileCache: boolean) =>
@@ -108,15 +121,16 @@ function measure(args: string[], runs: number): Sample {
         const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { maxRssMb: number; resources?: number; preflightMs?: number };
         samples.push({ ms, maxRssMb: out.maxRssMb, resources: out.resources, preflightMs: out.preflightMs });
     }
-    const median = <T>(xs: T[], key: (x: T) => number) => xs.map(key).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const [first] = samples;
+    if (first === undefined) throw noRuns();
     return {
-        ms: median(samples, s => s.ms), maxRssMb: median(samples, s => s.maxRssMb), resources: samples[0].resources,
-        preflightMs: samples[0].preflightMs === undefined ? undefined : median(samples, s => s.preflightMs ?? 0),
+        ms: median(samples.map(s => s.ms)), maxRssMb: median(samples.map(s => s.maxRssMb)), resources: first.resources,
+        preflightMs: first.preflightMs === undefined ? undefined : median(samples.map(s => s.preflightMs ?? 0)),
     };
 }
 
 function row(cells: (string | number)[], widths: number[]): string {
-    return cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ");
+    return cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i] ?? 0) : String(c).padStart(widths[i] ?? 0))).join("  ");
 }
 
 async function main(args: string[]): Promise<void> {
@@ -136,7 +150,8 @@ async function main(args: string[]): Promise<void> {
     lines.push(row(["npm run plan -- --stack production (warm)", "-", warm.ms.toFixed(0), (warm.ms / floor.ms).toFixed(2), (warm.ms / cachedFloor.ms).toFixed(2), "-", "-"], widths));
     lines.push(row(["  the same after a one-file edit", "-", edited.ms.toFixed(0), (edited.ms / floor.ms).toFixed(2), (edited.ms / cachedFloor.ms).toFixed(2), "-", "-"], widths));
     let production: Sample | undefined;
-    for (const [stack, cloud] of [["staging", "aws"], ["production", "aws"], ["staging", "gcp"], ["production", "gcp"], ["development", "local"]]) {
+    const cases: readonly (readonly [string, string])[] = [["staging", "aws"], ["production", "aws"], ["staging", "gcp"], ["production", "gcp"], ["development", "local"]];
+    for (const [stack, cloud] of cases) {
         const s = measure(["--stack", stack, "--cloud", cloud], runs);
         if (stack === "production" && cloud === "aws") {
             production = s;

@@ -33,6 +33,7 @@ export function isKubernetesObject(r: RecordedResource): boolean {
 /** apiVersion and kind from a type token such as `kubernetes:apps/v1:Deployment` or `kubernetes:core/v1:Service`. */
 export function apiVersionKind(type: string): { apiVersion: string; kind: string } {
     const [, groupVersion, kind] = type.split(":");
+    if (groupVersion === undefined || kind === undefined) throw new Error(`not a Kubernetes type token: ${type}`);
     return { apiVersion: groupVersion.startsWith("core/") ? groupVersion.slice("core/".length) : groupVersion, kind };
 }
 

@@ -112,8 +112,8 @@ export function residencyTable(resources: readonly RecordedResource[]): Residenc
 }
 
 function table(header: string[], rows: string[][]): string[] {
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
-    const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()}`;
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? "").length)));
+    const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()}`;
     return [line(header), line(widths.map(w => "-".repeat(w))), ...rows.map(line)];
 }
 

@@ -34,7 +34,8 @@ export const vendoredCharts: Readonly<Record<string, string>> = {
 /** The vendored archive a chart reference names (`./charts/<file>.tgz` or `charts/<file>.tgz`), if any. */
 export function vendoredArchive(chart: unknown): string | undefined {
     const m = typeof chart === "string" ? /^(?:\.\/)?charts\/([^/]+\.tgz)$/.exec(chart) : null;
-    return m && Object.prototype.hasOwnProperty.call(vendoredCharts, m[1]) ? m[1] : undefined;
+    const file = m?.[1];
+    return file !== undefined && Object.prototype.hasOwnProperty.call(vendoredCharts, file) ? file : undefined;
 }
 
 /**
@@ -125,7 +126,7 @@ export const helmValuesNoLatestImages: ResourceValidationPolicy = {
 
 /** `registry/repo:tag`: the registry is the first segment when it has a dot, a colon or is localhost; else Docker Hub. */
 export function imageRegistry(image: string): string {
-    const first = image.split("/")[0];
+    const [first = ""] = image.split("/");
     return image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first.toLowerCase() : "docker.io";
 }
 

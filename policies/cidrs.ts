@@ -23,9 +23,10 @@ function parseV6(addr: string): bigint | undefined {
     if (halves.length > 2) {
         return undefined;
     }
+    const [before = "", after] = halves;
     const groups = (s: string) => (s === "" ? [] : s.split(":"));
-    const head = groups(halves[0]);
-    const tail = halves.length === 2 ? groups(halves[1]) : [];
+    const head = groups(before);
+    const tail = after === undefined ? [] : groups(after);
     const fill = 8 - head.length - tail.length;
     if ((halves.length === 1 && fill !== 0) || fill < 0) {
         return undefined;
@@ -42,7 +43,7 @@ export function parseCidr(cidr: unknown): Range | undefined {
     if (typeof cidr !== "string") {
         return undefined;
     }
-    const [addr, prefix, ...rest] = cidr.trim().split("/");
+    const [addr = "", prefix, ...rest] = cidr.trim().split("/");
     const v6 = addr.includes(":");
     const bits = v6 ? 128 : 32;
     const start = v6 ? parseV6(addr) : parseV4(addr);

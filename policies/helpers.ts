@@ -337,7 +337,10 @@ export function podTemplateOf(type: string, props: Props, name: string): PodTemp
     if (!match) {
         return undefined;
     }
-    const kind = match[1];
+    const [, kind, patch] = match;
+    if (kind === undefined) {
+        throw new Error(`workloadType matched ${type} without capturing its kind`);
+    }
     const template = kind === "Pod" ? props
         : kind === "CronJob" ? props.spec?.jobTemplate?.spec?.template
         : kind === "PodTemplate" ? props.template
@@ -345,7 +348,7 @@ export function podTemplateOf(type: string, props: Props, name: string): PodTemp
     const spec: Props = isObject(template?.spec) ? template.spec : {};
     const runToCompletion = kind === "Job" || kind === "CronJob" || (kind === "Pod" && ["Never", "OnFailure"].includes(spec.restartPolicy));
     return {
-        kind: match[2] ? `${kind}Patch` : kind,
+        kind: patch ? `${kind}Patch` : kind,
         name: whenKnown(() => props.metadata?.name) ?? name,
         spec,
         metadata: isObject(template?.metadata) ? template.metadata : {},

@@ -206,7 +206,7 @@ export function awsRegionsIn(value: string): string[] {
     if (fromArn) {
         return [fromArn];
     }
-    return /amazonaws\.com/.test(value) ? [...value.matchAll(awsRegionCode)].map(m => m[1]) : [];
+    return /amazonaws\.com/.test(value) ? [...value.matchAll(awsRegionCode)].flatMap(m => m[1] ?? []) : [];
 }
 
 export const awsResourceRegionIndia: ResourceValidationPolicy = {
@@ -246,7 +246,7 @@ const gcpPathLocation = /(?:^|\/)(?:locations|regions|zones)\/([^/]+)/g;
 
 /** The GCP locations a string names inside resource paths or URLs. */
 export function gcpLocationsIn(value: string): string[] {
-    return [...value.matchAll(gcpPathLocation)].map(m => m[1]);
+    return [...value.matchAll(gcpPathLocation)].flatMap(m => m[1] ?? []);
 }
 
 export const gcpLocationIndia: ResourceValidationPolicy = {

@@ -14,7 +14,7 @@ import { Evaluation, projectRoot, RecordedResource } from "../offline/engine";
 import { awsConfig } from "./configs";
 import { vendoredArchive } from "../policies/charts";
 import { kubeApiAccessAnnotation } from "../policies/hardening";
-import { ofType, one, reveal, run } from "./harness";
+import { ofType, one, present, reveal, run } from "./harness";
 
 const F = "bookkeep-aws";
 const K = `${F}-karpenter`;
@@ -95,7 +95,7 @@ describe("Karpenter", function () {
     for (const [stack, type, limits] of [["staging", "t3.medium", { cpu: "4", memory: "8Gi" }], ["production", "t3.large", { cpu: "16", memory: "64Gi" }]] as const) {
         describe(stack, () => {
             let res: RecordedResource[];
-            before(() => (res = evaluated[stack].resources));
+            before(() => (res = present(evaluated[stack], `the ${stack} evaluation`).resources));
 
             it("installs the vendored chart in kube-system with its CRDs from their own chart, bound to the IRSA role and the queue", () => {
                 const crd = one(res, T.chart, `${K}-crd`);

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { RecordedResource } from "../offline/engine";
 import { rdsMaintenanceWindow } from "../components/aws/database";
-import { ofType, plan } from "./harness";
+import { ofType, plan, present } from "./harness";
 
 type Interval = readonly [number, number];
 const minute = 60_000;
@@ -20,21 +20,21 @@ function overlaps(a: Interval, b: Interval): boolean {
     return a[0] < b[1] && b[0] < a[1];
 }
 
-const hhmm = (s: string) => s.split(":").map(Number);
-
 /** Every occurrence in `year` of an RDS weekly window (`ddd:hh:mm-ddd:hh:mm`, UTC). */
 function weeklyWindow(spec: string): Interval[] {
-    const [from, to] = spec.split("-");
-    const [fromDay, ...fromTime] = from.split(":");
-    const [toDay, ...toTime] = to.split(":");
+    const m = /^([a-z]{3}):(\d\d):(\d\d)-([a-z]{3}):(\d\d):(\d\d)$/.exec(spec);
+    if (!m) {
+        expect.fail(`${spec} is not a ddd:hh:mm-ddd:hh:mm window`);
+    }
+    const [, fromDay = "", fromH, fromM, toDay = "", toH, toM] = m;
     const out: Interval[] = [];
     for (let day = Date.UTC(year, 0, 1); new Date(day).getUTCFullYear() === year; day += 1440 * minute) {
         if (weekdays[new Date(day).getUTCDay()] !== fromDay) {
             continue;
         }
-        const start = day + (Number(fromTime[0]) * 60 + Number(fromTime[1])) * minute;
+        const start = day + (Number(fromH) * 60 + Number(fromM)) * minute;
         const dayShift = (weekdays.indexOf(toDay) - weekdays.indexOf(fromDay) + 7) % 7;
-        const end = day + (dayShift * 1440 + Number(toTime[0]) * 60 + Number(toTime[1])) * minute;
+        const end = day + (dayShift * 1440 + Number(toH) * 60 + Number(toM)) * minute;
         out.push([start, end]);
     }
     return out;
@@ -42,11 +42,16 @@ function weeklyWindow(spec: string): Interval[] {
 
 /** Every occurrence in `year` of an RDS daily window (`hh:mm-hh:mm`, UTC). */
 function dailyWindow(spec: string): Interval[] {
-    const [[fh, fm], [th, tm]] = spec.split("-").map(hhmm);
+    const m = /^(\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(spec);
+    if (!m) {
+        expect.fail(`${spec} is not an hh:mm-hh:mm window`);
+    }
+    const from = Number(m[1]) * 60 + Number(m[2]);
+    const to = Number(m[3]) * 60 + Number(m[4]);
     const out: Interval[] = [];
     for (let day = Date.UTC(year, 0, 1); new Date(day).getUTCFullYear() === year; day += 1440 * minute) {
-        const start = day + (fh * 60 + fm) * minute;
-        const end = day + (th * 60 + tm + (th * 60 + tm <= fh * 60 + fm ? 1440 : 0)) * minute;
+        const start = day + from * minute;
+        const end = day + (to + (to <= from ? 1440 : 0)) * minute;
         out.push([start, end]);
     }
     return out;
@@ -78,11 +83,11 @@ describe("AWS maintenance windows", function () {
         const old = weeklyWindow("sun:20:00-sun:21:00");
         expect(old.length).to.equal(52);
         expect(old.some(w => dump.some(d => overlaps(w, d)))).to.equal(true);
-        expect(new Date(old[0][0]).toISOString()).to.equal("2027-01-03T20:00:00.000Z");
+        expect(new Date(old[0]![0]).toISOString()).to.equal("2027-01-03T20:00:00.000Z");
     });
 
     it("keeps every pg_dump, to its deadline, and the automated backups out of the RDS maintenance window", () => {
-        const [rds] = ofType(resources, "aws:rds/instance:Instance");
+        const rds = present(ofType(resources, "aws:rds/instance:Instance")[0], "the RDS instance");
         expect(rds.inputs.maintenanceWindow).to.equal(rdsMaintenanceWindow);
         const maintenance = weeklyWindow(rds.inputs.maintenanceWindow as string);
         const dumpJobs = ofType(resources, "kubernetes:batch/v1:CronJob").filter(r => (r.inputs.metadata as { name: string }).name.startsWith("db-backup"));

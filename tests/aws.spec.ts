@@ -9,7 +9,7 @@ import { subnetLayout } from "../components/aws/subnets";
 import { Evaluation, RecordedResource } from "../offline/engine";
 import { awsConfig } from "./configs";
 import { AwsStackConfig } from "../stacks/schema";
-import { counts, expectInputError, isSecret, ofType, one, reveal, run } from "./harness";
+import { counts, expectInputError, isSecret, ofType, one, present, reveal, run } from "./harness";
 
 type StackName = "staging" | "production";
 interface Evaluated { readonly config: AwsStackConfig; readonly ev: Evaluation }
@@ -148,7 +148,7 @@ describe("AWS foundation", function () {
         });
         expect(job).to.equal(undefined);
         expect(ev.resources.filter(r => r.name.includes("cache-snapshots"))).to.deep.equal([]);
-        expect(counts(ev.resources)["aws:iam/role:Role"]).to.equal(stagingCounts["aws:iam/role:Role"] - 1);
+        expect(counts(ev.resources)["aws:iam/role:Role"]).to.equal(present(stagingCounts["aws:iam/role:Role"], "staging's IAM role count") - 1);
     });
 
     for (const stack of ["staging", "production"] as const) {
@@ -343,7 +343,7 @@ describe("AWS foundation", function () {
                     const ingress = ev.outputs.ingress as { type: string; annotations: Record<string, string> };
                     expect(ingress.type).to.equal("LoadBalancer");
                     expect(ingress.annotations["service.beta.kubernetes.io/aws-load-balancer-type"]).to.equal("nlb");
-                    const allocations = ingress.annotations["service.beta.kubernetes.io/aws-load-balancer-eip-allocations"].split(",");
+                    const allocations = present(ingress.annotations["service.beta.kubernetes.io/aws-load-balancer-eip-allocations"], "the EIP allocations annotation").split(",");
                     expect(new Set(allocations).size).to.equal(3);
                     allocations.forEach(a => expect(a).to.match(/^eipalloc-[0-9a-f]{17}$/));
                 });
@@ -514,7 +514,7 @@ describe("AWS foundation", function () {
                         expect(replication).to.deep.equal([]);
                         return;
                     }
-                    const r = replication[0];
+                    const r = present(replication[0], "the cross-region backup replication");
                     expect(r.inputs.retentionPeriod).to.equal(m.backupDays);
                     expect(deps(r, "sourceDbInstanceArn")).to.deep.equal([db.urn]);
                     const drKey = one(res, T.key, `${F}-database-backups-dr-key`);
@@ -599,7 +599,7 @@ describe("AWS foundation", function () {
                         expect(one(res, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", `${p}-ownership`).inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
                         const policies = ofType(res, T.bucketPolicy).filter(x => deps(x, "bucket").includes(bucket.urn));
                         expect(policies).to.have.length(1);
-                        expect(policy(policies[0].inputs.policy).Statement[0]).to.deep.equal({
+                        expect(policy(policies[0]!.inputs.policy).Statement[0]).to.deep.equal({
                             Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
                             Resource: [`arn:aws:s3:::${bucket.inputs.bucket}`, `arn:aws:s3:::${bucket.inputs.bucket}/*`],
                             Condition: { Bool: { "aws:SecureTransport": "false" } },
@@ -610,17 +610,17 @@ describe("AWS foundation", function () {
                 it("tiers the backups bucket: daily/ expires, weekly/ to GLACIER, monthly/ to DEEP_ARCHIVE", () => {
                     const lc = ofType(res, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
                     expect(lc.map(l => l.name)).to.deep.equal([`${F}-storage-backups-lifecycle`]);
-                    const rules = lc[0].inputs.rules as any[];
+                    const rules = lc[0]!.inputs.rules as any[];
                     expect(rules.map(r => [r.filter.prefix, r.transitions?.[0]?.storageClass ?? null, r.expiration.days])).to.deep.equal([
                         ["daily/", null, 35], ["weekly/", "GLACIER", 365], ["monthly/", "DEEP_ARCHIVE", 2922],
                     ]);
-                    expect(lc[0].dependsOn).to.include(urn(ev, "aws:s3/bucketVersioning:BucketVersioning", `${F}-storage-backups-versioning`));
+                    expect(lc[0]!.dependsOn).to.include(urn(ev, "aws:s3/bucketVersioning:BucketVersioning", `${F}-storage-backups-versioning`));
                 });
 
                 it("locks backups write-once in place: GOVERNANCE for 30 days, bypass denied to everyone, no bucket replacement", () => {
                     const locks = ofType(res, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration");
                     expect(locks.map(l => l.name)).to.deep.equal([`${F}-storage-backups-object-lock`]);
-                    const lock = locks[0];
+                    const lock = locks[0]!;
                     expect(lock.inputs.objectLockEnabled).to.equal("Enabled");
                     expect(lock.inputs.rule).to.deep.equal({ defaultRetention: { mode: "GOVERNANCE", days: 30 } });
                     const backups = one(res, T.bucket, `${F}-storage-backups-bucket`);

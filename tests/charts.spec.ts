@@ -20,7 +20,7 @@ import { helmBinary, helmSha256, sha256 } from "../offline/charts/helm";
 import { isHook, K8sObject, parseManifest, renderChart, renderKey } from "../offline/charts/render";
 import { chartExemptions, exemptionFor } from "../policies/exemptions";
 import { helmChartSourceHttps, latestImages, vendoredArchive, vendoredCharts } from "../policies/charts";
-import { plan, run } from "./harness";
+import { plan, present, run } from "./harness";
 import { providers } from "./policies-fixtures";
 
 const root = projectRoot();
@@ -187,7 +187,7 @@ describe("rendered chart objects in the plan", () => {
     it("ties every chart exemption to an object the program's charts render, and waives nothing for a look-alike", () => {
         const rendered = [...production.resources, ...development.resources].filter(r => r.parent?.includes("kubernetes:helm.sh/v4:Chart"));
         for (const e of chartExemptions) {
-            const matches = rendered.filter(r => exemptionFor(e.policies[0], { type: r.type, name: r.name, urn: r.urn, props: r.inputs }, [e]));
+            const matches = rendered.filter(r => exemptionFor(present(e.policies[0], `${e.id}'s first policy`), { type: r.type, name: r.name, urn: r.urn, props: r.inputs }, [e]));
             expect(matches.length, e.id).to.be.greaterThan(0);
         }
     });

@@ -10,6 +10,7 @@ import { parseStackConfig, ParseOptions } from "../stacks/load";
 import { resilienceGuarantees, resilienceOverridesInForce } from "../stacks/resilience";
 import { subnetCidr, cidrsOverlap, cidrContains, isCanonicalCidr, isCidr, publicAddressCount } from "../stacks/cidr";
 import { isCloudSqlTier } from "../stacks/offerings";
+import { present } from "./harness";
 
 /** A stack file's config with `overrides` merged over it (objects deep-merged). */
 function stack(name: string, overrides: Record<string, unknown> = {}): Record<string, string> {
@@ -39,7 +40,7 @@ describe("stack config", () => {
 
     it("disables default providers in every stack file, so each resource takes an explicit one", () => {
         for (const name of stackNames()) {
-            expect(JSON.parse(readStackFile(name).config["pulumi:disable-default-providers"]), name).to.deep.equal(["*"]);
+            expect(JSON.parse(present(readStackFile(name).config["pulumi:disable-default-providers"], `${name}'s pulumi:disable-default-providers`)), name).to.deep.equal(["*"]);
         }
     });
 

@@ -6,7 +6,7 @@ import {
 } from "../components/endpoints";
 import { backupLifecycleRules } from "../components/aws/storage";
 import { lifecycleRules } from "../components/gcp/storage";
-import { isSecret, ofType, reveal, run } from "./harness";
+import { isSecret, ofType, present, reveal, run } from "./harness";
 import * as random from "@pulumi/random";
 
 describe("shared endpoints", () => {
@@ -56,7 +56,7 @@ describe("shared endpoints", () => {
     });
 
     it("generates the JWT secret with @pulumi/random on the given provider, as a secret", () => {
-        const [jwt] = ofType(resources, "random:index/randomPassword:RandomPassword");
+        const jwt = present(ofType(resources, "random:index/randomPassword:RandomPassword")[0], "the JWT secret");
         expect(jwt.name).to.equal("endpoints-jwt");
         expect(jwt.inputs).to.deep.equal({ length: jwtSecretLength, special: false });
         expect(jwt.provider).to.match(/[:$]pulumi:providers:random::endpoints-random$/);

@@ -8,7 +8,7 @@ import { catalogEntries, loadCatalog, ServiceSpecInput } from "../services";
 import { parseStackConfig } from "../stacks/load";
 import { Environment } from "../stacks/schema";
 import { fakeFoundation } from "./fakeFoundation";
-import { counts, expectInputError, ofType, one, run } from "./harness";
+import { counts, expectInputError, ofType, one, present, run } from "./harness";
 
 const T = {
     account: "kubernetes:core/v1:ServiceAccount",
@@ -67,7 +67,7 @@ function evaluateFleet(s: Scenario): Promise<Evaluation> {
 function k8sObject(ev: Evaluation, type: string, name: string): any {
     const found = ev.resources.filter(r => r.type === type && (r.inputs.metadata as any)?.name === name);
     expect(found.map(r => (r.inputs.metadata as any).name), `exactly one ${type} named ${name}`).to.deep.equal([name]);
-    return found[0].inputs;
+    return found[0]!.inputs;
 }
 
 const secretRef = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: "bookkeeping-secrets", key } } });
@@ -142,7 +142,7 @@ function expectedCounts(services: number, extra: Record<string, number> = {}): R
         out[type] = n * services;
     }
     for (const [type, n] of Object.entries(extra)) {
-        out[type] += n;
+        out[type] = (out[type] ?? 0) + n;
     }
     return out;
 }
@@ -269,7 +269,7 @@ describe("fleet", () => {
 
         it("lets each service reach only DNS, the OTel collector and the backends the catalog says it uses", () => {
             for (const name of six) {
-                expect(k8sObject(ev, T.policy, `${name}-service-policy`).spec.egress, name).to.deep.equal(expectedEgress(uses[name], "production"));
+                expect(k8sObject(ev, T.policy, `${name}-service-policy`).spec.egress, name).to.deep.equal(expectedEgress(present(uses[name], `${name}'s backends`), "production"));
             }
             const egressPorts = (name: string) => k8sObject(ev, T.policy, `${name}-service-policy`).spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
             expect(egressPorts("tax")).to.deep.equal([53, 53, 5432, 4222, 4318]);
@@ -340,7 +340,7 @@ describe("fleet", () => {
             for (const name of six) {
                 const d = k8sObject(ev, T.deployment, `${name}-service`);
                 expectPodTemplate(d.spec.template, `${name}-service`, `${name}-service`, `ghcr.io/bookkeep/${name}-service:v1.0.0`, standardResources);
-                expect(k8sObject(ev, T.policy, `${name}-service-policy`).spec.egress, name).to.deep.equal(expectedEgress(uses[name], "staging"));
+                expect(k8sObject(ev, T.policy, `${name}-service-policy`).spec.egress, name).to.deep.equal(expectedEgress(present(uses[name], `${name}'s backends`), "staging"));
             }
         });
     });
@@ -390,7 +390,7 @@ describe("fleet", () => {
         it("adds exactly a canary Deployment, Service and Ingress for auth alone", () => {
             expect(counts(ev.resources)).to.deep.equal(expectedCounts(6, { [T.deployment]: 1, [T.service]: 1, [T.ingress]: 1 }));
             const auth = one(ev.resources, T.component, "bookkeep-fleet-auth");
-            for (const [type, name] of [[T.deployment, "deployment"], [T.service, "svc"], [T.ingress, "ingress"]]) {
+            for (const [type, name] of [[T.deployment, "deployment"], [T.service, "svc"], [T.ingress, "ingress"]] as const) {
                 expect(one(ev.resources, type, `bookkeep-fleet-auth-canary-${name}`).parent).to.equal(auth.urn);
             }
             expect(ev.resources.filter(r => r.name.includes("canary")).map(r => r.name).sort()).to.deep.equal([
@@ -456,7 +456,7 @@ describe("fleet", () => {
         it("gives it every object the others have", () => {
             expect(counts(ev.resources)).to.deep.equal(expectedCounts(7));
             for (const [type, k8sName] of [[T.account, "payroll-service"], [T.deployment, "payroll-service"], [T.service, "payroll-service"],
-                [T.hpa, "payroll-service-hpa"], [T.pdb, "payroll-service-pdb"], [T.policy, "payroll-service-policy"]]) {
+                [T.hpa, "payroll-service-hpa"], [T.pdb, "payroll-service-pdb"], [T.policy, "payroll-service-policy"]] as const) {
                 k8sObject(ev, type, k8sName);
             }
         });

@@ -71,7 +71,7 @@ describe("gcp teardown of the private-services peering", () => {
         expect(connection.inputs.deletionPolicy).to.equal("ABANDON");
         expect(cleanup.dependsOn).to.include(connection.urn);
         expect(cleanup.propertyDependencies.environment).to.include(one(res, "gcp:compute/network:Network", `${N}-network-vpc`).urn);
-        for (const [type, name] of [["gcp:sql/databaseInstance:DatabaseInstance", `${N}-sql`], ["gcp:redis/instance:Instance", `${N}-redis`]]) {
+        for (const [type, name] of [["gcp:sql/databaseInstance:DatabaseInstance", `${N}-sql`], ["gcp:redis/instance:Instance", `${N}-redis`]] as const) {
             expect(one(res, type, name).dependsOn, name).to.include(cleanup.urn);
         }
     });

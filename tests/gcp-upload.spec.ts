@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { backupWriterRole } from "../components/gcp/identity";
 import { authorizationFile, gcsUploadScript } from "../components/gcp/upload";
+import { present } from "./harness";
 
 interface Call { readonly tool: string; readonly args: string[] }
 
@@ -31,6 +32,9 @@ function runScript(script: string, work: string): Call[] {
     execFileSync("/bin/sh", ["-c", `set -eu\n${script}`], { env: { PATH: `${bin}:/usr/bin:/bin` }, stdio: ["ignore", "pipe", "pipe"] });
     return fs.readFileSync(log, "utf8").split("\n").filter(Boolean).map(line => {
         const [tool, ...args] = line.split("\0").filter((_, i, all) => i < all.length - 1);
+        if (tool === undefined) {
+            throw new Error(`call log line without a tool: ${JSON.stringify(line)}`);
+        }
         return { tool, args };
     });
 }
@@ -39,6 +43,9 @@ function runScript(script: string, work: string): Call[] {
 function httpOf(call: Call): { method: string; url: URL } {
     const x = call.args.indexOf("-X");
     const method = x >= 0 ? call.args[x + 1] : call.args.includes("-T") ? "PUT" : "GET";
+    if (method === undefined) {
+        throw new Error(`curl -X without a method: ${call.args.join(" ")}`);
+    }
     const url = call.args.find(a => /^https?:\/\//.test(a));
     if (!url) {
         throw new Error(`curl without a URL: ${call.args.join(" ")}`);
@@ -88,10 +95,11 @@ describe("gcp backup uploader against its role", () => {
 
     it("makes exactly a metadata token call and one create-only media upload, and no gcloud or gsutil call", () => {
         expect(calls.map(c => c.tool)).to.deep.equal(["curl", "curl"]);
-        const [token, upload] = calls.map(httpOf);
+        const token = httpOf(calls[0]!);
+        const upload = httpOf(calls[1]!);
         expect(token.method).to.equal("GET");
         expect(token.url.href).to.equal("http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token");
-        expect(calls[0].args).to.include("Metadata-Flavor: Google");
+        expect(calls[0]!.args).to.include("Metadata-Flavor: Google");
         expect(upload.method).to.equal("POST");
         expect(`${upload.url.origin}${upload.url.pathname}`).to.equal(`https://storage.googleapis.com/upload/storage/v1/b/${bucket}/o`);
         expect(Object.fromEntries(upload.url.searchParams)).to.deep.equal({
@@ -101,7 +109,7 @@ describe("gcp backup uploader against its role", () => {
     });
 
     it("streams the dump and keeps the token out of the command line", () => {
-        const args = calls[1].args;
+        const args = present(calls[1], "the upload call").args;
         expect(args[args.indexOf("-T") + 1]).to.equal(path.join(work, "dump.sql.gz"));
         expect(args).to.include(`@${path.join(work, "authorization")}`);
         expect(args.join(" ")).to.not.contain("ya29.fake-token");

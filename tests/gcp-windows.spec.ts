@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { RecordedResource } from "../offline/engine";
-import { ofType, plan } from "./harness";
+import { ofType, plan, present } from "./harness";
 
 const hour = 3600_000;
 /** Asia/Kolkata has no daylight saving: a fixed +05:30. */
@@ -30,7 +30,12 @@ function cronIntervals(what: string, schedule: string, seconds: number): Interva
 
 /** Daily or weekly windows given in UTC. */
 function utcIntervals(what: string, startTime: string, hours: number, weekday?: number): Interval[] {
-    const [h, m] = startTime.split(":").map(Number);
+    const hm = /^(\d{1,2}):(\d\d)$/.exec(startTime);
+    if (!hm) {
+        expect.fail(`${what}: ${startTime} is not an hh:mm start time`);
+    }
+    const h = Number(hm[1]);
+    const m = Number(hm[2]);
     return days.filter(d => weekday === undefined || new Date(d).getUTCDay() === weekday % 7)
         .map(d => ({ what, start: d + h * hour + m * 60_000, end: d + (h + hours) * hour + m * 60_000 }));
 }
@@ -58,9 +63,9 @@ for (const stack of ["staging", "production"] as const) {
             // 35 daily, 5 Sundays, 2 firsts of the month.
             expect(dumps.length).to.equal(35 + 5 + 2);
 
-            const [sql] = ofType(res, "gcp:sql/databaseInstance:DatabaseInstance");
+            const sql = present(ofType(res, "gcp:sql/databaseInstance:DatabaseInstance")[0], "the Cloud SQL instance");
             const settings = sql.inputs.settings as { backupConfiguration: { startTime: string }; maintenanceWindow: { day: number; hour: number } };
-            const [cluster] = ofType(res, "gcp:container/cluster:Cluster");
+            const cluster = present(ofType(res, "gcp:container/cluster:Cluster")[0], "the GKE cluster");
             const gke = (cluster.inputs.maintenancePolicy as { dailyMaintenanceWindow: { startTime: string } }).dailyMaintenanceWindow.startTime;
             const mw = settings.maintenanceWindow;
             const windows = [
@@ -74,7 +79,7 @@ for (const stack of ["staging", "production"] as const) {
         });
 
         it("keeps Cloud SQL maintenance off its own backup window", () => {
-            const [sql] = ofType(res, "gcp:sql/databaseInstance:DatabaseInstance");
+            const sql = present(ofType(res, "gcp:sql/databaseInstance:DatabaseInstance")[0], "the Cloud SQL instance");
             const settings = sql.inputs.settings as { backupConfiguration: { startTime: string }; maintenanceWindow: { day: number; hour: number } };
             const mw = settings.maintenanceWindow;
             expect(overlaps(utcIntervals("cloud-sql-maintenance", `${mw.hour}:00`, 1, mw.day),

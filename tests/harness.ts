@@ -66,7 +66,15 @@ export function ofType(resources: readonly RecordedResource[], type: string): Re
 export function one(resources: readonly RecordedResource[], type: string, name: string): RecordedResource {
     const found = resources.filter(r => r.type === type && r.name === name);
     expect(found.map(r => r.name), `exactly one ${type} named ${name}`).to.deep.equal([name]);
-    return found[0];
+    return found[0]!;
+}
+
+/** `value`, failing the test when it is missing; `what` names it in the failure. */
+export function present<T>(value: T | undefined, what: string): T {
+    if (value === undefined) {
+        expect.fail(`expected ${what}, found none`);
+    }
+    return value;
 }
 
 export function isSecret(v: unknown): v is SecretValue {

@@ -6,12 +6,12 @@ import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { architectureGraph, architectureSvg } from "../offline/diagram";
-import { manifestsOf, writeManifests } from "../offline/manifests";
+import { apiVersionKind, manifestsOf, writeManifests } from "../offline/manifests";
 import { PlanResult, planStack } from "../offline/plan";
 import { markdownSummary, residencyTable, textSummary } from "../offline/report";
 import { serviceNames } from "../services";
 import { projectRoot } from "../offline/engine";
-import { plan } from "./harness";
+import { plan, present } from "./harness";
 
 const root = projectRoot();
 
@@ -27,6 +27,12 @@ describe("operating outputs", () => {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     describe("--manifests", () => {
+        it("reads apiVersion and kind from a type token, and refuses a token without a kind", () => {
+            expect(apiVersionKind("kubernetes:core/v1:Service")).to.deep.equal({ apiVersion: "v1", kind: "Service" });
+            expect(apiVersionKind("kubernetes:apps/v1:Deployment")).to.deep.equal({ apiVersion: "apps/v1", kind: "Deployment" });
+            expect(() => apiVersionKind("kubernetes:apps/v1")).to.throw("not a Kubernetes type token: kubernetes:apps/v1");
+        });
+
         it("writes one parseable file per Kubernetes object, round-tripping the recorded inputs", () => {
             const chartUrns = new Set(prod.evaluation.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart").map(r => r.urn));
             const all = prod.evaluation.resources.filter(r => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh"));
@@ -38,7 +44,7 @@ describe("operating outputs", () => {
             for (const f of files) {
                 const docs = parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"));
                 expect(docs, f).to.have.length(1);
-                const obj = docs[0].toJS();
+                const obj = docs[0]!.toJS();
                 expect(obj.apiVersion, f).to.be.a("string");
                 expect(obj.kind, f).to.be.a("string");
                 expect(obj.metadata.name, f).to.be.a("string");
@@ -51,7 +57,7 @@ describe("operating outputs", () => {
 
         it("orders namespaces first and never writes a secret value", () => {
             const manifests = manifestsOf(prod.evaluation.resources);
-            expect(manifests[0].object.kind).to.equal("Namespace");
+            expect(present(manifests[0], "a manifest").object.kind).to.equal("Namespace");
             const kinds = manifests.map(m => m.object.kind);
             expect(kinds.lastIndexOf("Namespace")).to.be.lessThan(kinds.indexOf("Deployment"));
             const secret = manifests.find(m => m.object.kind === "Secret" && (m.object.metadata as any).name === "bookkeeping-secrets")!;

@@ -152,7 +152,7 @@ describe("plan command", () => {
         expect(fs.readdirSync(out).filter(f => f.endsWith(".yaml")).length).to.be.greaterThan(20);
     });
 
-    for (const [stack, cloud] of [["production", "aws"], ["staging", "gcp"]]) {
+    for (const [stack, cloud] of [["production", "aws"], ["staging", "gcp"]] as const) {
         describe(`${stack} on ${cloud}`, () => {
             let run: ReturnType<typeof planCli>;
             let plan: any;

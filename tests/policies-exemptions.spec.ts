@@ -14,7 +14,7 @@ import { PolicyReport, readPackConfig, runPolicies } from "../offline/policyRunn
 import { chartPolicies, vendoredCharts } from "../policies/charts";
 import { chartExemptions, exemptionFor, isChartRendered } from "../policies/exemptions";
 import { pack } from "../policies/pack";
-import { run } from "./harness";
+import { present, run } from "./harness";
 import { appNamespace, container, merge, Over, podSpec, providers } from "./policies-fixtures";
 
 /**
@@ -220,7 +220,7 @@ describe("policy pack: chart exemptions", () => {
             }
         }
         // A Release without a chart is broken, not a component: the rules apply.
-        expect(verdict(chartPolicies[0], "kubernetes:helm.sh/v3:Release", {}).reports.length).to.equal(1);
+        expect(verdict(present(chartPolicies[0], "a chart policy"), "kubernetes:helm.sh/v3:Release", {}).reports.length).to.equal(1);
     });
 
     it("reports nothing beyond the fixtures' own violations, all mandatory", () => {
@@ -297,7 +297,7 @@ describe("policy pack: chart exemption list", () => {
         // bookkeep-monitoring enforces restricted: node-exporter is not exempt there any more.
         expect(exemptionFor("pod-no-host-namespaces", subject(ds, "kube-prometheus-stack-prometheus-node-exporter", "bookkeep-monitoring"))).to.equal(undefined);
         // Even an exemption naming an app namespace would not apply there.
-        const rogue = [{ ...chartExemptions[0], namespace: "bookkeep-staging" }];
+        const rogue = [{ ...present(chartExemptions[0], "a chart exemption"), namespace: "bookkeep-staging" }];
         expect(exemptionFor("pod-no-host-path", subject(ds, "fluentd", "bookkeep-staging"), rogue)).to.equal(undefined);
     });
 });

@@ -39,7 +39,12 @@ export class Cdn extends pulumi.ComponentResource {
             domainName: this.hostname,
             validationMethod: "DNS",
         }, certOpts);
-        const option = certificate.domainValidationOptions.apply(opts => opts[0]);
+        const option = certificate.domainValidationOptions.apply(opts => {
+            // DNS validation of a single-name certificate always yields exactly one record to publish.
+            const first = opts[0];
+            if (first === undefined) throw new Error(`ACM returned no DNS validation option for ${this.hostname}`);
+            return first;
+        });
         const validationRecord = new aws.route53.Record(`${name}-cert-validation`, {
             zoneId: args.zoneId,
             name: option.resourceRecordName,

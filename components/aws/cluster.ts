@@ -46,7 +46,7 @@ export const controlPlaneLogTypes = ["api", "audit", "authenticator", "controlle
 
 /** Graviton families (t4g, m7g, c7gn, ...) need the ARM AMI. */
 export function amiTypeFor(instanceType: string): string {
-    return /^[a-z]+\d+g/.test(instanceType.split(".")[0]) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
+    return /^[a-z]+\d+g/.test(instanceType.split(".")[0] ?? "") ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
 }
 
 const managedPolicy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
@@ -217,7 +217,12 @@ export class Cluster extends pulumi.ComponentResource {
             labels: { "bookkeep.app/pool": "system" },
         }, { ...o, dependsOn: [...nodePolicies, vpcCni, kubeProxy] });
 
-        const issuer = this.cluster.identities.apply(ids => ids[0].oidcs![0].issuer!);
+        const issuer = this.cluster.identities.apply(ids => {
+            // EKS always creates an OIDC issuer for a cluster; a missing one means the API changed shape.
+            const url = ids[0]?.oidcs?.[0]?.issuer;
+            if (url === undefined) throw new Error(`EKS cluster ${name} reported no OIDC issuer`);
+            return url;
+        });
         this.oidcIssuerUrl = issuer;
         this.oidcProvider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
             url: issuer,

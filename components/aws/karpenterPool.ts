@@ -18,9 +18,9 @@ const gibPerVcpu: Readonly<Record<string, number>> = { t: 4, m: 4, c: 2, r: 8 };
 
 /** vCPUs and memory of a type in the offerings table (stacks/offerings.ts); throws for any other. */
 export function instanceShape(instanceType: string): InstanceShape {
-    const [family, size] = instanceType.split(".");
+    const [family = "", size = ""] = instanceType.split(".");
     const vcpu = vcpuBySize[size];
-    const perVcpu = family.startsWith("t") && size === "medium" ? 2 : gibPerVcpu[family[0]];
+    const perVcpu = family.startsWith("t") && size === "medium" ? 2 : gibPerVcpu[family.charAt(0)];
     if (vcpu === undefined || perVcpu === undefined || !awsNodeInstanceTypes.includes(instanceType)) {
         throw new Error(`no known shape for instance type ${instanceType}; add it to stacks/offerings.ts and here`);
     }

@@ -81,6 +81,7 @@ export class Network extends pulumi.ComponentResource {
         this.natGateways = natAzs.map(az => {
             const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: { Name: `${name}-nat-${az}` } }, o);
             const publicSubnet = this.publicSubnets[args.availabilityZones.indexOf(az)];
+            if (publicSubnet === undefined) throw new Error(`no public subnet in ${az} to hold its NAT gateway`);
             return new aws.ec2.NatGateway(`${name}-nat-${az}`, {
                 allocationId: eip.allocationId,
                 subnetId: publicSubnet.id,
@@ -92,6 +93,7 @@ export class Network extends pulumi.ComponentResource {
         const privateRouteTables = this.privateSubnets.map((s, i) => {
             const az = args.availabilityZones[i];
             const nat = this.natGateways[Math.min(i, this.natGateways.length - 1)];
+            if (nat === undefined) throw new Error(`no NAT gateway for the private subnet in ${az}`);
             const rt = new aws.ec2.RouteTable(`${name}-private-${az}-rt`, { vpcId, tags: { Name: `${name}-private-${az}` } }, o);
             new aws.ec2.Route(`${name}-private-${az}-default`, { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, o);
             new aws.ec2.RouteTableAssociation(`${name}-private-${az}`, { subnetId: s.id, routeTableId: rt.id }, o);

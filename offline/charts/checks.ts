@@ -75,7 +75,7 @@ function provided(objects: readonly { type: string; inputs: Props }[]): Set<stri
         const ns = inputs.metadata?.namespace;
         const name = inputs.metadata?.name;
         if (type === "kubernetes:core/v1:Secret" || type === "kubernetes:core/v1:ConfigMap") {
-            out.add(key(type.split(":")[2], ns, name));
+            out.add(key(type.slice("kubernetes:core/v1:".length), ns, name));
         } else if (type === "kubernetes:cert-manager.io/v1:Certificate" && typeof inputs.spec?.secretName === "string") {
             out.add(key("Secret", ns, inputs.spec.secretName));
         } else if (type === "kubernetes:bitnami.com/v1alpha1:SealedSecret") {

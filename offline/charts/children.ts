@@ -172,14 +172,14 @@ export async function withChartChildren(resources: RecordedResource[], config: R
     const charted = await Promise.all(jobs.map(j => renderCrds(root, { ...j.request, apiVersions: own.versions })));
     const crds = { versions: [...own.versions, ...charted.flatMap(c => c.versions)], clusterKinds: [...own.clusterKinds, ...charted.flatMap(c => c.clusterKinds)] };
     const apiVersions = [...new Set(crds.versions)].sort();
-    const renders = await Promise.all(jobs.map(j => renderChart(root, { ...j.request, apiVersions })));
+    const renders = await Promise.all(jobs.map(async j => ({ j, render: await renderChart(root, { ...j.request, apiVersions }) })));
     const clusterKinds = new Set([...clusterScopedKinds, ...crds.clusterKinds]);
     const children = new Map<string, RecordedResource[]>();
-    const out: ChartRender[] = jobs.map((j, i) => {
-        const filled = renders[i].objects.map(o => clusterKinds.has(o.kind) || o.metadata.namespace
+    const out: ChartRender[] = renders.map(({ j, render }) => {
+        const filled = render.objects.map(o => clusterKinds.has(o.kind) || o.metadata.namespace
             ? o : { ...o, metadata: { ...o.metadata, namespace: j.request.namespace } } as K8sObject);
         children.set(j.chart.urn, filled.map(o => childRecord(j.chart, j.prefix, o, withSecrets(o, j.values.secrets))));
-        return { chart: j.chart, objects: filled, hooks: renders[i].hooks };
+        return { chart: j.chart, objects: filled, hooks: render.hooks };
     });
     return { resources: resources.flatMap(r => [r, ...(children.get(r.urn) ?? [])]), renders: out };
 }

@@ -35,7 +35,8 @@ export function fakeRegistration(type: string, name: string, inputs: Record<stri
         state[key] = isSecret(inputs[key]) ? { [rpc.specialSigKey]: rpc.specialSecretSig, value } : value;
     }
     if (type.startsWith("aws:") && state.arn === undefined) {
-        const service = type.split(":")[1].split("/")[0];
+        const [, module = ""] = type.split(":");
+        const service = module.split("/")[0];
         state.arn = `arn:aws:${service}:ap-south-1:${accountId}:${name}`;
     }
     return { id: (extra.id as string | undefined) ?? `${name}-id`, state };
