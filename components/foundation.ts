@@ -6,7 +6,7 @@
 import * as k8s from "./k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Cloud } from "../stacks/schema";
-import { IdentityWorkload, WorkloadSubject } from "./naming";
+import { IdentityWorkload, WorkloadSubject } from "./identities";
 
 type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type EnvVar = k8s.types.input.core.v1.EnvVar;

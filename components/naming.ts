@@ -1,7 +1,7 @@
 /**
- * Names shared across the cloud foundation and the Kubernetes layer: namespaces, and the
- * in-cluster service accounts that get a cloud identity (IRSA / GKE Workload Identity). Both sides
- * must agree on these, so they live in one place.
+ * Names shared across the cloud foundation and the Kubernetes layer: namespaces, labels, the
+ * platform's peers and well-known object names. Both sides must agree on these, so they live in
+ * one place (workload identities are in identities.ts).
  */
 import { Environment } from "../stacks/schema";
 
@@ -26,37 +26,6 @@ export function namespacesFor(environment: Environment): Namespaces {
         nats: "bookkeep-nats",
         data: "bookkeep-data",
     };
-}
-
-/** Workloads that act on cloud APIs through a workload identity, never static keys. */
-export type IdentityWorkload = "backup" | "cert-manager";
-
-export interface WorkloadSubject {
-    readonly namespace: string;
-    readonly serviceAccount: string;
-}
-
-/** The Kubernetes service account each identity-bearing workload runs as. */
-export function workloadSubject(workload: IdentityWorkload, environment: Environment): WorkloadSubject {
-    const ns = namespacesFor(environment);
-    switch (workload) {
-        case "backup":
-            return { namespace: ns.app, serviceAccount: "db-backup" };
-        case "cert-manager":
-            return { namespace: ns.system, serviceAccount: "cert-manager" };
-        default: {
-            const exhaustive: never = workload;
-            throw new Error(`unknown workload ${exhaustive}`);
-        }
-    }
-}
-
-/**
- * The hourly cache snapshot job's service account (AWS only: ElastiCache snapshots once a day by
- * itself; Memorystore snapshots hourly on its own, laptops keep none).
- */
-export function cacheSnapshotSubject(environment: Environment): WorkloadSubject {
-    return { namespace: namespacesFor(environment).app, serviceAccount: "redis-snapshot" };
 }
 
 /** Standard Kubernetes labels for objects this program owns. */

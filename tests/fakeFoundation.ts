@@ -8,7 +8,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudFoundation } from "../components/foundation";
-import { cacheSnapshotSubject, IdentityWorkload } from "../components/naming";
+import { cacheSnapshotSubject, IdentityWorkload } from "../components/identities";
 import { Environment } from "../stacks/schema";
 
 /** The GKE-like network members of fakeFoundation("gcp"). */

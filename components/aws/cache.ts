@@ -7,7 +7,7 @@ import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CacheConfig } from "../../stacks/schema";
-import { redisUrl } from "../endpoints";
+import { redisUrl } from "../connections";
 import { EncryptionKey } from "./kms";
 
 export const redisPort = 6379;

@@ -10,7 +10,7 @@ import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../../stacks/schema";
 import { ScheduledCloudJob } from "../foundation";
-import { cacheSnapshotSubject } from "../naming";
+import { cacheSnapshotSubject } from "../identities";
 import { automaticSnapshotHourUtc } from "./cache";
 import { policyJson } from "./iam";
 import { IrsaRole } from "./irsaRole";

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { inputError } from "../../stacks/errors";
 import { DatabaseConfig } from "../../stacks/schema";
-import { postgresUrl } from "../endpoints";
+import { postgresUrl } from "../connections";
 import { EncryptionKey } from "./kms";
 
 export const postgresPort = 5432;

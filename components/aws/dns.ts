@@ -4,7 +4,7 @@
  */
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { caaRecords } from "../endpoints";
+import { caaRecords } from "../certificates";
 
 /** Certificate authorities allowed to issue for the domain: Let's Encrypt (cert-manager) and Amazon (ACM, cdn.). */
 export const allowedIssuers = ["letsencrypt.org", "amazon.com"] as const;

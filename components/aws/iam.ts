@@ -4,7 +4,7 @@
  */
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { WorkloadSubject } from "../naming";
+import { WorkloadSubject } from "../identities";
 
 export type Statement = aws.types.input.iam.PolicyStatement;
 

@@ -5,7 +5,7 @@
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../../stacks/schema";
-import { IdentityWorkload, workloadSubject } from "../naming";
+import { IdentityWorkload, workloadSubject } from "../identities";
 import { policyJson } from "./iam";
 import { IrsaRole } from "./irsaRole";
 

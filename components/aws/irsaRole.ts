@@ -5,7 +5,7 @@
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { inputError } from "../../stacks/errors";
-import { WorkloadSubject } from "../naming";
+import { WorkloadSubject } from "../identities";
 import { irsaTrustPolicy } from "./iam";
 
 export interface IrsaRoleArgs {

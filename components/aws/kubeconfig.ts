@@ -2,7 +2,7 @@
  * Kubeconfig for an EKS cluster that authenticates with `aws eks get-token`: no long-lived token
  * is written anywhere; whoever runs Pulumi needs AWS credentials with an EKS access entry.
  */
-import { execKubeconfig } from "../endpoints";
+import { execKubeconfig } from "../execKubeconfig";
 
 export interface EksKubeconfigArgs {
     readonly clusterName: string;

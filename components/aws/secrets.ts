@@ -5,7 +5,7 @@
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { generateJwtSecret } from "../endpoints";
+import { generateJwtSecret } from "../jwt";
 import { wellKnown } from "../naming";
 import { EncryptionKey } from "./kms";
 

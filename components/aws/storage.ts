@@ -6,7 +6,7 @@
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { inputError } from "../../stacks/errors";
-import { backupSchedule } from "../endpoints";
+import { backupSchedule } from "../backupSchedule";
 import { SecureBucket } from "./bucket";
 
 type LifecycleRule = aws.types.input.s3.BucketLifecycleConfigurationRule;

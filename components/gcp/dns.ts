@@ -4,7 +4,7 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { caaRecords } from "../endpoints";
+import { caaRecords } from "../certificates";
 import { Environment } from "../../stacks/schema";
 
 export const recordTtl = 300;

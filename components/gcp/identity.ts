@@ -5,7 +5,7 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { IdentityWorkload, workloadSubject } from "../naming";
+import { IdentityWorkload, workloadSubject } from "../identities";
 import { Environment } from "../../stacks/schema";
 
 /**

@@ -2,7 +2,7 @@
  * A kubeconfig for a GKE cluster that authenticates with gke-gcloud-auth-plugin (the caller's
  * gcloud credentials, short-lived tokens), never a static token or client certificate.
  */
-import { execKubeconfig } from "../endpoints";
+import { execKubeconfig } from "../execKubeconfig";
 
 export interface GkeKubeconfigArgs {
     readonly name: string;

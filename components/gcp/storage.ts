@@ -6,7 +6,7 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { backupSchedule } from "../endpoints";
+import { backupSchedule } from "../backupSchedule";
 import { Environment } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 

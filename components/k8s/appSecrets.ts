@@ -14,7 +14,7 @@ import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Environment } from "../../stacks/schema";
-import { postgresUrl } from "../endpoints";
+import { postgresUrl } from "../connections";
 import { CloudFoundation } from "../foundation";
 import { wellKnown } from "../naming";
 import { PlatformNamespaces } from "./namespaces";

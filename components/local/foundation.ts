@@ -8,10 +8,12 @@ import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { LocalStackConfig } from "../../stacks/schema";
-import { generateJwtSecret, postgresUrl, redisUrl } from "../endpoints";
+import { postgresUrl, redisUrl } from "../connections";
+import { generateJwtSecret } from "../jwt";
 import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
 import { ChartPin, pinnedChart } from "../k8s/charts";
-import { appLabels, IdentityWorkload, namespacesFor } from "../naming";
+import { IdentityWorkload } from "../identities";
+import { appLabels, namespacesFor } from "../naming";
 import {
     buckets, charts, cnpgOperatorValues, database, images, minioValues, names, objectStoreRegion, podLabels,
     ports, postgresClusterSpec, releases, serviceHosts, valkeyValues,

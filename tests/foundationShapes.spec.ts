@@ -1,9 +1,11 @@
 /** The shared foundation helpers: connection URLs, the ACME issuer, CAA values, kubeconfigs, backup schedule, JWT secret. */
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    acmeDns01Issuer, backupSchedule, caaRecords, execKubeconfig, generateJwtSecret, jwtSecretLength, postgresUrl, redisUrl,
-} from "../components/endpoints";
+import { backupSchedule } from "../components/backupSchedule";
+import { acmeDns01Issuer, caaRecords } from "../components/certificates";
+import { postgresUrl, redisUrl } from "../components/connections";
+import { execKubeconfig } from "../components/execKubeconfig";
+import { generateJwtSecret, jwtSecretLength } from "../components/jwt";
 import { backupLifecycleRules } from "../components/aws/storage";
 import { lifecycleRules } from "../components/gcp/storage";
 import { isSecret, ofType, present, reveal, run } from "./harness";
