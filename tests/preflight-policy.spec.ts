@@ -39,7 +39,8 @@ async function check(app: App, nodes = { desiredSize: 1, minSize: 1, maxSize: 1 
 const capacityViolations = (report: PolicyReport) => report.violations.filter(v => capacityPolicyNames.includes(v.policy))
     .map(v => [v.policy, v.enforcementLevel, v.message.split("\n").pop(), v.urn.split("::").pop()]);
 
-const fix = "Add nodes (cluster.nodeCount and minNodes), choose a larger node type, lower requests, or on AWS enable VPC CNI prefix delegation when pod slots are short.";
+const fix = "Add nodes (cluster.nodeCount, minNodes, maxNodes: the reach of the node autoscaler), choose a larger node type, lower requests, " +
+    "or on AWS enable VPC CNI prefix delegation when pod slots are short.";
 
 describe("capacity policies", () => {
     it("are mandatory (minimum) and advisory (maximum) by their own level, with the preflight's checks", () => {

@@ -56,7 +56,8 @@ function awsUsage(resources: readonly PreflightResource[], cap: Capacity, inRegi
     const azs = new Set(resources.filter(r => r.type === "aws:ec2/subnet:Subnet" && inRegion(r)).map(r => String(r.inputs.availabilityZone))).size || 1;
     const pools = cap.pools.filter(p => p.cloud === "aws");
     const vcpu = (nodes: (p: typeof pools[number]) => number) => pools.reduce((n, p) => n + nodes(p) * (nodeType("aws", p.type)?.vcpu ?? 0), 0);
-    const karpenterCpu = resources.filter(r => r.type === "kubernetes:karpenter.sh/v1:NodePool").reduce((n, r) => n + Number(r.inputs.spec?.limits?.cpu ?? 0), 0);
+    // A NodePool's CPU limit bounds what Karpenter launches, whatever the mix of types.
+    const karpenterCpu = pools.reduce((n, p) => n + (p.karpenter ? p.karpenter.cpuLimitMillicores / 1000 : 0), 0);
     const rootGib = resources.filter(r => r.type === "aws:ec2/launchTemplate:LaunchTemplate")
         .flatMap(r => (r.inputs.blockDeviceMappings ?? []).map((b: any) => (b?.ebs?.volumeType === "gp3" ? Number(b.ebs.volumeSize ?? 0) : 0)))
         .reduce((a: number, b: number) => a + b, 0);
@@ -69,8 +70,8 @@ function awsUsage(resources: readonly PreflightResource[], cap: Capacity, inRegi
         natGatewaysPerAz: { used: Math.ceil(nats / azs), usedAtMaximum: Math.ceil(nats / azs), basis: `${nats} NAT gateway(s) over ${azs} AZ(s)` },
         vpcs: { used: count(resources, "aws:ec2/vpc:Vpc", inRegion), usedAtMaximum: count(resources, "aws:ec2/vpc:Vpc", inRegion), basis: "aws:ec2/vpc:Vpc resources" },
         onDemandStandardVcpus: {
-            used: vcpu(p => p.startNodes), usedAtMaximum: vcpu(p => p.reachableNodes) + karpenterCpu,
-            basis: "node vCPU at the starting size and at the reachable maximum (plus Karpenter NodePool CPU limits)",
+            used: vcpu(p => p.startNodes), usedAtMaximum: vcpu(p => (p.karpenter ? 0 : p.reachableNodes)) + karpenterCpu,
+            basis: "node vCPU at the first apply (Karpenter's floor included) and at the reachable maximum (managed groups plus the Karpenter NodePool CPU limits)",
         },
         gp3StorageTib: {
             used: tib(rootGib * pools.reduce((n, p) => n + p.startNodes, 0) + claims.min),
