@@ -57,9 +57,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const policies = withPlanChecks(await runPolicies(pack, evaluation.resources, policyConfig), evaluation.resources, evaluation.charts);
     // The validated choice (the program exports it), which may come from the environment's defaults.
     const cloud = String(evaluation.outputs.cloud ?? file.config["bookkeep:cloud"] ?? "");
-    // The quota overrides are stack config the plan's resources do not carry; the program already validated it.
-    const quotaOverrides = parseStackConfig(file.config, { secretKeys: file.secretKeys, stack: file.stack }).quotas;
-    const plan = planJson(evaluation, cloud, policies, preflight(evaluation.resources, quotaOverrides));
+    // Raised quotas and config-only bootstrap steps are stack config the plan's resources do not carry; the program already validated it.
+    const stackConfig = parseStackConfig(file.config, { secretKeys: file.secretKeys, stack: file.stack });
+    const plan = planJson(evaluation, cloud, policies, preflight(evaluation.resources, stackConfig));
     const mandatory = policies.violations.some(v => v.enforcementLevel === "mandatory");
     return { plan, evaluation, policies, exitCode: mandatory ? exitCodes.mandatoryViolation : exitCodes.clean };
 }

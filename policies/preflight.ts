@@ -24,15 +24,16 @@ const configSchema = { properties: { pendingFix: { type: "string" as const } } }
 
 export const fleetFitsAtMinimum: StackValidationPolicy = {
     name: "fleet-fits-at-hpa-minimum",
-    description: "Checks whether every pod at its HPA minimum (DaemonSets on every node, the cloud's system pods included) fits the CPU, memory and pod slots the node pools allocate at their starting size.",
+    description: "Checks whether every pod at its HPA minimum (DaemonSets on every node, the cloud's system pods included) fits the CPU, memory and pod slots " +
+        "the nodes can have: fixed groups at their size, autoscaled pools (Karpenter NodePool limits, GKE autoscaling bounds) at their reach.",
     enforcementLevel: "mandatory",
     configSchema,
     validateStack: (args, report) => {
         const cap = capacity(planOf(args));
         const s: Scenario | undefined = cap.atMinimum;
         if (cap.applicable && s && s.shortfalls.length > 0) {
-            report(`At the HPA minimum the pods do not fit the nodes: ${s.shortfalls.join("; ")}. Add nodes (cluster.nodeCount and minNodes), ` +
-                "choose a larger node type, lower requests, or on AWS enable VPC CNI prefix delegation when pod slots are short.", poolUrn(args, cap));
+            report(`At the HPA minimum the pods do not fit the nodes: ${s.shortfalls.join("; ")}. Add nodes (cluster.nodeCount, minNodes, maxNodes: ` +
+                "the reach of the node autoscaler), choose a larger node type, lower requests, or on AWS enable VPC CNI prefix delegation when pod slots are short.", poolUrn(args, cap));
         }
     },
 };

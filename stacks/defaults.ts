@@ -73,12 +73,12 @@ const aws: Record<CloudEnvironment, DeepPartial<AwsConfig>> = {
     staging: {
         vpcCidr: "10.20.0.0/16", natGateways: "single", flowLogRetentionDays: 30,
         nodeInstanceType: "t3.medium", databaseInstanceClass: "db.t3.small", cacheNodeType: "cache.t3.small", cacheHourlySnapshotsKept: 24,
-        serviceCidr: "172.20.0.0/16", operatorRoleArns: [], elasticIpQuota: 5,
+        serviceCidr: "172.20.0.0/16", operatorRoleArns: [],
     },
     production: {
         vpcCidr: "10.10.0.0/16", natGateways: "perAz", flowLogRetentionDays: 365,
         nodeInstanceType: "t3.large", databaseInstanceClass: "db.r5.large", cacheNodeType: "cache.r6g.large", cacheHourlySnapshotsKept: 48,
-        serviceCidr: "172.20.0.0/16", operatorRoleArns: [], elasticIpQuota: 5,
+        serviceCidr: "172.20.0.0/16", operatorRoleArns: [],
     },
 };
 

@@ -83,11 +83,6 @@ export const awsSchema = z.strictObject({
      * bookkeep.app): the stack then writes its own delegation record there. Unset: delegate by hand.
      */
     parentZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { message: "must be a Route 53 hosted zone id, such as Z0123456789ABCDEFGHIJ" }).optional(),
-    /**
-     * The account's regional quota of Elastic IPs (EC2-VPC Elastic IPs, L-0263D0A3): 5 in a new
-     * account. When the stack needs more, the plan prints the quota increase as a bootstrap step.
-     */
-    elasticIpQuota: count(1, 10000),
 });
 
 export const gcpSchema = z.strictObject({

@@ -5,13 +5,14 @@
  */
 import { expect } from "chai";
 import { AwsFoundation } from "../components/aws/foundation";
-import { awsBootstrapSteps, elasticIpCount, formatBootstrapSteps } from "../components/aws/bootstrap";
+import { awsBootstrapSteps } from "../components/aws/bootstrap";
 import { Evaluation } from "../offline/engine";
+import { preflight } from "../offline/preflight";
 import { readStackFile } from "../offline/stackFile";
 import { cidrContains, kubernetesServiceCidr } from "../stacks/cidr";
 import { parseStackConfig } from "../stacks/load";
 import { awsConfig } from "./configs";
-import { counts, ofType, one, plan, run } from "./harness";
+import { ofType, one, plan, run } from "./harness";
 
 const F = "bookkeep-aws";
 const entry = "aws:eks/accessEntry:AccessEntry";
@@ -30,9 +31,11 @@ function rejection(stack: string, overrides: Record<string, unknown>): string {
 }
 
 describe("AWS first-apply config", () => {
-    it("reads the access roles, the service range and the EIP quota from the stack file and the defaults", () => {
+    it("reads the access roles and the service range from the stack file and the defaults; the EIP quota is bookkeep:quotas.elasticIps only", () => {
         const c = awsConfig("production");
-        expect(c.aws).to.include({ deployRoleArn: deployArn("production"), serviceCidr: "172.20.0.0/16", elasticIpQuota: 5 });
+        expect(c.aws).to.include({ deployRoleArn: deployArn("production"), serviceCidr: "172.20.0.0/16" });
+        expect(c.aws).not.to.have.property("elasticIpQuota");
+        expect(rejection("production", { "bookkeep:aws": { elasticIpQuota: 6 } })).to.contain("bookkeep:aws: unknown setting(s) elasticIpQuota");
         expect(c.aws.parentZoneId).to.equal(undefined);
         expect(c.aws.operatorRoleArns).to.deep.equal([operatorsArn]);
     });
@@ -99,8 +102,10 @@ describe("AWS access entries, bootstrap steps and delegation", function () {
             expect(operatorPolicy).to.deep.include({ policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy", accessScope: { type: "cluster" } });
         });
 
-        it(`allocates in ${stack} exactly the Elastic IPs the bootstrap check counts`, () => {
-            expect(counts(evaluations[stack].resources)["aws:ec2/eip:Eip"]).to.equal(elasticIpCount(awsConfig(stack).aws));
+        it(`counts ${stack}'s Elastic IPs (a NAT gateway ${stack === "production" ? "per AZ" : "in all"}, one ingress address per AZ) in the one EIP quota row`, () => {
+            const row = preflight(evaluations[stack].resources, awsConfig(stack)).quotas.find(q => q.key === "elasticIps")!;
+            expect(ofType(evaluations[stack].resources, "aws:ec2/eip:Eip").length).to.equal(stack === "production" ? 6 : 4);
+            expect(row).to.include({ used: stack === "production" ? 6 : 4, limit: 5, exceeded: stack === "production" });
         });
     }
 
@@ -122,33 +127,38 @@ describe("AWS access entries, bootstrap steps and delegation", function () {
         expect(ofType(res, association).map(r => r.name)).to.deep.equal([`${F}-cluster-access-deploy`]);
     });
 
-    it("lists production's steps in order: DR region opt-in, the EIP quota (6 > 5), the deploy role, the first run, registrar delegation", () => {
-        const steps = awsBootstrapSteps(awsConfig("production"));
-        expect(steps.map(s => s.id)).to.deep.equal(["opt-in-dr-region", "elastic-ip-quota", "deploy-role", "first-run-from-operator-range", "zone-delegation"]);
+    const checklist = (key: string, stack: string, overrides?: Record<string, unknown>) => preflight(evaluations[key].resources, awsConfig(stack, overrides)).bootstrap;
+
+    it("lists production's steps once, in order: DR region opt-in, the EIP quota (6 > 5), the deploy role, registrar delegation, the API path", () => {
+        const steps = checklist("production", "production");
+        expect(steps.map(s => s.id)).to.deep.equal(["opt-in-ap-south-2", "quota-elasticIps", "deploy-role", "delegate-bookkeep.app", "cluster-api-path"]);
         expect(steps[0].command).to.equal("aws account enable-region --region-name ap-south-2 && aws account get-region-opt-status --region-name ap-south-2 && " +
             "aws rds describe-source-regions --region ap-south-2 --region-name ap-south-1 --query 'SourceRegions[0].SupportsDBInstanceAutomatedBackupsReplication'");
         expect(steps[1].command).to.equal("aws service-quotas request-service-quota-increase --region ap-south-1 --service-code ec2 --quota-code L-0263D0A3 --desired-value 6");
-        expect(steps[4].text).to.contain("set the registrar's name servers");
-        expect(steps[4].command).to.equal("pulumi up --stack production --target '**::bookkeep-aws-dns-zone' && pulumi stack output nameServers --stack production");
-        const printed = formatBootstrapSteps(steps);
-        expect(printed[0]).to.match(/^1\. Enable the opt-in region ap-south-2/);
-        expect(printed[1]).to.equal(`   $ ${steps[0].command}`);
-        expect(printed.filter(l => /^\d+\. /.test(l)).length).to.equal(5);
+        expect(steps[1].text).to.contain("then set `bookkeep:quotas.elasticIps: 6` in the stack file");
+        expect(steps[3].text).to.contain("set the domain's name servers at the registrar of bookkeep.app");
+        expect(steps[3].command).to.match(/^pulumi up --target 'urn:pulumi:production::[^:]+::.*\$aws:route53\/zone:Zone::bookkeep-aws-dns-zone'$/);
+        expect(steps[4].text).to.contain("the first run is from an operator machine");
     });
 
-    it("drops the EIP step once the granted quota covers the stack", () => {
-        const ids = awsBootstrapSteps(awsConfig("production", { "bookkeep:aws": { elasticIpQuota: 6 } })).map(s => s.id);
-        expect(ids).not.to.include("elastic-ip-quota");
+    it("takes from awsBootstrapSteps only what the plan cannot know (the deploy role), so no step is printed twice", () => {
+        expect(awsBootstrapSteps(awsConfig("production")).map(s => s.id)).to.deep.equal(["deploy-role"]);
+        expect(awsBootstrapSteps(awsConfig("production"))[0].text).to.contain(deployArn("production"));
+    });
+
+    it("drops the EIP step once bookkeep:quotas.elasticIps covers the stack", () => {
+        expect(checklist("production", "production", { "bookkeep:quotas": { elasticIps: 6 } }).map(s => s.id)).not.to.include("quota-elasticIps");
     });
 
     it("lists staging's steps: no DR region, 4 EIPs within the default quota, delegation by an NS record in the parent zone", () => {
-        const steps = awsBootstrapSteps(awsConfig("staging"));
-        expect(steps.map(s => s.id)).to.deep.equal(["deploy-role", "first-run-from-operator-range", "zone-delegation"]);
-        expect(steps[2].text).to.contain("add an NS record in the parent zone");
+        const steps = checklist("staging", "staging");
+        expect(steps.map(s => s.id)).to.deep.equal(["deploy-role", "delegate-staging.bookkeep.app", "cluster-api-path"]);
+        expect(steps[1].text).to.contain("create an NS record set for staging.bookkeep.app in the parent zone bookkeep.app");
     });
 
     it("delegates staging from a parent zone this account holds, and validates through the zone only after that", () => {
-        expect(awsBootstrapSteps(awsConfig("staging", { "bookkeep:aws": { parentZoneId: "Z0123456789ABCDEFGHIJ" } })).map(s => s.id)).not.to.include("zone-delegation");
+        expect(checklist("staging-parent", "staging", { "bookkeep:aws": { parentZoneId: "Z0123456789ABCDEFGHIJ", operatorRoleArns: [] } }).map(s => s.id))
+            .to.deep.equal(["deploy-role", "cluster-api-path"]);
         const res = evaluations["staging-parent"].resources;
         const ns = one(res, "aws:route53/record:Record", `${F}-dns-delegation`);
         expect(ns.inputs).to.deep.include({ zoneId: "Z0123456789ABCDEFGHIJ", name: "staging.bookkeep.app", type: "NS", ttl: 172800 });

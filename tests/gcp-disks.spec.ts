@@ -1,10 +1,11 @@
 /**
  * GCP disks against the regional SSD quota, and their encryption: counted from what the plan
  * registers (node pools, the platform charts' volumes), checked against what the stack states
- * (regionalSsdGb) and what the bootstrap steps ask for.
+ * (regionalSsdGb) and what the preflight's SSD_TOTAL_GB row and bootstrap checklist ask for.
  */
 import { expect } from "chai";
 import { gcpBootstrapSteps } from "../components/gcp/bootstrap";
+import { Preflight } from "../offline/preflight";
 import { nodeBootDiskGb, storageClassName } from "../components/gcp/cluster";
 import { defaultSsdQuotaGb, regionalSsdGb } from "../components/gcp/quota";
 import { RecordedResource } from "../offline/engine";
@@ -51,6 +52,7 @@ for (const stack of ["staging", "production"] as const) {
     describe(`gcp disks, quota and CMEK (${stack})`, () => {
         const config = gcpConfig(stack);
         let res: RecordedResource[];
+        let preflight: Preflight;
         const only = (type: string) => {
             const found = ofType(res, type);
             expect(found.length, type).to.equal(1);
@@ -58,7 +60,9 @@ for (const stack of ["staging", "production"] as const) {
         };
 
         before(async () => {
-            res = (await plan(stack, "gcp")).evaluation.resources;
+            const r = await plan(stack, "gcp");
+            res = r.evaluation.resources;
+            preflight = r.plan.preflight!;
         });
 
         it("uses the SSD quota the stack states, counted from the node pool and the charts' volumes", () => {
@@ -72,11 +76,16 @@ for (const stack of ["staging", "production"] as const) {
             const counted = nodes * pool.nodeConfig.diskSizeGb + volumes;
             expect(counted).to.equal(regionalSsdGb({ environment: config.environment, maxNodes: config.cluster.maxNodes }));
             expect(counted).to.equal(stack === "production" ? 11 * 50 + 460 : 5 * 50 + 55);
-            const step = gcpBootstrapSteps(config)[0];
-            expect(step).to.include({ number: 1, when: "before-up", title: `SSD quota: ${counted} GB in asia-south1` });
+            // One rule, two readings: the preflight counts the plan, regionalSsdGb the config; they must agree.
+            const row = preflight.quotas.find(q => q.key === "ssdTotalGb")!;
+            expect(row).to.include({ usedAtMaximum: counted, limit: defaultSsdQuotaGb.usual, exceeded: stack === "production" });
+            const steps = preflight.bootstrap.filter(s => s.id === "quota-ssdTotalGb");
             if (stack === "staging") {
                 // Staging fits the quota a new project usually gets.
                 expect(counted).to.be.at.most(defaultSsdQuotaGb.usual);
+                expect(steps).to.deep.equal([]);
+            } else {
+                expect(steps[0].text).to.contain(`to at least ${counted} GB`);
             }
         });
 
@@ -107,13 +116,16 @@ for (const stack of ["staging", "production"] as const) {
             }
         });
 
-        it("numbers the manual steps, with the delegation where this domain's parent lives", () => {
-            const steps = gcpBootstrapSteps(config);
-            expect(steps.map(s => [s.number, s.when])).to.deep.equal([[1, "before-up"], [2, "after-first-up"], [3, "after-first-up"], [4, "before-destroy"]]);
-            expect(steps[1].title).to.equal(stack === "production" ? "Delegate bookkeep.app at the registrar" : "Delegate staging.bookkeep.app from bookkeep.app");
-            expect(steps[1].detail).to.contain("DS record").and.contain("nameServers");
-            expect(steps[2].detail).to.contain(`curl -sI https://cdn.${config.domain}/<object>`);
-            expect(steps[3].detail).to.contain("compute.networks.removePeering").and.contain(config.gcp.project);
+        it("prints one checklist: the plan's steps, then the config-only ones (CDN fill, gcloud for destroy), the delegation where this domain's parent lives", () => {
+            expect(gcpBootstrapSteps(config).map(s => [s.id, s.when])).to.deep.equal([["cdn-unsigned-fill", "after-first-up"], ["destroy-gcloud", "before-destroy"]]);
+            const steps = preflight.bootstrap;
+            expect(steps.map(s => s.id)).to.deep.equal([
+                `apis-${config.gcp.project}`, ...(stack === "production" ? ["quota-ssdTotalGb"] : []), `delegate-${config.domain}`, "cluster-api-path", "cdn-unsigned-fill", "destroy-gcloud",
+            ]);
+            const delegate = steps.find(s => s.id === `delegate-${config.domain}`)!;
+            expect(delegate.text).to.contain(stack === "production" ? "at the registrar of bookkeep.app" : "in the parent zone bookkeep.app").and.contain("DS record");
+            expect(steps.find(s => s.id === "cdn-unsigned-fill")!.command).to.equal(`curl -sI https://cdn.${config.domain}/<object>`);
+            expect(steps.find(s => s.id === "destroy-gcloud")!.text).to.contain("compute.networks.removePeering").and.contain(config.gcp.project);
         });
     });
 }

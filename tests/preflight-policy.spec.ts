@@ -17,7 +17,7 @@ interface App {
 }
 
 /** One node of m6i.large (1.93 vCPU, 7518 MiB, 29 pods allocatable) and one app Deployment. */
-async function check(app: App, nodes = { desiredSize: 1, minSize: 1, maxSize: 1 }): Promise<PolicyReport> {
+async function check(app: App, nodes = { desiredSize: 1, minSize: 1, maxSize: 1 }, karpenterCpu?: string): Promise<PolicyReport> {
     const ev = await run(() => {
         const provider = new aws.Provider("aws", { region: "ap-south-1" });
         new aws.eks.NodeGroup("nodes", {
@@ -31,6 +31,12 @@ async function check(app: App, nodes = { desiredSize: 1, minSize: 1, maxSize: 1 
                 template: { metadata: { labels: { app: "app" } }, spec: { containers: [{ name: "app", image: "app:1", resources: { requests: { cpu: app.cpu, memory: app.memory } } }] } },
             },
         }, { provider: k8sProvider });
+        if (karpenterCpu !== undefined) {
+            new k8s.apiextensions.CustomResource("general", {
+                apiVersion: "karpenter.sh/v1", kind: "NodePool", metadata: { name: "general" },
+                spec: { template: { spec: { requirements: [{ key: "node.kubernetes.io/instance-type", operator: "In", values: ["m6i.large"] }] } }, limits: { cpu: karpenterCpu } },
+            }, { provider: k8sProvider });
+        }
         return {};
     });
     return runPolicies(pack, ev.resources, {});
@@ -39,7 +45,8 @@ async function check(app: App, nodes = { desiredSize: 1, minSize: 1, maxSize: 1 
 const capacityViolations = (report: PolicyReport) => report.violations.filter(v => capacityPolicyNames.includes(v.policy))
     .map(v => [v.policy, v.enforcementLevel, v.message.split("\n").pop(), v.urn.split("::").pop()]);
 
-const fix = "Add nodes (cluster.nodeCount and minNodes), choose a larger node type, lower requests, or on AWS enable VPC CNI prefix delegation when pod slots are short.";
+const fix = "Add nodes (cluster.nodeCount, minNodes, maxNodes: the reach of the node autoscaler), choose a larger node type, lower requests, " +
+    "or on AWS enable VPC CNI prefix delegation when pod slots are short.";
 
 describe("capacity policies", () => {
     it("are mandatory (minimum) and advisory (maximum) by their own level, with the preflight's checks", () => {
@@ -70,6 +77,12 @@ describe("capacity policies", () => {
         const violations = capacityViolations(await check({ replicas: 25, cpu: "10m", memory: "16Mi" }));
         expect(violations[0]).to.deep.equal(["fleet-fits-at-hpa-minimum", "mandatory",
             `At the HPA minimum the pods do not fit the nodes: 34 pods > 29 pod slots on 1 x m6i.large (VPC CNI per-ENI limit, no prefix delegation). ${fix}`, "nodes"]);
+    });
+
+    it("passes the same fleet once a Karpenter NodePool may launch one more m6i.large (limits.cpu 2), and not with a limit below one node", async () => {
+        expect(capacityViolations(await check({ replicas: 2, cpu: "653m", memory: "256Mi" }, undefined, "2"))).to.deep.equal([]);
+        const violations = capacityViolations(await check({ replicas: 2, cpu: "653m", memory: "256Mi" }, undefined, "1"));
+        expect(violations[0][2]).to.equal(`At the HPA minimum the pods do not fit the nodes: CPU requests 1.98 vCPU > 1.93 vCPU allocatable on 1 x m6i.large. ${fix}`);
     });
 
     it("says maxNodes is unreachable without a node autoscaler", async () => {

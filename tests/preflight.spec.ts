@@ -4,7 +4,8 @@
  */
 import { expect } from "chai";
 import { PlanResult } from "../offline/plan";
-import { Preflight } from "../offline/preflight";
+import { Preflight, preflight } from "../offline/preflight";
+import { bootstrap, BootstrapStep } from "../offline/preflight/bootstrap";
 import { capacity } from "../offline/preflight/capacity";
 import { cost, freeTypes, pricedTypes } from "../offline/preflight/cost";
 import { allocatable, reservedMillicores } from "../offline/preflight/reservations";
@@ -38,49 +39,100 @@ describe("preflight: node sizes and reservations", () => {
     });
 });
 
-describe("preflight: today's defaults fail where a first apply fails", () => {
-    it("production on AWS: 11.29 vCPU of requests at the HPA minimum on 9.65 allocatable (5 x t3.large), maxNodes unreachable", async () => {
-        const p = preflightOf(await plan("production"));
-        const min = p.capacity.atMinimum!;
-        expect([min.requested.cpuMillicores, min.allocatable.cpuMillicores, min.requested.pods]).to.deep.equal([11295, 9650, 67]);
-        expect(min.shortfalls).to.deep.equal(["CPU requests 11.29 vCPU > 9.65 vCPU allocatable on 5 x t3.large"]);
-        expect(p.capacity.autoscaler).to.equal(null);
-        expect(p.capacity.pools.map(x => [x.startNodes, x.maxNodes, x.reachableNodes])).to.deep.equal([[5, 10, 5]]);
+/**
+ * The shape before issues 15/16, built from today's plan: no Karpenter (its NodePool and its chart
+ * with everything it rendered), the managed group at `nodes` fixed, VPC CNI prefix delegation off.
+ */
+function withoutKarpenter(resources: readonly PreflightResource[], nodes: number): PreflightResource[] {
+    const gone = new Set(resources.filter(r => r.type === "kubernetes:karpenter.sh/v1:NodePool" || /karpenter/.test(String(r.inputs.chart ?? ""))).map(r => r.urn));
+    // Parents are recorded before their children: one pass takes the chart's whole tree.
+    resources.filter(r => r.parent && gone.has(r.parent)).forEach(r => gone.add(r.urn));
+    return resources.filter(r => !gone.has(r.urn)).map(r => {
+        if (r.type === "aws:eks/nodeGroup:NodeGroup") {
+            return { ...r, inputs: { ...r.inputs, scalingConfig: { desiredSize: nodes, minSize: nodes, maxSize: nodes * 2 } } };
+        }
+        if (r.type === "aws:eks/addon:Addon" && r.inputs.addonName === "vpc-cni") {
+            return { ...r, inputs: { ...r.inputs, configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) } };
+        }
+        return r;
+    });
+}
+
+/** GKE node pools on the 100 GB boot disks they had before issue 16. */
+const withBootDisks = (resources: readonly PreflightResource[], gb: number): PreflightResource[] => resources.map(r => (r.type === "gcp:container/nodePool:NodePool"
+    ? { ...r, inputs: { ...r.inputs, nodeConfig: { ...r.inputs.nodeConfig, diskSizeGb: gb } } } : r));
+
+describe("preflight: the shapes before the first-apply fixes fail where a first apply failed", () => {
+    it("production on AWS as a fixed 5 x t3.large (no Karpenter): CPU requests beyond the allocatable at the HPA minimum, maxNodes unreachable", async () => {
+        const c = capacity(withoutKarpenter((await plan("production")).plan.resources, 5));
+        const min = c.atMinimum!;
+        expect([min.requested.cpuMillicores, min.allocatable.cpuMillicores, min.requested.pods]).to.deep.equal([11315, 9650, 67]);
+        expect(min.shortfalls).to.deep.equal(["CPU requests 11.31 vCPU > 9.65 vCPU allocatable on 5 x t3.large"]);
+        expect(c.autoscaler).to.equal(null);
+        expect(c.pools.map(x => [x.startNodes, x.maxNodes, x.reachableNodes])).to.deep.equal([[5, 10, 5]]);
     });
 
-    it("staging on AWS: 35 pods on the 34 slots of 2 x t3.medium (VPC CNI per-ENI limit)", async () => {
-        const min = preflightOf(await plan("staging")).capacity.atMinimum!;
+    it("staging on AWS as 2 x t3.medium without prefix delegation: more pods than the per-ENI slots", async () => {
+        const min = capacity(withoutKarpenter((await plan("staging")).plan.resources, 2)).atMinimum!;
         expect(min.shortfalls).to.include("35 pods > 34 pod slots on 2 x t3.medium (VPC CNI per-ENI limit, no prefix delegation)");
     });
 
-    it("production on AWS: 6 Elastic IPs (3 NAT + 3 ingress) on a quota of 5, and the step to raise it", async () => {
-        const p = preflightOf(await plan("production"));
-        expect(quota(p, "elasticIps")).to.include({ used: 6, limit: 5, exceeded: true, region: "ap-south-1", limitFrom: "default" });
-        expect(p.bootstrap.map(s => s.id)).to.deep.equal(["opt-in-ap-south-2", "delegate-bookkeep.app", "quota-elasticIps", "cluster-api-path"]);
-    });
-
-    it("production on GCP: 1,060 GB of SSD (6 x 100 GB boot disks + 460 GB of claims) on a quota of 500", async () => {
-        const p = preflightOf(await plan("production-gcp"));
-        expect(quota(p, "ssdTotalGb")).to.include({ used: 1060, usedAtMaximum: 1460, limit: 500, exceeded: true, region: "asia-south1" });
-        expect(p.bootstrap.map(s => s.id)).to.include("quota-ssdTotalGb");
-    });
-
-    it("staging on AWS is within every quota", async () => {
-        expect(preflightOf(await plan("staging")).quotas.filter(q => q.exceeded)).to.deep.equal([]);
+    it("production on GCP with 100 GB boot disks: 1,160 GB now (7 nodes + 460 GB of claims), 1,560 at the maximum, beyond the 500 GB of a new project", async () => {
+        const p = preflight(withBootDisks((await plan("production-gcp")).plan.resources, 100));
+        expect(quota(p, "ssdTotalGb")).to.include({ used: 7 * 100 + 460, usedAtMaximum: 11 * 100 + 460, limit: 500, exceeded: true, region: "asia-south1" });
     });
 });
 
-describe("preflight: the fixes make it pass", () => {
-    it("production on AWS fits at the HPA minimum with 7 nodes", async () => {
-        const p = preflightOf(await plan("production", undefined, { "bookkeep:cluster": { nodeCount: 7, minNodes: 7 } }));
-        expect(p.capacity.atMinimum!.shortfalls).to.deep.equal([]);
-        expect(p.capacity.atMinimum!.headroom.cpuMillicores).to.equal(7 * 1930 - 11295 - 2 * 275);
+describe("preflight: today's stacks, with the first-apply fixes", () => {
+    it("production on AWS fits at the HPA minimum: 2 system nodes + Karpenter up to its limits (8 x t3.large), 5 of them launched", async () => {
+        const c = preflightOf(await plan("production")).capacity;
+        expect(c.autoscaler).to.equal("karpenter");
+        expect(c.pools.map(x => [x.name, x.type, x.startNodes, x.reachableNodes, x.perNode!.pods])).to.deep.equal([
+            ["bookkeep-aws-cluster-nodes", "t3.large", 2, 2, 110], ["bookkeep-aws-karpenter-general", "t3.large", 5, 8, 110],
+        ]);
+        expect(c.atMinimum!.shortfalls).to.deep.equal([]);
+        expect([c.atMinimum!.requested.cpuMillicores, c.atMinimum!.allocatable.cpuMillicores]).to.deep.equal([13690, 10 * 1930]);
     });
 
-    it("a raised quota in bookkeep:quotas clears the quota and its bootstrap step", async () => {
+    it("staging on AWS has the pod slots with prefix delegation (110 per node) and fits at the HPA minimum", async () => {
+        const min = preflightOf(await plan("staging")).capacity.atMinimum!;
+        expect(min.shortfalls).to.deep.equal([]);
+        expect([min.requested.pods, min.allocatable.pods]).to.deep.equal([47, 4 * 110]);
+    });
+
+    it("production on AWS: 6 Elastic IPs (3 NAT + 3 ingress) on a quota of 5, and the one step to raise it", async () => {
+        const p = preflightOf(await plan("production"));
+        expect(quota(p, "elasticIps")).to.include({ used: 6, limit: 5, exceeded: true, region: "ap-south-1", limitFrom: "default" });
+        expect(p.bootstrap.map(s => s.id)).to.deep.equal(["opt-in-ap-south-2", "quota-elasticIps", "deploy-role", "delegate-bookkeep.app", "cluster-api-path"]);
+    });
+
+    it("a raised bookkeep:quotas.elasticIps clears the quota and its bootstrap step", async () => {
         const p = preflightOf(await plan("production", undefined, { "bookkeep:quotas": { elasticIps: 10 } }));
         expect(quota(p, "elasticIps")).to.include({ used: 6, limit: 10, exceeded: false, limitFrom: "bookkeep:quotas" });
         expect(p.bootstrap.map(s => s.id)).to.not.include("quota-elasticIps");
+    });
+
+    it("production on GCP with 50 GB disks: 1,010 GB of SSD at the maximum (11 x 50 + 460), still above 500, so the quota step stays", async () => {
+        const p = preflightOf(await plan("production-gcp"));
+        expect(quota(p, "ssdTotalGb")).to.include({ used: 7 * 50 + 460, usedAtMaximum: 11 * 50 + 460, limit: 500, exceeded: true });
+        expect(p.bootstrap.filter(s => s.id === "quota-ssdTotalGb")).to.have.length(1);
+        expect(p.capacity.atMinimum!.shortfalls).to.deep.equal([]);
+    });
+
+    it("staging on AWS and GCP are within every quota", async () => {
+        expect(preflightOf(await plan("staging")).quotas.filter(q => q.exceeded)).to.deep.equal([]);
+        expect(preflightOf(await plan("staging-gcp")).quotas.filter(q => q.exceeded)).to.deep.equal([]);
+    });
+
+    it("prints no step twice: every stack's checklist has unique ids", async () => {
+        for (const stack of ["production", "staging", "production-gcp", "staging-gcp"]) {
+            const ids = preflightOf(await plan(stack)).bootstrap.map(s => s.id);
+            expect(new Set(ids).size, stack).to.equal(ids.length);
+        }
+        const step: BootstrapStep = { id: "cluster-api-path", text: "again", when: "before-up" };
+        const resources = (await plan("staging")).plan.resources;
+        expect(() => bootstrap(resources, [], [step]))
+            .to.throw("bootstrap step(s) cluster-api-path listed twice: each step has one source (the plan or the cloud's step function)");
     });
 });
 
@@ -127,12 +179,33 @@ describe("preflight: the capacity model", () => {
         expect(capacity(eks("t3.medium", 2, many, { env: { ENABLE_PREFIX_DELEGATION: "true" } })).atMinimum!.allocatable.pods).to.equal(220);
     });
 
-    it("reaches maxNodes once an autoscaler is in the plan", () => {
-        const karpenter: PreflightResource = { type: "kubernetes:helm.sh/v4:Chart", urn: "k", name: "k", inputs: { chart: "karpenter", values: {} } };
-        const c = capacity(eks("m6i.large", 2, [karpenter]));
-        expect(c.autoscaler).to.equal("karpenter");
-        expect(c.atMaximum!.allocatable.nodes).to.equal(4);
-        expect(c.uncountedCharts).to.deep.equal(["karpenter"]);
+    it("reaches a managed group's maxNodes only with cluster-autoscaler: Karpenter never resizes the group", () => {
+        const chart = (name: string): PreflightResource => ({ type: "kubernetes:helm.sh/v4:Chart", urn: name, name, inputs: { chart: `./charts/${name}-1.14.1.tgz`, values: {} } });
+        const ca = capacity(eks("m6i.large", 2, [chart("cluster-autoscaler")]));
+        expect([ca.autoscaler, ca.atMaximum!.allocatable.nodes]).to.deep.equal(["cluster-autoscaler", 4]);
+        const k = capacity(eks("m6i.large", 2, [chart("karpenter")]));
+        expect([k.autoscaler, k.atMaximum!.allocatable.nodes]).to.deep.equal(["karpenter", 2]);
+        expect(k.notes).to.include("ng: maxNodes 4 is headroom for upgrades only: Karpenter launches nodes of its own and never resizes the group (2)");
+    });
+
+    /** A NodePool allowing three types, limited to `cpu`, on a node class whose kubelet admits 110 pods. */
+    const karpenter = (cpu: string): PreflightResource[] => [
+        { type: "kubernetes:karpenter.sh/v1:NodePool", urn: "np", name: "np", inputs: { spec: {
+            template: { spec: { nodeClassRef: { name: "nc" }, requirements: [{ key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.xlarge", "t3.large", "c5.xlarge"] }] } },
+            limits: { cpu, memory: "64Gi" } } } },
+        { type: "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", urn: "nc", name: "nc", inputs: { metadata: { name: "nc" }, spec: { kubelet: { maxPods: 110 } } } },
+    ];
+
+    it("counts a Karpenter NodePool as its smallest type up to its limits, launches the floor the HPA minimum needs, and judges the minimum against the limits", () => {
+        const c = capacity(eks("t3.medium", 2, [...karpenter("8"), deployment("api", 10, "500m")], { env: { ENABLE_PREFIX_DELEGATION: "true" } }));
+        expect(c.pools.map(p => [p.name, p.type, p.startNodes, p.reachableNodes, p.perNode!.pods])).to.deep.equal([["ng", "t3.medium", 2, 2, 110], ["np", "t3.large", 2, 4, 110]]);
+        expect(c.atMinimum!.allocatable.nodes).to.equal(6);
+        expect(c.atMinimum!.shortfalls).to.deep.equal([]);
+    });
+
+    it("says so when the NodePool's limits are too low for the HPA minimum", () => {
+        const c = capacity(eks("t3.medium", 2, [...karpenter("2"), deployment("api", 10, "500m")], { env: { ENABLE_PREFIX_DELEGATION: "true" } }));
+        expect(c.atMinimum!.shortfalls).to.deep.equal(["CPU requests 5.99 vCPU > 5.79 vCPU allocatable on 2 x t3.medium + 1 x t3.large (Karpenter NodePool np: limits 2.00 vCPU, 64.0 GiB)"]);
     });
 
     it("does not check a plan without node pools (the local cluster)", () => {
@@ -187,11 +260,14 @@ describe("preflight: in the plan's outputs", () => {
     it("prints the capacity verdict, the checklist and the estimate, and the summary shows headroom and cost", async () => {
         const r = await plan("production");
         const text = textSummary(r.plan, r.evaluation);
-        expect(text).to.contain("at HPA minimum: CPU 11.29/9.65 vCPU, memory 27.2/36.4 GiB, pods 67/175 on 5 node(s): DOES NOT FIT");
-        expect(text).to.contain("  Bootstrap checklist (before the first `pulumi up`):\n    1. Enable the opt-in region ap-south-2");
+        expect(text).to.contain("at HPA minimum: CPU 13.69/19.30 vCPU, memory 30.3/64.7 GiB, pods 94/1100 on 10 node(s): fits");
+        expect(text).to.contain("  Bootstrap checklist (before the first `pulumi up` unless marked):\n    1. Enable the opt-in region ap-south-2");
+        expect(text).to.contain("\n       $ aws service-quotas request-service-quota-increase --region ap-south-1 --service-code ec2 --quota-code L-0263D0A3 --desired-value 6\n");
         expect(text).to.match(/Monthly cost estimate \(USD, .*\): \$[\d,]+ at HPA minimum, \$[\d,]+ at HPA maximum/);
         const md = markdownSummary(r.plan, r.evaluation);
-        expect(md).to.contain("| at HPA minimum (5 nodes) | -1.65 vCPU, +9.2 GiB, +108 pods | **does not fit**: CPU requests 11.29 vCPU > 9.65 vCPU allocatable on 5 x t3.large |");
+        expect(md).to.contain("| at HPA minimum (10 nodes) | +5.61 vCPU, +34.4 GiB, +1006 pods | fits |");
+        expect(md).to.contain("| at HPA maximum (10 nodes) | -6.39 vCPU, +22.4 GiB, +958 pods | **does not fit**: CPU requests 25.69 vCPU > 19.30 vCPU allocatable on " +
+            "2 x t3.large + 8 x t3.large (Karpenter NodePool bookkeep-aws-karpenter-general: limits 16.00 vCPU, 64.0 GiB) |");
         expect(md).to.match(/- monthly cost estimate: \$[\d,]+ \(HPA minimum\) – \$[\d,]+ \(HPA maximum\), USD on-demand/);
     });
 

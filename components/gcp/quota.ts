@@ -1,12 +1,13 @@
 /**
  * The regional SSD quota (`SSD_TOTAL_GB`, pd-ssd and pd-balanced together) a GCP stack needs at
- * its largest. New projects get 500 GB in asia-south1, some only 250 GB; Cloud SQL's disks live in
+ * its largest, from the config; the preflight counts the same from the plan (tests/gcp-disks.spec.ts
+ * holds them equal). New projects get 500 GB in asia-south1, some only 250 GB; Cloud SQL's disks live in
  * Google's own project and do not count.
  */
 import { Environment } from "../../stacks/schema";
 import { nodeBootDiskGb, upgradeMaxSurge } from "./cluster";
 
-/** What a new project may get; a stack that needs more must ask first (gcpBootstrapSteps). */
+/** What a new project may get; a stack that needs more must ask first (the plan's quota-ssdTotalGb checklist step). */
 export const defaultSsdQuotaGb = { usual: 500, lowest: 250 } as const;
 
 /**

@@ -3,9 +3,9 @@
  * minimum (nodes at their starting size, low traffic) and the HPA maximum (nodes at the reachable
  * maximum, high traffic). Usage-based items rest on the stated assumptions, printed with the total.
  */
-import { Capacity } from "./capacity";
+import { Capacity, karpenterNodePool } from "./capacity";
 import { awsPrices, gcpPrices, hoursPerMonth, Price } from "./prices";
-import { chartTypes, PreflightResource } from "./resources";
+import { chartTypes, mebibytes, PreflightResource } from "./resources";
 
 export interface Range {
     readonly min: number;
@@ -56,7 +56,16 @@ export const freeTypes: Readonly<Record<string, string>> = Object.fromEntries([
     ["aws:secretsmanager/secretVersion:SecretVersion", "priced per secret"],
     ...["defaultSecurityGroup:DefaultSecurityGroup", "internetGateway:InternetGateway", "route:Route", "routeTable:RouteTable",
         "routeTableAssociation:RouteTableAssociation", "securityGroup:SecurityGroup", "subnet:Subnet", "vpc:Vpc"].map(t => [`aws:ec2/${t}`, "VPC configuration is free"]),
-    ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "VPC configuration is free"],
+    ...["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"].map(t => [t, "VPC configuration is free"]),
+    ...["aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"]
+        .map(t => [t, "EKS bills cluster hours and compute only; access entries are configuration (https://aws.amazon.com/eks/pricing/, 2026-12-05)"]),
+    ["aws:iam/instanceProfile:InstanceProfile", "IAM is free"],
+    // Karpenter's interruption handling: AWS service events to an SQS queue it long-polls.
+    ...["aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/eventTarget:EventTarget"]
+        .map(t => [t, "rules on AWS service events (aws.ec2, aws.health) on the default bus deliver for free (https://aws.amazon.com/eventbridge/pricing/, 2026-12-05)"]),
+    ["aws:sqs/queue:Queue", "Karpenter long-polls it (20 s waits: ~130,000 requests a month) and a few events arrive; SQS's first 1 million requests " +
+        "a month are free, and SSE-SQS adds nothing (https://aws.amazon.com/sqs/pricing/, 2026-12-05)"],
+    ["aws:sqs/queuePolicy:QueuePolicy", "configuration"],
     ...["elasticache/subnetGroup:SubnetGroup", "rds/parameterGroup:ParameterGroup", "rds/subnetGroup:SubnetGroup"].map(t => [`aws:${t}`, "configuration"]),
     ...["iam/openIdConnectProvider:OpenIdConnectProvider", "iam/role:Role", "iam/rolePolicy:RolePolicy", "iam/rolePolicyAttachment:RolePolicyAttachment"].map(t => [`aws:${t}`, "IAM is free"]),
     ...["kms/alias:Alias", "kms/keyPolicy:KeyPolicy"].map(t => [`aws:${t}`, "priced per key"]),
@@ -102,6 +111,16 @@ const awsPricers: Record<string, Pricer> = {
         const root = c.resources.filter(x => x.type === "aws:ec2/launchTemplate:LaunchTemplate")
             .flatMap(x => (x.inputs.blockDeviceMappings ?? []).map((b: any) => Number(b?.ebs?.volumeSize ?? 0))).reduce((a: number, b: number) => a + b, 0);
         c.add(r, "node root volumes (gp3)", "ebs:gp3", scale(nodes, root));
+    },
+    // Karpenter's nodes are EC2 instances the plan does not list: its floor at the HPA minimum, its limits at the maximum.
+    [karpenterNodePool]: (r, c) => {
+        const pool = nodesOf(c.cap, r.name);
+        const nodes = { min: pool?.startNodes ?? 0, max: pool?.reachableNodes ?? 0 };
+        c.add(r, `Karpenter nodes (${pool?.type})`, `ec2:${pool?.type}`, scale(nodes, hours));
+        const classRef = r.inputs.spec?.template?.spec?.nodeClassRef?.name;
+        const nodeClass = c.resources.find(x => x.type === "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass" && x.inputs.metadata?.name === classRef);
+        const root = (nodeClass?.inputs.spec?.blockDeviceMappings ?? []).map((b: any) => mebibytes(b?.ebs?.volumeSize) / 1024).reduce((a: number, b: number) => a + b, 0);
+        c.add(r, "Karpenter node root volumes (gp3)", "ebs:gp3", scale(nodes, root));
     },
     "aws:ec2/natGateway:NatGateway": (r, c) => {
         const n = c.resources.filter(x => x.type === r.type).length;

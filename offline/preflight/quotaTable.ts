@@ -13,19 +13,21 @@ export interface QuotaDefault extends Sourced {
     readonly quota: string;
     readonly unit: string;
     readonly limit: number;
+    /** AWS Service Quotas service and quota code, for the increase request the checklist prints. */
+    readonly request?: { readonly service: string; readonly code: string };
 }
 
 export const awsQuotas: readonly QuotaDefault[] = [
-    { key: "elasticIps", quota: "EC2-VPC Elastic IPs (L-0263D0A3)", unit: "addresses", limit: 5,
+    { key: "elasticIps", request: { service: "ec2", code: "L-0263D0A3" }, quota: "EC2-VPC Elastic IPs (L-0263D0A3)", unit: "addresses", limit: 5,
         source: "Amazon VPC User Guide, 'Amazon VPC quotas' > Elastic IP addresses: 5 per Region", date: "2026-12-05" },
-    { key: "natGatewaysPerAz", quota: "NAT gateways per Availability Zone (L-FE5A380F)", unit: "gateways", limit: 5,
+    { key: "natGatewaysPerAz", request: { service: "vpc", code: "L-FE5A380F" }, quota: "NAT gateways per Availability Zone (L-FE5A380F)", unit: "gateways", limit: 5,
         source: "Amazon VPC User Guide, 'Amazon VPC quotas' > NAT gateways: 5 per Availability Zone", date: "2026-12-05" },
-    { key: "vpcs", quota: "VPCs per Region (L-F678F1CE)", unit: "VPCs", limit: 5,
+    { key: "vpcs", request: { service: "vpc", code: "L-F678F1CE" }, quota: "VPCs per Region (L-F678F1CE)", unit: "VPCs", limit: 5,
         source: "Amazon VPC User Guide, 'Amazon VPC quotas' > VPCs per Region: 5", date: "2026-12-05" },
-    { key: "onDemandStandardVcpus", quota: "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (L-1216C47A)", unit: "vCPU", limit: 32,
+    { key: "onDemandStandardVcpus", request: { service: "ec2", code: "L-1216C47A" }, quota: "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (L-1216C47A)", unit: "vCPU", limit: 32,
         source: "Service Quotas console, default value of L-1216C47A; AWS states new accounts may start lower (EC2 User Guide, 'On-Demand Instance quotas')",
         date: "2026-12-05" },
-    { key: "gp3StorageTib", quota: "Storage for General Purpose SSD (gp3) volumes (L-7A658B76)", unit: "TiB", limit: 50,
+    { key: "gp3StorageTib", request: { service: "ebs", code: "L-7A658B76" }, quota: "Storage for General Purpose SSD (gp3) volumes (L-7A658B76)", unit: "TiB", limit: 50,
         source: "Amazon EBS User Guide, 'Amazon EBS quotas': 50 TiB of gp3 per Region", date: "2026-12-05" },
 ];
 

@@ -21,6 +21,7 @@ export interface QuotaRow {
     readonly exceeded: boolean;
     /** How the usage was counted. */
     readonly basis: string;
+    readonly request?: QuotaDefault["request"];
 }
 
 export type QuotaOverrides = Readonly<Record<string, number | undefined>>;
@@ -55,7 +56,8 @@ function awsUsage(resources: readonly PreflightResource[], cap: Capacity, inRegi
     const azs = new Set(resources.filter(r => r.type === "aws:ec2/subnet:Subnet" && inRegion(r)).map(r => String(r.inputs.availabilityZone))).size || 1;
     const pools = cap.pools.filter(p => p.cloud === "aws");
     const vcpu = (nodes: (p: typeof pools[number]) => number) => pools.reduce((n, p) => n + nodes(p) * (nodeType("aws", p.type)?.vcpu ?? 0), 0);
-    const karpenterCpu = resources.filter(r => r.type === "kubernetes:karpenter.sh/v1:NodePool").reduce((n, r) => n + Number(r.inputs.spec?.limits?.cpu ?? 0), 0);
+    // A NodePool's CPU limit bounds what Karpenter launches, whatever the mix of types.
+    const karpenterCpu = pools.reduce((n, p) => n + (p.karpenter ? p.karpenter.cpuLimitMillicores / 1000 : 0), 0);
     const rootGib = resources.filter(r => r.type === "aws:ec2/launchTemplate:LaunchTemplate")
         .flatMap(r => (r.inputs.blockDeviceMappings ?? []).map((b: any) => (b?.ebs?.volumeType === "gp3" ? Number(b.ebs.volumeSize ?? 0) : 0)))
         .reduce((a: number, b: number) => a + b, 0);
@@ -68,8 +70,8 @@ function awsUsage(resources: readonly PreflightResource[], cap: Capacity, inRegi
         natGatewaysPerAz: { used: Math.ceil(nats / azs), usedAtMaximum: Math.ceil(nats / azs), basis: `${nats} NAT gateway(s) over ${azs} AZ(s)` },
         vpcs: { used: count(resources, "aws:ec2/vpc:Vpc", inRegion), usedAtMaximum: count(resources, "aws:ec2/vpc:Vpc", inRegion), basis: "aws:ec2/vpc:Vpc resources" },
         onDemandStandardVcpus: {
-            used: vcpu(p => p.startNodes), usedAtMaximum: vcpu(p => p.reachableNodes) + karpenterCpu,
-            basis: "node vCPU at the starting size and at the reachable maximum (plus Karpenter NodePool CPU limits)",
+            used: vcpu(p => p.startNodes), usedAtMaximum: vcpu(p => (p.karpenter ? 0 : p.reachableNodes)) + karpenterCpu,
+            basis: "node vCPU at the first apply (Karpenter's floor included) and at the reachable maximum (managed groups plus the Karpenter NodePool CPU limits)",
         },
         gp3StorageTib: {
             used: tib(rootGib * pools.reduce((n, p) => n + p.startNodes, 0) + claims.min),
@@ -95,7 +97,10 @@ function gcpUsage(resources: readonly PreflightResource[], cap: Capacity, inRegi
         return ssdDisks.includes(type) ? Number(r?.inputs.nodeConfig?.diskSizeGb ?? 100) : 0;
     };
     const pools = cap.pools.filter(p => p.cloud === "gcp");
+    // An upgrade adds maxSurge nodes per pool on top of the autoscaler's maximum, each with its boot disk.
+    const surgeOf = (name: string) => Number(poolRes.find(x => x.name === name)?.inputs.upgradeSettings?.maxSurge ?? 1);
     const bootGb = (nodes: (p: typeof pools[number]) => number) => pools.reduce((n, p) => n + nodes(p) * diskOf(p.name), 0);
+    const surgeGb = pools.reduce((n, p) => n + surgeOf(p.name) * diskOf(p.name), 0);
     const cpuOf = (family: string, nodes: (p: typeof pools[number]) => number) =>
         pools.filter(p => p.type.split("-")[0] === family).reduce((n, p) => n + nodes(p) * (nodeType("gcp", p.type)?.vcpu ?? 0), 0);
     const cpus = (family: string): Usage => ({ used: cpuOf(family, p => p.startNodes), usedAtMaximum: cpuOf(family, p => p.reachableNodes), basis: `${family} node vCPU` });
@@ -104,8 +109,8 @@ function gcpUsage(resources: readonly PreflightResource[], cap: Capacity, inRegi
     return {
         // Persistent Disk counts in GB of 2^30 bytes, as PVCs ask in GiB: the same number.
         ssdTotalGb: {
-            used: bootGb(p => p.startNodes) + Math.round(claims.min), usedAtMaximum: bootGb(p => p.reachableNodes) + Math.round(claims.max),
-            basis: "SSD-backed node boot disks (pd-balanced/pd-ssd) plus persistent volume claims on SSD StorageClasses",
+            used: bootGb(p => p.startNodes) + Math.round(claims.min), usedAtMaximum: bootGb(p => p.reachableNodes) + surgeGb + Math.round(claims.max),
+            basis: "SSD-backed node boot disks (pd-balanced/pd-ssd; at the maximum plus the upgrade surge) plus persistent volume claims on SSD StorageClasses",
         },
         cpus: cpus("e2"),
         n2Cpus: cpus("n2"),
@@ -133,6 +138,7 @@ export function quotas(resources: readonly PreflightResource[], cap: Capacity, o
         return {
             key: q.key, quota: q.quota, unit: q.unit, region, limit, limitFrom: raised !== undefined ? "bookkeep:quotas" : "default",
             used: u.used, usedAtMaximum: u.usedAtMaximum, exceeded: u.used > limit || u.usedAtMaximum > limit, basis: u.basis,
+            ...(q.request ? { request: q.request } : {}),
         };
     });
 }

@@ -1,10 +1,12 @@
 /** The preflight as the plan prints it (text) and as the `--summary` Markdown shows it. */
+import { StepPhase } from "./bootstrap";
 import { Scenario } from "./capacity";
 import { Preflight } from "./index";
 import { hoursPerMonth } from "./prices";
 
 const vcpu = (m: number) => (m / 1000).toFixed(2);
 const gib = (mib: number) => (mib / 1024).toFixed(1);
+const phaseMark: Record<StepPhase, string> = { "before-up": "", "after-first-up": "[after the first up] ", "before-destroy": "[before pulumi destroy] " };
 const usd = (n: number) => `$${Math.round(n).toLocaleString("en-US")}`;
 
 function scenarioLine(label: string, s: Scenario | undefined): string {
@@ -51,8 +53,8 @@ export function preflightText(p: Preflight): string[] {
             `${q.exceeded ? "  EXCEEDED" : ""}`));
     }
     if (p.bootstrap.length > 0) {
-        out.push("  Bootstrap checklist (before the first `pulumi up`):");
-        p.bootstrap.forEach((s, i) => out.push(`    ${i + 1}. ${s.text}`));
+        out.push("  Bootstrap checklist (before the first `pulumi up` unless marked):");
+        p.bootstrap.forEach((s, i) => out.push(`    ${i + 1}. ${phaseMark[s.when]}${s.text}`, ...(s.command ? [`       $ ${s.command}`] : [])));
     }
     const k = p.cost;
     if (k.items.length > 0) {
