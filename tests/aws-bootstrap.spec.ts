@@ -12,7 +12,7 @@ import { readStackFile } from "../offline/stackFile";
 import { cidrContains, kubernetesServiceCidr } from "../stacks/cidr";
 import { parseStackConfig } from "../stacks/load";
 import { awsConfig } from "./configs";
-import { ofType, one, plan, run } from "./harness";
+import { ofType, one, plan, present, run } from "./harness";
 
 const F = "bookkeep-aws";
 const entry = "aws:eks/accessEntry:AccessEntry";
@@ -70,7 +70,7 @@ describe("AWS first-apply config", () => {
 
     it("requires a deploy role (the cluster's only admin) but no operators", () => {
         const raw = readStackFile("staging").config;
-        const aws = JSON.parse(raw["bookkeep:aws"]);
+        const aws = JSON.parse(present(raw["bookkeep:aws"], "bookkeep:aws in the staging stack file"));
         delete aws.operatorRoleArns;
         expect(() => parseStackConfig({ ...raw, "bookkeep:aws": JSON.stringify(aws) })).not.to.throw();
         delete aws.deployRoleArn;
@@ -84,6 +84,7 @@ describe("AWS access entries, bootstrap steps and delegation", function () {
         const config = awsConfig(stack, overrides);
         evaluations[key] = await run(() => ({ outputs: new AwsFoundation(F, { config }).outputs }), stack);
     };
+    const evaluation = (key: string) => present(evaluations[key], `the ${key} evaluation`);
     before(async () => {
         await evaluate("staging", "staging");
         await evaluate("production", "production");
@@ -92,7 +93,7 @@ describe("AWS access entries, bootstrap steps and delegation", function () {
 
     for (const stack of ["staging", "production"]) {
         it(`gives ${stack}'s deploy role cluster-admin and the operators' role admin, cluster-wide, keyed by role name`, () => {
-            const res = evaluations[stack].resources;
+            const res = evaluation(stack).resources;
             const grant = (key: string) => [one(res, entry, `${F}-cluster-access-${key}`).inputs, one(res, association, `${F}-cluster-access-${key}`).inputs];
             const [deployEntry, deployPolicy] = grant("deploy");
             expect(deployEntry).to.include({ clusterName: `bookkeep-${stack}`, principalArn: deployArn(stack), type: "STANDARD" });
@@ -103,14 +104,14 @@ describe("AWS access entries, bootstrap steps and delegation", function () {
         });
 
         it(`counts ${stack}'s Elastic IPs (a NAT gateway ${stack === "production" ? "per AZ" : "in all"}, one ingress address per AZ) in the one EIP quota row`, () => {
-            const row = preflight(evaluations[stack].resources, awsConfig(stack)).quotas.find(q => q.key === "elasticIps")!;
-            expect(ofType(evaluations[stack].resources, "aws:ec2/eip:Eip").length).to.equal(stack === "production" ? 6 : 4);
+            const row = preflight(evaluation(stack).resources, awsConfig(stack)).quotas.find(q => q.key === "elasticIps")!;
+            expect(ofType(evaluation(stack).resources, "aws:ec2/eip:Eip").length).to.equal(stack === "production" ? 6 : 4);
             expect(row).to.include({ used: stack === "production" ? 6 : 4, limit: 5, exceeded: stack === "production" });
         });
     }
 
     it("admits the CI runner pool's security group, and nothing else new, to the private endpoint on 443; runners only send HTTPS", () => {
-        const res = evaluations.production.resources;
+        const res = evaluation("production").resources;
         const runners = one(res, "aws:ec2/securityGroup:SecurityGroup", `${F}-ci-runners-sg`);
         expect(runners.inputs.tags).to.deep.equal({ Name: "bookkeep-production-ci-runners" });
         const api = one(res, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", `${F}-ci-runners-api`);
@@ -123,27 +124,27 @@ describe("AWS access entries, bootstrap steps and delegation", function () {
     });
 
     it("creates only the deploy role's entry when no operators are listed", () => {
-        const res = evaluations["staging-parent"].resources;
+        const res = evaluation("staging-parent").resources;
         expect(ofType(res, association).map(r => r.name)).to.deep.equal([`${F}-cluster-access-deploy`]);
     });
 
-    const checklist = (key: string, stack: string, overrides?: Record<string, unknown>) => preflight(evaluations[key].resources, awsConfig(stack, overrides)).bootstrap;
+    const checklist = (key: string, stack: string, overrides?: Record<string, unknown>) => preflight(evaluation(key).resources, awsConfig(stack, overrides)).bootstrap;
 
     it("lists production's steps once, in order: DR region opt-in, the EIP quota (6 > 5), the deploy role, registrar delegation, the API path", () => {
         const steps = checklist("production", "production");
         expect(steps.map(s => s.id)).to.deep.equal(["opt-in-ap-south-2", "quota-elasticIps", "deploy-role", "delegate-bookkeep.app", "cluster-api-path"]);
-        expect(steps[0].command).to.equal("aws account enable-region --region-name ap-south-2 && aws account get-region-opt-status --region-name ap-south-2 && " +
+        expect(steps[0]!.command).to.equal("aws account enable-region --region-name ap-south-2 && aws account get-region-opt-status --region-name ap-south-2 && " +
             "aws rds describe-source-regions --region ap-south-2 --region-name ap-south-1 --query 'SourceRegions[0].SupportsDBInstanceAutomatedBackupsReplication'");
-        expect(steps[1].command).to.equal("aws service-quotas request-service-quota-increase --region ap-south-1 --service-code ec2 --quota-code L-0263D0A3 --desired-value 6");
-        expect(steps[1].text).to.contain("then set `bookkeep:quotas.elasticIps: 6` in the stack file");
-        expect(steps[3].text).to.contain("set the domain's name servers at the registrar of bookkeep.app");
-        expect(steps[3].command).to.match(/^pulumi up --target 'urn:pulumi:production::[^:]+::.*\$aws:route53\/zone:Zone::bookkeep-aws-dns-zone'$/);
-        expect(steps[4].text).to.contain("the first run is from an operator machine");
+        expect(steps[1]!.command).to.equal("aws service-quotas request-service-quota-increase --region ap-south-1 --service-code ec2 --quota-code L-0263D0A3 --desired-value 6");
+        expect(steps[1]!.text).to.contain("then set `bookkeep:quotas.elasticIps: 6` in the stack file");
+        expect(steps[3]!.text).to.contain("set the domain's name servers at the registrar of bookkeep.app");
+        expect(steps[3]!.command).to.match(/^pulumi up --target 'urn:pulumi:production::[^:]+::.*\$aws:route53\/zone:Zone::bookkeep-aws-dns-zone'$/);
+        expect(steps[4]!.text).to.contain("the first run is from an operator machine");
     });
 
     it("takes from awsBootstrapSteps only what the plan cannot know (the deploy role), so no step is printed twice", () => {
         expect(awsBootstrapSteps(awsConfig("production")).map(s => s.id)).to.deep.equal(["deploy-role"]);
-        expect(awsBootstrapSteps(awsConfig("production"))[0].text).to.contain(deployArn("production"));
+        expect(present(awsBootstrapSteps(awsConfig("production"))[0], "the deploy-role step").text).to.contain(deployArn("production"));
     });
 
     it("drops the EIP step once bookkeep:quotas.elasticIps covers the stack", () => {
@@ -153,13 +154,13 @@ describe("AWS access entries, bootstrap steps and delegation", function () {
     it("lists staging's steps: no DR region, 4 EIPs within the default quota, delegation by an NS record in the parent zone", () => {
         const steps = checklist("staging", "staging");
         expect(steps.map(s => s.id)).to.deep.equal(["deploy-role", "delegate-staging.bookkeep.app", "cluster-api-path"]);
-        expect(steps[1].text).to.contain("create an NS record set for staging.bookkeep.app in the parent zone bookkeep.app");
+        expect(steps[1]!.text).to.contain("create an NS record set for staging.bookkeep.app in the parent zone bookkeep.app");
     });
 
     it("delegates staging from a parent zone this account holds, and validates through the zone only after that", () => {
         expect(checklist("staging-parent", "staging", { "bookkeep:aws": { parentZoneId: "Z0123456789ABCDEFGHIJ", operatorRoleArns: [] } }).map(s => s.id))
             .to.deep.equal(["deploy-role", "cluster-api-path"]);
-        const res = evaluations["staging-parent"].resources;
+        const res = evaluation("staging-parent").resources;
         const ns = one(res, "aws:route53/record:Record", `${F}-dns-delegation`);
         expect(ns.inputs).to.deep.include({ zoneId: "Z0123456789ABCDEFGHIJ", name: "staging.bookkeep.app", type: "NS", ttl: 172800 });
         expect(ns.inputs.records).to.deep.equal(["ns-101.awsdns-12.com", "ns-1201.awsdns-22.org", "ns-601.awsdns-07.net", "ns-1801.awsdns-33.co.uk"]);
@@ -168,7 +169,7 @@ describe("AWS access entries, bootstrap steps and delegation", function () {
         expect(cnames.length).to.be.greaterThan(0);
         cnames.forEach(r => expect(r.propertyDependencies.zoneId ?? [], r.name).to.include(ns.urn));
         expect(validation).to.not.equal(undefined);
-        expect(ofType(evaluations.staging.resources, "aws:route53/record:Record").map(r => r.name)).not.to.include(`${F}-dns-delegation`);
+        expect(ofType(evaluation("staging").resources, "aws:route53/record:Record").map(r => r.name)).not.to.include(`${F}-dns-delegation`);
     });
 });
 

@@ -10,7 +10,7 @@ import { nodeBootDiskGb, storageClassName } from "../components/gcp/cluster";
 import { defaultSsdQuotaGb, regionalSsdGb } from "../components/gcp/quota";
 import { RecordedResource } from "../offline/engine";
 import { gcpConfig } from "./configs";
-import { ofType, plan, reveal } from "./harness";
+import { ofType, plan, present, reveal } from "./harness";
 
 type Values = Record<string, any>;
 
@@ -56,7 +56,7 @@ for (const stack of ["staging", "production"] as const) {
         const only = (type: string) => {
             const found = ofType(res, type);
             expect(found.length, type).to.equal(1);
-            return found[0].inputs as Values;
+            return found[0]!.inputs as Values;
         };
 
         before(async () => {
@@ -85,7 +85,7 @@ for (const stack of ["staging", "production"] as const) {
                 expect(counted).to.be.at.most(defaultSsdQuotaGb.usual);
                 expect(steps).to.deep.equal([]);
             } else {
-                expect(steps[0].text).to.contain(`to at least ${counted} GB`);
+                expect(present(steps[0], "the quota step").text).to.contain(`to at least ${counted} GB`);
             }
         });
 
@@ -112,7 +112,7 @@ for (const stack of ["staging", "production"] as const) {
                 member: "serviceAccount:service-123456789012@compute-system.iam.gserviceaccount.com",
             }]);
             for (const type of ["gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"]) {
-                expect(ofType(res, type)[0].dependsOn, type).to.include(grants[0].urn);
+                expect(present(ofType(res, type)[0], type).dependsOn, type).to.include(grants[0]!.urn);
             }
         });
 

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { runPolicies, PolicyReport } from "../offline/policyRunner";
 import { pack } from "../policies/pack";
 import { autoscalerReachesMaximum, capacityPolicyNames, fleetFitsAtMinimum } from "../policies/preflight";
-import { run } from "./harness";
+import { present, run } from "./harness";
 
 interface App {
     readonly replicas: number;
@@ -82,11 +82,11 @@ describe("capacity policies", () => {
     it("passes the same fleet once a Karpenter NodePool may launch one more m6i.large (limits.cpu 2), and not with a limit below one node", async () => {
         expect(capacityViolations(await check({ replicas: 2, cpu: "653m", memory: "256Mi" }, undefined, "2"))).to.deep.equal([]);
         const violations = capacityViolations(await check({ replicas: 2, cpu: "653m", memory: "256Mi" }, undefined, "1"));
-        expect(violations[0][2]).to.equal(`At the HPA minimum the pods do not fit the nodes: CPU requests 1.98 vCPU > 1.93 vCPU allocatable on 1 x m6i.large. ${fix}`);
+        expect(present(violations[0], "a capacity violation")[2]).to.equal(`At the HPA minimum the pods do not fit the nodes: CPU requests 1.98 vCPU > 1.93 vCPU allocatable on 1 x m6i.large. ${fix}`);
     });
 
     it("says maxNodes is unreachable without a node autoscaler", async () => {
         const violations = capacityViolations(await check({ replicas: 2, cpu: "653m", memory: "256Mi" }, { desiredSize: 1, minSize: 1, maxSize: 3 }));
-        expect(violations[1][2]).to.contain("No node autoscaler is in the stack, so maxNodes is never reached: install Karpenter or cluster-autoscaler.");
+        expect(present(violations[1], "a second capacity violation")[2]).to.contain("No node autoscaler is in the stack, so maxNodes is never reached: install Karpenter or cluster-autoscaler.");
     });
 });

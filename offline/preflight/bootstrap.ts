@@ -5,6 +5,7 @@
  * knows come from the clouds' own step functions (components/aws|gcp/bootstrap.ts) and are merged
  * in here, so no step exists in two places.
  */
+import type { Props } from "../../policies/helpers";
 import { QuotaRow } from "./quotas";
 import { PreflightResource, regionOf } from "./resources";
 
@@ -123,7 +124,7 @@ export function bootstrap(resources: readonly PreflightResource[], quotaRows: re
         });
     }
     for (const r of resources.filter(x => x.type === "gcp:container/cluster:Cluster")) {
-        const blocks: string[] = (r.inputs.masterAuthorizedNetworksConfig?.cidrBlocks ?? []).map((b: any) => String(b.cidrBlock));
+        const blocks: string[] = (r.inputs.masterAuthorizedNetworksConfig?.cidrBlocks ?? []).map((b: Props) => String(b.cidrBlock));
         steps.push({
             id: "cluster-api-path",
             text: `Run \`pulumi up\` from a machine that reaches the GKE API: authorised networks are ${blocks.join(", ") || "none"} (cluster.apiAllowedCidrs); ` +

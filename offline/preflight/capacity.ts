@@ -12,6 +12,7 @@
  * resizes them; cluster-autoscaler would take them to maxSize); a GKE pool reaches its autoscaling
  * maximum. A fixed pool (no autoscaler) is judged at the size it has.
  */
+import type { Props } from "../../policies/helpers";
 import { nodeType } from "./nodeTypes";
 import { allocatable, Allocatable } from "./reservations";
 import { chartTypes, isObject, mebibytes, millicores, PreflightResource } from "./resources";
@@ -87,7 +88,7 @@ function findAutoscaler(resources: readonly PreflightResource[]): string | null 
 /** The chart name without a vendored archive's path and version (`./charts/karpenter-1.14.1.tgz`). */
 function chartName(r: PreflightResource): string {
     const m = /(?:^|\/)([a-z0-9-]+?)(?:-v?\d[\w.]*)?(?:\.tgz)?$/.exec(String(r.inputs.chart ?? ""));
-    return m ? m[1] : "";
+    return m?.[1] ?? "";
 }
 
 /**
@@ -96,7 +97,7 @@ function chartName(r: PreflightResource): string {
  */
 function karpenterPool(r: PreflightResource, resources: readonly PreflightResource[], prefix: boolean): NodePool {
     const spec = r.inputs.spec ?? {};
-    const reqs: any[] = spec.template?.spec?.requirements ?? [];
+    const reqs: Props[] = spec.template?.spec?.requirements ?? [];
     const allowed: string[] = reqs.find(q => q?.key === "node.kubernetes.io/instance-type" && q?.operator === "In")?.values ?? [];
     const known = allowed.map(t => ({ t, n: nodeType("aws", t) })).filter((x): x is { t: string; n: NonNullable<ReturnType<typeof nodeType>> } => x.n !== undefined)
         .sort((a, b) => a.n.vcpu - b.n.vcpu || a.n.memoryMib - b.n.memoryMib);
@@ -214,8 +215,8 @@ function scenario(workloads: readonly Workload[], pools: readonly NodePool[], no
  */
 function withAutoscalerFloor(workloads: readonly Workload[], pools: readonly NodePool[]): NodePool[] {
     let out = [...pools];
-    for (let i = 0; i < out.length; i++) {
-        const p = out[i];
+    // Earlier iterations replace only earlier entries, so `pools[i]` is still `out[i]` here.
+    for (const [i, p] of pools.entries()) {
         if (p.reachableNodes <= p.startNodes) {
             continue;
         }

@@ -10,13 +10,15 @@
  * (2026-12-05): the same workloads, replicas and requests. Not counted by either: the sidecars the
  * Prometheus operator adds to the pods it creates (config reloader).
  */
+import type { Props } from "../../policies/helpers";
 import { isObject, mebibytes, millicores } from "./resources";
 import { Workload } from "./workload";
 
-type Values = Record<string, any>;
+type Values = Props;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a chart's values: untyped JSON the caller reads further
 function at(values: Values, path: string): any {
-    return path.split(".").reduce<any>((v, k) => (isObject(v) ? v[k] : undefined), values);
+    return path.split(".").reduce<unknown>((v, k) => (isObject(v) ? v[k] : undefined), values);
 }
 
 function pods(chart: string, name: string, kind: Workload["kind"], replicas: unknown, resources: unknown, volumes?: Workload["volumes"]): Workload {

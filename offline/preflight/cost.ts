@@ -3,6 +3,7 @@
  * minimum (nodes at their starting size, low traffic) and the HPA maximum (nodes at the reachable
  * maximum, high traffic). Usage-based items rest on the stated assumptions, printed with the total.
  */
+import type { Props } from "../../policies/helpers";
 import { Capacity, karpenterNodePool } from "./capacity";
 import { awsPrices, gcpPrices, hoursPerMonth, Price } from "./prices";
 import { chartTypes, mebibytes, PreflightResource } from "./resources";
@@ -109,7 +110,7 @@ const awsPricers: Record<string, Pricer> = {
         const nodes = { min: pool?.startNodes ?? 0, max: pool?.reachableNodes ?? 0 };
         c.add(r, `nodes (${pool?.type})`, `ec2:${pool?.type}`, scale(nodes, hours));
         const root = c.resources.filter(x => x.type === "aws:ec2/launchTemplate:LaunchTemplate")
-            .flatMap(x => (x.inputs.blockDeviceMappings ?? []).map((b: any) => Number(b?.ebs?.volumeSize ?? 0))).reduce((a: number, b: number) => a + b, 0);
+            .flatMap(x => (x.inputs.blockDeviceMappings ?? []).map((b: Props) => Number(b?.ebs?.volumeSize ?? 0))).reduce((a: number, b: number) => a + b, 0);
         c.add(r, "node root volumes (gp3)", "ebs:gp3", scale(nodes, root));
     },
     // Karpenter's nodes are EC2 instances the plan does not list: its floor at the HPA minimum, its limits at the maximum.
@@ -119,7 +120,7 @@ const awsPricers: Record<string, Pricer> = {
         c.add(r, `Karpenter nodes (${pool?.type})`, `ec2:${pool?.type}`, scale(nodes, hours));
         const classRef = r.inputs.spec?.template?.spec?.nodeClassRef?.name;
         const nodeClass = c.resources.find(x => x.type === "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass" && x.inputs.metadata?.name === classRef);
-        const root = (nodeClass?.inputs.spec?.blockDeviceMappings ?? []).map((b: any) => mebibytes(b?.ebs?.volumeSize) / 1024).reduce((a: number, b: number) => a + b, 0);
+        const root = (nodeClass?.inputs.spec?.blockDeviceMappings ?? []).map((b: Props) => mebibytes(b?.ebs?.volumeSize) / 1024).reduce((a: number, b: number) => a + b, 0);
         c.add(r, "Karpenter node root volumes (gp3)", "ebs:gp3", scale(nodes, root));
     },
     "aws:ec2/natGateway:NatGateway": (r, c) => {

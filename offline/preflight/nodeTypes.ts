@@ -45,6 +45,9 @@ function awsNodeType(name: string): NodeType | undefined {
         return undefined;
     }
     const [, family, , , size] = m;
+    if (family === undefined || size === undefined) {
+        return undefined;
+    }
     const burstable = family === "t";
     const enis = (burstable ? burstableEnis : standardEnis)[size];
     const vcpu = vcpuBySize[size];

@@ -3,6 +3,7 @@
  * first apply (starting node counts) and at the most nodes the autoscaler can reach, against the
  * defaults of a new account/project or the values the stack sets in `bookkeep:quotas`.
  */
+import type { Props } from "../../policies/helpers";
 import { Capacity } from "./capacity";
 import { nodeType } from "./nodeTypes";
 import { awsQuotas, gcpQuotas, QuotaDefault } from "./quotaTable";
@@ -59,7 +60,7 @@ function awsUsage(resources: readonly PreflightResource[], cap: Capacity, inRegi
     // A NodePool's CPU limit bounds what Karpenter launches, whatever the mix of types.
     const karpenterCpu = pools.reduce((n, p) => n + (p.karpenter ? p.karpenter.cpuLimitMillicores / 1000 : 0), 0);
     const rootGib = resources.filter(r => r.type === "aws:ec2/launchTemplate:LaunchTemplate")
-        .flatMap(r => (r.inputs.blockDeviceMappings ?? []).map((b: any) => (b?.ebs?.volumeType === "gp3" ? Number(b.ebs.volumeSize ?? 0) : 0)))
+        .flatMap(r => (r.inputs.blockDeviceMappings ?? []).map((b: Props) => (b?.ebs?.volumeType === "gp3" ? Number(b.ebs.volumeSize ?? 0) : 0)))
         .reduce((a: number, b: number) => a + b, 0);
     const gp3Classes = new Set(resources.filter(r => r.type === "kubernetes:storage.k8s.io/v1:StorageClass" && r.inputs.parameters?.type === "gp3")
         .map(r => String(r.inputs.metadata?.name)));
@@ -131,14 +132,17 @@ export function quotas(resources: readonly PreflightResource[], cap: Capacity, o
     const inRegion = (r: PreflightResource) => regionOf(r, byUrn) === region;
     const usage = cloud === "aws" ? awsUsage(resources, cap, inRegion) : gcpUsage(resources, cap, inRegion);
     const table: readonly QuotaDefault[] = cloud === "aws" ? awsQuotas : gcpQuotas;
-    return table.filter(q => usage[q.key] && (usage[q.key].usedAtMaximum > 0 || overrides[q.key] !== undefined)).map(q => {
+    return table.flatMap(q => {
         const u = usage[q.key];
+        if (!u || !(u.usedAtMaximum > 0 || overrides[q.key] !== undefined)) {
+            return [];
+        }
         const raised = overrides[q.key];
         const limit = raised ?? q.limit;
-        return {
+        return [{
             key: q.key, quota: q.quota, unit: q.unit, region, limit, limitFrom: raised !== undefined ? "bookkeep:quotas" : "default",
             used: u.used, usedAtMaximum: u.usedAtMaximum, exceeded: u.used > limit || u.usedAtMaximum > limit, basis: u.basis,
             ...(q.request ? { request: q.request } : {}),
-        };
+        }];
     });
 }

@@ -46,8 +46,9 @@ export function preflightText(p: Preflight): string[] {
         c.atMaximum?.shortfalls.forEach(s => out.push(`      - ${s}`));
         c.notes.forEach(n => out.push(`    note: ${n}`));
     }
-    if (p.quotas.length > 0) {
-        out.push(`  Quotas (${p.quotas[0].region}; defaults of a new account unless bookkeep:quotas sets them):`);
+    const [firstQuota] = p.quotas;
+    if (firstQuota) {
+        out.push(`  Quotas (${firstQuota.region}; defaults of a new account unless bookkeep:quotas sets them):`);
         const w = Math.max(...p.quotas.map(q => q.quota.length));
         p.quotas.forEach(q => out.push(`    ${q.quota.padEnd(w)}  ${String(q.used).padStart(6)} now, ${String(q.usedAtMaximum).padStart(6)} at max / ${q.limit} ${q.unit} (${q.limitFrom})` +
             `${q.exceeded ? "  EXCEEDED" : ""}`));

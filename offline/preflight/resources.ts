@@ -10,6 +10,7 @@ export interface PreflightResource {
     readonly parent?: string | null;
     /** The URN of the resource's explicit provider (its region lives there). */
     readonly provider?: string | null;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the plan's recorded inputs: untyped provider JSON
     readonly inputs: Record<string, any>;
 }
 
@@ -45,10 +46,13 @@ export function mebibytes(q: unknown): number {
     if (unit === undefined) {
         return Number(m[1]) / 2 ** 20;
     }
-    return Number(m[1]) * (binary[unit] ?? decimal[unit]);
+    // The pattern admits only units these tables list; 0 keeps "unreadable is 0" should they drift.
+    return Number(m[1]) * (binary[unit] ?? decimal[unit] ?? 0);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- members of untyped provider JSON
 export const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- elements of untyped provider JSON
 export const asArray = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 
 /** Helm chart components: their rendered objects, when the plan has them, are their children. */

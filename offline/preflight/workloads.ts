@@ -3,6 +3,7 @@
  * rendered children alike), with its replicas at the HPA minimum and maximum; charts whose objects
  * are not in the plan are estimated from their values (chartWorkloads.ts).
  */
+import type { Props } from "../../policies/helpers";
 import { chartWorkloads } from "./chartWorkloads";
 import { asArray, chartTypes, isObject, mebibytes, millicores, PreflightResource } from "./resources";
 import { Workload } from "./workload";
@@ -24,7 +25,7 @@ interface PodRequests {
 
 /** The scheduler's view of a pod: the sum of its containers, or its largest init container if larger. */
 function podRequests(podSpec: unknown): PodRequests {
-    const req = (c: any) => ({ cpu: millicores(c?.resources?.requests?.cpu), mem: mebibytes(c?.resources?.requests?.memory) });
+    const req = (c: Props) => ({ cpu: millicores(c?.resources?.requests?.cpu), mem: mebibytes(c?.resources?.requests?.memory) });
     const spec = isObject(podSpec) ? podSpec : {};
     const main = asArray(spec.containers).map(req).reduce((a, b) => ({ cpu: a.cpu + b.cpu, mem: a.mem + b.mem }), { cpu: 0, mem: 0 });
     const init = asArray(spec.initContainers).map(req).reduce((a, b) => ({ cpu: Math.max(a.cpu, b.cpu), mem: Math.max(a.mem, b.mem) }), { cpu: 0, mem: 0 });
