@@ -32,7 +32,7 @@ function publicAclGrants(props: Record<string, any>): string[] {
 }
 
 /** Whether a statement's principal is everyone: "*", { AWS: "*" } or a list holding "*". */
-function isEveryone(principal: unknown): boolean {
+export function isEveryone(principal: unknown): boolean {
     if (principal === "*") {
         return true;
     }

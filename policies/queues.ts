@@ -4,12 +4,9 @@
  * encrypted at rest, and no queue policy that admits everyone.
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { asArray, decoded, forTypes, isObject, safe } from "./helpers";
+import { asArray, decoded, forTypes, safe } from "./helpers";
+import { isEveryone } from "./publicAccess";
 
-/** Whether a statement's principal is everyone: "*", { AWS: "*" } or a list holding "*". */
-function isEveryone(principal: unknown): boolean {
-    return principal === "*" || (isObject(principal) && (principal.AWS === "*" || asArray(principal.AWS).includes("*")));
-}
 
 export const sqsQueueEncrypted: ResourceValidationPolicy = {
     name: "sqs-queue-encrypted",
