@@ -3,6 +3,7 @@
  * the real policy runtime) and memoises each evaluation, so every spec file shares them.
  */
 import { expect } from "chai";
+import { policyInputsOf } from "../offline/sdk";
 import { evaluate, Evaluation, RecordedResource, SecretValue } from "../offline/engine";
 import { planStack, PlanOptions, PlanResult } from "../offline/plan";
 
@@ -39,13 +40,14 @@ export function run(program: () => unknown, stack = "test", config: Record<strin
  */
 export function expectPolicyInputsUnchanged(resources: readonly RecordedResource[]): void {
     expect(resources.length, "resources to check").to.be.greaterThan(0);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the analyzer's own deserialiser, internal and untyped
-    const { deserializeProperties } = require("@pulumi/policy/deserialize") as { deserializeProperties(s: unknown, proxySecrets: boolean): unknown };
     for (const r of resources) {
         for (const struct of [r.inputsStruct, r.stateStruct] as Array<{ toJavaScript(): unknown }>) {
+            // The copy every policy shared still equals a fresh one: no policy wrote to its inputs.
+            const { shared, afresh } = policyInputsOf(struct);
+            expect(shared, `${r.urn}: inputs the policies shared`).to.deep.equal(afresh);
+            // And the policies were given copies, never the engine's own record.
             const recorded = objectsIn(struct.toJavaScript());
-            const given = [...objectsIn(deserializeProperties(struct, false))];
-            expect(given.filter(o => recorded.has(o)), `${r.urn}: objects shared with the policies`).to.have.length(0);
+            expect([...objectsIn(shared)].filter(o => recorded.has(o)), `${r.urn}: objects shared with the engine's record`).to.have.length(0);
         }
     }
 }
