@@ -204,6 +204,13 @@ const common = {
      * reason, which every plan prints. Empty by default.
      */
     resilienceOverrides: z.record(z.string(), z.string()),
+    /**
+     * The release manifest (services/release.ts), relative to the project; default
+     * releases/<environment>.yaml. Set it to preview a candidate release before it is merged.
+     */
+    releaseManifest: z.string().regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9._/-]+\.ya?ml$/, {
+        message: "must be a .yaml file inside the project, as a relative path such as releases/staging.yaml",
+    }).optional(),
 };
 
 export const awsStackSchema = z.strictObject({ ...common, cloud: z.literal("aws"), aws: awsSchema, cluster: clusterSchema, quotas: awsQuotasSchema });
