@@ -145,7 +145,7 @@ export const cacheSchema = z.strictObject({
 export const fleetSchema = z.strictObject({
     minReplicas: count(1, 100),
     maxReplicas: count(1, 100),
-    /** Registry prefix for the service images (rules.ts lists the allowed ones). */
+    /** Registry prefix of the migration image (rules.ts lists the allowed ones); the services' images are in releases/. */
     imageRegistry,
     /** Release of the database schema: the tag of the migration image (<registry>/migration:<tag>). */
     releaseVersion: imageTag,
