@@ -65,6 +65,15 @@ const release = "envoy-gateway";
 const proxyPorts = { http: 10080, https: 10443, metrics: 19001 };
 const controllerPorts = { xds: 18000, metrics: 19001 };
 const hsts = "max-age=31536000; includeSubDomains";
+/**
+ * Requests by environment. Outside production they are what idle Envoy Gateway and Envoy use
+ * (staging's two t3.medium nodes have no room for more); production reserves room for load.
+ * Limits are the same everywhere: they reserve nothing.
+ */
+const sizes = {
+    production: { controller: { cpu: "100m", memory: "256Mi" }, proxy: { cpu: "100m", memory: "128Mi" } },
+    other: { controller: { cpu: "50m", memory: "96Mi" }, proxy: { cpu: "50m", memory: "64Mi" } },
+};
 
 /** Where the fleet's HTTPRoutes attach: the api listener of bookkeep-gateway. */
 export function apiParentRef(namespaces: { readonly system: string }) {
@@ -104,11 +113,12 @@ export class ApiGateway extends pulumi.ComponentResource {
         });
         const proxyCert = ca.certificate("proxy-cert", "envoy", system, { commonName: "*", dnsNames: [`*.${system}`], usages });
 
+        const size = production ? sizes.production : sizes.other;
         const controllerAffinity = production ? antiAffinity(peers.gatewayController.podSelector.matchLabels) : {};
         this.chart = pinnedChart(`${name}-chart`, charts.envoyGateway, release, system, {
             deployment: {
                 replicas: production ? 2 : 1,
-                envoyGateway: { resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "1", memory: "1Gi" }) },
+                envoyGateway: { resources: resources(size.controller, { cpu: "1", memory: "1Gi" }) },
                 pod: { affinity: controllerAffinity, securityContext: restrictedPod() },
             },
             podDisruptionBudget: { minAvailable: production ? 1 : 0 },
@@ -130,7 +140,7 @@ export class ApiGateway extends pulumi.ComponentResource {
                         },
                         container: {
                             securityContext: restrictedContainer(),
-                            resources: resources({ cpu: "100m", memory: "128Mi" }, { cpu: "1", memory: "512Mi" }),
+                            resources: resources(size.proxy, { cpu: "1", memory: "512Mi" }),
                         },
                     },
                     // One proxy may go at a time in production; a lone proxy elsewhere must not block drains.

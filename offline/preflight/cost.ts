@@ -7,7 +7,7 @@ import { envoyProxyType } from "./envoyProxies";
 import type { Props } from "../../policies/helpers";
 import { Capacity, karpenterNodePool } from "./capacity";
 import { awsPrices, gcpPrices, hoursPerMonth, Price } from "./prices";
-import { chartTypes, mebibytes, PreflightResource } from "./resources";
+import { mebibytes, PreflightResource } from "./resources";
 
 export interface Range {
     readonly min: number;
