@@ -13,9 +13,8 @@ import { ServiceSpec } from "../../services/schema";
 import { ConfigIssue, inputError } from "../../stacks/errors";
 import { Environment } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
-import { appLabels, platformPeers, wellKnown } from "../naming";
+import { appLabels, Namespaces, platformPeers, wellKnown } from "../naming";
 import { charts, pinnedChart } from "./charts";
-import { PlatformNamespaces } from "./namespaces";
 import { anywhere, catalogPorts, dnsEgress, inNamespace, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
 import { PrivateCa } from "./pki";
 import { resources, restrictedContainer, restrictedPod } from "./security";
@@ -38,7 +37,8 @@ export interface ApiGatewayArgs {
     /** Whether the monitoring stack is installed: Prometheus may scrape the controller and the proxies only then. */
     readonly observability: boolean;
     readonly foundation: CloudFoundation;
-    readonly namespaces: PlatformNamespaces;
+    /** The platform's namespaces (components/k8s/namespaces.ts): the gateway lives in `system`, routes come from `app`. */
+    readonly namespaces: { readonly names: Namespaces };
     /** The services it routes to: their container ports are opened from the proxies. */
     readonly catalog: readonly ServiceSpec[];
     /** The stack's domain: listeners for api.<domain> and *.<domain>. */
