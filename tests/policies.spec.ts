@@ -524,7 +524,7 @@ const expected: Record<string, Array<[string, string]>> = {
     "vpc-nologs": [["vpc-flow-logs", "VPC vpc-nologs has no flow log; add an aws.ec2.FlowLog with vpcId set to it (trafficType ALL)."]],
     "subnet-nologs": [["vpc-flow-logs", "Subnetwork subnet-nologs does not log its flows; set logConfig (aggregationInterval, flowSampling, metadata)."]],
     "ing-plain": [["ingress-tls-required", "Ingress serves api.bookkeep.app over plain HTTP; list every host under spec.tls with a certificate secret."]],
-    "svc-lb": [["app-services-internal", "Service is exposed as LoadBalancer; use type ClusterIP and route through the Ingress."]],
+    "svc-lb": [["app-services-internal", "Service is exposed as LoadBalancer; use type ClusterIP and route through the API Gateway (an HTTPRoute)."]],
     "app-namespace": [["namespace-default-deny", "Namespace bookkeep-production has no default-deny Ingress and Egress NetworkPolicy; add one with podSelector: {} and policyTypes [Ingress, Egress] and no rules."]],
     "deploy-nopdb": [["deployment-has-pdb", "Deployment deploy-nopdb in bookkeep-production has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1)."]],
     // Charts: a v3 Release shows the analyzer its inputs (a v4 Chart does not; see "chart-floating" below).
