@@ -203,7 +203,7 @@ describe("Kubernetes platform layer", function () {
                 "NetworkPolicy/alertmanager", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/default-deny",
                 "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/monitoring-kube-api",
                 "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-operator-kube-api",
-                "PrometheusRule/bookkeep-alerts",
+                "PrometheusRule/bookkeep-alerts", "PrometheusRule/bookkeep-backup-alerts", "PrometheusRule/bookkeep-signal-alerts",
                 "Secret/elasticsearch-bootstrap", "Secret/elasticsearch-writers", "Secret/grafana-admin",
                 "ServiceMonitor/bookkeep-services",
             ],

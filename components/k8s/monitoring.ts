@@ -16,8 +16,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Environment } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
-import { platformPeers } from "../naming";
-import { alertGroups, overviewDashboard } from "./alerts";
+import { Namespaces, platformPeers } from "../naming";
+import { ServiceSpec } from "../../services/schema";
+import { alertGroups, certificateRules, MetricsTarget, metricsTargetRule, overviewDashboard } from "./alerts";
 import { charts, pinnedChart } from "./charts";
 import { nodeExporterNamespace, PlatformNamespaces } from "./namespaces";
 import { anywhere, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
@@ -30,6 +31,8 @@ export interface MonitoringArgs {
     readonly namespaces: PlatformNamespaces;
     /** The platform's explicit @pulumi/random provider (default providers are disabled). */
     readonly randomProvider: random.Provider;
+    /** Every scrape target whose silence must page: the services', and what other alerts read (cert-manager's). */
+    readonly metricsTargets: readonly MetricsTarget[];
 }
 
 /** The receiver every alert goes to, and the Secret (key `url`) operators create with its webhook URL. */
@@ -63,6 +66,18 @@ export const alertmanagerConfig = {
         { name: oncallReceiver, webhook_configs: [{ url_file: `${oncallMount}/url`, send_resolved: true }] },
     ],
 };
+
+/**
+ * The targets whose silence pages: each catalog service (the fleet names its Service
+ * `<name>-service`, which the bookkeep-services ServiceMonitor makes the `job`), and cert-manager,
+ * without whose metrics the certificate-expiry rules could never fire.
+ */
+export function metricsTargets(namespaces: Namespaces, catalog: readonly ServiceSpec[]): MetricsTarget[] {
+    return [
+        ...catalog.map(spec => ({ job: `${spec.name}-service`, namespace: namespaces.app })),
+        { job: "cert-manager", namespace: namespaces.system },
+    ];
+}
 
 export class Monitoring extends pulumi.ComponentResource {
     public readonly chart: k8s.helm.v4.Chart;
@@ -182,6 +197,19 @@ export class Monitoring extends pulumi.ComponentResource {
             kind: "PrometheusRule",
             metadata: { name: "bookkeep-alerts", namespace: namespaces.monitoring },
             spec: { groups: alertGroups },
+        }, { parent: this, dependsOn: [this.chart] });
+
+        // Apart from bookkeep-alerts, which is the required rules verbatim.
+        new k8s.apiextensions.CustomResource(`${name}-signal-alerts`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: { name: "bookkeep-signal-alerts", namespace: namespaces.monitoring },
+            spec: {
+                groups: [
+                    { name: "bookkeep-metrics-targets", rules: args.metricsTargets.map(metricsTargetRule) },
+                    { name: "bookkeep-certificates", rules: certificateRules },
+                ],
+            },
         }, { parent: this, dependsOn: [this.chart] });
 
         new k8s.core.v1.ConfigMap(`${name}-dashboard`, {
