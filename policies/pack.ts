@@ -4,6 +4,7 @@
  * in policies/config/<stack>.json (`pulumi preview --policy-pack-config`).
  */
 import { Policy } from "@pulumi/policy";
+import { alertingPolicies } from "./alerting";
 import { chartPolicies } from "./charts";
 import { clusterPolicies } from "./cluster";
 import { dataProtectionPolicies } from "./dataProtection";
@@ -34,5 +35,6 @@ export const pack = {
         ...networkPolicies,
         ...chartPolicies,
         ...preflightPolicies,
+        ...alertingPolicies,
     ] as readonly Policy[],
 };

@@ -3,6 +3,8 @@
  * severities and annotations are docs/requirements.md's, character for character (YAML `|` blocks keep their
  * line breaks and trailing newline).
  */
+import { dataSourceUids } from "./grafanaDataSources";
+
 export const alertGroups = [
     {
         name: "bookkeep-alerts",
@@ -42,6 +44,34 @@ export const alertGroups = [
 const datasource = { type: "prometheus", uid: "prometheus" };
 
 /**
+ * A data link to Grafana Explore on an Elasticsearch data source, for the series' service and the
+ * dashboard's time range. The pane is URL-encoded with the link variables left as they are, so
+ * Grafana can fill them in (`service` is the scraped Service's name, which is also each pod's `app`
+ * label and the service's OTEL_SERVICE_NAME).
+ */
+export function exploreLink(title: string, datasourceUid: string, query: string, metric: "logs" | "raw_data"): { title: string; url: string; targetBlank: boolean } {
+    const tokens = { "@SERVICE@": "${__field.labels.service}", "@FROM@": "${__from}", "@TO@": "${__to}" };
+    const pane = {
+        a: {
+            datasource: datasourceUid,
+            queries: [{ refId: "A", datasource: { type: "elasticsearch", uid: datasourceUid }, query: query.replace("$service", "@SERVICE@"), metrics: [{ id: "1", type: metric }] }],
+            range: { from: "@FROM@", to: "@TO@" },
+        },
+    };
+    let encoded = encodeURIComponent(JSON.stringify(pane));
+    for (const [token, variable] of Object.entries(tokens)) {
+        encoded = encoded.replaceAll(encodeURIComponent(token), variable);
+    }
+    return { title, url: `/explore?schemaVersion=1&orgId=1&panes=${encoded}`, targetBlank: true };
+}
+
+/** Each per-service panel links to that service's logs and trace spans over the same time range. */
+const serviceLinks = [
+    exploreLink("Logs of ${__field.labels.service}", dataSourceUids.logs, "kubernetes.labels.app:\"$service\"", "logs"),
+    exploreLink("Trace spans of ${__field.labels.service}", dataSourceUids.traces, "Resource.service.name:\"$service\"", "raw_data"),
+];
+
+/**
  * The required dashboard as Grafana's provisioning sidecar expects it (the dashboard model itself,
  * not the HTTP API's `{"dashboard": ...}` envelope). "graph" panels became "timeseries", their
  * replacement since Grafana 7; the Error Rate thresholds move to `fieldConfig`, where current
@@ -63,7 +93,7 @@ export const overviewDashboard = {
             datasource,
             gridPos: { x: 0, y: 0, w: 12, h: 8 },
             targets: [{ refId: "A", datasource, expr: "sum(rate(bookkeep_requests_total[5m])) by (service)", legendFormat: "{{service}}" }],
-            fieldConfig: { defaults: { unit: "reqps" }, overrides: [] },
+            fieldConfig: { defaults: { unit: "reqps", links: serviceLinks }, overrides: [] },
         },
         {
             id: 2,
@@ -94,7 +124,7 @@ export const overviewDashboard = {
             datasource,
             gridPos: { x: 0, y: 8, w: 24, h: 8 },
             targets: [{ refId: "A", datasource, expr: "histogram_quantile(0.99, sum(rate(bookkeep_request_duration_seconds_bucket[5m])) by (le, service))", legendFormat: "{{service}}" }],
-            fieldConfig: { defaults: { unit: "s" }, overrides: [] },
+            fieldConfig: { defaults: { unit: "s", links: serviceLinks }, overrides: [] },
         },
     ],
 };

@@ -74,7 +74,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         // Monitoring first: its chart installs the ServiceMonitor/PodMonitor CRDs the other charts
         // render when observability is on, so they wait for it.
         const monitoringCrds: pulumi.Resource | undefined = observability
-            ? new Monitoring(`${name}-monitoring`, { ...layer, randomProvider, metricsTargets: metricsTargets(namespaces.names, catalog) }, child).chart
+            ? new Monitoring(`${name}-monitoring`, {
+                ...layer, randomProvider, metricsTargets: metricsTargets(namespaces.names, catalog), alerting: config.observability.alerting,
+            }, child).chart
             : undefined;
         // cert-manager next: Elasticsearch and NATS take private certificates from it.
         const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds }, child);
