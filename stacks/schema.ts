@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { cidrsOverlap, isCidr, parseCidr, publicAddressCount } from "./cidr";
 import { awsCacheNodeTypes, awsDatabaseInstanceClasses, awsNodeInstanceTypes, gcpNodeMachineTypes, gcpSharedCoreTiers, isCloudSqlTier, zonesByRegion } from "./offerings";
+import { alertingSchema, pagerRequired } from "./alerting";
 import { canary, cidr, count, domain, imageRegistry, imageTag, privateCidr } from "./rules";
 
 export const environments = ["development", "staging", "production"] as const;
@@ -159,6 +160,7 @@ export const observabilitySchema = z.strictObject({
     /** Prometheus/Grafana, Elasticsearch/Fluentd and the OTel collector. */
     enabled: z.boolean(),
     logRetentionDays: retentionDays,
+    alerting: alertingSchema,
 });
 
 /** A raised quota: a positive whole number (units as in offline/preflight/quotaTable.ts). */
@@ -230,6 +232,9 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
     const issue: Issue = (path, message) => ctx.addIssue({ code: "custom", path, message });
     if (c.fleet.minReplicas > c.fleet.maxReplicas) {
         issue(["fleet", "minReplicas"], "must not exceed {{fleet.maxReplicas}}");
+    }
+    if (c.environment === "production" && c.observability.enabled && c.observability.alerting.pager === undefined) {
+        issue(["observability", "alerting", "pager"], pagerRequired);
     }
     if (c.database.maxAllocatedStorageGb < c.database.allocatedStorageGb) {
         issue(["database", "maxAllocatedStorageGb"], "must be at least {{database.allocatedStorageGb}}");
