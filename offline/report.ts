@@ -99,7 +99,9 @@ export function residencyTable(resources: readonly RecordedResource[]): Residenc
         if (!r.custom || (!isProvider && !/^(aws|gcp):/.test(r.type))) {
             continue;
         }
-        const own = [r.inputs.location, r.inputs.region, r.inputs.zone].find(v => typeof v === "string") as string | undefined;
+        // A custom dual-region bucket's location is its continent; its data lives in the regions it names.
+        const dataLocations = (r.inputs.customPlacementConfig as { dataLocations?: string[] } | undefined)?.dataLocations;
+        const own = dataLocations?.join("+").toLowerCase() ?? [r.inputs.location, r.inputs.region, r.inputs.zone].find(v => typeof v === "string") as string | undefined;
         const providerRegion = r.provider ? byUrn.get(r.provider)?.inputs.region as string | undefined : undefined;
         // The one AWS provider outside India exists only for CloudFront's certificate (policies/residency.ts).
         const entry = isProvider
