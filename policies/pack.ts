@@ -16,6 +16,7 @@ import { preflightPolicies } from "./preflight";
 import { residencyPolicies } from "./residency";
 import { queuePolicies } from "./queues";
 import { residencyDestinationPolicies } from "./residencyDestinations";
+import { recoveryPolicies } from "./recovery";
 
 export const pack = {
     name: "bookkeep-guardrails",
@@ -34,5 +35,6 @@ export const pack = {
         ...networkPolicies,
         ...chartPolicies,
         ...preflightPolicies,
+        ...recoveryPolicies,
     ] as readonly Policy[],
 };

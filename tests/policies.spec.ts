@@ -481,6 +481,7 @@ const expected: Record<string, Array<[string, string]>> = {
     "redis-plain": [["memorystore-tls-and-auth", "Memorystore accepts plaintext connections; set transitEncryptionMode: SERVER_AUTHENTICATION."]],
     "redis-basic": [["memorystore-ha-production", "Production Memorystore has no replica; set tier: STANDARD_HA."]],
     "redis-nopersist": [["cache-snapshots", "Memorystore keeps no RDB snapshots; set persistenceConfig: { persistenceMode: RDB, rdbSnapshotPeriod: ONE_HOUR }."]],
+    "redis-daily": [["memorystore-hourly-snapshots-production", "Memorystore snapshots every TWENTY_FOUR_HOURS, which cannot meet the 1 h RPO; set persistenceConfig.rdbSnapshotPeriod to ONE_HOUR."]],
     "naked": [
         ["s3-bucket-encrypted", "S3 bucket naked has no KMS encryption; add a BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms."],
         ["s3-public-access-blocked", "S3 bucket naked may become public; add a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets all true."],
@@ -615,6 +616,7 @@ describe("policy pack: broken production stack", () => {
             memorystore("redis-plain", p.gcp, { transitEncryptionMode: "DISABLED" });
             memorystore("redis-basic", p.gcp, { tier: "BASIC", alternativeLocationId: undefined });
             memorystore("redis-nopersist", p.gcp, { persistenceConfig: undefined });
+            memorystore("redis-daily", p.gcp, { persistenceConfig: { persistenceMode: "RDB", rdbSnapshotPeriod: "TWENTY_FOUR_HOURS" } });
             new aws.s3.Bucket("naked", { bucket: "bookkeep-naked" }, { provider: p.mumbai, protect: true });
             gcsBucket("google-key", p.gcp, cryptoKey, { encryption: undefined });
             gcsBucket("public-gcs", p.gcp, cryptoKey, { publicAccessPrevention: "inherited" });
