@@ -4,6 +4,7 @@ import { allowlisted, cloudFrontCertProviderMarker, globalAllowlist } from "../p
 import { PolicyReport } from "./policyRunner";
 import { Preflight } from "./preflight";
 import { preflightMarkdown, preflightText } from "./preflight/render";
+import { recoveryMarkdown } from "./recovery";
 
 export interface PlanResource {
     readonly urn: string;
@@ -169,7 +170,7 @@ export function textSummary(plan: PlanJson, evaluation: Evaluation): string {
 
 /**
  * A short, deterministic Markdown summary (for PR comments and `git diff` between runs): totals,
- * resources by type, resources by location, and the policy verdict. No URNs, timestamps or ids.
+ * resources by type, resources by location, RPO/RTO per layer, and the policy verdict. No URNs, timestamps or ids.
  */
 export function markdownSummary(plan: PlanJson, evaluation: Evaluation): string {
     const custom = evaluation.resources.filter(r => r.custom);
@@ -198,6 +199,7 @@ export function markdownSummary(plan: PlanJson, evaluation: Evaluation): string 
         "|---|---|",
         ...[...locations.entries()].sort().map(([l, n]) => `| ${l} | ${n} |`),
         "",
+        ...recoveryMarkdown(evaluation.resources),
         ...(plan.preflight ? preflightMarkdown(plan.preflight) : []),
     ].join("\n");
 }
