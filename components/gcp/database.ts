@@ -123,9 +123,9 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
                     // Backups stay in the instance's region, even when database.crossRegionBackups is
                     // set. Google documents no support for a custom backup location in another region
                     // for a CMEK instance whose key is regional (the key cannot follow the backup), so
-                    // asking for asia-south2 risks a failed apply. DR gap, accepted and tracked: a
-                    // loss of asia-south1 leaves only the GCS dumps (the backup job's daily/weekly/
-                    // monthly files) to restore from; Cloud SQL cross-region replicas are the fix.
+                    // asking for asia-south2 risks a failed apply. A loss of asia-south1 is covered
+                    // by the dumps instead: the backup job writes them to the India-only dual-region
+                    // bucket (storage.ts), readable from asia-south2 (RPO 24 h, lost-region.md).
                     location: region,
                     pointInTimeRecoveryEnabled: true,
                     transactionLogRetentionDays: retention.transactionLogRetentionDays,
