@@ -18,6 +18,7 @@ import { preflightPolicies } from "./preflight";
 import { residencyPolicies } from "./residency";
 import { queuePolicies } from "./queues";
 import { residencyDestinationPolicies } from "./residencyDestinations";
+import { recoveryPolicies } from "./recovery";
 
 export const pack = {
     name: "bookkeep-guardrails",
@@ -38,5 +39,6 @@ export const pack = {
         ...chartPolicies,
         ...preflightPolicies,
         ...alertingPolicies,
+        ...recoveryPolicies,
     ] as readonly Policy[],
 };

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { cidrsOverlap, isCidr, parseCidr, publicAddressCount } from "./cidr";
 import { awsCacheNodeTypes, awsDatabaseInstanceClasses, awsNodeInstanceTypes, gcpNodeMachineTypes, gcpSharedCoreTiers, isCloudSqlTier, zonesByRegion } from "./offerings";
 import { alertingSchema, pagerRequired } from "./alerting";
+import { databaseRestoreSchema, restoreIssues } from "./restore";
 import { canary, cidr, count, domain, imageRegistry, imageTag, privateCidr } from "./rules";
 
 export const environments = ["development", "staging", "production"] as const;
@@ -134,6 +135,8 @@ export const databaseSchema = z.strictObject({
     deletionProtection: z.boolean(),
     /** Copy automated backups to the second Indian region (drRegion). */
     crossRegionBackups: z.boolean(),
+    /** The database is a restore of another instance (restore.ts); unset: the stack's own instance. */
+    restore: databaseRestoreSchema.optional(),
 });
 
 export const cacheSchema = z.strictObject({
@@ -238,6 +241,9 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
     }
     if (c.database.maxAllocatedStorageGb < c.database.allocatedStorageGb) {
         issue(["database", "maxAllocatedStorageGb"], "must be at least {{database.allocatedStorageGb}}");
+    }
+    if (c.database.restore) {
+        restoreIssues(c.cloud, c.database.restore).forEach(i => issue(["database", "restore", ...i.path], i.message));
     }
     switch (c.cloud) {
         case "aws":

@@ -425,7 +425,7 @@ const expected: Record<string, Array<[string, string]>> = {
     "gcp-iowa": [["gcp-provider-region-india", "GCP provider region is \"us-central1\"; set region to asia-south1 or asia-south2: BookKeep data must stay in India."]],
     "internet-neg": [["global-services-allowlisted", "gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup is a global resource that is not on the global-services allowlist; use a regional equivalent in asia-south1 or asia-south2."]],
     "global-ring": [["gcp-location-india", "location is \"global\", outside India; use asia-south1 or asia-south2 (or one of their zones)."]],
-    "multi-region": [["gcs-bucket-single-region-india", "Bucket location is \"ASIA\"; set location to ASIA-SOUTH1 or ASIA-SOUTH2: multi- and dual-region buckets copy data outside India."]],
+    "multi-region": [["gcs-bucket-single-region-india", "Bucket location is \"ASIA\"; set location to ASIA-SOUTH1 or ASIA-SOUTH2, or to ASIA with customPlacementConfig.dataLocations [ASIA-SOUTH1, ASIA-SOUTH2]: other multi- and dual-region buckets copy data outside India."]],
     "auto-secret": [["secret-manager-replicas-india", "Secret uses automatic replication, which copies it to any Google region; set replication.userManaged.replicas with locations asia-south1 or asia-south2."]],
     "abroad-secret": [["aws-resource-region-india", "replicas[0].region is \"eu-west-1\", outside India; replicas and copies may only go to ap-south-1 or ap-south-2."]],
     "abroad-replication": [["replication-targets-in-india", "S3 replication abroad-replication copies to bucket abroad-dr in eu-central-1, outside India; replicate only to a bucket in ap-south-1 or ap-south-2."]],
@@ -481,6 +481,7 @@ const expected: Record<string, Array<[string, string]>> = {
     "redis-plain": [["memorystore-tls-and-auth", "Memorystore accepts plaintext connections; set transitEncryptionMode: SERVER_AUTHENTICATION."]],
     "redis-basic": [["memorystore-ha-production", "Production Memorystore has no replica; set tier: STANDARD_HA."]],
     "redis-nopersist": [["cache-snapshots", "Memorystore keeps no RDB snapshots; set persistenceConfig: { persistenceMode: RDB, rdbSnapshotPeriod: ONE_HOUR }."]],
+    "redis-daily": [["memorystore-hourly-snapshots-production", "Memorystore snapshots every TWENTY_FOUR_HOURS, which cannot meet the 1 h RPO; set persistenceConfig.rdbSnapshotPeriod to ONE_HOUR."]],
     "naked": [
         ["s3-bucket-encrypted", "S3 bucket naked has no KMS encryption; add a BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms."],
         ["s3-public-access-blocked", "S3 bucket naked may become public; add a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets all true."],
@@ -620,6 +621,7 @@ describe("policy pack: broken production stack", () => {
             memorystore("redis-plain", p.gcp, { transitEncryptionMode: "DISABLED" });
             memorystore("redis-basic", p.gcp, { tier: "BASIC", alternativeLocationId: undefined });
             memorystore("redis-nopersist", p.gcp, { persistenceConfig: undefined });
+            memorystore("redis-daily", p.gcp, { persistenceConfig: { persistenceMode: "RDB", rdbSnapshotPeriod: "TWENTY_FOUR_HOURS" } });
             new aws.s3.Bucket("naked", { bucket: "bookkeep-naked" }, { provider: p.mumbai, protect: true });
             gcsBucket("google-key", p.gcp, cryptoKey, { encryption: undefined });
             gcsBucket("public-gcs", p.gcp, cryptoKey, { publicAccessPrevention: "inherited" });
