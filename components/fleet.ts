@@ -4,6 +4,7 @@
  * limits are the Gateway's (components/k8s/gateway.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { Release } from "../services/release";
 import { ServiceSpec, validateCatalog } from "../services/schema";
 import { ConfigIssue, inputError } from "../stacks/errors";
 import { StackConfig } from "../stacks/schema";
@@ -21,6 +22,8 @@ export interface FleetArgs {
     readonly catalog: readonly ServiceSpec[];
     /** The app namespace, `bookkeep-<environment>`. */
     readonly namespace: string;
+    /** Which image each service runs: the validated release manifest (services/release.ts). */
+    readonly release: Release;
 }
 
 export class Fleet extends pulumi.ComponentResource {
@@ -42,7 +45,7 @@ export class Fleet extends pulumi.ComponentResource {
                 spec,
                 environment: config.environment,
                 namespace,
-                imageRegistry: config.fleet.imageRegistry,
+                image: present(args.release[spec.name]),
                 minReplicas: config.fleet.minReplicas,
                 maxReplicas: config.fleet.maxReplicas,
                 compactResources: config.fleet.compactResources,
@@ -67,8 +70,19 @@ function validateArgs(args: FleetArgs): ServiceSpec[] {
             issues.push({ propertyPath: `bookkeep:fleet.canaries.${service}`, reason: `is not a service in the catalog; known services are ${names.join(", ")}` });
         }
     }
+    for (const service of names.filter(n => args.release[n] === undefined)) {
+        issues.push({ propertyPath: `release.${service}`, reason: `is missing; the release manifest must name an image for every service in the catalog` });
+    }
     if (issues.length > 0) {
         throw inputError("fleet", issues);
     }
     return catalog;
+}
+
+/** validateArgs has refused a catalog service without a release, so the lookup cannot miss. */
+function present<T>(value: T | undefined): T {
+    if (value === undefined) {
+        throw new Error("unreachable: a service without a release passed validation");
+    }
+    return value;
 }

@@ -4,6 +4,7 @@
  * in policies/config/<stack>.json (`pulumi preview --policy-pack-config`).
  */
 import { Policy } from "@pulumi/policy";
+import { alertingPolicies } from "./alerting";
 import { chartPolicies } from "./charts";
 import { clusterPolicies } from "./cluster";
 import { dataProtectionPolicies } from "./dataProtection";
@@ -36,5 +37,6 @@ export const pack = {
         ...gatewayPolicies,
         ...chartPolicies,
         ...preflightPolicies,
+        ...alertingPolicies,
     ] as readonly Policy[],
 };

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { cidrsOverlap, isCidr, parseCidr, publicAddressCount } from "./cidr";
 import { awsCacheNodeTypes, awsDatabaseInstanceClasses, awsNodeInstanceTypes, gcpNodeMachineTypes, gcpSharedCoreTiers, isCloudSqlTier, zonesByRegion } from "./offerings";
+import { alertingSchema, pagerRequired } from "./alerting";
 import { canary, cidr, count, domain, imageRegistry, imageTag, privateCidr } from "./rules";
 
 export const environments = ["development", "staging", "production"] as const;
@@ -145,7 +146,7 @@ export const cacheSchema = z.strictObject({
 export const fleetSchema = z.strictObject({
     minReplicas: count(1, 100),
     maxReplicas: count(1, 100),
-    /** Registry prefix for the service images (rules.ts lists the allowed ones). */
+    /** Registry prefix of the migration image (rules.ts lists the allowed ones); the services' images are in releases/. */
     imageRegistry,
     /** Release of the database schema: the tag of the migration image (<registry>/migration:<tag>). */
     releaseVersion: imageTag,
@@ -159,6 +160,7 @@ export const observabilitySchema = z.strictObject({
     /** Prometheus/Grafana, Elasticsearch/Fluentd and the OTel collector. */
     enabled: z.boolean(),
     logRetentionDays: retentionDays,
+    alerting: alertingSchema,
 });
 
 /** A raised quota: a positive whole number (units as in offline/preflight/quotaTable.ts). */
@@ -204,6 +206,13 @@ const common = {
      * reason, which every plan prints. Empty by default.
      */
     resilienceOverrides: z.record(z.string(), z.string()),
+    /**
+     * The release manifest (services/release.ts), relative to the project; default
+     * releases/<environment>.yaml. Set it to preview a candidate release before it is merged.
+     */
+    releaseManifest: z.string().regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9._/-]+\.ya?ml$/, {
+        message: "must be a .yaml file inside the project, as a relative path such as releases/staging.yaml",
+    }).optional(),
 };
 
 export const awsStackSchema = z.strictObject({ ...common, cloud: z.literal("aws"), aws: awsSchema, cluster: clusterSchema, quotas: awsQuotasSchema });
@@ -223,6 +232,9 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
     const issue: Issue = (path, message) => ctx.addIssue({ code: "custom", path, message });
     if (c.fleet.minReplicas > c.fleet.maxReplicas) {
         issue(["fleet", "minReplicas"], "must not exceed {{fleet.maxReplicas}}");
+    }
+    if (c.environment === "production" && c.observability.enabled && c.observability.alerting.pager === undefined) {
+        issue(["observability", "alerting", "pager"], pagerRequired);
     }
     if (c.database.maxAllocatedStorageGb < c.database.allocatedStorageGb) {
         issue(["database", "maxAllocatedStorageGb"], "must be at least {{database.allocatedStorageGb}}");

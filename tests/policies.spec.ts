@@ -536,6 +536,8 @@ const expected: Record<string, Array<[string, string]>> = {
     "release-http": [["helm-chart-source-https", "Chart source \"http://charts.example.com\" is plain HTTP; install the vendored archive from charts/ instead."]],
     "release-latest": [["helm-values-no-latest-images", "Chart values use a floating image tag at values.controller.image.tag; remove the override (the chart pins its images) or pin a version."]],
     "release-stable": [["helm-values-no-latest-images", "Chart values use a floating image tag at values.controller.image; remove the override (the chart pins its images) or pin a version."]],
+    // Alert delivery
+    "alertmanager-chat-only": [["production-alerts-page", "Alertmanager sends critical alerts to \"chat\", which pages nobody; set observability.alerting.pager (service pagerduty or opsgenie, key as a Pulumi secret; README, Alert delivery)."]],
 };
 
 describe("policy pack: broken production stack", () => {
@@ -669,6 +671,15 @@ describe("policy pack: broken production stack", () => {
             release("release-http", p.k8s, { repositoryOpts: { repo: "http://charts.example.com" } });
             release("release-latest", p.k8s, { values: { controller: { image: { tag: "latest" } } } });
             release("release-stable", p.k8s, { values: { controller: { image: "registry.k8s.io/ingress-nginx/controller:STABLE" } } });
+
+            // Alert delivery: critical alerts to chat only (its compliant twin is the production plan's alertmanager-config).
+            new k8s.core.v1.Secret("alertmanager-chat-only", {
+                metadata: { name: "alertmanager-chat-only", namespace: "bookkeep-monitoring" },
+                stringData: { "alertmanager.yaml": JSON.stringify({
+                    route: { receiver: "chat", routes: [{ matchers: ["severity = \"critical\""], receiver: "chat" }] },
+                    receivers: [{ name: "chat", slack_configs: [{ api_url_file: "/etc/alertmanager/secrets/alertmanager-receivers/slack-webhook-url", channel: "#alerts" }] }],
+                }) },
+            }, { provider: p.k8s });
             const floating = {
                 chart: "ingress-nginx", version: "^4.0.0", repositoryOpts: { repo: "http://charts.example.com" }, values: { controller: { image: { tag: "latest" } } },
             };
