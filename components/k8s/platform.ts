@@ -89,7 +89,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
         }
         const gateway = new ApiGateway(`${name}-gateway`, {
-            ...layer, observability, catalog, domain: config.domain, certManager: certManager.chart, ...(args.origin ? { origin: args.origin } : {}),
+            ...layer, observability, catalog, domain: config.domain, monitoringCrds, certManager: certManager.chart, ...(args.origin ? { origin: args.origin } : {}),
         }, child);
         // NATS generates its users' passwords; the app Secret carries each service's URL with them.
         const nats = new Nats(`${name}-nats`, { ...layer, observability, catalog, monitoringCrds, randomProvider, certManager: certManager.chart }, child);
