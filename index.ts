@@ -25,5 +25,6 @@ export const documentsBucket = outputs.documentsBucket;
 export const backupsBucket = outputs.backupsBucket;
 export const apiUrl = pulumi.interpolate`https://${outputs.apiHostname}`;
 export const cdnHostname = outputs.cdnHostname;
-export const nameServers = outputs.nameServers;
+// With the edge on, Cloudflare is authoritative: the registrar points at its name servers.
+export const nameServers = platform.edge?.nameServers ?? outputs.nameServers;
 export const services = platform.fleet.routes;

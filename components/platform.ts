@@ -5,7 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../services/schema";
+import { cloudflareApiToken } from "../stacks/load";
 import { StackConfig } from "../stacks/schema";
+import { CloudflareEdge } from "./edge/cloudflare";
 import { createFoundation } from "./factory";
 import { Fleet } from "./fleet";
 import { CloudFoundation } from "./foundation";
@@ -22,13 +24,22 @@ export class Platform extends pulumi.ComponentResource {
     public readonly foundation: CloudFoundation;
     public readonly kubernetes: KubernetesPlatform;
     public readonly fleet: Fleet;
+    /** The Cloudflare edge, where `bookkeep:edge.enabled` (cloud stacks). */
+    public readonly edge?: CloudflareEdge;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:index:Platform", name, {}, opts);
         const { config, catalog } = args;
         this.foundation = createFoundation(`${name}-${config.cloud}`, config, { parent: this });
+        const endpoints = this.foundation.publicEndpoints;
+        if ("edge" in config && config.edge.enabled && endpoints) {
+            this.edge = new CloudflareEdge(`${name}-edge`, {
+                domain: config.domain, environment: config.environment, acmeEmail: config.acmeEmail, edge: config.edge, endpoints,
+                apiToken: cloudflareApiToken(),
+            }, { parent: this });
+        }
         const k8sOpts = { parent: this, providers: [this.foundation.k8sProvider] };
-        this.kubernetes = new KubernetesPlatform(`${name}-k8s`, { config, foundation: this.foundation, catalog }, k8sOpts);
+        this.kubernetes = new KubernetesPlatform(`${name}-k8s`, { config, foundation: this.foundation, catalog, edge: this.edge }, k8sOpts);
         this.fleet = new Fleet(`${name}-fleet`, {
             config,
             foundation: this.foundation,

@@ -27,6 +27,8 @@ export interface IngressControllerArgs {
     readonly monitoringCrds?: pulumi.Resource;
     /** cert-manager's chart: the admission webhook's certificate and CA bundle come from it, so the chart waits for it. */
     readonly certManager: pulumi.Resource;
+    /** The only client sources the load balancer admits (an edge's ranges). Default: anyone. */
+    readonly sourceRanges?: readonly string[];
 }
 
 /** The IngressClass every Ingress of the fleet names. */
@@ -71,7 +73,11 @@ export class IngressController extends pulumi.ComponentResource {
                 extraArgs: { "default-ssl-certificate": `${namespaces.names.app}/${wellKnown.tlsSecret}` },
                 // Local keeps the client's source address (no SNAT to another node), so limit-rpm
                 // counts per client rather than per node.
-                service: { type: foundation.ingressService.type, annotations: foundation.ingressService.annotations, externalTrafficPolicy: "Local" },
+                service: {
+                    type: foundation.ingressService.type, annotations: foundation.ingressService.annotations, externalTrafficPolicy: "Local",
+                    // The cloud turns these into the load balancer's security group / firewall rules.
+                    ...(args.sourceRanges ? { loadBalancerSourceRanges: [...args.sourceRanges] } : {}),
+                },
                 metrics: { enabled: observability, serviceMonitor: { enabled: observability } },
                 resources: resources({ cpu: "100m", memory: "128Mi" }, { cpu: "1", memory: "512Mi" }),
                 podSecurityContext: { seccompProfile: { type: "RuntimeDefault" }, fsGroup: nginxGid },

@@ -11,7 +11,8 @@ import * as random from "@pulumi/random";
 import { ServiceSpec } from "../../services/schema";
 import { inputError } from "../../stacks/errors";
 import { StackConfig } from "../../stacks/schema";
-import { CloudFoundation } from "../foundation";
+import { EdgeOrigin } from "../edge/cloudflare";
+import { CertificateIssuer, CloudFoundation } from "../foundation";
 import { Namespaces } from "../naming";
 import { AppSecrets } from "./appSecrets";
 import { backupBudget, backupSchedules, cliBudget, CloudCronJob, DatabaseBackups } from "./backups";
@@ -32,6 +33,11 @@ export interface KubernetesPlatformArgs {
     readonly foundation: CloudFoundation;
     /** Validated service catalog: sizes the quota and opens the services' NetworkPolicy ports. */
     readonly catalog: readonly ServiceSpec[];
+    /**
+     * The edge in front (Cloudflare): the load balancer admits only its ranges, and cert-manager
+     * validates through its DNS. Default none: the origin serves clients directly.
+     */
+    readonly edge?: { readonly origin: EdgeOrigin; readonly certificateIssuer: CertificateIssuer };
 }
 
 export class KubernetesPlatform extends pulumi.ComponentResource {
@@ -76,14 +82,16 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             ? new Monitoring(`${name}-monitoring`, { ...layer, randomProvider }, child).chart
             : undefined;
         // cert-manager next: Elasticsearch and NATS take private certificates from it.
-        const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds }, child);
+        const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds, issuer: args.edge?.certificateIssuer }, child);
         if (observability) {
             const logging = new Logging(`${name}-logging`, {
                 ...layer, logRetentionDays: config.observability.logRetentionDays, randomProvider, monitoringCrds, certManager: certManager.chart,
             }, child);
             new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
         }
-        const ingress = new IngressController(`${name}-ingress`, { ...layer, observability, catalog, monitoringCrds, certManager: certManager.chart }, child);
+        const ingress = new IngressController(`${name}-ingress`, {
+            ...layer, observability, catalog, monitoringCrds, certManager: certManager.chart, sourceRanges: args.edge?.origin.sourceRanges,
+        }, child);
         // NATS generates its users' passwords; the app Secret carries each service's URL with them.
         const nats = new Nats(`${name}-nats`, { ...layer, observability, catalog, monitoringCrds, randomProvider, certManager: certManager.chart }, child);
         const secrets = new AppSecrets(`${name}-secrets`, { ...layer, randomProvider, natsPasswords: nats.clientPasswords }, child);
