@@ -8,6 +8,7 @@ import { chartPolicies } from "./charts";
 import { clusterPolicies } from "./cluster";
 import { dataProtectionPolicies } from "./dataProtection";
 import { dataStoreTypesCovered } from "./dataStores";
+import { edgePolicies } from "./edge";
 import { hardeningPolicies, manifestPolicies } from "./hardening";
 import { networkPolicies } from "./network";
 import { version } from "./package.json";
@@ -34,5 +35,6 @@ export const pack = {
         ...networkPolicies,
         ...chartPolicies,
         ...preflightPolicies,
+        ...edgePolicies,
     ] as readonly Policy[],
 };

@@ -6,6 +6,7 @@
  * production-only rules must not apply).
  */
 import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import { StackValidationArgs, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
@@ -524,7 +525,16 @@ const expected: Record<string, Array<[string, string]>> = {
     "vpc-nologs": [["vpc-flow-logs", "VPC vpc-nologs has no flow log; add an aws.ec2.FlowLog with vpcId set to it (trafficType ALL)."]],
     "subnet-nologs": [["vpc-flow-logs", "Subnetwork subnet-nologs does not log its flows; set logConfig (aggregationInterval, flowSampling, metadata)."]],
     "ing-plain": [["ingress-tls-required", "Ingress serves api.bookkeep.app over plain HTTP; list every host under spec.tls with a certificate secret."]],
-    "svc-lb": [["app-services-internal", "Service is exposed as LoadBalancer; use type ClusterIP and route through the Ingress."]],
+    "svc-lb": [
+        ["app-services-internal", "Service is exposed as LoadBalancer; use type ClusterIP and route through the Ingress."],
+        ["origin-admits-only-edge", "Load balancer Service svc-lb admits every source while the Cloudflare edge is on, so clients can bypass the WAF; set loadBalancerSourceRanges " +
+            "to Cloudflare's ranges (components/edge/cloudflareRanges.ts, as of 2026-02-11)."],
+    ],
+    // Edge
+    "cf-unregional": [["edge-regional-hostnames-india", "Proxied hostname app.bookkeep.app has no regional hostname in region \"in\"; in production Cloudflare must terminate TLS and " +
+        "process its requests in India (a RegionalHostname, bookkeep:edge.regionalServices)."]],
+    "cf-logpush": [["cloudflare-types-residency", "cloudflare:index/logpushJob:LogpushJob is not known to keep request data in India (logs, caches, Workers and storage run or keep " +
+        "data outside the Regional Services region); remove it, or add it to this policy's allowedTypes with the reason it keeps data in India."]],
     "app-namespace": [["namespace-default-deny", "Namespace bookkeep-production has no default-deny Ingress and Egress NetworkPolicy; add one with podSelector: {} and policyTypes [Ingress, Egress] and no rules."]],
     "deploy-nopdb": [["deployment-has-pdb", "Deployment deploy-nopdb in bookkeep-production has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1)."]],
     // Charts: a v3 Release shows the analyzer its inputs (a v4 Chart does not; see "chart-floating" below).
@@ -649,6 +659,12 @@ describe("policy pack: broken production stack", () => {
                 spec: { rules: [{ host: "api.bookkeep.app", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] } }] },
             }, { provider: p.k8s });
             new k8s.core.v1.Service("svc-lb", { metadata: { name: "svc-lb", namespace: ns }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }, { provider: p.k8s });
+
+            // Edge: a zone makes every load balancer an origin only Cloudflare may reach (svc-lb above)
+            const cf = new cloudflare.Provider("cloudflare", {});
+            const zone = new cloudflare.Zone("cf-zone", { account: { id: "0123456789abcdef0123456789abcdef" }, name: "bookkeep.app" }, { provider: cf });
+            new cloudflare.DnsRecord("cf-unregional", { zoneId: zone.id, name: "app.bookkeep.app", type: "A", content: "203.0.113.10", proxied: true, ttl: 1 }, { provider: cf });
+            new cloudflare.LogpushJob("cf-logpush", { zoneId: zone.id, dataset: "http_requests", destinationConf: "s3://bookkeep-logs?region=ap-south-1" }, { provider: cf });
 
             // Charts
             release("release-repo", p.k8s, { chart: "ingress-nginx", version: "4.12.1", repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" } });
