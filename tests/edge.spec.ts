@@ -13,7 +13,6 @@ import { parseStackConfig } from "../stacks/load";
 import { plan } from "./harness";
 
 const ofType = (resources: readonly RecordedResource[], type: string) => resources.filter(r => r.type === type);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded inputs are provider JSON, read by path
 type Inputs = Record<string, any>;
 const inputs = (r: RecordedResource) => r.inputs as Inputs;
 
