@@ -203,6 +203,7 @@ export const awsQuotasSchema = z.strictObject({
     vpcs: raisedQuota,
     onDemandStandardVcpus: raisedQuota,
     gp3StorageTib: raisedQuota,
+    securityGroupRules: raisedQuota,
 });
 
 export const gcpQuotasSchema = z.strictObject({

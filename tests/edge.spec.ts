@@ -82,6 +82,12 @@ describe("Cloudflare edge", () => {
         });
     }
 
+    it("counts the origin's security-group rules on AWS against the default quota: 15 ranges x (2 ports + path MTU) + 2 health checks = 47 of 60", async () => {
+        const { plan: json } = await plan("production", "aws");
+        const row = json.preflight?.quotas.find(q => q.key === "securityGroupRules");
+        expect(row).to.deep.include({ used: 47, usedAtMaximum: 47, limit: 60, exceeded: false, limitFrom: "default" });
+    });
+
     it("takes the Cloudflare API token only as a secret", () => {
         const raw = { ...readStackFile("production").config, "cloudflare:apiToken": "token-value" };
         expect(() => parseStackConfig(raw)).to.throw("invalid stack config:\n  - cloudflare:apiToken: must be a secret, never plain text in the stack file: " +

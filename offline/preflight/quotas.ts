@@ -51,6 +51,20 @@ function claimedGib(cap: Capacity, isClass: (storageClass: string) => boolean): 
     return { min, max };
 }
 
+/**
+ * Inbound rules the AWS cloud controller writes on the nodes' security group for a load-balancer
+ * Service (an in-tree NLB): a client rule per source range and port, an ICMP path-MTU rule per
+ * source range, and a health-check rule per port from the VPC. The group's own rules come on top.
+ * IPv4 only: IPv6 rules count against a quota of their own.
+ */
+function loadBalancerRules(resources: readonly PreflightResource[]): number {
+    return resources.filter(r => r.type === "kubernetes:core/v1:Service" && r.inputs.spec?.type === "LoadBalancer").reduce((n, r) => {
+        const ports = (r.inputs.spec?.ports ?? []).length;
+        const ranges = ((r.inputs.spec?.loadBalancerSourceRanges ?? ["0.0.0.0/0"]) as string[]).filter(c => !c.includes(":")).length;
+        return n + ranges * (ports + 1) + ports;
+    }, 0);
+}
+
 function awsUsage(resources: readonly PreflightResource[], cap: Capacity, inRegion: (r: PreflightResource) => boolean): Record<string, Usage> {
     const eips = count(resources, "aws:ec2/eip:Eip", inRegion);
     const nats = count(resources, "aws:ec2/natGateway:NatGateway", inRegion);
@@ -78,6 +92,11 @@ function awsUsage(resources: readonly PreflightResource[], cap: Capacity, inRegi
             used: tib(rootGib * pools.reduce((n, p) => n + p.startNodes, 0) + claims.min),
             usedAtMaximum: tib(rootGib * pools.reduce((n, p) => n + p.reachableNodes, 0) + claims.max),
             basis: "node root volumes plus persistent volume claims on gp3 StorageClasses",
+        },
+        securityGroupRules: {
+            used: loadBalancerRules(resources), usedAtMaximum: loadBalancerRules(resources),
+            basis: "inbound IPv4 rules the cloud controller writes on the nodes' security group for load-balancer Services (per source range: one per port " +
+                "and one path-MTU rule; one health-check rule per port); the group's own rules come on top",
         },
     };
 }
