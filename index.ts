@@ -4,14 +4,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Platform } from "./components/platform";
 import { loadCatalog } from "./services";
-import { loadStackConfig, resilienceOverridesInForce } from "./stacks";
+import { cloudflareApiToken, loadStackConfig, resilienceOverridesInForce } from "./stacks";
 
 const catalog = loadCatalog();
 const config = loadStackConfig(catalog.map(s => s.name));
 // A lowered production guarantee is allowed only with a reason; say it on every run.
 const overrides = resilienceOverridesInForce(config);
 overrides.forEach(o => void pulumi.log.warn(`resilience override: ${o}`));
-const platform = new Platform("bookkeep", { config, catalog });
+const platform = new Platform("bookkeep", { config, catalog, cloudflareApiToken: cloudflareApiToken() });
 const outputs = platform.foundation.outputs;
 
 export const environment = config.environment;

@@ -1,11 +1,11 @@
 /**
- * A whole BookKeep environment: the cloud foundation, the shared Kubernetes platform on top of it,
- * and the service fleet, rolled out only after the database migration Job has completed and the
- * ingress controller (whose admission webhook validates the fleet's Ingresses) is in place.
+ * A whole BookKeep environment: the cloud foundation, the Cloudflare edge in front of it (cloud
+ * stacks with `edge.enabled`), the shared Kubernetes platform on top of it, and the service fleet,
+ * rolled out only after the database migration Job has completed and the ingress controller (whose
+ * admission webhook validates the fleet's Ingresses) is in place.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../services/schema";
-import { cloudflareApiToken } from "../stacks/load";
 import { StackConfig } from "../stacks/schema";
 import { CloudflareEdge } from "./edge/cloudflare";
 import { createFoundation } from "./factory";
@@ -18,6 +18,8 @@ export interface PlatformArgs {
     readonly config: StackConfig;
     /** Validated service catalog (services/). */
     readonly catalog: readonly ServiceSpec[];
+    /** The Cloudflare API token (`cloudflare:apiToken`, a secret). Default: the provider reads CLOUDFLARE_API_TOKEN. */
+    readonly cloudflareApiToken?: pulumi.Output<string>;
 }
 
 export class Platform extends pulumi.ComponentResource {
@@ -35,7 +37,7 @@ export class Platform extends pulumi.ComponentResource {
         if ("edge" in config && config.edge.enabled && endpoints) {
             this.edge = new CloudflareEdge(`${name}-edge`, {
                 domain: config.domain, environment: config.environment, acmeEmail: config.acmeEmail, edge: config.edge, endpoints,
-                apiToken: cloudflareApiToken(),
+                apiToken: args.cloudflareApiToken,
             }, { parent: this });
         }
         const k8sOpts = { parent: this, providers: [this.foundation.k8sProvider] };
