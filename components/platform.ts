@@ -41,7 +41,9 @@ export class Platform extends pulumi.ComponentResource {
             }, { parent: this });
         }
         const k8sOpts = { parent: this, providers: [this.foundation.k8sProvider] };
-        this.kubernetes = new KubernetesPlatform(`${name}-k8s`, { config, foundation: this.foundation, catalog, edge: this.edge }, k8sOpts);
+        this.kubernetes = new KubernetesPlatform(`${name}-k8s`, {
+            config, foundation: this.foundation, catalog, origin: this.edge?.origin, certificateIssuer: this.edge?.certificateIssuer,
+        }, k8sOpts);
         this.fleet = new Fleet(`${name}-fleet`, {
             config,
             foundation: this.foundation,

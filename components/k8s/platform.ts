@@ -33,11 +33,10 @@ export interface KubernetesPlatformArgs {
     readonly foundation: CloudFoundation;
     /** Validated service catalog: sizes the quota and opens the services' NetworkPolicy ports. */
     readonly catalog: readonly ServiceSpec[];
-    /**
-     * The edge in front (Cloudflare): the load balancer admits only its ranges, and cert-manager
-     * validates through its DNS. Default none: the origin serves clients directly.
-     */
-    readonly edge?: { readonly origin: EdgeOrigin; readonly certificateIssuer: CertificateIssuer };
+    /** The edge's demands on the origin (Cloudflare's source ranges and origin-pull CA); default none: clients reach it directly. */
+    readonly origin?: EdgeOrigin;
+    /** cert-manager's ClusterIssuer when the edge holds the domain's DNS; default the foundation's. */
+    readonly certificateIssuer?: CertificateIssuer;
 }
 
 export class KubernetesPlatform extends pulumi.ComponentResource {
@@ -82,7 +81,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             ? new Monitoring(`${name}-monitoring`, { ...layer, randomProvider }, child).chart
             : undefined;
         // cert-manager next: Elasticsearch and NATS take private certificates from it.
-        const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds, issuer: args.edge?.certificateIssuer }, child);
+        const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds, issuer: args.certificateIssuer }, child);
         if (observability) {
             const logging = new Logging(`${name}-logging`, {
                 ...layer, logRetentionDays: config.observability.logRetentionDays, randomProvider, monitoringCrds, certManager: certManager.chart,
@@ -90,7 +89,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
         }
         const ingress = new IngressController(`${name}-ingress`, {
-            ...layer, observability, catalog, monitoringCrds, certManager: certManager.chart, sourceRanges: args.edge?.origin.sourceRanges,
+            ...layer, observability, catalog, monitoringCrds, certManager: certManager.chart, sourceRanges: args.origin?.sourceRanges,
         }, child);
         // NATS generates its users' passwords; the app Secret carries each service's URL with them.
         const nats = new Nats(`${name}-nats`, { ...layer, observability, catalog, monitoringCrds, randomProvider, certManager: certManager.chart }, child);
