@@ -5,6 +5,7 @@
  * admission webhook validates the fleet's Ingresses) is in place.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { Release } from "../services/release";
 import { ServiceSpec } from "../services/schema";
 import { StackConfig } from "../stacks/schema";
 import { CloudflareEdge } from "./edge/cloudflare";
@@ -18,6 +19,8 @@ export interface PlatformArgs {
     readonly config: StackConfig;
     /** Validated service catalog (services/). */
     readonly catalog: readonly ServiceSpec[];
+    /** Which image each service runs (releases/); only the fleet reads it. */
+    readonly release: Release;
     /** The Cloudflare API token (`cloudflare:apiToken`, a secret). Default: the provider reads CLOUDFLARE_API_TOKEN. */
     readonly cloudflareApiToken?: pulumi.Output<string>;
 }
@@ -49,6 +52,7 @@ export class Platform extends pulumi.ComponentResource {
             foundation: this.foundation,
             catalog,
             namespace: this.kubernetes.namespaces.app,
+            release: args.release,
         }, { ...k8sOpts, dependsOn: this.kubernetes.readyForFleet });
         this.registerOutputs({});
     }
