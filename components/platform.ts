@@ -1,8 +1,8 @@
 /**
  * A whole BookKeep environment: the cloud foundation, the Cloudflare edge in front of it (cloud
  * stacks with `edge.enabled`), the shared Kubernetes platform on top of it, and the service fleet,
- * rolled out only after the database migration Job has completed and the ingress controller (whose
- * admission webhook validates the fleet's Ingresses) is in place.
+ * rolled out only after the database migration Job has completed and the API gateway (whose chart
+ * installs the Gateway API CRDs the fleet's routes need) is in place.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Release } from "../services/release";

@@ -90,24 +90,34 @@ export function insideCloudflare(cidr: unknown): boolean {
     return r !== undefined && pinned.some(p => p.v6 === r.v6 && p.lo <= r.lo && r.hi <= p.hi);
 }
 
+/** Envoy Gateway makes the proxies' load-balancer Service itself, as its EnvoyProxy describes it. */
+const envoyProxyType = "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy";
+
+/** The load balancers the stack asks for: Services, and the Services EnvoyProxies describe. */
+function loadBalancers(args: Parameters<StackValidationPolicy["validateStack"]>[0]): Array<{ what: string; urn: string; spec: Record<string, unknown> }> {
+    const services = ofType(args, "kubernetes:core/v1:Service").map(r => ({ what: `Load balancer Service ${r.name}`, urn: r.urn, spec: safe(() => r.props.spec) ?? {} }));
+    const proxies = ofType(args, envoyProxyType).map(r => ({
+        what: `The load balancer of EnvoyProxy ${r.name}`, urn: r.urn, spec: safe(() => r.props.spec?.provider?.kubernetes?.envoyService) ?? {},
+    }));
+    return [...services, ...proxies].filter(lb => safe(() => lb.spec.type) === "LoadBalancer");
+}
+
 export const originAdmitsOnlyEdge: StackValidationPolicy = {
     name: "origin-admits-only-edge",
-    description: "Checks whether every Service of type LoadBalancer admits only Cloudflare's pinned ranges (loadBalancerSourceRanges) when the stack has a Cloudflare zone.",
+    description: "Checks whether every load balancer (a Service of type LoadBalancer, or an EnvoyProxy's envoyService) admits only Cloudflare's pinned ranges " +
+        "(loadBalancerSourceRanges) when the stack has a Cloudflare zone.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         if (ofType(args, cloudflareTypes.zone).length === 0) {
             return;
         }
-        for (const svc of ofType(args, "kubernetes:core/v1:Service")) {
-            if (safe(() => svc.props.spec?.type) !== "LoadBalancer") {
-                continue;
-            }
-            const ranges = asArray(safe(() => svc.props.spec?.loadBalancerSourceRanges));
+        for (const lb of loadBalancers(args)) {
+            const ranges = asArray(safe(() => lb.spec.loadBalancerSourceRanges));
             const outside = ranges.filter(c => !insideCloudflare(c));
             if (ranges.length === 0 || outside.length > 0) {
                 const what = ranges.length === 0 ? "admits every source" : `admits ${outside.join(", ")} outside Cloudflare's ranges`;
-                report(`Load balancer Service ${svc.name} ${what} while the Cloudflare edge is on, so clients can bypass the WAF; set loadBalancerSourceRanges ` +
-                    `to Cloudflare's ranges (components/edge/cloudflareRanges.ts, as of ${cloudflareRangesAsOf}).`, svc.urn);
+                report(`${lb.what} ${what} while the Cloudflare edge is on, so clients can bypass the WAF; set loadBalancerSourceRanges ` +
+                    `to Cloudflare's ranges (components/edge/cloudflareRanges.ts, as of ${cloudflareRangesAsOf}).`, lb.urn);
             }
         }
     },

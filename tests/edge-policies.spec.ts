@@ -97,6 +97,16 @@ describe("edge policies", () => {
             expect(reportsOf(originAdmitsOnlyEdge, [loadBalancer("development", {})])).to.deep.equal([]);
         });
 
+        it("judges the load balancer an EnvoyProxy asks Envoy Gateway for", () => {
+            const proxy = (envoyService: Record<string, unknown>) => resource("production", "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy", "proxy",
+                { spec: { provider: { type: "Kubernetes", kubernetes: { envoyService: { type: "LoadBalancer", ...envoyService } } } } });
+            expect(reportsOf(originAdmitsOnlyEdge, [zone("production"), proxy({ loadBalancerSourceRanges: [...cloudflareIpv4Ranges] })])).to.deep.equal([]);
+            expect(reportsOf(originAdmitsOnlyEdge, [zone("production"), proxy({})])).to.deep.equal([
+                "proxy: The load balancer of EnvoyProxy proxy admits every source while the Cloudflare edge is on, so clients can bypass the WAF; set loadBalancerSourceRanges " +
+                "to Cloudflare's ranges (components/edge/cloudflareRanges.ts, as of 2026-02-11).",
+            ]);
+        });
+
         it("ignores Services that are not load balancers", () => {
             expect(reportsOf(originAdmitsOnlyEdge, [zone("production"), loadBalancer("production", { type: "ClusterIP" })])).to.deep.equal([]);
         });

@@ -8,6 +8,7 @@ import { cloudflareIpv4Ranges } from "../components/edge/cloudflareRanges";
 import { originPullCaPem } from "../components/edge/originPullCa";
 import { httpDdosRulesetId, managedRulesetId, owaspAnomalyRuleId, owaspRulesetId } from "../components/edge/rules";
 import { RecordedResource } from "../offline/engine";
+import { envoyProxyType } from "../offline/preflight/envoyProxies";
 import { readStackFile } from "../offline/stackFile";
 import { parseStackConfig } from "../stacks/load";
 import { plan } from "./harness";
@@ -31,10 +32,17 @@ describe("Cloudflare edge", () => {
 
             it("plans clean", () => expect(exitCode).to.equal(0));
 
-            it("has the origin load balancer admit only Cloudflare's pinned IPv4 ranges", () => {
-                const lbs = ofType(resources, "kubernetes:core/v1:Service").filter(r => inputs(r).spec?.type === "LoadBalancer");
-                expect(lbs.map(r => r.name)).to.deep.equal(["bookkeep-k8s-ingress-chart:bookkeep-system/ingress-nginx-controller"]);
-                expect(inputs(lbs[0]!).spec.loadBalancerSourceRanges).to.deep.equal([...cloudflareIpv4Ranges]);
+            it("has the origin load balancer (the gateway's proxies) admit only Cloudflare's pinned IPv4 ranges", () => {
+                expect(ofType(resources, "kubernetes:core/v1:Service").filter(r => inputs(r).spec?.type === "LoadBalancer")).to.deep.equal([]);
+                const services = ofType(resources, envoyProxyType).map(r => inputs(r).spec.provider.kubernetes.envoyService);
+                expect(services.map(s => [s.type, s.loadBalancerSourceRanges])).to.deep.equal([["LoadBalancer", [...cloudflareIpv4Ranges]]]);
+            });
+
+            it("has the gateway require Cloudflare's origin-pull client certificate (Authenticated Origin Pulls)", () => {
+                const ca = ofType(resources, "kubernetes:core/v1:ConfigMap").map(inputs).filter(c => c.metadata?.name === "origin-client-ca");
+                expect(ca.map(c => c.data["ca.crt"])).to.deep.equal([originPullCaPem]);
+                const policy = ofType(resources, "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy").map(inputs)[0];
+                expect(policy?.spec.tls.clientValidation).to.deep.equal({ caCertificateRefs: [{ group: "", kind: "ConfigMap", name: "origin-client-ca" }] });
             });
 
             it("requires Authenticated Origin Pulls and verifies the origin's certificate (full strict, TLS 1.2+, HTTPS only, HSTS)", () => {
@@ -103,8 +111,9 @@ describe("Cloudflare edge", () => {
         const { evaluation, exitCode } = await plan("development");
         expect(exitCode).to.equal(0);
         expect(evaluation.resources.filter(r => r.type.startsWith("cloudflare:") || r.type === "pulumi:providers:cloudflare")).to.deep.equal([]);
-        const lb = ofType(evaluation.resources, "kubernetes:core/v1:Service").find(r => inputs(r).spec?.type === "LoadBalancer");
-        expect(inputs(lb!).spec.loadBalancerSourceRanges).to.equal(undefined);
+        const proxy = ofType(evaluation.resources, envoyProxyType).map(inputs)[0];
+        expect(proxy?.spec.provider.kubernetes.envoyService.loadBalancerSourceRanges).to.equal(undefined);
+        expect(evaluation.resources.filter(r => inputs(r).metadata?.name === "origin-client-ca")).to.deep.equal([]);
     });
 
     it("leaves Regional Services out of staging when regionalServices is off, and keeps everything else", async () => {

@@ -5,6 +5,7 @@
  */
 import type { Props } from "../../policies/helpers";
 import { Capacity } from "./capacity";
+import { envoyProxyType } from "./envoyProxies";
 import { nodeType } from "./nodeTypes";
 import { awsQuotas, gcpQuotas, QuotaDefault } from "./quotaTable";
 import { PreflightResource, regionOf } from "./resources";
@@ -58,11 +59,18 @@ function claimedGib(cap: Capacity, isClass: (storageClass: string) => boolean): 
  * IPv4 only: IPv6 rules count against a quota of their own.
  */
 function loadBalancerRules(resources: readonly PreflightResource[]): number {
-    return resources.filter(r => r.type === "kubernetes:core/v1:Service" && r.inputs.spec?.type === "LoadBalancer").reduce((n, r) => {
-        const ports = (r.inputs.spec?.ports ?? []).length;
-        const ranges = ((r.inputs.spec?.loadBalancerSourceRanges ?? ["0.0.0.0/0"]) as string[]).filter(c => !c.includes(":")).length;
-        return n + ranges * (ports + 1) + ports;
-    }, 0);
+    const rules = (spec: Props, ports: number) => {
+        const ranges = ((spec.loadBalancerSourceRanges ?? ["0.0.0.0/0"]) as string[]).filter(c => !c.includes(":")).length;
+        return ranges * (ports + 1) + ports;
+    };
+    const services = resources.filter(r => r.type === "kubernetes:core/v1:Service" && r.inputs.spec?.type === "LoadBalancer")
+        .reduce((n, r) => n + rules(r.inputs.spec, (r.inputs.spec?.ports ?? []).length), 0);
+    // Envoy Gateway gives the proxies' Service one port per distinct listener port of the Gateways.
+    const listenerPorts = new Set(resources.filter(r => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")
+        .flatMap(r => (r.inputs.spec?.listeners ?? []).map((l: Props) => Number(l?.port)))).size;
+    const proxies = resources.filter(r => r.type === envoyProxyType && r.inputs.spec?.provider?.kubernetes?.envoyService?.type === "LoadBalancer")
+        .reduce((n, r) => n + rules(r.inputs.spec.provider.kubernetes.envoyService, listenerPorts), 0);
+    return services + proxies;
 }
 
 function awsUsage(resources: readonly PreflightResource[], cap: Capacity, inRegion: (r: PreflightResource) => boolean): Record<string, Usage> {
