@@ -11,19 +11,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { EdgeConfig, Environment } from "../../stacks/schema";
 import { acmeDns01Issuer } from "../certificates";
 import { CertificateIssuer, protectStateful, PublicEndpoints } from "../foundation";
+import type { GatewayOrigin } from "../k8s/gateway";
 import { originSourceRanges } from "./cloudflareRanges";
 import { originPullCaPem } from "./originPullCa";
 import { ddosRules, rateLimitRules, wafRules } from "./rules";
 import { zoneSettings } from "./settings";
 import { DnsSolverToken } from "./solverToken";
-
-/** What the origin in front of which the edge sits must enforce (the gateway's `origin` arg). */
-export interface EdgeOrigin {
-    /** The only sources the load balancer admits: Cloudflare's pinned ranges. */
-    readonly sourceRanges: readonly string[];
-    /** The CA of the client certificate Cloudflare presents (Authenticated Origin Pulls). */
-    readonly clientCaPem: pulumi.Input<string>;
-}
 
 export interface CloudflareEdgeArgs {
     /** Apex domain (`bookkeep:domain`): the zone's name. */
@@ -45,8 +38,8 @@ export class CloudflareEdge extends pulumi.ComponentResource {
     public readonly nameServers: pulumi.Output<string[]>;
     /** The hostnames Cloudflare proxies (TLS terminated at the edge). */
     public readonly proxiedHostnames: readonly string[];
-    /** What the origin must enforce: Cloudflare's ranges and origin-pull CA. */
-    public readonly origin: EdgeOrigin;
+    /** What the origin (the API gateway) must enforce: Cloudflare's ranges and origin-pull CA. */
+    public readonly origin: GatewayOrigin;
     /** cert-manager's issuer when Cloudflare is authoritative: DNS-01 through the zone, a zone-scoped token. */
     public readonly certificateIssuer: CertificateIssuer;
 
