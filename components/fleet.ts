@@ -8,8 +8,11 @@ import { ServiceSpec, validateCatalog } from "../services/schema";
 import { ConfigIssue, inputError } from "../stacks/errors";
 import { StackConfig } from "../stacks/schema";
 import { CloudFoundation } from "./foundation";
+import { ProgressiveDelivery } from "./k8s/canary";
+import { loadtesterPods, loadtesterUrl } from "./k8s/flagger";
 import { ingressClass } from "./k8s/ingress";
-import { appLabels, wellKnown } from "./naming";
+import { inNamespace } from "./k8s/networkPolicies";
+import { appLabels, namespacesFor, wellKnown } from "./naming";
 import { BookKeepService } from "./service";
 
 export interface FleetArgs {
@@ -26,6 +29,8 @@ export interface FleetArgs {
 }
 
 const defaults = { rateLimitPerMinute: 100 };
+/** The Gateway Flagger's HTTPRoutes attach to (the edge's Envoy Gateway, in the system namespace). */
+export const gatewayName = "bookkeep-gateway";
 
 export class Fleet extends pulumi.ComponentResource {
     /** The services, keyed by catalog name. */
@@ -42,6 +47,10 @@ export class Fleet extends pulumi.ComponentResource {
         const apiHost = `api.${config.domain}`;
         // The wildcard lets tenant subdomains share the one DNS-01 certificate; the API itself is api.<domain>.
         const tlsHosts = [apiHost, `*.${config.domain}`];
+        const system = namespacesFor(config.environment).system;
+        const progressive: ProgressiveDelivery | undefined = config.delivery.progressive
+            ? { gateway: { name: gatewayName, namespace: system }, host: apiHost, loadtesterUrl: loadtesterUrl(system), loadtester: inNamespace(system, loadtesterPods) }
+            : undefined;
         this.services = {};
         const paths: k8s.types.input.networking.v1.HTTPIngressPath[] = [];
         for (const spec of catalog) {
@@ -57,6 +66,7 @@ export class Fleet extends pulumi.ComponentResource {
                 redis: foundation.redis,
                 ingress: { host: apiHost, tlsHosts, tlsSecret: wellKnown.tlsSecret },
                 canary: config.fleet.canaries[spec.name],
+                progressive,
             }, { parent: this, dependsOn: opts?.dependsOn });
             this.services[spec.name] = service;
             paths.push({ path: spec.routePrefix, pathType: "Prefix", backend: { service: { name: service.serviceName, port: { number: 80 } } } });

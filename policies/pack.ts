@@ -7,6 +7,7 @@ import { Policy } from "@pulumi/policy";
 import { chartPolicies } from "./charts";
 import { clusterPolicies } from "./cluster";
 import { dataProtectionPolicies } from "./dataProtection";
+import { deliveryPolicies } from "./delivery";
 import { dataStoreTypesCovered } from "./dataStores";
 import { hardeningPolicies, manifestPolicies } from "./hardening";
 import { networkPolicies } from "./network";
@@ -34,5 +35,6 @@ export const pack = {
         ...networkPolicies,
         ...chartPolicies,
         ...preflightPolicies,
+        ...deliveryPolicies,
     ] as readonly Policy[],
 };

@@ -161,6 +161,15 @@ export const observabilitySchema = z.strictObject({
     logRetentionDays: retentionDays,
 });
 
+export const deliverySchema = z.strictObject({
+    /**
+     * Progressive delivery with Flagger (components/k8s/flagger.ts): a Canary per service that
+     * steps traffic through the Gateway and promotes or rolls back on the alerting metrics.
+     * Default on in staging and production, off in development.
+     */
+    progressive: z.boolean(),
+});
+
 /** A raised quota: a positive whole number (units as in offline/preflight/quotaTable.ts). */
 const raisedQuota = count(1, 1_000_000).optional();
 
@@ -199,6 +208,7 @@ const common = {
     cache: cacheSchema,
     fleet: fleetSchema,
     observability: observabilitySchema,
+    delivery: deliverySchema,
     /**
      * Production's resilience guarantees (resilience.ts) lowered on purpose: guarantee name to the
      * reason, which every plan prints. Empty by default.
@@ -227,6 +237,7 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
     if (c.database.maxAllocatedStorageGb < c.database.allocatedStorageGb) {
         issue(["database", "maxAllocatedStorageGb"], "must be at least {{database.allocatedStorageGb}}");
     }
+    checkDelivery(c, issue);
     switch (c.cloud) {
         case "aws":
             checkCluster(c.cluster, issue);
@@ -266,6 +277,22 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
         }
     }
 });
+
+/** Flagger judges canaries on Prometheus' metrics, and one mechanism owns a service's traffic split. */
+function checkDelivery(c: Pick<z.infer<typeof awsStackSchema>, "delivery" | "environment" | "observability" | "fleet">, issue: Issue): void {
+    if (!c.delivery.progressive) {
+        return;
+    }
+    if (c.environment === "development") {
+        issue(["delivery", "progressive"], "must be false in development: the local stack runs one replica of each service and no Prometheus to judge a canary on");
+    } else if (!c.observability.enabled) {
+        issue(["delivery", "progressive"], "needs {{observability.enabled}} to be true: Flagger promotes or rolls back on Prometheus' request metrics, which only the monitoring stack collects");
+    }
+    for (const service of Object.keys(c.fleet.canaries)) {
+        issue(["fleet", "canaries", service],
+            "must be empty while delivery.progressive is true: Flagger owns each service's traffic split and route, and a second, manual canary would fight it over the weights; set delivery.progressive to false to use manual canaries");
+    }
+}
 
 function checkCluster(cluster: z.infer<typeof clusterSchema>, issue: Issue): void {
     if (cluster.minNodes > cluster.nodeCount || cluster.nodeCount > cluster.maxNodes) {
@@ -319,3 +346,4 @@ export type DatabaseConfig = StackConfig["database"];
 export type CacheConfig = StackConfig["cache"];
 export type FleetConfig = StackConfig["fleet"];
 export type ObservabilityConfig = StackConfig["observability"];
+export type DeliveryConfig = StackConfig["delivery"];

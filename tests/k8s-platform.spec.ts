@@ -178,6 +178,7 @@ describe("Kubernetes platform layer", function () {
                 "CronJob/db-backup", "CronJob/db-backup-monthly", "CronJob/db-backup-weekly", "CronJob/redis-snapshot",
                 "Job/db-migration-v1-0-0",
                 "LimitRange/bookkeep-limits",
+                "MetricTemplate/bookkeep-error-rate", "MetricTemplate/bookkeep-latency-p99",
                 "NetworkPolicy/allow-dns", "NetworkPolicy/db-backup", "NetworkPolicy/db-migration",
                 "NetworkPolicy/default-deny", "NetworkPolicy/redis-snapshot",
                 "ResourceQuota/bookkeep-quota",
@@ -187,11 +188,12 @@ describe("Kubernetes platform layer", function () {
             ],
             [sys]: [
                 "Certificate/elasticsearch-ca", "Certificate/fluentd-elasticsearch-tls",
-                "Chart/cert-manager", "Chart/fluentd", "Chart/ingress-nginx", "Chart/sealed-secrets",
+                "Chart/cert-manager", "Chart/flagger", "Chart/flagger-loadtester", "Chart/fluentd", "Chart/ingress-nginx", "Chart/sealed-secrets",
                 "NetworkPolicy/allow-dns", "NetworkPolicy/cert-manager-controller", "NetworkPolicy/cert-manager-kube-api", "NetworkPolicy/cert-manager-webhook",
-                "NetworkPolicy/default-deny", "NetworkPolicy/fluentd", "NetworkPolicy/ingress-nginx-controller",
+                "NetworkPolicy/default-deny", "NetworkPolicy/flagger", "NetworkPolicy/flagger-loadtester", "NetworkPolicy/fluentd", "NetworkPolicy/ingress-nginx-controller",
                 "NetworkPolicy/sealed-secrets-controller",
                 "Secret/fluentd-elasticsearch",
+                "ServiceAccount/flagger-loadtester",
             ],
             [mon]: [
                 "Certificate/elasticsearch-client-tls", "Certificate/elasticsearch-http-tls", "Certificate/elasticsearch-transport-ca",
@@ -202,7 +204,7 @@ describe("Kubernetes platform layer", function () {
                 "Job/elasticsearch-setup-365d-<digest>",
                 "NetworkPolicy/alertmanager", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/default-deny",
                 "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/monitoring-kube-api",
-                "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-operator-kube-api",
+                "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-from-flagger", "NetworkPolicy/prometheus-operator-kube-api",
                 "PrometheusRule/bookkeep-alerts",
                 "Secret/elasticsearch-bootstrap", "Secret/elasticsearch-writers", "Secret/grafana-admin",
                 "ServiceMonitor/bookkeep-services",
@@ -235,6 +237,8 @@ describe("Kubernetes platform layer", function () {
         expect(pins).to.deep.equal([
             ["cert-manager", "./charts/cert-manager-v1.21.1.tgz", null, null],
             ["elasticsearch", "./charts/elasticsearch-8.5.1.tgz", null, null],
+            ["flagger", "./charts/flagger-1.44.0.tgz", null, null],
+            ["flagger-loadtester", "./charts/loadtester-0.38.0.tgz", null, null],
             ["fluentd", "./charts/fluentd-0.5.3.tgz", null, null],
             ["ingress-nginx", "./charts/ingress-nginx-4.14.1.tgz", null, null],
             ["kube-prometheus-stack", "./charts/kube-prometheus-stack-82.14.1.tgz", null, null],
@@ -341,6 +345,7 @@ describe("Kubernetes platform layer", function () {
             ["cert-manager-kube-api", sys, p => p.egress[0]],
             ["sealed-secrets-controller", sys, p => p.egress[0]],
             ["fluentd", sys, p => p.egress[1]],
+            ["flagger", sys, p => p.egress[0]],
         ];
         for (const [name, ns, rule] of holders) {
             expect(rule(policy(production.ev, name, ns)), `${name} on aws (no apiServerPeers)`).to.deep.equal(anyApi);
@@ -908,10 +913,13 @@ describe("Kubernetes platform layer", function () {
         expect(urnOf(development.ev, "ingress-nginx").dependsOn.filter(u => u.includes("helm.sh"))).to.deep.equal([urnOf(development.ev, "cert-manager").urn]);
     });
 
-    it("gives the fleet the migration Job and the ingress controller to wait for", async () => {
+    it("gives the fleet the migration Job, the ingress controller and Flagger's CRDs and MetricTemplates to wait for", async () => {
         const job = production.ev.resources.find(r => r.type === "kubernetes:batch/v1:Job" && meta(r).name === "db-migration-v1-0-0")!;
         const ingress = production.ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "ingress-nginx")!;
-        expect(await production.readyForFleet).to.deep.equal([job.urn, ingress.urn]);
+        const flagger = production.ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "flagger")!;
+        const templates = production.ev.resources.filter(r => r.type === "kubernetes:flagger.app/v1beta1:MetricTemplate").map(r => r.urn);
+        expect(templates).to.have.length(2);
+        expect(await production.readyForFleet).to.deep.equal([job.urn, ingress.urn, flagger.urn, ...templates]);
     });
 
     it("lets the migration run to its own deadline and replaces a Job that never became ready", () => {

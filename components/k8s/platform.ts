@@ -18,6 +18,7 @@ import { backupBudget, backupSchedules, cliBudget, CloudCronJob, DatabaseBackups
 import { CertManager } from "./certManager";
 import { IngressController } from "./ingress";
 import { Logging } from "./logging";
+import { Flagger } from "./flagger";
 import { DatabaseMigration, migrationBudget } from "./migration";
 import { Monitoring } from "./monitoring";
 import { PlatformNamespaces } from "./namespaces";
@@ -94,6 +95,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         }, child);
         this.migration = migration.job;
         this.readyForFleet = [migration.job, ingress.chart];
+        if (config.delivery.progressive) {
+            // The Canaries need Flagger's CRDs and reference its MetricTemplates.
+            const flagger = new Flagger(`${name}-flagger`, { ...layer, catalog }, child);
+            this.readyForFleet.push(flagger.chart, ...Object.values(flagger.metricTemplates));
+        }
         new DatabaseBackups(`${name}-backups`, { ...layer, secret: secrets.secret }, child);
         if (foundation.cacheSnapshots) {
             new CloudCronJob(`${name}-cache-snapshots`, { foundation, job: foundation.cacheSnapshots }, child);
