@@ -5,7 +5,7 @@
  * and the plan's per-service release rows.
  */
 import { expect } from "chai";
-import { catalogEntries } from "../services";
+import { catalogEntries, defaultManifestPath, loadCatalog, loadRelease } from "../services";
 import { RecordedResource } from "../offline/engine";
 import { PlanResult } from "../offline/plan";
 import { prometheusPort, prometheusService } from "../components/k8s/flagger";
@@ -126,10 +126,11 @@ for (const [stack, ns, domain] of progressive) {
             }
         });
 
-        it("shows per service the image, the Canary's steps and checks, and Flagger's primary HPA as the replica owner", () => {
+        it("shows per service the image of the release manifest, the Canary's steps and checks, and Flagger's primary HPA as the replica owner", () => {
             const [min, max] = stack.startsWith("production") ? [2, 10] : [1, 2];
+            const manifest = loadRelease(defaultManifestPath(stack.replace(/-gcp$/, "")), loadCatalog());
             expect(p.plan.releases.map(r => [r.service, r.image, r.replicas])).to.deep.equal(catalogEntries.map(s => [
-                `${s.name}-service`, `ghcr.io/bookkeep/${s.image}:${s.tag}`, { owner: "flagger-primary-hpa", by: `${s.name}-service-hpa-primary`, min, max },
+                `${s.name}-service`, present(manifest[s.name], s.name).reference, { owner: "flagger-primary-hpa", by: `${s.name}-service-hpa-primary`, min, max },
             ]));
             for (const r of p.plan.releases) {
                 expect(r.canary).to.deep.equal({

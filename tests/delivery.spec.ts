@@ -8,7 +8,7 @@ import { alertGroups } from "../components/k8s/alerts";
 import { canaryAnalysis } from "../components/k8s/canary";
 import { canaryAlerts, canaryChecks, scopeToCanary, splitAlert } from "../components/k8s/canaryChecks";
 import { readStackFile } from "../offline/stackFile";
-import { catalogEntries, loadCatalog, ServiceSpecInput } from "../services";
+import { catalogEntries, loadCatalog, releaseAt, ServiceSpecInput } from "../services";
 import { parseStackConfig } from "../stacks/load";
 import { Fleet } from "../components/fleet";
 import { fakeFoundation } from "./fakeFoundation";
@@ -142,7 +142,7 @@ describe("delivery: one canary mechanism per service", () => {
         const both = { ...config, delivery: { progressive: true } };
         const fleet = (c: typeof config) => () => run(() => {
             const f = fakeFoundation("aws");
-            new Fleet("bookkeep-fleet", { config: c, foundation: f, catalog: loadCatalog(), namespace: "bookkeep-staging" }, { providers: [f.k8sProvider] });
+            new Fleet("bookkeep-fleet", { config: c, foundation: f, catalog: loadCatalog(), namespace: "bookkeep-staging", release: releaseAt(loadCatalog(), "v1.0.0") }, { providers: [f.k8sProvider] });
         });
         await expectInputError(fleet(both), "invalid service auth:",
             "fleet.canaries.auth: must not be set while Flagger releases the service (progressive delivery): one canary mechanism per service");
@@ -150,7 +150,7 @@ describe("delivery: one canary mechanism per service", () => {
         const off = loadCatalog(catalogEntries.map(e => (e.name === "auth" ? withCanary({ enabled: false }) : e)));
         const ev = await run(() => {
             const f = fakeFoundation("aws");
-            new Fleet("bookkeep-fleet", { config: both, foundation: f, catalog: off, namespace: "bookkeep-staging" }, { providers: [f.k8sProvider] });
+            new Fleet("bookkeep-fleet", { config: both, foundation: f, catalog: off, namespace: "bookkeep-staging", release: releaseAt(off, "v1.0.0") }, { providers: [f.k8sProvider] });
         });
         const canaries = ev.resources.filter(r => r.type === "kubernetes:flagger.app/v1beta1:Canary").map(r => (r.inputs.metadata as { name: string }).name).sort();
         expect(canaries).to.deep.equal(["bookkeeping-service", "customer-service", "invoice-service", "report-service", "tax-service"]);
