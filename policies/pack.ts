@@ -9,6 +9,7 @@ import { clusterPolicies } from "./cluster";
 import { dataProtectionPolicies } from "./dataProtection";
 import { deliveryPolicies } from "./delivery";
 import { dataStoreTypesCovered } from "./dataStores";
+import { gatewayPolicies } from "./gateway";
 import { hardeningPolicies, manifestPolicies } from "./hardening";
 import { networkPolicies } from "./network";
 import { version } from "./package.json";
@@ -33,6 +34,7 @@ export const pack = {
         dataStoreTypesCovered,
         ...clusterPolicies,
         ...networkPolicies,
+        ...gatewayPolicies,
         ...chartPolicies,
         ...preflightPolicies,
         ...deliveryPolicies,

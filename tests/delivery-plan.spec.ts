@@ -10,6 +10,7 @@ import { RecordedResource } from "../offline/engine";
 import { PlanResult } from "../offline/plan";
 import { prometheusPort, prometheusService } from "../components/k8s/flagger";
 import { canaryChecks } from "../components/k8s/canaryChecks";
+import { apiParentRef } from "../components/k8s/gateway";
 import { plan, present } from "./harness";
 
 type Obj = any;
@@ -96,7 +97,7 @@ for (const [stack, ns, domain] of progressive) {
                 expect(c.targetRef).to.deep.equal({ apiVersion: "apps/v1", kind: "Deployment", name: svc });
                 expect(c.autoscalerRef).to.deep.equal({ apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: `${svc}-hpa` });
                 expect(c.service).to.deep.equal({
-                    port: 80, targetPort: "http", portName: "http", gatewayRefs: [{ name: "bookkeep-gateway", namespace: "bookkeep-system" }],
+                    port: 80, targetPort: "http", portName: "http", gatewayRefs: [apiParentRef({ system: "bookkeep-system" })],
                     hosts: [`api.${domain}`], match: [{ uri: { prefix: s.routePrefix } }],
                 });
                 expect([c.analysis.interval, c.analysis.stepWeight, c.analysis.maxWeight, c.analysis.threshold]).to.deep.equal(["1m", 10, 50, 5]);
@@ -116,6 +117,10 @@ for (const [stack, ns, domain] of progressive) {
         it("leaves the routed Services and the HTTPRoute to Flagger: none of them is also made by the program", () => {
             const generated = catalogEntries.flatMap(s => [`${s.name}-service`, `${s.name}-service-primary`, `${s.name}-service-canary`]);
             expect(objects(p, "Service", ns).map(r => meta(r).name).filter(n => generated.includes(n))).to.deep.equal([]);
+            // Flagger's HTTPRoute routes each service's prefix; no route of the program may also match one.
+            const prefixes = (r: RecordedResource): string[] => ((r.inputs as Obj).spec?.rules ?? []).flatMap((rule: Obj) => (rule.matches ?? []).map((m: Obj) => m.path?.value));
+            const routed = objects(p, "HTTPRoute", ns).flatMap(prefixes);
+            expect(routed.filter(x => catalogEntries.some(s => s.routePrefix === x))).to.deep.equal([]);
             expect(objects(p, "HTTPRoute", ns).map(r => meta(r).name).filter(n => generated.includes(n))).to.deep.equal([]);
             // The ServiceMonitor still finds every service: a scrape-only Service over both tracks.
             for (const s of catalogEntries) {
@@ -154,7 +159,9 @@ describe("delivery: development plans without Flagger", () => {
         expect(p.plan.releases.map(r => [r.service, r.canary, r.replicas])).to.deep.equal(catalogEntries.map(s => [
             `${s.name}-service`, null, { owner: "hpa", by: `${s.name}-service-hpa`, min: 1, max: 1 },
         ]));
-        // The routed Service is the program's own there.
+        // The routed Service and each service's HTTPRoute are the program's own there.
+        expect(objects(p, "HTTPRoute", "bookkeep-development").flatMap(r => (r.inputs as Obj).spec.rules[0].matches.map((m: Obj) => m.path.value)))
+            .to.have.members(catalogEntries.map(s => s.routePrefix));
         expect(named(p, "Service", "auth-service", "bookkeep-development").spec.selector).to.deep.equal({ app: "auth-service" });
     });
 });

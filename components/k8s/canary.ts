@@ -14,8 +14,8 @@ type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 
 /** Where the fleet's Canaries route and who runs their webhooks (the same for every service). */
 export interface ProgressiveDelivery {
-    /** The Gateway whose HTTPRoutes Flagger writes. */
-    readonly gateway: { readonly name: string; readonly namespace: string };
+    /** The Gateway listener Flagger's HTTPRoutes attach to (components/k8s/gateway.ts `apiParentRef`). */
+    readonly gatewayRef: Readonly<Record<string, string>>;
     /** The API host, `api.<domain>`. */
     readonly host: string;
     /** The load tester's URL (components/k8s/flagger.ts). */
@@ -80,7 +80,7 @@ export class ServiceCanary extends pulumi.ComponentResource {
                     port: 80,
                     targetPort: "http",
                     portName: "http",
-                    gatewayRefs: [{ name: delivery.gateway.name, namespace: delivery.gateway.namespace }],
+                    gatewayRefs: [{ ...delivery.gatewayRef }],
                     hosts: [delivery.host],
                     match: [{ uri: { prefix: spec.routePrefix } }],
                 },

@@ -69,7 +69,7 @@ export class Flagger extends pulumi.ComponentResource {
             // The chart has no pod-level securityContext value: the restricted settings go on the container.
             securityContext: { enabled: true, context: { ...restrictedContainer(), runAsUser: 10001, runAsGroup: 10001 } },
             // Requests near what each idles at: staging's two nodes have little memory to spare.
-            resources: resources({ cpu: "20m", memory: "32Mi" }, { cpu: "500m", memory: "256Mi" }),
+            resources: resources({ cpu: "20m", memory: production ? "32Mi" : "16Mi" }, { cpu: "500m", memory: "256Mi" }),
             // Two replicas behind a leader lease in production, so a drain never stalls a release.
             leaderElection: { enabled: production, replicaCount: production ? 2 : 1 },
             podDisruptionBudget: { enabled: production, minAvailable: 1 },
@@ -87,7 +87,7 @@ export class Flagger extends pulumi.ComponentResource {
             cmd: { timeout: "1h", namespaceRegexp: `^${names.app}$` },
             securityContext: { enabled: true, context: { ...restrictedContainer(), runAsUser: 100, runAsGroup: 101 } },
             podSecurityContext: { enabled: true, context: { ...restrictedPod(100), runAsGroup: 101, fsGroup: 101 } },
-            resources: resources({ cpu: "10m", memory: "32Mi" }, { cpu: "500m", memory: "256Mi" }),
+            resources: resources({ cpu: "10m", memory: production ? "32Mi" : "16Mi" }, { cpu: "500m", memory: "256Mi" }),
             // hey and curl write nothing but scratch files; the root filesystem stays read-only.
             volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
             volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
