@@ -9,7 +9,10 @@ import { ServiceSpec, validateCatalog } from "../services/schema";
 import { ConfigIssue, inputError } from "../stacks/errors";
 import { StackConfig } from "../stacks/schema";
 import { CloudFoundation } from "./foundation";
+import { ProgressiveDelivery } from "./k8s/canary";
+import { loadtesterPods, loadtesterUrl } from "./k8s/flagger";
 import { apiParentRef } from "./k8s/gateway";
+import { inNamespace } from "./k8s/networkPolicies";
 import { namespacesFor } from "./naming";
 import { BookKeepService } from "./service";
 
@@ -39,6 +42,10 @@ export class Fleet extends pulumi.ComponentResource {
 
         const apiHost = `api.${config.domain}`;
         const route = { host: apiHost, parentRef: apiParentRef(namespacesFor(config.environment)) };
+        const system = namespacesFor(config.environment).system;
+        const progressive: ProgressiveDelivery | undefined = config.delivery.progressive
+            ? { gatewayRef: route.parentRef, host: apiHost, loadtesterUrl: loadtesterUrl(system), loadtester: inNamespace(system, loadtesterPods) }
+            : undefined;
         this.services = {};
         for (const spec of catalog) {
             this.services[spec.name] = new BookKeepService(`${name}-${spec.name}`, {
@@ -53,6 +60,7 @@ export class Fleet extends pulumi.ComponentResource {
                 redis: foundation.redis,
                 route,
                 canary: config.fleet.canaries[spec.name],
+                progressive,
             }, { parent: this, dependsOn: opts?.dependsOn });
         }
 

@@ -10,6 +10,7 @@ import { ImageRef } from "../services/release";
 import { Backend, ServiceSpec } from "../services/schema";
 import { ConfigIssue, inputError } from "../stacks/errors";
 import { Environment } from "../stacks/schema";
+import { ProgressiveDelivery, ServiceCanary } from "./k8s/canary";
 import { dnsEgress, networkPolicy, tcp } from "./k8s/networkPolicies";
 import { restrictedContainer, restrictedPod } from "./k8s/security";
 import { appLabels, platformPeers, wellKnown } from "./naming";
@@ -58,6 +59,11 @@ export interface BookKeepServiceArgs {
     readonly route?: { readonly host: string; readonly parentRef: Record<string, string> };
     /** Optional canary; default none. */
     readonly canary?: CanarySpec;
+    /**
+     * Progressive delivery: with it (and the catalog's `canary.enabled`) Flagger releases the
+     * service through a Canary and owns its routed Services; default none.
+     */
+    readonly progressive?: ProgressiveDelivery;
 }
 
 /**
@@ -70,8 +76,13 @@ const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export class BookKeepService extends pulumi.ComponentResource {
     /** `<name>-service`: the name of the Deployment, Service and ServiceAccount. */
     public readonly serviceName: string;
-    /** The Service the route sends traffic to, on port 80. */
+    /**
+     * The Service the program manages: the one the route targets (port 80), or, under a Flagger
+     * Canary, `<name>-service-metrics` for the ServiceMonitor alone (Flagger owns the routed ones).
+     */
     public readonly service: k8s.core.v1.Service;
+    /** The Flagger Canary, when Flagger releases the service. */
+    public readonly flaggerCanary: ServiceCanary | undefined;
     public readonly deployment: k8s.apps.v1.Deployment;
     public readonly canaryDeployment: k8s.apps.v1.Deployment | undefined;
     public readonly route: k8s.apiextensions.CustomResource | undefined;
@@ -148,8 +159,17 @@ export class BookKeepService extends pulumi.ComponentResource {
 
         // No `replicas`: the HPA owns the count, and a replicas field would reset it to the manifest's
         // value on every `pulumi up`. Kubernetes starts at 1 and the HPA raises it to minReplicas.
+        const flagger = args.progressive !== undefined && spec.canary.enabled ? args.progressive : undefined;
         this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: { name: svcName, namespace, labels: { app: svcName, ...common } },
+            metadata: {
+                name: svcName,
+                namespace,
+                labels: { app: svcName, ...common },
+                // Under a Canary a new image starts an analysis of up to maxWeight/stepWeight x interval
+                // and Flagger scales this Deployment to zero once it promotes: `pulumi up` must not
+                // wait on either (the Canary's status says how the release went).
+                ...(flagger ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}),
+            },
             spec: {
                 selector: { matchLabels: { app: svcName } },
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
@@ -157,13 +177,18 @@ export class BookKeepService extends pulumi.ComponentResource {
             },
         }, rolloutOpts);
 
-        this.service = new k8s.core.v1.Service(`${name}-svc`, serviceArgs(svcName, svcName, namespace, common, spec), k8sOpts);
+        // Flagger rewrites the selector of a Service named like the Deployment (to the primary's
+        // pods); one the program also applied would be reset to the scaled-down canary on the next
+        // `pulumi up`. So under a Canary the program keeps only a scrape Service of both tracks.
+        this.service = flagger
+            ? new k8s.core.v1.Service(`${name}-metrics-svc`, metricsServiceArgs(svcName, namespace, common, spec), k8sOpts)
+            : new k8s.core.v1.Service(`${name}-svc`, serviceArgs(svcName, svcName, namespace, common, spec), k8sOpts);
 
         const bounds = {
             min: spec.scaling.minReplicas ?? args.minReplicas,
             max: spec.scaling.maxReplicas ?? args.maxReplicas,
         };
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
+        const hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
             metadata: { name: `${svcName}-hpa`, namespace, labels: common },
             spec: {
                 scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
@@ -204,6 +229,10 @@ export class BookKeepService extends pulumi.ComponentResource {
             egress,
         }, k8sOpts, common);
 
+        this.flaggerCanary = flagger
+            ? new ServiceCanary(`${name}-flagger`, { spec, namespace, deployment: this.deployment, hpa, delivery: flagger }, rolloutOpts)
+            : undefined;
+
         let canaryService: k8s.core.v1.Service | undefined;
         if (args.canary) {
             const canary = args.canary;
@@ -220,7 +249,8 @@ export class BookKeepService extends pulumi.ComponentResource {
             canaryService = new k8s.core.v1.Service(`${name}-canary-svc`,
                 serviceArgs(canaryName, canaryName, namespace, { ...common, track: "canary" }, spec), k8sOpts);
         }
-        if (args.route) {
+        // Under a Canary, Flagger writes the service's HTTPRoute (weights included); a second one would split the path.
+        if (args.route && !flagger) {
             this.route = serviceRoute(`${name}-route`, {
                 service: spec.name, namespace, host: args.route.host, routePrefix: spec.routePrefix, parentRef: args.route.parentRef,
                 backend: this.service.metadata.name,
@@ -261,6 +291,18 @@ function serviceArgs(name: string, app: string, namespace: string, labels: Recor
     };
 }
 
+/** Only the `metrics` port, selecting the pods of both tracks (primary and canary carry the name label). */
+function metricsServiceArgs(svcName: string, namespace: string, labels: Record<string, string>, spec: ServiceSpec): k8s.core.v1.ServiceArgs {
+    return {
+        metadata: { name: `${svcName}-metrics`, namespace, labels: { ...labels, monitoring: "enabled" } },
+        spec: {
+            type: "ClusterIP",
+            selector: { "app.kubernetes.io/name": svcName, "app.kubernetes.io/part-of": "bookkeep" },
+            ports: [{ name: "metrics", port: spec.metricsPort, targetPort: "metrics", protocol: "TCP" }],
+        },
+    };
+}
+
 function validate(args: BookKeepServiceArgs): void {
     const issues: ConfigIssue[] = [];
     const at = `services.${args.spec.name}`;
@@ -276,6 +318,9 @@ function validate(args: BookKeepServiceArgs): void {
         issues.push({ propertyPath: "namespace", reason: `must be a Kubernetes namespace name such as bookkeep-production (got ${JSON.stringify(args.namespace)})` });
     }
     const canary = args.canary;
+    if (canary !== undefined && args.progressive !== undefined && args.spec.canary.enabled) {
+        issues.push({ propertyPath: `fleet.canaries.${args.spec.name}`, reason: "must not be set while Flagger releases the service (progressive delivery): one canary mechanism per service" });
+    }
     if (canary !== undefined) {
         if (canary.tag === "latest" || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(canary.tag)) {
             issues.push({ propertyPath: `fleet.canaries.${args.spec.name}.tag`, reason: `must pin an image tag such as v1.1.0, never 'latest' (got ${JSON.stringify(canary.tag)})` });

@@ -147,6 +147,15 @@ export function architectureGraph(resources: readonly RecordedResource[], title:
             }
         }
     }
+    // Flagger's Canaries: the HTTPRoute Flagger writes at run time, gateway -> the service, at its prefix.
+    for (const canary of resources.filter(r => r.type === "kubernetes:flagger.app/v1beta1:Canary")) {
+        const spec = canary.inputs.spec as Obj | undefined;
+        const target = workloadByName.get(spec?.targetRef?.name);
+        const path = (spec?.service?.match ?? []).map((m: Obj) => m.uri?.prefix).find((v: unknown) => typeof v === "string");
+        if (target && path && workloadByName.has("ingress")) {
+            edges.push({ tail: workloadByName.get("ingress"), head: target, attributes: { label: `${path} (Flagger canary)` } });
+        }
+    }
     const nats = workloadByName.get("nats");
     const finalEdges = edges
         .map(e => (e.head === "nats_target" ? (nats ? { ...e, head: nats } : undefined) : e))

@@ -5,6 +5,7 @@ import { PolicyReport } from "./policyRunner";
 import { Preflight } from "./preflight";
 import { preflightMarkdown, preflightText } from "./preflight/render";
 import { recoveryMarkdown } from "./recovery";
+import { releaseRows, serviceReleases, ServiceRelease } from "./releases";
 
 export interface PlanResource {
     readonly urn: string;
@@ -25,6 +26,8 @@ export interface PlanJson {
     readonly outputs: Record<string, unknown>;
     /** Capacity, quotas, bootstrap steps and the cost estimate (offline/preflight). */
     readonly preflight?: Preflight;
+    /** Per service: image reference, rollout (Flagger Canary settings or a manual canary) and replica owner (offline/releases.ts). */
+    readonly releases: ServiceRelease[];
 }
 
 export function planJson(evaluation: Evaluation, cloud: string, policies: PolicyReport, preflight?: Preflight): PlanJson {
@@ -38,6 +41,7 @@ export function planJson(evaluation: Evaluation, cloud: string, policies: Policy
         policies,
         outputs: evaluation.outputs,
         ...(preflight ? { preflight } : {}),
+        releases: serviceReleases(evaluation.resources),
     };
 }
 
@@ -162,6 +166,10 @@ export function textSummary(plan: PlanJson, evaluation: Evaluation): string {
     for (const v of plan.policies.violations) {
         out.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.urn || "(stack)"}`, `      ${v.message}`);
     }
+    if (plan.releases.length > 0) {
+        out.push("", "Releases (image, rollout, who owns the replica count):");
+        out.push(...table(["service", "image", "rollout", "replicas"], releaseRows(plan.releases)));
+    }
     if (plan.preflight) {
         out.push(...preflightText(plan.preflight));
     }
@@ -200,6 +208,9 @@ export function markdownSummary(plan: PlanJson, evaluation: Evaluation): string 
         ...[...locations.entries()].sort().map(([l, n]) => `| ${l} | ${n} |`),
         "",
         ...recoveryMarkdown(evaluation.resources),
+        ...(plan.releases.length > 0
+            ? ["| service | image | rollout | replicas |", "|---|---|---|---|", ...releaseRows(plan.releases).map(r => `| ${r.map(c => c.replace(/\|/g, "\\|")).join(" | ")} |`), ""]
+            : []),
         ...(plan.preflight ? preflightMarkdown(plan.preflight) : []),
     ].join("\n");
 }

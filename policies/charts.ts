@@ -29,6 +29,8 @@ export const vendoredCharts: Readonly<Record<string, string>> = {
     "opentelemetry-collector-0.158.2.tgz": "ff76031a6518881a9f1a6903c40dbfd213aa06412d14aca89c605fadf5757ae8",
     "sealed-secrets-2.17.6.tgz": "a7fc01a0e632e8ec73bb4fdbe992707f1d881e5911907718edc1b1201b8a0674",
     "valkey-0.11.0.tgz": "cb332e71e1d94ec344c61154544c5617436a642b65a6e4888c9749f32d130660",
+    "flagger-1.44.0.tgz": "bd3279b7436721beaaaaabcf1c347b8cc8f85b258fb239861e3383f49a8f02e5",
+    "loadtester-0.38.0.tgz": "27d1031943a73e155a3ff55511ec0eddb7640914ae5761df1cae344645dc8d11",
 };
 
 /** The vendored archive a chart reference names (`./charts/<file>.tgz` or `charts/<file>.tgz`), if any. */

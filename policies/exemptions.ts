@@ -60,6 +60,8 @@ const installs = {
     nats: { archive: "nats-2.12.3.tgz", release: "nats", labels: ["nats-2.12.3"] },
     cnpg: { archive: "cloudnative-pg-0.29.0.tgz", release: "cnpg", labels: ["cloudnative-pg-0.29.0"] },
     minio: { archive: "minio-5.4.0.tgz", release: "minio", labels: ["minio-5.4.0"] },
+    flagger: { archive: "flagger-1.44.0.tgz", release: "flagger", labels: ["flagger-1.44.0"] },
+    flaggerLoadtester: { archive: "loadtester-0.38.0.tgz", release: "flagger-loadtester", labels: ["loadtester-0.38.0"] },
 } as const satisfies Record<string, ChartInstall>;
 
 /** What the MinIO chart 5.4.0 leaves out of its pods (see components/local/foundation.ts). */
@@ -172,6 +174,18 @@ export const chartExemptions: readonly ChartExemption[] = [
         reason: "MinIO chart 5.4.0's server Deployment has no probe and no automountServiceAccountToken value (the server never calls the Kubernetes API); the development-only data store, whose upstream is archived, is replaced rather than patched",
         policies: ["container-probes", controllerToken],
         chart: installs.minio, namespace: data, kind: "Deployment", name: /^minio$/,
+    },
+    {
+        id: "flagger-uses-kube-api",
+        reason: "Flagger watches Canaries and Deployments and writes the primary Deployments, HPAs, Services and HTTPRoutes through the Kubernetes API; see components/k8s/flagger.ts",
+        policies: [controllerToken],
+        chart: installs.flagger, namespace: system, kind: "Deployment", name: /^flagger$/,
+    },
+    {
+        id: "flagger-loadtester-token-off-by-account",
+        reason: "the loadtester chart 0.38.0 has no value for the pod's automountServiceAccountToken; it runs as the ServiceAccount components/k8s/flagger.ts creates with automountServiceAccountToken: false, so no token is mounted",
+        policies: [controllerToken],
+        chart: installs.flaggerLoadtester, namespace: system, kind: "Deployment", name: /^flagger-loadtester$/,
     },
 ];
 

@@ -8,6 +8,7 @@ import { alertingPolicies } from "./alerting";
 import { chartPolicies } from "./charts";
 import { clusterPolicies } from "./cluster";
 import { dataProtectionPolicies } from "./dataProtection";
+import { deliveryPolicies } from "./delivery";
 import { dataStoreTypesCovered } from "./dataStores";
 import { edgePolicies } from "./edge";
 import { gatewayPolicies } from "./gateway";
@@ -42,5 +43,6 @@ export const pack = {
         ...alertingPolicies,
         ...recoveryPolicies,
         ...edgePolicies,
+        ...deliveryPolicies,
     ] as readonly Policy[],
 };

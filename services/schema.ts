@@ -1,6 +1,7 @@
 /** The shape of one service catalog entry, and the catalog's validation. */
 import { z } from "zod";
 import { ConfigIssue, describeIssue, inputError, shorten } from "../stacks/errors";
+import { canaryWeight } from "../stacks/rules";
 
 export const backends = ["postgres", "redis", "nats"] as const;
 export type Backend = typeof backends[number];
@@ -11,6 +12,43 @@ const resourceSet = z.strictObject({ cpu: quantityCpu, memory: quantityMemory })
 const port = z.number({ message: "must be a port number" }).int({ message: "must be a whole port number" })
     .min(1024, { message: "must be an unprivileged port (1024-65535)" })
     .max(65535, { message: "must be an unprivileged port (1024-65535)" });
+/** A Prometheus/Flagger duration in whole seconds or minutes, such as 1m or 30s. */
+const duration = (min: number, max: number, example: string) => z.string()
+    .regex(/^[1-9]\d*[sm]$/, { message: `must be a duration in whole seconds or minutes, such as ${example}` })
+    .refine(d => !/^[1-9]\d*[sm]$/.test(d) || (seconds(d) >= min && seconds(d) <= max), { message: `must be between ${min}s and ${max / 60}m` });
+
+/** Seconds of a duration such as 30s or 5m. */
+export function seconds(d: string): number {
+    return Number(d.slice(0, -1)) * (d.endsWith("m") ? 60 : 1);
+}
+
+/**
+ * How Flagger releases the service where progressive delivery is on (stack key
+ * `bookkeep:delivery.progressive`): traffic steps of `stepWeight` up to `maxWeight`, one analysis
+ * every `interval` over the alerting metrics (the window and thresholds of components/k8s/alerts.ts
+ * unless stricter ones are given here), rollback after `threshold` failed checks.
+ */
+export const canarySchema = z.strictObject({
+    /** Whether the service is released through a Flagger Canary. Default true. */
+    enabled: z.boolean().default(true),
+    /** Traffic added at each step, in percent. Default 10 (10 % first, then verify). */
+    stepWeight: canaryWeight.default(10),
+    /** Largest share the canary gets before promotion, in percent. Default 50. */
+    maxWeight: canaryWeight.default(50),
+    /** Failed checks before rollback. Default 5. */
+    threshold: z.number().int().min(1, { message: "must be 1-20 failed checks" }).max(20, { message: "must be 1-20 failed checks" }).default(5),
+    /** Time between analysis steps. Default 1m. */
+    interval: duration(30, 600, "1m").default("1m"),
+    /** Highest 5xx share of requests the canary may serve, as a fraction. Default: the HighErrorRate alert's (0.05). */
+    maxErrorRate: z.number().gt(0, { message: "must be a fraction above 0 and at most 0.5" }).max(0.5, { message: "must be a fraction above 0 and at most 0.5" }).optional(),
+    /** Highest p99 latency, in seconds. Default: the HighLatency alert's (2). */
+    maxP99Seconds: z.number().gt(0, { message: "must be above 0 and at most 30 seconds" }).max(30, { message: "must be above 0 and at most 30 seconds" }).optional(),
+}).superRefine((c, ctx) => {
+    if (c.maxWeight < c.stepWeight) {
+        ctx.addIssue({ code: "custom", path: ["maxWeight"], message: `must be at least canary.stepWeight (${c.stepWeight})` });
+    }
+});
+
 const replicas = z.number().int().min(1, { message: "must be at least 1" }).max(100, { message: "must be at most 100" });
 
 export const serviceSpecSchema = z.strictObject({
@@ -44,6 +82,8 @@ export const serviceSpecSchema = z.strictObject({
             ctx.addIssue({ code: "custom", path: ["minReplicas"], message: `must not exceed scaling.maxReplicas (${s.maxReplicas})` });
         }
     }),
+    /** Progressive-delivery settings; every field has a default (canarySchema). */
+    canary: canarySchema.default({ enabled: true, stepWeight: 10, maxWeight: 50, threshold: 5, interval: "1m" }),
 }).refine(s => s.port !== s.metricsPort, { message: "must differ from port", path: ["metricsPort"] });
 
 /** A validated catalog entry. */
@@ -93,3 +133,4 @@ export function validateCatalog(entries: readonly unknown[]): ServiceSpec[] {
     }
     return specs;
 }
+export type CanarySettings = ServiceSpec["canary"];

@@ -34,6 +34,7 @@ const shared: Record<Environment, StackConfigInput> = {
         cache: { highAvailability: false, snapshotRetentionDays: 1 },
         fleet: { minReplicas: 1, maxReplicas: 1, compactResources: true },
         observability: { enabled: false, logRetentionDays: 7, alerting: {} },
+        delivery: { progressive: false },
     },
     staging: {
         domain: "staging.bookkeep.app",
@@ -44,6 +45,7 @@ const shared: Record<Environment, StackConfigInput> = {
         cache: { highAvailability: false, snapshotRetentionDays: 3 },
         fleet: { minReplicas: 1, maxReplicas: 2 },
         observability: { enabled: true, logRetentionDays: 30, alerting: {} },
+        delivery: { progressive: true },
     },
     production: {
         domain: "bookkeep.app",
@@ -55,6 +57,7 @@ const shared: Record<Environment, StackConfigInput> = {
         cache: { highAvailability: true, snapshotRetentionDays: 7 },
         fleet: { minReplicas: 2, maxReplicas: 10 },
         observability: { enabled: true, logRetentionDays: 365, alerting: {} },
+        delivery: { progressive: true },
     },
 };
 

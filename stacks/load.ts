@@ -15,7 +15,7 @@ import { Cloud, clouds, Environment, environments, StackConfig, stackConfigSchem
 
 const namespace = "bookkeep";
 const stringKeys = ["environment", "cloud", "domain", "acmeEmail", "releaseManifest"] as const;
-const objectKeys = ["aws", "gcp", "local", "cluster", "database", "cache", "fleet", "observability", "resilienceOverrides", "quotas", "edge"] as const;
+const objectKeys = ["aws", "gcp", "local", "cluster", "database", "cache", "fleet", "observability", "resilienceOverrides", "quotas", "edge", "delivery"] as const;
 export const configKeys: readonly string[] = [...stringKeys, ...objectKeys];
 /** Namespaces a stack file may use: this project's, and the engine's own (`pulumi:disable-default-providers`). */
 const engineNamespace = "pulumi";

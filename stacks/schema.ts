@@ -194,6 +194,15 @@ export const edgeSchema = z.strictObject({
     }),
 });
 
+export const deliverySchema = z.strictObject({
+    /**
+     * Progressive delivery with Flagger (components/k8s/flagger.ts): a Canary per service that
+     * steps traffic through the Gateway and promotes or rolls back on the alerting metrics.
+     * Default on in staging and production, off in development.
+     */
+    progressive: z.boolean(),
+});
+
 /** A raised quota: a positive whole number (units as in offline/preflight/quotaTable.ts). */
 const raisedQuota = count(1, 1_000_000).optional();
 
@@ -233,6 +242,7 @@ const common = {
     cache: cacheSchema,
     fleet: fleetSchema,
     observability: observabilitySchema,
+    delivery: deliverySchema,
     /**
      * Production's resilience guarantees (resilience.ts) lowered on purpose: guarantee name to the
      * reason, which every plan prints. Empty by default.
@@ -277,6 +287,7 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
     if (c.cloud !== "local") {
         checkEdge(c, issue);
     }
+    checkDelivery(c, issue);
     switch (c.cloud) {
         case "aws":
             checkCluster(c.cluster, issue);
@@ -329,6 +340,22 @@ function checkEdge(c: { environment: Environment; edge: z.infer<typeof edgeSchem
     }
     if (c.aws?.parentZoneId !== undefined) {
         issue(["aws", "parentZoneId"], "is set, but with {{edge.enabled}} Cloudflare is authoritative for {{domain}}; remove parentZoneId and delegate the domain to the Cloudflare zone's name servers (bootstrap step)");
+    }
+}
+
+/** Flagger judges canaries on Prometheus' metrics, and one mechanism owns a service's traffic split. */
+function checkDelivery(c: Pick<z.infer<typeof awsStackSchema>, "delivery" | "environment" | "observability" | "fleet">, issue: Issue): void {
+    if (!c.delivery.progressive) {
+        return;
+    }
+    if (c.environment === "development") {
+        issue(["delivery", "progressive"], "must be false in development: the local stack runs one replica of each service and no Prometheus to judge a canary on");
+    } else if (!c.observability.enabled) {
+        issue(["delivery", "progressive"], "needs {{observability.enabled}} to be true: Flagger promotes or rolls back on Prometheus' request metrics, which only the monitoring stack collects");
+    }
+    for (const service of Object.keys(c.fleet.canaries)) {
+        issue(["fleet", "canaries", service],
+            "must be empty while delivery.progressive is true: Flagger owns each service's traffic split and route, and a second, manual canary would fight it over the weights; set delivery.progressive to false to use manual canaries");
     }
 }
 
@@ -385,3 +412,4 @@ export type CacheConfig = StackConfig["cache"];
 export type FleetConfig = StackConfig["fleet"];
 export type ObservabilityConfig = StackConfig["observability"];
 export type EdgeConfig = z.infer<typeof edgeSchema>;
+export type DeliveryConfig = StackConfig["delivery"];

@@ -63,7 +63,7 @@ describe("service catalog", () => {
         };
         const catalog = loadCatalog([...catalogEntries, payroll]);
         expect(catalog).to.have.length(7);
-        expect(catalog[6]).to.deep.equal({ ...payroll, jwtSecret: false });
+        expect(catalog[6]).to.deep.equal({ ...payroll, jwtSecret: false, canary: { enabled: true, stepWeight: 10, maxWeight: 50, threshold: 5, interval: "1m" } });
     });
 
     describe("rejects, naming the service and field", () => {

@@ -172,7 +172,7 @@ describe("stack config", () => {
         ["an API allowlist of many public pieces", "production", { "bookkeep:cluster": { apiAllowedCidrs: ["1.0.0.0/17", "1.0.128.0/17", "2.0.0.0/24"] } }, "bookkeep:cluster.apiAllowedCidrs: must admit at most 65536 public addresses"],
         ["more than 40 API ranges (EKS's limit)", "production", { "bookkeep:cluster": { apiAllowedCidrs: Array.from({ length: 41 }, (_, i) => `203.0.113.${i}/32`) } }, "bookkeep:cluster.apiAllowedCidrs: must list at most 40 item(s)"],
         ["an IPv6 API range (authorised networks take IPv4)", "production", { "bookkeep:cluster": { apiAllowedCidrs: ["2001:db8::/32"] } }, 'bookkeep:cluster.apiAllowedCidrs.0: must be an IPv4 network in canonical CIDR form'],
-        ["a canary for an unknown service", "production", { "bookkeep:fleet": { canaries: { billing: { tag: "v2", weight: 10 } } } }, "bookkeep:fleet.canaries.billing: is not a service in the catalog; known services are auth, bookkeeping, invoice, tax, customer, report"],
+        ["a canary for an unknown service", "production", { "bookkeep:delivery": { progressive: false }, "bookkeep:fleet": { canaries: { billing: { tag: "v2", weight: 10 } } } }, "bookkeep:fleet.canaries.billing: is not a service in the catalog; known services are auth, bookkeeping, invoice, tax, customer, report"],
         ["a canary on latest", "production", { "bookkeep:fleet": { canaries: { auth: { tag: "latest", weight: 10 } } } }, "bookkeep:fleet.canaries.auth.tag: must name one build, such as v1.4.2 or a commit SHA; moving tags"],
         ["a canary weight above 50 %", "production", { "bookkeep:fleet": { canaries: { auth: { tag: "v1.1.0", weight: 80 } } } }, "bookkeep:fleet.canaries.auth.weight: must be 1-50 (percent) (got 80)"],
         ["a __proto__ key that would drop a canary", "production", { "bookkeep:fleet": JSON.parse('{"canaries": {"__proto__": {"tag": "v1.1.0", "weight": 10}}}') }, "bookkeep:fleet.canaries.__proto__: is not an allowed key"],
@@ -250,7 +250,8 @@ describe("production resilience guarantees", () => {
         ["database.deletionProtection", { "bookkeep:database": { deletionProtection: false } }],
         ["database.crossRegionBackups", { "bookkeep:database": { crossRegionBackups: false } }],
         ["cache.highAvailability", { "bookkeep:cache": { highAvailability: false } }],
-        ["observability.enabled", { "bookkeep:observability": { enabled: false } }],
+        // Without Prometheus there is nothing to judge a canary on: progressive delivery goes too.
+        ["observability.enabled", { "bookkeep:observability": { enabled: false }, "bookkeep:delivery": { progressive: false } }],
         ["aws.natGateways", { "bookkeep:aws": { natGateways: "single" } }],
         ["aws.cacheHourlySnapshotsKept", { "bookkeep:aws": { cacheHourlySnapshotsKept: 0 } }],
     ];

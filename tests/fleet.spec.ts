@@ -56,9 +56,15 @@ interface Scenario {
     readonly extra?: ServiceSpecInput[];
 }
 
+/**
+ * The fleet's own shape, without progressive delivery: Flagger's Canaries and what changes under
+ * them are covered by tests/delivery-fleet.spec.ts.
+ */
+const manualDelivery = { "bookkeep:delivery": { progressive: false } };
+
 /** Runs the Fleet alone on fakeFoundation, after a stand-in for the migration Job. */
 function evaluateFleet(s: Scenario): Promise<Evaluation> {
-    const config = parseStackConfig(readStackFile(s.stack, s.overrides).config);
+    const config = parseStackConfig(readStackFile(s.stack, { ...manualDelivery, ...s.overrides }).config);
     return run(() => {
         const f = fakeFoundation(s.cloud ?? "aws");
         const migration = new k8s.core.v1.ConfigMap("migration-stand-in", { metadata: { name: "migration" } }, { provider: f.k8sProvider });
@@ -489,7 +495,7 @@ describe("fleet", () => {
     });
 
     describe("rejects bad arguments with an input error naming the field", () => {
-        const config = () => parseStackConfig(readStackFile("staging", { "bookkeep:fleet": { canaries: { auth: { tag: "v1.1.0", weight: 10 } } } }).config);
+        const config = () => parseStackConfig(readStackFile("staging", { ...manualDelivery, "bookkeep:fleet": { canaries: { auth: { tag: "v1.1.0", weight: 10 } } } }).config);
         const attempt = (catalog: unknown[], namespace = "bookkeep-staging") => () => run(() => {
             const f = fakeFoundation("aws");
             const specs = loadCatalog(catalog);

@@ -178,6 +178,7 @@ describe("Kubernetes platform layer", function () {
                 "CronJob/db-backup", "CronJob/db-backup-monthly", "CronJob/db-backup-weekly", "CronJob/redis-snapshot",
                 "Job/db-migration-v1-0-0",
                 "LimitRange/bookkeep-limits",
+                "MetricTemplate/bookkeep-error-rate", "MetricTemplate/bookkeep-latency-p99",
                 "NetworkPolicy/allow-dns", "NetworkPolicy/db-backup", "NetworkPolicy/db-migration",
                 "NetworkPolicy/default-deny", "NetworkPolicy/redis-snapshot",
                 "ResourceQuota/bookkeep-quota",
@@ -189,14 +190,15 @@ describe("Kubernetes platform layer", function () {
                 "BackendTrafficPolicy/bookkeep-gateway",
                 "Certificate/bookkeep-tls", "Certificate/elasticsearch-ca", "Certificate/envoy", "Certificate/envoy-gateway", "Certificate/envoy-gateway-ca",
                 "Certificate/fluentd-elasticsearch-tls",
-                "Chart/cert-manager", "Chart/envoy-gateway", "Chart/fluentd", "Chart/sealed-secrets",
+                "Chart/cert-manager", "Chart/envoy-gateway", "Chart/flagger", "Chart/flagger-loadtester", "Chart/fluentd", "Chart/sealed-secrets",
                 "ClientTrafficPolicy/bookkeep-gateway", "EnvoyProxy/bookkeep-gateway", "Gateway/bookkeep-gateway", "HTTPRoute/bookkeep-https-redirect",
                 "Issuer/envoy-gateway-ca", "Issuer/envoy-gateway-ca-selfsigned",
                 "NetworkPolicy/allow-dns", "NetworkPolicy/cert-manager-controller", "NetworkPolicy/cert-manager-kube-api", "NetworkPolicy/cert-manager-webhook",
-                "NetworkPolicy/default-deny", "NetworkPolicy/envoy-gateway-controller", "NetworkPolicy/envoy-gateway-proxy", "NetworkPolicy/fluentd",
+                "NetworkPolicy/default-deny", "NetworkPolicy/envoy-gateway-controller", "NetworkPolicy/envoy-gateway-proxy", "NetworkPolicy/flagger", "NetworkPolicy/flagger-loadtester", "NetworkPolicy/fluentd",
                 "NetworkPolicy/sealed-secrets-controller",
                 "PodMonitor/envoy-gateway-controller", "PodMonitor/envoy-gateway-proxy",
                 "Secret/fluentd-elasticsearch",
+                "ServiceAccount/flagger-loadtester",
             ],
             [mon]: [
                 "Certificate/elasticsearch-client-tls", "Certificate/elasticsearch-http-tls", "Certificate/elasticsearch-transport-ca",
@@ -207,7 +209,7 @@ describe("Kubernetes platform layer", function () {
                 "Job/elasticsearch-setup-365d-<digest>",
                 "NetworkPolicy/alertmanager", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/default-deny",
                 "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/monitoring-kube-api",
-                "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-operator-kube-api",
+                "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-from-flagger", "NetworkPolicy/prometheus-operator-kube-api",
                 "PrometheusRule/bookkeep-alerts", "PrometheusRule/bookkeep-backup-alerts", "PrometheusRule/bookkeep-signal-alerts",
                 "Secret/alertmanager-config", "Secret/alertmanager-receivers",
                 "Secret/elasticsearch-bootstrap", "Secret/elasticsearch-readers", "Secret/elasticsearch-writers", "Secret/grafana-admin",
@@ -244,6 +246,8 @@ describe("Kubernetes platform layer", function () {
             ["cert-manager", "./charts/cert-manager-v1.21.1.tgz", null, null],
             ["elasticsearch", "./charts/elasticsearch-8.5.1.tgz", null, null],
             ["envoy-gateway", "./charts/gateway-helm-v1.9.0.tgz", null, null],
+            ["flagger", "./charts/flagger-1.44.0.tgz", null, null],
+            ["flagger-loadtester", "./charts/loadtester-0.38.0.tgz", null, null],
             ["fluentd", "./charts/fluentd-0.5.3.tgz", null, null],
             ["kube-prometheus-stack", "./charts/kube-prometheus-stack-82.14.1.tgz", null, null],
             ["nats", "./charts/nats-2.12.3.tgz", null, null],
@@ -348,6 +352,7 @@ describe("Kubernetes platform layer", function () {
             ["cert-manager-kube-api", sys, p => p.egress[0]],
             ["sealed-secrets-controller", sys, p => p.egress[0]],
             ["fluentd", sys, p => p.egress[1]],
+            ["flagger", sys, p => p.egress[0]],
         ];
         for (const [name, ns, rule] of holders) {
             expect(rule(policy(production.ev, name, ns)), `${name} on aws (no apiServerPeers)`).to.deep.equal(anyApi);
@@ -903,10 +908,13 @@ describe("Kubernetes platform layer", function () {
             .to.deep.equal(["bookkeep-k8s-gateway-xds-controller-cert", "bookkeep-k8s-gateway-xds-proxy-cert"]);
     });
 
-    it("gives the fleet the migration Job and the gateway's chart (the HTTPRoute CRD) to wait for", async () => {
+    it("gives the fleet the migration Job, the gateway's chart (the HTTPRoute CRD) and Flagger's CRDs and MetricTemplates to wait for", async () => {
         const job = production.ev.resources.find(r => r.type === "kubernetes:batch/v1:Job" && meta(r).name === "db-migration-v1-0-0")!;
         const gateway = production.ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "envoy-gateway")!;
-        expect(await production.readyForFleet).to.deep.equal([job.urn, gateway.urn]);
+        const flagger = production.ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "flagger")!;
+        const templates = production.ev.resources.filter(r => r.type === "kubernetes:flagger.app/v1beta1:MetricTemplate").map(r => r.urn);
+        expect(templates).to.have.length(2);
+        expect(await production.readyForFleet).to.deep.equal([job.urn, gateway.urn, flagger.urn, ...templates]);
     });
 
     it("lets the migration run to its own deadline and replaces a Job that never became ready", () => {

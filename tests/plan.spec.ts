@@ -171,7 +171,7 @@ describe("plan command", () => {
             });
 
             it("writes the plan JSON of the design contract", () => {
-                expect(Object.keys(plan)).to.deep.equal(["stack", "cloud", "resources", "policies", "outputs", "preflight"]);
+                expect(Object.keys(plan)).to.deep.equal(["stack", "cloud", "resources", "policies", "outputs", "preflight", "releases"]);
                 expect([stack, `${stack}-${cloud}`]).to.include(plan.stack);
                 expect(plan.cloud).to.equal(cloud);
                 expect(plan.resources.length).to.be.greaterThan(50);

@@ -28,6 +28,7 @@ import {
     providers, rdsInstance, rdsParameterGroup, release, replicationGroup, s3Bucket, subnet, vpcCni, workload, WorkloadKind,
 } from "./policies-fixtures";
 import { evasions } from "./policies-evasion-cases";
+import { alertingChecks, canaryRelease } from "./delivery-fixtures";
 
 const policyConfig = (stack: string) => readPackConfig(path.join(projectRoot(), "policies", "config", `${stack}.json`));
 
@@ -549,6 +550,11 @@ const expected: Record<string, Array<[string, string]>> = {
     "release-stable": [["helm-values-no-latest-images", "Chart values use a floating image tag at values.controller.image; remove the override (the chart pins its images) or pin a version."]],
     // Alert delivery
     "alertmanager-chat-only": [["production-alerts-page", "Alertmanager sends critical alerts to \"chat\", which pages nobody; set observability.alerting.pager (service pagerduty or opsgenie, key as a Pulumi secret; README, Alert delivery)."]],
+    // Progressive delivery (one broken property each; every case in tests/delivery-policies.spec.ts).
+    "canary-ghost": [["canary-target-declared", "Canary canary-ghost-svc in bookkeep-production targets \"ghost-svc\", not a Deployment this stack declares there; Flagger clones its target into the primary, so target the service's own Deployment (targetRef kind Deployment)."]],
+    "canary-nopdb": [["canary-primary-pdb", "Canary canary-nopdb-svc: Flagger's primary Deployment canary-nopdb-svc-primary has no PodDisruptionBudget (Flagger copies none); add one in bookkeep-production selecting app: canary-nopdb-svc-primary (maxUnavailable: 1)."]],
+    "canary-noautoscaler": [["canary-autoscaler-ref", "Canary canary-noautoscaler-svc: HPA canary-noautoscaler-svc-hpa scales canary-noautoscaler-svc, but the Canary's autoscalerRef is unset; set autoscalerRef to { apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: canary-noautoscaler-svc-hpa }, or the primary runs a fixed replica count while the HPA scales the idle canary."]],
+    "canary-lax": [["canary-analysis-as-strict-as-alerts", "Canary canary-lax-svc: metric bookkeep-error-rate fails only above 0.1, weaker than the HighErrorRate alert's 0.05; set thresholdRange.max to at most 0.05."]],
 };
 
 describe("policy pack: broken production stack", () => {
@@ -702,6 +708,18 @@ describe("policy pack: broken production stack", () => {
                 chart: "ingress-nginx", version: "^4.0.0", repositoryOpts: { repo: "http://charts.example.com" }, values: { controller: { image: { tag: "latest" } } },
             };
             chart("chart-floating", p.k8s, floating);
+
+            // Progressive delivery
+            alertingChecks(ns, p.k8s);
+            canaryRelease("canary-ghost", ns, p.k8s, { canary: { targetRef: { name: "ghost-svc" } } });
+            canaryRelease("canary-nopdb", ns, p.k8s, { noPrimaryPdb: true });
+            canaryRelease("canary-noautoscaler", ns, p.k8s, { canary: { autoscalerRef: undefined } });
+            canaryRelease("canary-lax", ns, p.k8s, {
+                canary: { analysis: { metrics: [
+                    { name: "bookkeep-error-rate", templateRef: { name: "bookkeep-error-rate", namespace: ns }, thresholdRange: { max: 0.1 }, interval: "5m" },
+                    { name: "latency", templateRef: { name: "bookkeep-latency-p99", namespace: ns }, thresholdRange: { max: 2 }, interval: "5m" },
+                ] } },
+            });
         }, "production");
     });
 

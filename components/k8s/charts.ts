@@ -47,6 +47,9 @@ export const charts = {
     // AWS node autoscaling (components/aws/karpenter.ts); the CRDs are a chart of their own.
     karpenter: { chart: "karpenter", version: "1.14.1" },
     karpenterCrd: { chart: "karpenter-crd", version: "1.14.1" },
+    // Progressive delivery (components/k8s/flagger.ts); the load tester is its companion chart.
+    flagger: { chart: "flagger", version: "1.44.0" },
+    flaggerLoadtester: { chart: "loadtester", version: "0.38.0" },
 } as const satisfies Record<string, ChartPin>;
 
 /**

@@ -18,6 +18,7 @@ import { BackupAlerts } from "./backupAlerts";
 import { backupBudget, backupSchedules, cliBudget, CloudCronJob, DatabaseBackups } from "./backups";
 import { CertManager } from "./certManager";
 import { Logging } from "./logging";
+import { Flagger } from "./flagger";
 import { ApiGateway, GatewayOrigin } from "./gateway";
 import { DatabaseMigration, migrationBudget } from "./migration";
 import { metricsTargets, Monitoring } from "./monitoring";
@@ -103,6 +104,12 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         }, child);
         this.migration = migration.job;
         this.readyForFleet = [migration.job, gateway.chart];
+        if (config.delivery.progressive) {
+            // The Canaries need Flagger's CRDs and reference its MetricTemplates; Flagger writes
+            // HTTPRoutes, whose CRD the gateway chart installs.
+            const flagger = new Flagger(`${name}-flagger`, { ...layer, catalog, dependsOn: [gateway.chart] }, child);
+            this.readyForFleet.push(flagger.chart, ...Object.values(flagger.metricTemplates));
+        }
         const backups = new DatabaseBackups(`${name}-backups`, { ...layer, secret: secrets.secret }, child);
         const cacheSnapshots = foundation.cacheSnapshots
             ? new CloudCronJob(`${name}-cache-snapshots`, { foundation, job: foundation.cacheSnapshots }, child)
