@@ -532,13 +532,17 @@ describe("Kubernetes platform layer", function () {
         one(layer.ev.resources, T_PASSWORD, "bookkeep-k8s-nats-payroll-password");
     });
 
-    it("provisions the required ServiceMonitor exactly", () => {
+    it("provisions the required ServiceMonitor, plus the job and service labels that survive Flagger's Service names", () => {
         const sm = obj(production.ev, "ServiceMonitor", "bookkeep-services", mon);
         expect(sm.apiVersion).to.equal("monitoring.coreos.com/v1");
         expect(sm.spec).to.deep.equal({
             selector: { matchLabels: { monitoring: "enabled" } },
             namespaceSelector: { matchNames: [prod] },
-            endpoints: [{ port: "metrics", interval: "15s", path: "/metrics" }],
+            jobLabel: "app.kubernetes.io/name",
+            endpoints: [{
+                port: "metrics", interval: "15s", path: "/metrics",
+                relabelings: [{ sourceLabels: ["__meta_kubernetes_service_label_app_kubernetes_io_name"], targetLabel: "service" }],
+            }],
         });
     });
 

@@ -89,13 +89,20 @@ for (const [stack, cloud] of [["production", "aws"], ["production", "gcp"], ["st
 
         it("every Service the services' ServiceMonitor scrapes has an absent-metrics rule", () => {
             const monitor = resources.find(r => kind(r) === "ServiceMonitor" && meta(r).name === "bookkeep-services")!;
-            const spec = monitor.inputs.spec as { selector: { matchLabels: Record<string, string> }; namespaceSelector: { matchNames: string[] } };
+            const spec = monitor.inputs.spec as { selector: { matchLabels: Record<string, string> }; namespaceSelector: { matchNames: string[] }; jobLabel?: string };
             const scraped = resources.filter(r => kind(r) === "Service" && spec.namespaceSelector.matchNames.includes(meta(r).namespace)
                 && Object.entries(spec.selector.matchLabels).every(([k, v]) => meta(r).labels?.[k] === v) && meta(r).labels?.track !== "canary");
             expect(scraped, "scraped Services").to.have.length(6);
+            // Panels group by `service`: under Flagger it must still be the service's name, not `<name>-service-metrics`.
+            expect(spec.jobLabel).to.equal("app.kubernetes.io/name");
+            expect((monitor.inputs.spec as { endpoints: { relabelings?: unknown[] }[] }).endpoints[0]!.relabelings).to.deep.equal([
+                { sourceLabels: ["__meta_kubernetes_service_label_app_kubernetes_io_name"], targetLabel: "service" },
+            ]);
             const exprs = rules(resources).filter(x => x.alert === "MetricsTargetMissing").map(x => x.expr);
             for (const r of scraped) {
-                expect(exprs, meta(r).name).to.include(`absent(up{namespace="${meta(r).namespace}", job="${meta(r).name}"} == 1)`);
+                // As the Prometheus Operator names the job: the jobLabel's value on the Service, else its name.
+                const job = spec.jobLabel === undefined ? meta(r).name : meta(r).labels?.[spec.jobLabel];
+                expect(exprs, meta(r).name).to.include(`absent(up{namespace="${meta(r).namespace}", job="${job}"} == 1)`);
             }
         });
 

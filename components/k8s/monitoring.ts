@@ -44,7 +44,7 @@ const sidecarProbe = {
 
 /**
  * The targets whose silence pages: each catalog service (the fleet names its Service
- * `<name>-service`, which the bookkeep-services ServiceMonitor makes the `job`), and cert-manager,
+ * `app.kubernetes.io/name: <name>-service`, which the bookkeep-services ServiceMonitor makes the `job`), and cert-manager,
  * without whose metrics the certificate-expiry rules could never fire.
  */
 export function metricsTargets(namespaces: Namespaces, catalog: readonly ServiceSpec[]): MetricsTarget[] {
@@ -165,7 +165,16 @@ export class Monitoring extends pulumi.ComponentResource {
                 selector: { matchLabels: { monitoring: "enabled" } },
                 // A ServiceMonitor only looks in its own namespace unless told otherwise.
                 namespaceSelector: { matchNames: [namespaces.names.app] },
-                endpoints: [{ port: "metrics", interval: "15s", path: "/metrics" }],
+                // The job is the service's name label, not the scraped Service's name: under a
+                // Flagger Canary that Service is `<name>-service-metrics`, and the alert rules, the
+                // dashboards and the absent-metrics rules all say job="<name>-service".
+                jobLabel: "app.kubernetes.io/name",
+                endpoints: [{
+                    port: "metrics", interval: "15s", path: "/metrics",
+                    // The same for the `service` label the Overview panels group by (the operator
+                    // sets it to the Service's name; user relabelings run after its own).
+                    relabelings: [{ sourceLabels: ["__meta_kubernetes_service_label_app_kubernetes_io_name"], targetLabel: "service" }],
+                }],
             },
         }, { parent: this, dependsOn: [this.chart] });
 
