@@ -3,7 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Platform } from "./components/platform";
-import { loadCatalog } from "./services";
+import { defaultManifestPath, loadCatalog, loadRelease } from "./services";
 import { loadStackConfig, resilienceOverridesInForce } from "./stacks";
 
 const catalog = loadCatalog();
@@ -11,7 +11,9 @@ const config = loadStackConfig(catalog.map(s => s.name));
 // A lowered production guarantee is allowed only with a reason; say it on every run.
 const overrides = resilienceOverridesInForce(config);
 overrides.forEach(o => void pulumi.log.warn(`resilience override: ${o}`));
-const platform = new Platform("bookkeep", { config, catalog });
+// Read before any resource registers, so a bad manifest stops the run with nothing half-done.
+const release = loadRelease(config.releaseManifest ?? defaultManifestPath(config.environment), catalog);
+const platform = new Platform("bookkeep", { config, catalog, release });
 const outputs = platform.foundation.outputs;
 
 export const environment = config.environment;

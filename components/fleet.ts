@@ -4,6 +4,7 @@
  */
 import * as k8s from "./k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
+import { Release } from "../services/release";
 import { ServiceSpec, validateCatalog } from "../services/schema";
 import { ConfigIssue, inputError } from "../stacks/errors";
 import { StackConfig } from "../stacks/schema";
@@ -21,6 +22,8 @@ export interface FleetArgs {
     readonly catalog: readonly ServiceSpec[];
     /** The app namespace, `bookkeep-<environment>`. */
     readonly namespace: string;
+    /** Which image each service runs: the validated release manifest (services/release.ts). */
+    readonly release: Release;
     /** Requests per minute each client IP may make to the API. Default 100 (requirements: Ingress). */
     readonly rateLimitPerMinute?: number;
 }
@@ -49,7 +52,7 @@ export class Fleet extends pulumi.ComponentResource {
                 spec,
                 environment: config.environment,
                 namespace,
-                imageRegistry: config.fleet.imageRegistry,
+                image: present(args.release[spec.name]),
                 minReplicas: config.fleet.minReplicas,
                 maxReplicas: config.fleet.maxReplicas,
                 compactResources: config.fleet.compactResources,
@@ -111,6 +114,9 @@ function validateArgs(args: FleetArgs, rateLimitPerMinute: number): ServiceSpec[
             issues.push({ propertyPath: `bookkeep:fleet.canaries.${service}`, reason: `is not a service in the catalog; known services are ${names.join(", ")}` });
         }
     }
+    for (const service of names.filter(n => args.release[n] === undefined)) {
+        issues.push({ propertyPath: `release.${service}`, reason: `is missing; the release manifest must name an image for every service in the catalog` });
+    }
     if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1) {
         issues.push({ propertyPath: "rateLimitPerMinute", reason: `must be a whole number of requests of at least 1 (got ${JSON.stringify(rateLimitPerMinute)})` });
     }
@@ -118,4 +124,12 @@ function validateArgs(args: FleetArgs, rateLimitPerMinute: number): ServiceSpec[
         throw inputError("fleet", issues);
     }
     return catalog;
+}
+
+/** validateArgs has refused a catalog service without a release, so the lookup cannot miss. */
+function present<T>(value: T | undefined): T {
+    if (value === undefined) {
+        throw new Error("unreachable: a service without a release passed validation");
+    }
+    return value;
 }

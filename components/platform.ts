@@ -4,6 +4,7 @@
  * ingress controller (whose admission webhook validates the fleet's Ingresses) is in place.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { Release } from "../services/release";
 import { ServiceSpec } from "../services/schema";
 import { StackConfig } from "../stacks/schema";
 import { createFoundation } from "./factory";
@@ -16,6 +17,8 @@ export interface PlatformArgs {
     readonly config: StackConfig;
     /** Validated service catalog (services/). */
     readonly catalog: readonly ServiceSpec[];
+    /** Which image each service runs (releases/); only the fleet reads it. */
+    readonly release: Release;
 }
 
 export class Platform extends pulumi.ComponentResource {
@@ -34,6 +37,7 @@ export class Platform extends pulumi.ComponentResource {
             foundation: this.foundation,
             catalog,
             namespace: this.kubernetes.namespaces.app,
+            release: args.release,
         }, { ...k8sOpts, dependsOn: this.kubernetes.readyForFleet });
         this.registerOutputs({});
     }

@@ -5,6 +5,7 @@
  */
 import * as k8s from "./k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
+import { ImageRef } from "../services/release";
 import { Backend, ServiceSpec } from "../services/schema";
 import { ConfigIssue, inputError } from "../stacks/errors";
 import { Environment } from "../stacks/schema";
@@ -39,8 +40,8 @@ export interface BookKeepServiceArgs {
     readonly environment: Environment;
     /** Namespace of every object. */
     readonly namespace: string;
-    /** Registry prefix; the image is `<imageRegistry>/<spec.image>:<spec.tag>`. */
-    readonly imageRegistry: string;
+    /** The image the release manifest names for this service (services/release.ts). */
+    readonly image: ImageRef;
     /** HPA lower bound, unless the catalog entry sets scaling.minReplicas. */
     readonly minReplicas: number;
     /** HPA upper bound, unless the catalog entry sets scaling.maxReplicas. */
@@ -92,8 +93,8 @@ export class BookKeepService extends pulumi.ComponentResource {
             automountServiceAccountToken: false,
         }, k8sOpts);
 
-        const podTemplate = (app: string, tag: string): PodTemplateSpec => ({
-            metadata: { labels: { app, ...common, "app.kubernetes.io/version": tag } },
+        const podTemplate = (app: string, image: string, version: string): PodTemplateSpec => ({
+            metadata: { labels: { app, ...common, "app.kubernetes.io/version": version } },
             spec: {
                 serviceAccountName: account.metadata.name,
                 automountServiceAccountToken: false,
@@ -102,13 +103,13 @@ export class BookKeepService extends pulumi.ComponentResource {
                 containers: [{
                     // Named like the Deployment, so `kubectl set image ... auth-service=` (requirements: Delivery) works on both tracks.
                     name: svcName,
-                    image: `${args.imageRegistry}/${spec.image}:${tag}`,
+                    image,
                     imagePullPolicy: "IfNotPresent",
                     ports: [
                         { name: "http", containerPort: spec.port, protocol: "TCP" },
                         { name: "metrics", containerPort: spec.metricsPort, protocol: "TCP" },
                     ],
-                    env: containerEnv(spec, args.environment, tag),
+                    env: containerEnv(spec, args.environment, version),
                     resources: {
                         requests: args.compactResources ? compactRequests : spec.resources.requests,
                         limits: spec.resources.limits,
@@ -147,7 +148,7 @@ export class BookKeepService extends pulumi.ComponentResource {
             spec: {
                 selector: { matchLabels: { app: svcName } },
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-                template: podTemplate(svcName, spec.tag),
+                template: podTemplate(svcName, args.image.reference, args.image.version),
             },
         }, rolloutOpts);
 
@@ -207,7 +208,7 @@ export class BookKeepService extends pulumi.ComponentResource {
                 spec: {
                     replicas: 1,
                     selector: { matchLabels: { app: canaryName } },
-                    template: podTemplate(canaryName, canary.tag),
+                    template: podTemplate(canaryName, `${args.image.repository}:${canary.tag}`, canary.tag),
                 },
             }, rolloutOpts);
             const canaryService = new k8s.core.v1.Service(`${name}-canary-svc`,

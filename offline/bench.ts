@@ -13,7 +13,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Platform } from "../components/platform";
-import { loadCatalog, ServiceSpec, catalogEntries } from "../services";
+import { loadCatalog, releaseAt, ServiceSpec, catalogEntries } from "../services";
 import { loadStackConfig } from "../stacks/load";
 import { projectRoot } from "./engine";
 import { planStack } from "./plan";
@@ -48,7 +48,8 @@ async function child(args: string[]): Promise<void> {
     };
     const services = args.includes("--services") ? Number(get("--services")) : undefined;
     const program = services === undefined ? undefined : () => {
-        new Platform("bookkeep", { config: loadStackConfig(), catalog: syntheticCatalog(services) });
+        const catalog = syntheticCatalog(services);
+        new Platform("bookkeep", { config: loadStackConfig(), catalog, release: releaseAt(catalog, "v1.0.0") });
         return {};
     };
     const result = await planStack({ stack: get("--stack"), cloud: get("--cloud"), program });

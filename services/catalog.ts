@@ -1,7 +1,8 @@
 /**
  * The BookKeep service catalog: one entry per service. Adding a service is adding an entry here;
  * the fleet (Deployment, Service, HPA, PDB, NetworkPolicy, Ingress path), the ServiceMonitor and
- * the policies pick it up.
+ * the policies pick it up. Which build of each service runs is not here but in the release
+ * manifest (releases/<environment>.yaml, services/release.ts), so a release touches only that file.
  */
 import { ServiceSpecInput } from "./schema";
 
@@ -14,12 +15,12 @@ const standard = { ...standardPorts, resources: standardResources, scaling: stan
 
 export const catalogEntries: readonly ServiceSpecInput[] = [
     // Signs the JWTs, so it alone holds jwt-secret; sessions and login throttling live in Redis.
-    { name: "auth", image: "auth-service", tag: "v1.0.0", routePrefix: "/v1/auth", backends: ["postgres", "redis"], jwtSecret: true, ...standard },
-    { name: "bookkeeping", image: "bookkeeping-service", tag: "v1.0.0", routePrefix: "/v1/transactions", backends: ["postgres", "redis", "nats"], ...standard },
-    { name: "invoice", image: "invoice-service", tag: "v1.0.0", routePrefix: "/v1/invoices", backends: ["postgres", "redis", "nats"], ...standard },
+    { name: "auth", image: "auth-service", routePrefix: "/v1/auth", backends: ["postgres", "redis"], jwtSecret: true, ...standard },
+    { name: "bookkeeping", image: "bookkeeping-service", routePrefix: "/v1/transactions", backends: ["postgres", "redis", "nats"], ...standard },
+    { name: "invoice", image: "invoice-service", routePrefix: "/v1/invoices", backends: ["postgres", "redis", "nats"], ...standard },
     // GST computation and filings: reacts to invoice/transaction events, no cache.
-    { name: "tax", image: "tax-service", tag: "v1.0.0", routePrefix: "/v1/tax", backends: ["postgres", "nats"], ...standard },
-    { name: "customer", image: "customer-service", tag: "v1.0.0", routePrefix: "/v1/customers", backends: ["postgres", "redis"], ...standard },
+    { name: "tax", image: "tax-service", routePrefix: "/v1/tax", backends: ["postgres", "nats"], ...standard },
+    { name: "customer", image: "customer-service", routePrefix: "/v1/customers", backends: ["postgres", "redis"], ...standard },
     // Builds reports from events and the database; long-running exports are queued over NATS.
-    { name: "report", image: "report-service", tag: "v1.0.0", routePrefix: "/v1/reports", backends: ["postgres", "nats"], ...standard },
+    { name: "report", image: "report-service", routePrefix: "/v1/reports", backends: ["postgres", "nats"], ...standard },
 ];

@@ -2,6 +2,7 @@ import { catalogEntries } from "./catalog";
 import { ServiceSpec, validateCatalog } from "./schema";
 
 export * from "./schema";
+export * from "./release";
 export { catalogEntries } from "./catalog";
 
 /** The validated catalog (defaults applied). */

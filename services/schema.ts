@@ -1,7 +1,6 @@
 /** The shape of one service catalog entry, and the catalog's validation. */
 import { z } from "zod";
 import { ConfigIssue, describeIssue, inputError, shorten } from "../stacks/errors";
-import { imageTag } from "../stacks/rules";
 
 export const backends = ["postgres", "redis", "nats"] as const;
 export type Backend = typeof backends[number];
@@ -19,8 +18,6 @@ export const serviceSpecSchema = z.strictObject({
     name: z.string({ message: "is required: a lowercase DNS label such as invoice" }).regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, { message: "must be a lowercase DNS label such as invoice" }),
     /** Image repository under the fleet registry, such as `invoice-service`. */
     image: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, { message: "must be an image repository name such as invoice-service" }),
-    /** Pinned image tag. Never `latest`: a moving tag makes a rollout unrepeatable and a rollback impossible. */
-    tag: imageTag,
     /** Container port; every service listens on 3100 (requirements: Service shape). */
     port,
     /** Port of the Prometheus /metrics endpoint (container and Service port named `metrics`). */

@@ -14,7 +14,7 @@ import { resilienceIssues } from "./resilience";
 import { Cloud, clouds, Environment, environments, StackConfig, stackConfigSchema, stackSections } from "./schema";
 
 const namespace = "bookkeep";
-const stringKeys = ["environment", "cloud", "domain", "acmeEmail"] as const;
+const stringKeys = ["environment", "cloud", "domain", "acmeEmail", "releaseManifest"] as const;
 const objectKeys = ["aws", "gcp", "local", "cluster", "database", "cache", "fleet", "observability", "resilienceOverrides", "quotas"] as const;
 export const configKeys: readonly string[] = [...stringKeys, ...objectKeys];
 /** Namespaces a stack file may use: this project's, and the engine's own (`pulumi:disable-default-providers`). */

@@ -145,7 +145,7 @@ export const cacheSchema = z.strictObject({
 export const fleetSchema = z.strictObject({
     minReplicas: count(1, 100),
     maxReplicas: count(1, 100),
-    /** Registry prefix for the service images (rules.ts lists the allowed ones). */
+    /** Registry prefix of the migration image (rules.ts lists the allowed ones); the services' images are in releases/. */
     imageRegistry,
     /** Release of the database schema: the tag of the migration image (<registry>/migration:<tag>). */
     releaseVersion: imageTag,
@@ -204,6 +204,13 @@ const common = {
      * reason, which every plan prints. Empty by default.
      */
     resilienceOverrides: z.record(z.string(), z.string()),
+    /**
+     * The release manifest (services/release.ts), relative to the project; default
+     * releases/<environment>.yaml. Set it to preview a candidate release before it is merged.
+     */
+    releaseManifest: z.string().regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9._/-]+\.ya?ml$/, {
+        message: "must be a .yaml file inside the project, as a relative path such as releases/staging.yaml",
+    }).optional(),
 };
 
 export const awsStackSchema = z.strictObject({ ...common, cloud: z.literal("aws"), aws: awsSchema, cluster: clusterSchema, quotas: awsQuotasSchema });

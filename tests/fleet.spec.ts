@@ -4,7 +4,7 @@ import { Fleet } from "../components/fleet";
 import { platformPeers } from "../components/naming";
 import { Evaluation } from "../offline/engine";
 import { readStackFile } from "../offline/stackFile";
-import { catalogEntries, loadCatalog, ServiceSpecInput } from "../services";
+import { catalogEntries, defaultManifestPath, loadCatalog, loadRelease, releaseAt, ServiceSpecInput } from "../services";
 import { parseStackConfig } from "../stacks/load";
 import { Environment } from "../stacks/schema";
 import { fakeFoundation } from "./fakeFoundation";
@@ -38,7 +38,7 @@ const six = Object.keys(uses);
 const dataPeers = [{ ipBlock: { cidr: "10.10.96.0/24" } }, { ipBlock: { cidr: "10.10.97.0/24" } }, { ipBlock: { cidr: "10.10.98.0/24" } }];
 
 const payroll: ServiceSpecInput = {
-    name: "payroll", image: "payroll-service", tag: "v0.3.1", port: 3200, metricsPort: 9100, routePrefix: "/v1/payroll",
+    name: "payroll", image: "payroll-service", port: 3200, metricsPort: 9100, routePrefix: "/v1/payroll",
     backends: ["nats"], resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
     scaling: { cpuUtilization: 60, memoryUtilization: 75, maxReplicas: 4 },
 };
@@ -56,8 +56,11 @@ function evaluateFleet(s: Scenario): Promise<Evaluation> {
     return run(() => {
         const f = fakeFoundation(s.cloud ?? "aws");
         const migration = new k8s.core.v1.ConfigMap("migration-stand-in", { metadata: { name: "migration" } }, { provider: f.k8sProvider });
+        const catalog = loadCatalog([...catalogEntries, ...(s.extra ?? [])]);
+        // The environment's manifest for the catalog's services; a test's extra services at v0.3.1.
+        const release = { ...releaseAt(catalog, "v0.3.1"), ...loadRelease(defaultManifestPath(config.environment), loadCatalog()) };
         const fleet = new Fleet("bookkeep-fleet", {
-            config, foundation: f, catalog: loadCatalog([...catalogEntries, ...(s.extra ?? [])]), namespace: `bookkeep-${config.environment}`,
+            config, foundation: f, catalog, namespace: `bookkeep-${config.environment}`, release,
         }, { providers: [f.k8sProvider], dependsOn: [migration] });
         return { routes: fleet.routes };
     });
@@ -497,7 +500,8 @@ describe("fleet", () => {
         const config = () => parseStackConfig(readStackFile("staging", { "bookkeep:fleet": { canaries: { auth: { tag: "v1.1.0", weight: 10 } } } }).config);
         const attempt = (catalog: unknown[], namespace = "bookkeep-staging") => () => run(() => {
             const f = fakeFoundation("aws");
-            new Fleet("bookkeep-fleet", { config: config(), foundation: f, catalog: loadCatalog(catalog), namespace }, { providers: [f.k8sProvider] });
+            const specs = loadCatalog(catalog);
+            new Fleet("bookkeep-fleet", { config: config(), foundation: f, catalog: specs, namespace, release: releaseAt(specs, "v1.0.0") }, { providers: [f.k8sProvider] });
         });
 
         it("a canary for a service the catalog does not have", async () => {

@@ -378,7 +378,7 @@ describe("Kubernetes platform layer", function () {
 
     it("budgets each service at its HPA's own maxReplicas when the catalog overrides the stack's", () => {
         const payroll = {
-            name: "payroll", image: "payroll-service", tag: "v0.3.1", port: 3200, metricsPort: 9100, routePrefix: "/v1/payroll",
+            name: "payroll", image: "payroll-service", port: 3200, metricsPort: 9100, routePrefix: "/v1/payroll",
             backends: ["nats"], resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
             scaling: { cpuUtilization: 60, memoryUtilization: 75, maxReplicas: 4 },
         };
@@ -508,7 +508,7 @@ describe("Kubernetes platform layer", function () {
 
     it("gives a seventh NATS-using service its own NATS user, password and URL", async () => {
         const payroll = {
-            name: "payroll", image: "payroll-service", tag: "v0.3.1", port: 3200, metricsPort: 9100, routePrefix: "/v1/payroll",
+            name: "payroll", image: "payroll-service", port: 3200, metricsPort: 9100, routePrefix: "/v1/payroll",
             backends: ["nats"], resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
             scaling: { cpuUtilization: 60, memoryUtilization: 75, maxReplicas: 4 },
         };
