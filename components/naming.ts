@@ -8,7 +8,7 @@ import { Environment } from "../stacks/schema";
 export interface Namespaces {
     /** Application workloads: `bookkeep-<environment>`. */
     readonly app: string;
-    /** Ingress controller, cert-manager, sealed-secrets, Fluentd. */
+    /** The API gateway (Envoy Gateway and its proxies), cert-manager, sealed-secrets, Fluentd. */
     readonly system: string;
     /** Prometheus, Grafana, Elasticsearch, the OTel collector. */
     readonly monitoring: string;
@@ -49,8 +49,17 @@ export function platformPeers(environment: Environment) {
         podSelector: { matchLabels: podLabels },
     });
     return {
-        /** ingress-nginx controller pods (chart default labels). */
-        ingressController: inNamespace(ns.system, { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" }),
+        /**
+         * The Envoy proxies of the API Gateway: Envoy Gateway labels every proxy pod it creates with
+         * these, the last naming the Gateway they serve.
+         */
+        gatewayProxy: inNamespace(ns.system, {
+            "app.kubernetes.io/name": "envoy",
+            "app.kubernetes.io/component": "proxy",
+            "gateway.envoyproxy.io/owning-gateway-name": wellKnown.gatewayName,
+        }),
+        /** The Envoy Gateway controller pods (its chart's labels). */
+        gatewayController: inNamespace(ns.system, { "control-plane": "envoy-gateway", "app.kubernetes.io/instance": "envoy-gateway" }),
         /** Prometheus server pods of kube-prometheus-stack. */
         prometheus: inNamespace(ns.monitoring, { "app.kubernetes.io/name": "prometheus" }),
         /** NATS server pods. */
@@ -76,6 +85,9 @@ export const wellKnown = {
     otelEndpoint: "http://otel-collector:4318",
     /** The NATS client endpoint, without credentials (the app Secret's URLs add each service's user). */
     natsUrl: (environment: Environment) => `nats://nats.${namespacesFor(environment).nats}.svc.cluster.local:4222`,
+    /** The wildcard certificate's Secret (api.<domain> and *.<domain>), next to the Gateway in the system namespace. */
     tlsSecret: "bookkeep-tls",
+    /** The one Gateway in front of the API, in the system namespace. */
+    gatewayName: "bookkeep-gateway",
     ports: { postgres: 5432, redis: 6379, nats: 4222, otlpHttp: 4318, dns: 53 },
 } as const;

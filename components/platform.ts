@@ -1,7 +1,7 @@
 /**
  * A whole BookKeep environment: the cloud foundation, the shared Kubernetes platform on top of it,
  * and the service fleet, rolled out only after the database migration Job has completed and the
- * ingress controller (whose admission webhook validates the fleet's Ingresses) is in place.
+ * API gateway (whose chart installs the Gateway API CRDs the fleet's routes need) is in place.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Release } from "../services/release";

@@ -1,7 +1,8 @@
 /**
  * One BookKeep service on Kubernetes, shaped as docs/requirements.md's Deployment/Service/HPA (Service shape) and hardened as
  * its Security Hardening section demands: ServiceAccount, Deployment, Service, HPA,
- * PodDisruptionBudget, NetworkPolicy, and optionally a canary (Deployment, Service, Ingress).
+ * PodDisruptionBudget, NetworkPolicy, its HTTPRoute on the API Gateway, and optionally a canary
+ * (Deployment, Service, a weighted share of the route).
  */
 import * as k8s from "./k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,10 +10,10 @@ import { ImageRef } from "../services/release";
 import { Backend, ServiceSpec } from "../services/schema";
 import { ConfigIssue, inputError } from "../stacks/errors";
 import { Environment } from "../stacks/schema";
-import { ingressClass } from "./k8s/ingress";
 import { dnsEgress, networkPolicy, tcp } from "./k8s/networkPolicies";
 import { restrictedContainer, restrictedPod } from "./k8s/security";
 import { appLabels, platformPeers, wellKnown } from "./naming";
+import { serviceRoute } from "./route";
 
 type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type NetworkPolicyEgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
@@ -29,14 +30,14 @@ export interface DataStorePeers {
 export interface CanarySpec {
     /** Image tag the canary runs (never `latest`). */
     readonly tag: string;
-    /** Share of traffic, in percent (1-100), that ingress-nginx sends to the canary. */
+    /** Share of traffic, in percent (1-100), that the route sends to the canary. */
     readonly weight: number;
 }
 
 export interface BookKeepServiceArgs {
     /** The validated catalog entry. */
     readonly spec: ServiceSpec;
-    /** Selects the platform peers (ingress-nginx, Prometheus, NATS, OTel collector) the NetworkPolicy admits. */
+    /** Selects the platform peers (the gateway's proxies, Prometheus, NATS, OTel collector) the NetworkPolicy admits. */
     readonly environment: Environment;
     /** Namespace of every object. */
     readonly namespace: string;
@@ -50,8 +51,11 @@ export interface BookKeepServiceArgs {
     readonly compactResources?: boolean;
     readonly postgres: DataStorePeers;
     readonly redis: DataStorePeers;
-    /** The API host and TLS of the shared Ingress, which the canary Ingress must repeat. */
-    readonly ingress: { readonly host: string; readonly tlsHosts: readonly string[]; readonly tlsSecret: string };
+    /**
+     * The service's HTTPRoute: the API host and the Gateway listener it attaches to. Default none:
+     * no route, for a service whose route a rollout controller (Flagger) owns.
+     */
+    readonly route?: { readonly host: string; readonly parentRef: Record<string, string> };
     /** Optional canary; default none. */
     readonly canary?: CanarySpec;
 }
@@ -66,10 +70,11 @@ const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export class BookKeepService extends pulumi.ComponentResource {
     /** `<name>-service`: the name of the Deployment, Service and ServiceAccount. */
     public readonly serviceName: string;
-    /** The Service the Ingress routes to, on port 80. */
+    /** The Service the route sends traffic to, on port 80. */
     public readonly service: k8s.core.v1.Service;
     public readonly deployment: k8s.apps.v1.Deployment;
     public readonly canaryDeployment: k8s.apps.v1.Deployment | undefined;
+    public readonly route: k8s.apiextensions.CustomResource | undefined;
 
     constructor(name: string, args: BookKeepServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(args);
@@ -82,9 +87,9 @@ export class BookKeepService extends pulumi.ComponentResource {
         // Pods of both tracks carry these, so the NetworkPolicy covers the canary as well.
         const common = appLabels(svcName, "api");
         const k8sOpts = { parent: this };
-        // The rollout and the canary Ingress wait for what the component waits for (the migration
-        // Job, and the ingress controller whose admission webhook validates Ingresses): Pulumi does
-        // not pass a component's dependsOn on to its children.
+        // The rollout and the route wait for what the component waits for (the migration Job, and
+        // the gateway whose chart installs the HTTPRoute CRD): Pulumi does not pass a component's
+        // dependsOn on to its children.
         const rolloutOpts = { parent: this, dependsOn: opts?.dependsOn };
 
         const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
@@ -193,12 +198,13 @@ export class BookKeepService extends pulumi.ComponentResource {
             // Both tracks: the canary is the same service and gets the same walls.
             podSelector: { matchLabels: { "app.kubernetes.io/name": svcName, "app.kubernetes.io/part-of": "bookkeep" } },
             ingress: [
-                { from: [peers.ingressController], ports: tcp(spec.port) },
+                { from: [peers.gatewayProxy], ports: tcp(spec.port) },
                 { from: [peers.prometheus], ports: tcp(spec.metricsPort) },
             ],
             egress,
         }, k8sOpts, common);
 
+        let canaryService: k8s.core.v1.Service | undefined;
         if (args.canary) {
             const canary = args.canary;
             // One fixed replica and no HPA or PDB: the canary serves a small share while it is judged,
@@ -211,35 +217,14 @@ export class BookKeepService extends pulumi.ComponentResource {
                     template: podTemplate(canaryName, `${args.image.repository}:${canary.tag}`, canary.tag),
                 },
             }, rolloutOpts);
-            const canaryService = new k8s.core.v1.Service(`${name}-canary-svc`,
+            canaryService = new k8s.core.v1.Service(`${name}-canary-svc`,
                 serviceArgs(canaryName, canaryName, namespace, { ...common, track: "canary" }, spec), k8sOpts);
-            new k8s.networking.v1.Ingress(`${name}-canary-ingress`, {
-                metadata: {
-                    name: `${spec.name}-canary`,
-                    namespace,
-                    labels: common,
-                    // No cert-manager annotation: cert-manager's ingress-shim makes the bookkeep-tls
-                    // Certificate from the main Ingress's annotation, and a second annotated Ingress
-                    // naming the same secret would make it fight over that Certificate.
-                    annotations: {
-                        "nginx.ingress.kubernetes.io/canary": "true",
-                        "nginx.ingress.kubernetes.io/canary-weight": String(canary.weight),
-                    },
-                },
-                spec: {
-                    ingressClassName: ingressClass,
-                    tls: [{ hosts: [...args.ingress.tlsHosts], secretName: args.ingress.tlsSecret }],
-                    rules: [{
-                        host: args.ingress.host,
-                        http: {
-                            paths: [{
-                                path: spec.routePrefix,
-                                pathType: "Prefix",
-                                backend: { service: { name: canaryService.metadata.name, port: { number: 80 } } },
-                            }],
-                        },
-                    }],
-                },
+        }
+        if (args.route) {
+            this.route = serviceRoute(`${name}-route`, {
+                service: spec.name, namespace, host: args.route.host, routePrefix: spec.routePrefix, parentRef: args.route.parentRef,
+                backend: this.service.metadata.name,
+                ...(canaryService && args.canary ? { canary: { backend: canaryService.metadata.name, weight: args.canary.weight } } : {}),
             }, rolloutOpts);
         }
 

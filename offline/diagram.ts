@@ -97,7 +97,7 @@ export function architectureGraph(resources: readonly RecordedResource[], title:
             const chart = String(r.inputs.chart ?? r.name);
             const objects = rendered.get(r.urn);
             addNode(id(r.urn), `${chart.split("/").pop()}\n${objects === undefined ? String(r.inputs.version ?? "") : `${objects} objects`}`, { shape: "box3d" }, key);
-            if (/ingress-nginx/.test(chart)) {
+            if (/gateway-helm/.test(chart)) {
                 edges.push({ tail: "lb", head: id(r.urn), attributes: { label: "HTTPS" } });
                 workloadByName.set("ingress", id(r.urn));
             }
@@ -128,20 +128,20 @@ export function architectureGraph(resources: readonly RecordedResource[], title:
             }
         }
     }
-    addNode("lb", "Load balancer\n(L4, TLS passthrough to ingress)", { shape: "trapezium" });
+    addNode("lb", "Load balancer\n(L4, TLS passthrough to the gateway)", { shape: "trapezium" });
     edges.push({ tail: "internet", head: "lb" });
 
-    // Ingress routes: ingress controller → service workload, labelled with the path.
-    for (const ing of resources.filter(r => r.type === "kubernetes:networking.k8s.io/v1:Ingress")) {
-        const annotations = ((ing.inputs.metadata as Obj | undefined)?.annotations ?? {}) as Obj;
-        const canary = annotations["nginx.ingress.kubernetes.io/canary"] === "true";
-        for (const rule of ((ing.inputs.spec as Obj | undefined)?.rules ?? []) as Obj[]) {
-            for (const p of (rule.http?.paths ?? []) as Obj[]) {
-                const target = workloadByName.get(p.backend?.service?.name);
-                if (target && workloadByName.has("ingress")) {
+    // HTTPRoutes: the API gateway → service workload, labelled with the path (and a canary's weight).
+    for (const route of resources.filter(r => r.type === "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")) {
+        for (const rule of ((route.inputs.spec as Obj | undefined)?.rules ?? []) as Obj[]) {
+            const path = (rule.matches ?? []).map((m: Obj) => m.path?.value).find((v: unknown) => typeof v === "string");
+            const refs = (rule.backendRefs ?? []) as Obj[];
+            for (const ref of refs) {
+                const target = workloadByName.get(ref.name);
+                if (target && path && workloadByName.has("ingress")) {
                     edges.push({
                         tail: workloadByName.get("ingress"), head: target,
-                        attributes: { label: `${p.path}${canary ? ` (canary ${annotations["nginx.ingress.kubernetes.io/canary-weight"]}%)` : ""}` },
+                        attributes: { label: `${path}${refs.length > 1 ? ` (${ref.weight}%)` : ""}` },
                     });
                 }
             }

@@ -17,7 +17,8 @@ const kindOrder = [
     "Namespace", "CustomResourceDefinition", "StorageClass", "PriorityClass", "ServiceAccount", "Secret", "ConfigMap",
     "ResourceQuota", "LimitRange", "NetworkPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
     "ClusterIssuer", "Issuer", "Certificate", "Service", "Job", "Deployment", "StatefulSet", "DaemonSet", "CronJob",
-    "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "ServiceMonitor", "PrometheusRule",
+    "HorizontalPodAutoscaler", "PodDisruptionBudget", "EnvoyProxy", "GatewayClass", "Gateway", "HTTPRoute",
+    "ClientTrafficPolicy", "BackendTrafficPolicy", "ServiceMonitor", "PrometheusRule",
 ];
 
 export interface Manifest {

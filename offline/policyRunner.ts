@@ -77,6 +77,29 @@ export function readPackConfig(file: string, pack?: PackDefinition): PolicyPackC
     return config as PolicyPackConfig;
 }
 
+/**
+ * A policy whose `getConfig()` returns its properties from the config file (all but its level), as
+ * the CLI's `configure` call makes the analyzer do; `@pulumi/policy` keeps that call's state
+ * private, so the offline runner hands the properties to the policy itself.
+ */
+function withConfig(p: PackDefinition["policies"][number], entry: unknown): PackDefinition["policies"][number] {
+    if (entry === null || typeof entry !== "object") {
+        return p;
+    }
+    const { enforcementLevel: _level, ...properties } = entry as Record<string, unknown>;
+    const configured = <A extends object>(args: A) => ({ ...args, getConfig: () => properties });
+    const r = p as { validateResource?: unknown; validateStack?: unknown };
+    if (typeof r.validateResource === "function") {
+        const validate = r.validateResource as (args: object, report: unknown) => unknown;
+        return { ...p, validateResource: (args: object, report: unknown) => validate(configured(args), report) } as typeof p;
+    }
+    if (typeof r.validateStack === "function") {
+        const validate = r.validateStack as (args: object, report: unknown) => unknown;
+        return { ...p, validateStack: (args: object, report: unknown) => validate(configured(args), report) } as typeof p;
+    }
+    return p;
+}
+
 /** The policies' effective levels, with the CLI's precedence: policy config, "all", policy, pack. */
 export function effectiveLevels(pack: PackDefinition, config: PolicyPackConfig): EvaluatedPolicy[] {
     const levelOf = (v: unknown): Level | undefined =>
@@ -113,7 +136,7 @@ export class PolicySession {
     constructor(private readonly pack: PackDefinition, config: PolicyPackConfig = {}) {
         this.evaluated = effectiveLevels(pack, config);
         const levels = new Map(this.evaluated.map(e => [e.name, e.enforcementLevel]));
-        const policies = pack.policies.map(p => ({ ...p, enforcementLevel: levels.get(p.name) }));
+        const policies = pack.policies.map(p => ({ ...withConfig(p, config[p.name]), enforcementLevel: levels.get(p.name) }));
         const { analyzerServer } = this.runtime;
         this.analyze = analyzerServer.makeAnalyzeRpcFun(pack.name, pack.version, pack.enforcementLevel, policies);
         this.analyzeStack = analyzerServer.makeAnalyzeStackRpcFun(pack.name, pack.version, pack.enforcementLevel, policies);

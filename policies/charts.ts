@@ -20,7 +20,7 @@ export const vendoredCharts: Readonly<Record<string, string>> = {
     "cloudnative-pg-0.29.0.tgz": "f86a0e56f882771503111fad788bb957df3c2bc63c002353662a4340818a7e73",
     "elasticsearch-8.5.1.tgz": "87ad162cc0495aeeb7b3fa5a5e19346f52782e856575e8445e80afd9a28e032a",
     "fluentd-0.5.3.tgz": "1e75f201f3b8c1ba8b362bc45ec3c5724fc57149f47946b410e1c048082c111f",
-    "ingress-nginx-4.14.1.tgz": "34f21b45c7d7121595f976708418e18a20d4054ead716299bc7d498fcb8c2b28",
+    "gateway-helm-v1.9.0.tgz": "00d2905a659fc930c67d0053fefb10948bdc5cf2ddca00e06f6abea95db5eb64",
     "karpenter-1.14.1.tgz": "7bcf2c1180b01aef2b92c9610bbbac339b292bbcb93bdc662ec823b88189fd12",
     "karpenter-crd-1.14.1.tgz": "89a897c3e51b6df81314ca4268fa0f27ab76c3238d607a2e36e72894338dbad0",
     "kube-prometheus-stack-82.14.1.tgz": "e23bc3e1ddc628a58544e228687f9d41197a323d3b3fa4d5e27c62026aaf97df",

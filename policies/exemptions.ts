@@ -52,7 +52,7 @@ const installs = {
     nodeExporter: { archive: `${kps}.tgz`, release: "kube-prometheus-stack", labels: ["prometheus-node-exporter-4.52.2"] },
     monitoringControllers: { archive: `${kps}.tgz`, release: "kube-prometheus-stack", labels: [kps, "grafana-11.3.5", "kube-state-metrics-7.2.2"] },
     grafana: { archive: `${kps}.tgz`, release: "kube-prometheus-stack", labels: ["grafana-11.3.5"] },
-    ingressNginx: { archive: "ingress-nginx-4.14.1.tgz", release: "ingress-nginx", labels: ["ingress-nginx-4.14.1"] },
+    envoyGateway: { archive: "gateway-helm-v1.9.0.tgz", release: "envoy-gateway", labels: ["gateway-helm-v1.9.0"] },
     certManager: { archive: "cert-manager-v1.21.1.tgz", release: "cert-manager", labels: ["cert-manager-v1.21.1"] },
     sealedSecrets: { archive: "sealed-secrets-2.17.6.tgz", release: "sealed-secrets", labels: ["sealed-secrets-2.17.6"] },
     // Elastic's chart labels its objects `chart: elasticsearch`, without the version.
@@ -82,12 +82,6 @@ export const chartExemptions: readonly ChartExemption[] = [
         reason: "node-exporter reports the node's own CPU, memory, disk and network: it reads /proc, /sys and / from the host (read-only hostPath) in the host's network and PID namespaces, where its port is a host port",
         policies: ["pod-no-host-namespaces", "pod-no-host-path", "pod-restricted-volume-types", "container-no-host-ports"],
         chart: installs.nodeExporter, namespace: nodeExporter, kind: "DaemonSet", name: /^kube-prometheus-stack-prometheus-node-exporter$/,
-    },
-    {
-        id: "ingress-nginx-writable-root",
-        reason: "the ingress-nginx controller rewrites /etc/nginx and its temp paths on every reload; see components/k8s/ingress.ts",
-        policies: ["container-read-only-root-filesystem"],
-        chart: installs.ingressNginx, namespace: system, kind: "Deployment", name: /^ingress-nginx-controller$/,
     },
     {
         id: "elasticsearch-writable-root",
@@ -120,10 +114,10 @@ export const chartExemptions: readonly ChartExemption[] = [
         chart: installs.sealedSecrets, namespace: system, kind: "Deployment", name: /^sealed-secrets-controller$/,
     },
     {
-        id: "ingress-nginx-uses-kube-api",
-        reason: "the ingress-nginx controller watches Ingresses, Services, EndpointSlices and Secrets through the Kubernetes API to build its configuration",
+        id: "envoy-gateway-uses-kube-api",
+        reason: "the Envoy Gateway controller watches Gateway API and Envoy Gateway resources, Services, EndpointSlices and Secrets, and creates the Envoy proxies' Deployments and Services, through the Kubernetes API",
         policies: [controllerToken],
-        chart: installs.ingressNginx, namespace: system, kind: "Deployment", name: /^ingress-nginx-controller$/,
+        chart: installs.envoyGateway, namespace: system, kind: "Deployment", name: /^envoy-gateway$/,
     },
     {
         id: "cert-manager-uses-kube-api",

@@ -113,12 +113,12 @@ export const ingressTlsRequired: ResourceValidationPolicy = {
     }),
 };
 
-/** The only ports an externally exposed Service may carry: HTTP and HTTPS into the ingress controller. */
+/** The only ports an externally exposed Service may carry: HTTP and HTTPS into the API gateway's proxies. */
 export const webPorts: readonly number[] = [80, 443];
 
 export const appServicesInternal: ResourceValidationPolicy = {
     name: "app-services-internal",
-    description: "Checks whether Services stay internal (ClusterIP): in the app namespace always, elsewhere unless they expose only HTTP/HTTPS (the ingress controller's entry).",
+    description: "Checks whether Services stay internal (ClusterIP): in the app namespace always, elsewhere unless they expose only HTTP/HTTPS (the API gateway's entry).",
     enforcementLevel: "mandatory",
     validateResource: forTypes(["kubernetes:core/v1:Service"], (args, report) => {
         const type = safe(() => args.props.spec?.type) ?? "ClusterIP";
@@ -126,13 +126,13 @@ export const appServicesInternal: ResourceValidationPolicy = {
             return;
         }
         if (isAppNamespace(safe(() => args.props.metadata?.namespace))) {
-            report(`Service is exposed as ${type}; use type ClusterIP and route through the Ingress.`);
+            report(`Service is exposed as ${type}; use type ClusterIP and route through the API Gateway (an HTTPRoute).`);
             return;
         }
         const ports = asArray(safe(() => args.props.spec?.ports)).map(p => p?.port);
         const other = ports.filter(p => !webPorts.includes(p));
         if (ports.length === 0 || other.length > 0) {
-            report(`Service is exposed as ${type} on port(s) ${other.length > 0 ? other.join(", ") : "unknown"}; only ${webPorts.join(" and ")} may face outside the cluster: use type ClusterIP and route through the Ingress.`);
+            report(`Service is exposed as ${type} on port(s) ${other.length > 0 ? other.join(", ") : "unknown"}; only ${webPorts.join(" and ")} may face outside the cluster: use type ClusterIP and route through the API Gateway (an HTTPRoute).`);
         }
     }),
 };

@@ -8,6 +8,7 @@ import { chartPolicies } from "./charts";
 import { clusterPolicies } from "./cluster";
 import { dataProtectionPolicies } from "./dataProtection";
 import { dataStoreTypesCovered } from "./dataStores";
+import { gatewayPolicies } from "./gateway";
 import { hardeningPolicies, manifestPolicies } from "./hardening";
 import { networkPolicies } from "./network";
 import { version } from "./package.json";
@@ -32,6 +33,7 @@ export const pack = {
         dataStoreTypesCovered,
         ...clusterPolicies,
         ...networkPolicies,
+        ...gatewayPolicies,
         ...chartPolicies,
         ...preflightPolicies,
     ] as readonly Policy[],

@@ -75,7 +75,7 @@ describe("vendored charts", () => {
     });
 
     it("fails a pin whose version changed without its archive", () => {
-        const bumped = { ...k8sCharts.ingressNginx, version: "4.14.2" };
+        const bumped = { ...k8sCharts.envoyGateway, version: "v1.9.1" };
         expect(fs.existsSync(path.join(root, chartArchive(bumped)))).to.equal(false);
         expect(vendoredArchive(chartArchive(bumped))).to.equal(undefined);
     });
@@ -104,14 +104,17 @@ describe("offline Helm rendering", () => {
         expect(parsed.hooks.map(o => o.metadata.name)).to.deep.equal(["made-by-hook"]);
     });
 
-    it("renders ingress-nginx with its default values, leaving its admission hook Jobs out", async () => {
+    it("renders Envoy Gateway with its default values, leaving its certgen hook Job and topology-injector webhook out", async () => {
         const r = await renderChart(root, {
-            archive: path.join(chartsDir, "ingress-nginx-4.14.1.tgz"), release: "ingress-nginx", namespace: "bookkeep-system",
+            archive: path.join(chartsDir, "gateway-helm-v1.9.0.tgz"), release: "envoy-gateway", namespace: "bookkeep-system",
             values: {}, kubeVersion: "1.35", apiVersions: [], includeCrds: true,
         });
         expect(r.objects.some(isHook)).to.equal(false);
-        expect(r.hooks.filter(h => h.kind === "Job").map(h => h.metadata.name).sort()).to.deep.equal(["ingress-nginx-admission-create", "ingress-nginx-admission-patch"]);
-        expect(r.objects.find(o => o.kind === "Deployment")?.metadata.name).to.equal("ingress-nginx-controller");
+        expect(r.hooks.filter(h => h.kind === "Job" || h.kind.endsWith("WebhookConfiguration")).map(h => `${h.kind}/${h.metadata.name}`).sort())
+            .to.deep.equal(["Job/envoy-gateway-gateway-helm-certgen", "MutatingWebhookConfiguration/envoy-gateway-topology-injector.bookkeep-system"]);
+        expect(r.objects.find(o => o.kind === "Deployment")?.metadata.name).to.equal("envoy-gateway");
+        // Gateway API (13, experimental channel) and Envoy Gateway's own (8) CRDs ship in the chart.
+        expect(r.objects.filter(o => o.kind === "CustomResourceDefinition")).to.have.length(21);
     });
 
     it("keys the render cache by archive digest and every argument", () => {
@@ -139,22 +142,22 @@ describe("rendered chart objects in the plan", () => {
     });
 
     it("records each rendered object as a child of its Chart, typed, named and namespaced as the provider does", () => {
-        const nginx = production.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "ingress-nginx")!;
-        const children = chartChild(production, nginx);
+        const eg = production.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "envoy-gateway")!;
+        const children = chartChild(production, eg);
         const controller = children.find(r => r.type === "kubernetes:apps/v1:Deployment")!;
-        expect(controller.name).to.equal(`${nginx.name}:bookkeep-system/ingress-nginx-controller`);
-        const [head, project, chain] = nginx.urn.split("::");
+        expect(controller.name).to.equal(`${eg.name}:bookkeep-system/envoy-gateway`);
+        const [head, project, chain] = eg.urn.split("::");
         expect(controller.urn).to.equal(`${head}::${project}::${chain}$kubernetes:apps/v1:Deployment::${controller.name}`);
-        expect([controller.provider, controller.dependsOn]).to.deep.equal([nginx.provider, nginx.dependsOn]);
+        expect([controller.provider, controller.dependsOn]).to.deep.equal([eg.provider, eg.dependsOn]);
         // Namespaced kinds get the release's namespace; cluster-scoped ones none.
         expect(children.filter(r => r.type.endsWith(":Service")).every(r => (r.inputs.metadata as any).namespace === "bookkeep-system")).to.equal(true);
-        const classes = children.filter(r => r.type === "kubernetes:networking.k8s.io/v1:IngressClass");
-        expect(classes.map(r => [r.name, (r.inputs.metadata as any).namespace])).to.deep.equal([[`${nginx.name}:nginx`, undefined]]);
+        const roles = children.filter(r => r.type === "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole");
+        expect(roles.map(r => [r.name, (r.inputs.metadata as any).namespace])).to.deep.equal([[`${eg.name}:envoy-gateway-gateway-helm-envoy-gateway-role`, undefined]]);
         // No hook object is ever deployed.
         expect(production.resources.filter(r => (r.inputs.metadata as any)?.annotations?.["helm.sh/hook"] !== undefined).map(r => r.name)).to.deep.equal([]);
     });
 
-    it("renders every chart of every stack, CRDs included, with the admission certificates from cert-manager", () => {
+    it("renders every chart of every stack, CRDs included, with the certificates hooks would make from cert-manager", () => {
         for (const ev of [production, development]) {
             const charts = ev.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart");
             expect(ev.charts.map(c => c.chart.urn).sort()).to.deep.equal(charts.map(c => c.urn).sort());
@@ -162,11 +165,9 @@ describe("rendered chart objects in the plan", () => {
                 expect(chartChild(ev, c).length, c.name).to.be.greaterThan(0);
             }
         }
-        const nginx = production.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "ingress-nginx")!;
-        const webhook = chartChild(production, nginx).find(r => r.type.endsWith(":ValidatingWebhookConfiguration"))!;
-        expect((webhook.inputs.metadata as any).annotations).to.include({ "cert-manager.io/inject-ca-from": "bookkeep-system/ingress-nginx-admission" });
-        expect(chartChild(production, nginx).filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate").map(r => (r.inputs.spec as any).secretName).sort())
-            .to.deep.equal(["ingress-nginx-admission", "ingress-nginx-root-cert"]);
+        // Envoy Gateway's xDS certificates (the controller's and the proxies'), which its certgen hook would make.
+        const certificates = production.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate" && (r.inputs.metadata as any).namespace === "bookkeep-system");
+        expect(certificates.map(r => (r.inputs.spec as any).secretName).sort()).to.include.members(["envoy", "envoy-gateway", "envoy-gateway-ca"]);
         const kps = production.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "kube-prometheus-stack")!;
         expect(chartChild(production, kps).filter(r => r.type.endsWith("WebhookConfiguration"))).to.deep.equal([]);
         expect(production.resources.filter(r => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").length).to.be.at.least(10 + 6);
@@ -198,8 +199,15 @@ describe("plan checks over hooks and webhooks", () => {
     before(async () => {
         ev = await run(() => {
             const p = providers("production");
-            // ingress-nginx as its chart comes: the admission Secret and the webhook's CA are made by hooks.
-            new k8s.helm.v4.Chart("hooked", { chart: "./charts/ingress-nginx-4.14.1.tgz", name: "ingress-nginx", namespace: "bookkeep-system" }, { provider: p.k8s });
+            // Envoy Gateway as its chart comes: the controller's certificate Secret is made by a hook.
+            new k8s.helm.v4.Chart("hooked", { chart: "./charts/gateway-helm-v1.9.0.tgz", name: "envoy-gateway", namespace: "bookkeep-system" }, { provider: p.k8s });
+            new k8s.admissionregistration.v1.ValidatingWebhookConfiguration("no-ca", {
+                metadata: { name: "no-ca" },
+                webhooks: [{
+                    name: "validate.example.com", failurePolicy: "Fail", sideEffects: "None", admissionReviewVersions: ["v1"],
+                    clientConfig: { service: { name: "hook", namespace: "bookkeep-system" } },
+                }],
+            }, { provider: p.k8s });
             new k8s.helm.v4.Chart("fetched", { chart: "ingress-nginx", version: "4.14.1", repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" }, namespace: "x" }, { provider: p.k8s });
             return {};
         }, "production");
@@ -209,8 +217,8 @@ describe("plan checks over hooks and webhooks", () => {
         const findings = runPlanChecks(ev.resources, ev.charts).map(f => [f.policy, f.urn.split("::").pop(), f.message]);
         expect(findings).to.deep.equal([
             [planChecks.chartRendered, "fetched", "Helm chart fetched installs \"ingress-nginx\", not a vendored archive, so the plan cannot render it and none of its objects were checked; copy the archive into charts/ and set chart to \"./charts/<name>-<version>.tgz\"."],
-            [planChecks.references, "hooked:bookkeep-system/ingress-nginx-controller", "Deployment ingress-nginx-controller needs Secret bookkeep-system/ingress-nginx-admission, which nothing in the plan deploys (its chart's hooks, which helm.v4.Chart never runs, would: Job ingress-nginx-admission-create (pre-install,pre-upgrade), Job ingress-nginx-admission-patch (post-install,post-upgrade)); deploy it (for a certificate, a cert-manager Certificate with that secretName), turn off what needs it, or mark the reference optional."],
-            [planChecks.webhookCa, "hooked:ingress-nginx-admission", "ValidatingWebhookConfiguration ingress-nginx-admission: webhook validate.nginx.ingress.kubernetes.io fails closed (failurePolicy Fail) and has no CA source; annotate it cert-manager.io/inject-ca-from with a Certificate, set clientConfig.caBundle, or turn the webhook off."],
+            [planChecks.references, "hooked:bookkeep-system/envoy-gateway", "Deployment envoy-gateway needs Secret bookkeep-system/envoy-gateway, which nothing in the plan deploys (its chart's hooks, which helm.v4.Chart never runs, would: Job envoy-gateway-gateway-helm-certgen (pre-install, pre-upgrade)); deploy it (for a certificate, a cert-manager Certificate with that secretName), turn off what needs it, or mark the reference optional."],
+            [planChecks.webhookCa, "no-ca", "ValidatingWebhookConfiguration no-ca: webhook validate.example.com fails closed (failurePolicy Fail) and has no CA source; annotate it cert-manager.io/inject-ca-from with a Certificate, set clientConfig.caBundle, or turn the webhook off."],
         ]);
     });
 

@@ -17,11 +17,17 @@ const T = {
     hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     policy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    route: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
     configMap: "kubernetes:core/v1:ConfigMap",
     provider: "pulumi:providers:kubernetes",
     fleet: "bookkeep:fleet:Fleet",
     component: "bookkeep:fleet:Service",
+};
+
+/** Where every service's route attaches: the api listener of the Gateway in bookkeep-system. */
+const apiListener = { group: "gateway.networking.k8s.io", kind: "Gateway", name: "bookkeep-gateway", namespace: "bookkeep-system", sectionName: "https-api" };
+const prefixes: Record<string, string> = {
+    auth: "/v1/auth", bookkeeping: "/v1/transactions", invoice: "/v1/invoices", tax: "/v1/tax", customer: "/v1/customers", report: "/v1/reports",
 };
 
 /** What each service uses, stated independently of the catalog code (catalog.spec checks they agree). */
@@ -137,10 +143,10 @@ function expectPodTemplate(pod: any, app: string, container: string, image: stri
 }
 
 const standardResources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
-const perService = { [T.account]: 1, [T.deployment]: 1, [T.service]: 1, [T.hpa]: 1, [T.pdb]: 1, [T.policy]: 1 };
-/** Exact counts of custom resources: the provider and migration stand-in, `services` x the six objects, one Ingress, and extras. */
+const perService = { [T.account]: 1, [T.deployment]: 1, [T.service]: 1, [T.hpa]: 1, [T.pdb]: 1, [T.policy]: 1, [T.route]: 1 };
+/** Exact counts of custom resources: the provider and migration stand-in, `services` x the seven objects, and extras. */
 function expectedCounts(services: number, extra: Record<string, number> = {}): Record<string, number> {
-    const out: Record<string, number> = { [T.provider]: 1, [T.configMap]: 1, [T.ingress]: 1 };
+    const out: Record<string, number> = { [T.provider]: 1, [T.configMap]: 1 };
     for (const [type, n] of Object.entries(perService)) {
         out[type] = n * services;
     }
@@ -157,7 +163,7 @@ describe("fleet", () => {
             ev = await evaluateFleet({ stack: "production" });
         });
 
-        it("creates exactly six objects per service and one Ingress, all on the stack's k8s provider", () => {
+        it("creates exactly seven objects per service (its HTTPRoute included), all on the stack's k8s provider", () => {
             expect(counts(ev.resources)).to.deep.equal(expectedCounts(6));
             const provider = one(ev.resources, T.provider, "fake-k8s");
             for (const r of ev.resources.filter(x => x.custom && x.type.startsWith("kubernetes:"))) {
@@ -174,6 +180,7 @@ describe("fleet", () => {
                 const objects: [string, string, string][] = [
                     [T.account, "sa", `${name}-service`], [T.deployment, "deployment", `${name}-service`], [T.service, "svc", `${name}-service`],
                     [T.hpa, "hpa", `${name}-service-hpa`], [T.pdb, "pdb", `${name}-service-pdb`], [T.policy, "netpol", `${name}-service-policy`],
+                    [T.route, "route", name],
                 ];
                 for (const [type, suffix, k8sName] of objects) {
                     const r = one(ev.resources, type, `bookkeep-fleet-${name}-${suffix}`);
@@ -181,7 +188,6 @@ describe("fleet", () => {
                     expect(r.inputs.metadata, r.name).to.include({ name: k8sName, namespace: "bookkeep-production" });
                 }
             }
-            expect(one(ev.resources, T.ingress, "bookkeep-fleet-ingress").parent).to.equal(fleet.urn);
         });
 
         it("gives each service an account without an automounted token", () => {
@@ -210,9 +216,9 @@ describe("fleet", () => {
             expect(tax).to.not.include("JWT_SECRET");
         });
 
-        it("waits for what the fleet waits for (migration, ingress controller) before any Deployment or Ingress", () => {
+        it("waits for what the fleet waits for (migration, the gateway's CRDs) before any Deployment or HTTPRoute", () => {
             const migration = one(ev.resources, T.configMap, "migration-stand-in");
-            for (const d of [...ofType(ev.resources, T.deployment), ...ofType(ev.resources, T.ingress)]) {
+            for (const d of [...ofType(ev.resources, T.deployment), ...ofType(ev.resources, T.route)]) {
                 expect(d.dependsOn, d.name).to.include(migration.urn);
             }
             // Services, HPAs and policies need neither, and do not wait.
@@ -255,14 +261,14 @@ describe("fleet", () => {
             }
         });
 
-        it("admits traffic only from ingress-nginx on 3100 and Prometheus on metrics", () => {
+        it("admits traffic only from the gateway's Envoy proxies on 3100 and Prometheus on metrics", () => {
             const peers = platformPeers("production");
             for (const name of six) {
                 const p = k8sObject(ev, T.policy, `${name}-service-policy`).spec;
                 expect(p.policyTypes).to.deep.equal(["Ingress", "Egress"]);
                 expect(p.podSelector).to.deep.equal({ matchLabels: { "app.kubernetes.io/name": `${name}-service`, "app.kubernetes.io/part-of": "bookkeep" } });
                 expect(p.ingress, name).to.deep.equal([
-                    { from: [peers.ingressController], ports: [{ protocol: "TCP", port: 3100 }] },
+                    { from: [peers.gatewayProxy], ports: [{ protocol: "TCP", port: 3100 }] },
                     { from: [peers.prometheus], ports: [{ protocol: "TCP", port: 9090 }] },
                 ]);
                 const pod = k8sObject(ev, T.deployment, `${name}-service`).spec.template.metadata.labels;
@@ -279,29 +285,25 @@ describe("fleet", () => {
             expect(egressPorts("auth")).to.deep.equal([53, 53, 5432, 6379, 4318]);
         });
 
-        it("routes api.bookkeep.app/<prefix> to each service over TLS with a real ingress-nginx rate limit", () => {
-            const ing = k8sObject(ev, T.ingress, "bookkeep-ingress");
-            expect(ing.metadata.namespace).to.equal("bookkeep-production");
-            // ingress-shim makes the one bookkeep-tls Certificate from these (no separate Certificate object).
-            expect(ing.metadata.annotations).to.deep.equal({
-                "cert-manager.io/cluster-issuer": "letsencrypt-prod",
-                "cert-manager.io/private-key-algorithm": "ECDSA",
-                "cert-manager.io/private-key-size": "256",
-                "cert-manager.io/private-key-rotation-policy": "Always",
-                "nginx.ingress.kubernetes.io/limit-rpm": "100",
-                "nginx.ingress.kubernetes.io/limit-burst-multiplier": "1",
-            });
-            expect(ing.spec.ingressClassName).to.equal("nginx");
-            expect(ing.spec.tls).to.deep.equal([{ hosts: ["api.bookkeep.app", "*.bookkeep.app"], secretName: "bookkeep-tls" }]);
-            const prefixes = ["/v1/auth", "/v1/transactions", "/v1/invoices", "/v1/tax", "/v1/customers", "/v1/reports"];
-            expect(ing.spec.rules).to.deep.equal([{
-                host: "api.bookkeep.app",
-                http: {
-                    paths: six.map((name, i) => ({
-                        path: prefixes[i], pathType: "Prefix", backend: { service: { name: `${name}-service`, port: { number: 80 } } },
-                    })),
-                },
-            }]);
+        it("routes api.bookkeep.app/<prefix> to each service with one HTTPRoute named after it, on the Gateway's api listener", () => {
+            expect(ofType(ev.resources, T.route).map(r => (r.inputs.metadata as any).name)).to.deep.equal(six);
+            for (const name of six) {
+                const route = k8sObject(ev, T.route, name);
+                expect(route.metadata.namespace).to.equal("bookkeep-production");
+                expect(route.spec, name).to.deep.equal({
+                    parentRefs: [apiListener],
+                    hostnames: ["api.bookkeep.app"],
+                    rules: [{ matches: [{ path: { type: "PathPrefix", value: prefixes[name] } }], backendRefs: [{ name: `${name}-service`, port: 80 }] }],
+                });
+                expect(one(ev.resources, T.route, `bookkeep-fleet-${name}-route`).parent).to.equal(one(ev.resources, T.component, `bookkeep-fleet-${name}`).urn);
+            }
+        });
+
+        it("matches every route's prefix to the catalog's", () => {
+            const catalog = loadCatalog([...catalogEntries]);
+            for (const spec of catalog) {
+                expect(k8sObject(ev, T.route, spec.name).spec.rules[0].matches[0].path.value, spec.name).to.equal(spec.routePrefix);
+            }
         });
 
         it("exports each service's public route", () => {
@@ -326,9 +328,9 @@ describe("fleet", () => {
                     expect((r.inputs.metadata as any).namespace, r.name).to.equal("bookkeep-staging");
                 }
             }
-            const ing = k8sObject(ev, T.ingress, "bookkeep-ingress");
-            expect(ing.spec.tls).to.deep.equal([{ hosts: ["api.staging.bookkeep.app", "*.staging.bookkeep.app"], secretName: "bookkeep-tls" }]);
-            expect(ing.spec.rules.map((r: any) => r.host)).to.deep.equal(["api.staging.bookkeep.app"]);
+            for (const name of six) {
+                expect(k8sObject(ev, T.route, name).spec.hostnames, name).to.deep.equal(["api.staging.bookkeep.app"]);
+            }
         });
 
         it("scales 1-2, and a single replica stays drainable", () => {
@@ -363,7 +365,7 @@ describe("fleet", () => {
                     { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "512Mi" } });
                 expect(d.metadata.namespace).to.equal("bookkeep-development");
             }
-            expect(k8sObject(ev, T.ingress, "bookkeep-ingress").spec.rules[0].host).to.equal("api.bookkeep.localhost");
+            expect(k8sObject(ev, T.route, "auth").spec.hostnames).to.deep.equal(["api.bookkeep.localhost"]);
         });
     });
 
@@ -379,7 +381,7 @@ describe("fleet", () => {
             const shape = (ev: Evaluation) => ev.resources
                 .filter(r => r.type.startsWith("kubernetes:") || r.type.startsWith("bookkeep:"))
                 .map(r => ({ type: r.type, name: r.name, inputs: r.inputs }));
-            expect(shape(gcp)).to.have.length(6 * 7 + 2 + 1);
+            expect(shape(gcp)).to.have.length(6 * 8 + 2);
             expect(JSON.stringify(shape(gcp))).to.equal(JSON.stringify(shape(aws)));
         });
     });
@@ -390,14 +392,14 @@ describe("fleet", () => {
             ev = await evaluateFleet({ stack: "production", overrides: { "bookkeep:fleet": { canaries: { auth: { tag: "v1.1.0", weight: 10 } } } } });
         });
 
-        it("adds exactly a canary Deployment, Service and Ingress for auth alone", () => {
-            expect(counts(ev.resources)).to.deep.equal(expectedCounts(6, { [T.deployment]: 1, [T.service]: 1, [T.ingress]: 1 }));
+        it("adds exactly a canary Deployment and Service for auth alone, and no second route", () => {
+            expect(counts(ev.resources)).to.deep.equal(expectedCounts(6, { [T.deployment]: 1, [T.service]: 1 }));
             const auth = one(ev.resources, T.component, "bookkeep-fleet-auth");
-            for (const [type, name] of [[T.deployment, "deployment"], [T.service, "svc"], [T.ingress, "ingress"]] as const) {
+            for (const [type, name] of [[T.deployment, "deployment"], [T.service, "svc"]] as const) {
                 expect(one(ev.resources, type, `bookkeep-fleet-auth-canary-${name}`).parent).to.equal(auth.urn);
             }
             expect(ev.resources.filter(r => r.name.includes("canary")).map(r => r.name).sort()).to.deep.equal([
-                "bookkeep-fleet-auth-canary-deployment", "bookkeep-fleet-auth-canary-ingress", "bookkeep-fleet-auth-canary-svc",
+                "bookkeep-fleet-auth-canary-deployment", "bookkeep-fleet-auth-canary-svc",
             ]);
         });
 
@@ -409,8 +411,7 @@ describe("fleet", () => {
             expect(d.spec.template.spec.containers[0].env).to.deep.equal(expectedEnv("auth", "v1.1.0", "production"));
             const migration = one(ev.resources, T.configMap, "migration-stand-in");
             expect(one(ev.resources, T.deployment, "bookkeep-fleet-auth-canary-deployment").dependsOn).to.include(migration.urn);
-            // The canary Ingress is validated by the controller's admission webhook too.
-            expect(one(ev.resources, T.ingress, "bookkeep-fleet-auth-canary-ingress").dependsOn).to.include(migration.urn);
+            expect(one(ev.resources, T.route, "bookkeep-fleet-auth-route").dependsOn).to.include(migration.urn);
             const stable = k8sObject(ev, T.deployment, "auth-service");
             expect(stable.spec.template.spec.containers[0].image).to.equal("ghcr.io/bookkeep/auth-service:v1.0.0");
         });
@@ -430,23 +431,13 @@ describe("fleet", () => {
             expect(stablePods).to.include(policy);
         });
 
-        it("sends 10 % of the auth route to the canary through ingress-nginx canary annotations", () => {
-            const ing = k8sObject(ev, T.ingress, "auth-canary");
-            expect(ing.metadata.namespace).to.equal("bookkeep-production");
-            expect(ing.metadata.annotations).to.deep.equal({
-                "nginx.ingress.kubernetes.io/canary": "true",
-                "nginx.ingress.kubernetes.io/canary-weight": "10",
-            });
-            expect(ing.spec).to.deep.equal({
-                ingressClassName: "nginx",
-                tls: [{ hosts: ["api.bookkeep.app", "*.bookkeep.app"], secretName: "bookkeep-tls" }],
-                rules: [{
-                    host: "api.bookkeep.app",
-                    http: { paths: [{ path: "/v1/auth", pathType: "Prefix", backend: { service: { name: "auth-service-canary", port: { number: 80 } } } }] },
-                }],
-            });
-            const main = k8sObject(ev, T.ingress, "bookkeep-ingress").spec.rules[0].http.paths.find((p: any) => p.path === "/v1/auth");
-            expect(main.backend.service.name).to.equal("auth-service");
+        it("sends 10 % of the auth route to the canary as a weighted backend of the same HTTPRoute", () => {
+            expect(k8sObject(ev, T.route, "auth").spec.rules).to.deep.equal([{
+                matches: [{ path: { type: "PathPrefix", value: "/v1/auth" } }],
+                backendRefs: [{ name: "auth-service", port: 80, weight: 90 }, { name: "auth-service-canary", port: 80, weight: 10 }],
+            }]);
+            // Only auth's route is split.
+            expect(k8sObject(ev, T.route, "tax").spec.rules[0].backendRefs).to.deep.equal([{ name: "tax-service", port: 80 }]);
         });
     });
 
@@ -482,16 +473,17 @@ describe("fleet", () => {
             const p = k8sObject(ev, T.policy, "payroll-service-policy").spec;
             const peers = platformPeers("production");
             expect(p.ingress).to.deep.equal([
-                { from: [peers.ingressController], ports: [{ protocol: "TCP", port: 3200 }] },
+                { from: [peers.gatewayProxy], ports: [{ protocol: "TCP", port: 3200 }] },
                 { from: [peers.prometheus], ports: [{ protocol: "TCP", port: 9100 }] },
             ]);
             expect(p.egress).to.deep.equal(expectedEgress(["nats"], "production"));
         });
 
         it("routes /v1/payroll to it and exports the route", () => {
-            const paths = k8sObject(ev, T.ingress, "bookkeep-ingress").spec.rules[0].http.paths;
-            expect(paths).to.have.length(7);
-            expect(paths[6]).to.deep.equal({ path: "/v1/payroll", pathType: "Prefix", backend: { service: { name: "payroll-service", port: { number: 80 } } } });
+            expect(ofType(ev.resources, T.route)).to.have.length(7);
+            expect(k8sObject(ev, T.route, "payroll").spec.rules).to.deep.equal([{
+                matches: [{ path: { type: "PathPrefix", value: "/v1/payroll" } }], backendRefs: [{ name: "payroll-service", port: 80 }],
+            }]);
             expect((ev.outputs.routes as Record<string, string>).payroll).to.equal("https://api.bookkeep.app/v1/payroll");
         });
     });
@@ -521,7 +513,7 @@ describe("fleet", () => {
 
         it("while the same arguments with a valid catalog evaluate", async () => {
             const registered = (await attempt([...catalogEntries])()).resources;
-            expect(ofType(registered, T.ingress).map(r => r.name).sort()).to.deep.equal(["bookkeep-fleet-auth-canary-ingress", "bookkeep-fleet-ingress"]);
+            expect(ofType(registered, T.route)).to.have.length(6);
         });
     });
 });

@@ -169,11 +169,10 @@ describe("Kubernetes platform layer", function () {
         expect(withoutDigest(inventory(production.ev))).to.deep.equal({
             "": [
                 "ClusterIssuer/bookkeep-logging-ca", "ClusterIssuer/bookkeep-logging-ca-selfsigned",
-                "ClusterIssuer/letsencrypt-prod", "Namespace/bookkeep-monitoring", "Namespace/bookkeep-nats", "Namespace/bookkeep-node-exporter",
+                "ClusterIssuer/letsencrypt-prod", "GatewayClass/envoy-gateway", "Namespace/bookkeep-monitoring", "Namespace/bookkeep-nats", "Namespace/bookkeep-node-exporter",
                 "Namespace/bookkeep-production", "Namespace/bookkeep-system",
             ],
-            // No Certificate (ingress-shim makes it from the fleet's Ingress) and no app-namespace
-            // allowances: each service's own policy opens its flows.
+            // No app-namespace allowances: each service's own policy opens its flows.
             [prod]: [
                 "CronJob/db-backup", "CronJob/db-backup-monthly", "CronJob/db-backup-weekly", "CronJob/redis-snapshot",
                 "Job/db-migration-v1-0-0",
@@ -186,10 +185,14 @@ describe("Kubernetes platform layer", function () {
                 "ServiceAccount/db-backup", "ServiceAccount/db-migration", "ServiceAccount/redis-snapshot",
             ],
             [sys]: [
-                "Certificate/elasticsearch-ca", "Certificate/fluentd-elasticsearch-tls",
-                "Chart/cert-manager", "Chart/fluentd", "Chart/ingress-nginx", "Chart/sealed-secrets",
+                "BackendTrafficPolicy/bookkeep-gateway",
+                "Certificate/bookkeep-tls", "Certificate/elasticsearch-ca", "Certificate/envoy", "Certificate/envoy-gateway", "Certificate/envoy-gateway-ca",
+                "Certificate/fluentd-elasticsearch-tls",
+                "Chart/cert-manager", "Chart/envoy-gateway", "Chart/fluentd", "Chart/sealed-secrets",
+                "ClientTrafficPolicy/bookkeep-gateway", "EnvoyProxy/bookkeep-gateway", "Gateway/bookkeep-gateway", "HTTPRoute/bookkeep-https-redirect",
+                "Issuer/envoy-gateway-ca", "Issuer/envoy-gateway-ca-selfsigned",
                 "NetworkPolicy/allow-dns", "NetworkPolicy/cert-manager-controller", "NetworkPolicy/cert-manager-kube-api", "NetworkPolicy/cert-manager-webhook",
-                "NetworkPolicy/default-deny", "NetworkPolicy/fluentd", "NetworkPolicy/ingress-nginx-controller",
+                "NetworkPolicy/default-deny", "NetworkPolicy/envoy-gateway-controller", "NetworkPolicy/envoy-gateway-proxy", "NetworkPolicy/fluentd",
                 "NetworkPolicy/sealed-secrets-controller",
                 "Secret/fluentd-elasticsearch",
             ],
@@ -218,11 +221,13 @@ describe("Kubernetes platform layer", function () {
     it("leaves out Prometheus, Elasticsearch/Fluentd and the collector when observability is off (development)", () => {
         const inv = inventory(development.ev);
         expect(inv[mon]).to.deep.equal(["NetworkPolicy/allow-dns", "NetworkPolicy/default-deny"]);
-        expect(present(inv[sys], sys).filter(x => x.startsWith("Chart/"))).to.deep.equal(["Chart/cert-manager", "Chart/ingress-nginx", "Chart/sealed-secrets"]);
+        expect(present(inv[sys], sys).filter(x => x.startsWith("Chart/"))).to.deep.equal(["Chart/cert-manager", "Chart/envoy-gateway", "Chart/sealed-secrets"]);
         expect(inv["bookkeep-development"]).to.not.include.members(["Service/otel-collector"]);
         expect(inv["bookkeep-development"]).to.include.members(["Job/db-migration-v1-0-0", "CronJob/db-backup", "Secret/bookkeeping-secrets"]);
         expect(inv[""]).to.not.include("Namespace/bookkeep-node-exporter");
-        expect(chart(development.ev, "ingress-nginx").values.controller.metrics).to.deep.equal({ enabled: false, serviceMonitor: { enabled: false } });
+        expect(policy(development.ev, "envoy-gateway-proxy", sys).ingress).to.deep.equal([
+            { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 10080, protocol: "TCP" }, { port: 10443, protocol: "TCP" }] },
+        ]);
         expect(chart(development.ev, "cert-manager").values.prometheus).to.deep.equal({ enabled: false, servicemonitor: { enabled: false } });
         // Only the app database role's and the NATS users' passwords: the layer's random provider exists on every stack.
         expect(development.ev.resources.filter(r => r.type.startsWith("random:") || r.type === "pulumi:providers:random").map(r => r.name).sort())
@@ -235,8 +240,8 @@ describe("Kubernetes platform layer", function () {
         expect(pins).to.deep.equal([
             ["cert-manager", "./charts/cert-manager-v1.21.1.tgz", null, null],
             ["elasticsearch", "./charts/elasticsearch-8.5.1.tgz", null, null],
+            ["envoy-gateway", "./charts/gateway-helm-v1.9.0.tgz", null, null],
             ["fluentd", "./charts/fluentd-0.5.3.tgz", null, null],
-            ["ingress-nginx", "./charts/ingress-nginx-4.14.1.tgz", null, null],
             ["kube-prometheus-stack", "./charts/kube-prometheus-stack-82.14.1.tgz", null, null],
             ["nats", "./charts/nats-2.12.3.tgz", null, null],
             ["otel-collector", "./charts/opentelemetry-collector-0.158.2.tgz", null, null],
@@ -279,16 +284,15 @@ describe("Kubernetes platform layer", function () {
         expect(policy(productionGcp.ev, "db-backup", prod).egress).to.deep.equal([...backupEgress, ...fakeGcpNetwork.identityEgress]);
     });
 
-    it("admits the shared services' own flows (ingress, NATS, Elasticsearch, collector)", () => {
+    it("admits the shared services' own flows (the gateway, NATS, Elasticsearch, collector)", () => {
         const ev = production.ev;
-        const controller = policy(ev, "ingress-nginx-controller", sys);
-        expect(controller.ingress).to.deep.equal([
-            { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 80, protocol: "TCP" }, { port: 443, protocol: "TCP" }] },
-            { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 8443, protocol: "TCP" }] },
-            { from: [prometheusPeer], ports: [{ port: 10254, protocol: "TCP" }] },
+        const proxy = policy(ev, "envoy-gateway-proxy", sys);
+        expect(proxy.ingress).to.deep.equal([
+            // Envoy Gateway maps listener ports 80/443 to 10080/10443 in the proxy container.
+            { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 10080, protocol: "TCP" }, { port: 10443, protocol: "TCP" }] },
+            { from: [prometheusPeer], ports: [{ port: 19001, protocol: "TCP" }] },
         ]);
-        expect(controller.egress[0]).to.deep.equal({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": prod } } }], ports: [{ port: 3100, protocol: "TCP" }] });
-        expect(controller.egress[1]).to.deep.equal({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] });
+        expect(proxy.egress[0]).to.deep.equal({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": prod } } }], ports: [{ port: 3100, protocol: "TCP" }] });
         const natsServer = policy(ev, "nats-server", nats);
         // Only the services whose catalog entry uses NATS, and Prometheus.
         expect(natsServer.ingress).to.deep.equal([
@@ -337,7 +341,7 @@ describe("Kubernetes platform layer", function () {
         const holders: [string, string, (p: any) => any][] = [
             ["monitoring-kube-api", mon, p => p.egress[0]],
             ["prometheus-operator-kube-api", mon, p => p.egress[0]],
-            ["ingress-nginx-controller", sys, p => p.egress[1]],
+            ["envoy-gateway-controller", sys, p => p.egress[0]],
             ["cert-manager-kube-api", sys, p => p.egress[0]],
             ["sealed-secrets-controller", sys, p => p.egress[0]],
             ["fluentd", sys, p => p.egress[1]],
@@ -388,23 +392,20 @@ describe("Kubernetes platform layer", function () {
         expect(appQuota(config.fleet, catalog, [])).to.include({ pods: "5", "requests.cpu": "500m", "limits.memory": "1280Mi" });
     });
 
-    it("runs ingress-nginx behind the foundation's load balancer, hardened, 2 replicas in production", () => {
-        const c = chart(production.ev, "ingress-nginx");
+    it("runs the Envoy Gateway controller hardened, 2 replicas with a PDB and anti-affinity in production, without its hook-only webhook", () => {
+        const c = chart(production.ev, "envoy-gateway");
         expect(c.namespace).to.equal(sys);
-        expect(c.values.controller).to.deep.include({
-            replicaCount: 2, minAvailable: 1, allowSnippetAnnotations: false,
-            // Local: the client's address survives to nginx, so limit-rpm counts per client.
-            service: { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" }, externalTrafficPolicy: "Local" },
-            metrics: { enabled: true, serviceMonitor: { enabled: true } },
-            extraArgs: { "default-ssl-certificate": `${prod}/bookkeep-tls` },
-        });
-        expect(c.values.controller.config).to.include({ "limit-req-status-code": "429", "server-tokens": "false" });
-        expect(c.values.controller.image).to.include({ runAsNonRoot: true, runAsUser: 101, allowPrivilegeEscalation: false });
-        expect(c.values.controller.resources).to.have.keys("requests", "limits");
-        expect(chart(staging.ev, "ingress-nginx").values.controller.replicaCount).to.equal(1);
+        expect(c.values.deployment.replicas).to.equal(2);
+        expect(c.values.podDisruptionBudget).to.deep.equal({ minAvailable: 1 });
+        expect(c.values.topologyInjector).to.deep.equal({ enabled: false });
+        expect(c.values.deployment.envoyGateway.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } });
+        expect(c.values.deployment.pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector)
+            .to.deep.equal({ matchLabels: { "control-plane": "envoy-gateway", "app.kubernetes.io/instance": "envoy-gateway" } });
+        const s = chart(staging.ev, "envoy-gateway").values;
+        expect([s.deployment.replicas, s.podDisruptionBudget, s.deployment.pod.affinity]).to.deep.equal([1, { minAvailable: 0 }, {}]);
     });
 
-    it("installs cert-manager as the cert-manager identity and the foundation's ClusterIssuer (the certificate comes from the Ingress)", () => {
+    it("installs cert-manager as the cert-manager identity and the foundation's ClusterIssuer", () => {
         const ev = production.ev;
         const c = chart(ev, "cert-manager");
         expect(c.values.crds).to.deep.equal({ enabled: true, keep: true });
@@ -415,12 +416,12 @@ describe("Kubernetes platform layer", function () {
         expect(issuer.inputs.spec).to.deep.equal({ acme: { server: "https://acme-v02.api.letsencrypt.org/directory" } });
         const chartUrn = ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "cert-manager")!.urn;
         expect(issuer.dependsOn).to.include(chartUrn);
-        // One owner for bookkeep-tls: ingress-shim, from the fleet's annotated Ingress. (The program's
-        // own Certificates are the private NATS-route and Elasticsearch PKI.)
+        // One owner for bookkeep-tls: the gateway's Certificate; the others are private PKI
+        // (NATS routes, Elasticsearch, Envoy Gateway's xDS).
         expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate" && isK8s(r)).map(r => `${meta(r).namespace}/${meta(r).name}`).sort()).to.deep.equal([
             `${mon}/elasticsearch-client-tls`, `${mon}/elasticsearch-http-tls`, `${mon}/elasticsearch-transport-ca`, `${mon}/elasticsearch-transport-tls`,
             `${nats}/nats-route-ca`, `${nats}/nats-route-tls`,
-            `${sys}/elasticsearch-ca`, `${sys}/fluentd-elasticsearch-tls`,
+            `${sys}/bookkeep-tls`, `${sys}/elasticsearch-ca`, `${sys}/envoy`, `${sys}/envoy-gateway`, `${sys}/envoy-gateway-ca`, `${sys}/fluentd-elasticsearch-tls`,
         ]);
     });
 
@@ -898,20 +899,22 @@ describe("Kubernetes platform layer", function () {
     it("installs every chart that renders a ServiceMonitor/PodMonitor after kube-prometheus-stack (its CRDs)", () => {
         const urnOf = (ev: Evaluation, release: string) => ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === release)!;
         const kps = urnOf(production.ev, "kube-prometheus-stack").urn;
-        for (const release of ["ingress-nginx", "cert-manager", "nats", "sealed-secrets", "fluentd"]) {
+        for (const release of ["cert-manager", "nats", "sealed-secrets", "fluentd"]) {
             expect(urnOf(production.ev, release).dependsOn, release).to.include(kps);
         }
         for (const release of ["cert-manager", "nats", "sealed-secrets"]) {
             expect(urnOf(development.ev, release).dependsOn.filter(u => u.includes("helm.sh")), `${release} without observability`).to.deep.equal([]);
         }
-        // ingress-nginx's admission certificate comes from cert-manager, so it waits for that chart alone.
-        expect(urnOf(development.ev, "ingress-nginx").dependsOn.filter(u => u.includes("helm.sh"))).to.deep.equal([urnOf(development.ev, "cert-manager").urn]);
+        // Envoy Gateway renders no monitor, but its xDS certificates come from cert-manager: it waits for their Certificates.
+        expect(urnOf(production.ev, "envoy-gateway").dependsOn.filter(u => u.includes("helm.sh"))).to.deep.equal([]);
+        expect(urnOf(production.ev, "envoy-gateway").dependsOn.filter(u => u.includes("cert-manager.io/v1:Certificate")).map(u => u.split("::").pop()))
+            .to.deep.equal(["bookkeep-k8s-gateway-xds-controller-cert", "bookkeep-k8s-gateway-xds-proxy-cert"]);
     });
 
-    it("gives the fleet the migration Job and the ingress controller to wait for", async () => {
+    it("gives the fleet the migration Job and the gateway's chart (the HTTPRoute CRD) to wait for", async () => {
         const job = production.ev.resources.find(r => r.type === "kubernetes:batch/v1:Job" && meta(r).name === "db-migration-v1-0-0")!;
-        const ingress = production.ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "ingress-nginx")!;
-        expect(await production.readyForFleet).to.deep.equal([job.urn, ingress.urn]);
+        const gateway = production.ev.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "envoy-gateway")!;
+        expect(await production.readyForFleet).to.deep.equal([job.urn, gateway.urn]);
     });
 
     it("lets the migration run to its own deadline and replaces a Job that never became ready", () => {

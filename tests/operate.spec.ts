@@ -84,15 +84,15 @@ describe("operating outputs", () => {
             const entries = fs.readdirSync(path.join(dir, "charts")).sort();
             const releases = charts.map(c => String(c.inputs.name)).sort();
             expect(entries).to.deep.equal([...releases, ...releases.map(r => `${r}.values.yaml`)].sort());
-            const nginx = fs.readFileSync(path.join(dir, "charts", "ingress-nginx.values.yaml"), "utf8");
-            expect(nginx.split("\n")[1]).to.equal("# rendered into ingress-nginx/ as: helm template ingress-nginx ./charts/ingress-nginx-4.14.1.tgz -n bookkeep-system -f <this file> --kube-version <cluster version> --include-crds, hooks left out as helm.v4.Chart leaves them out");
-            expect(parse(nginx)).to.have.property("controller");
-            const rendered = fs.readdirSync(path.join(dir, "charts", "ingress-nginx"));
-            const nginxChart = charts.find(c => c.inputs.name === "ingress-nginx")!;
-            expect(rendered).to.have.length(prod.evaluation.resources.filter(r => r.parent === nginxChart.urn).length);
-            expect(rendered.some(f => f.endsWith("_bookkeep-system_deployment_ingress-nginx-controller.yaml")), "the controller").to.equal(true);
+            const eg = fs.readFileSync(path.join(dir, "charts", "envoy-gateway.values.yaml"), "utf8");
+            expect(eg.split("\n")[1]).to.equal("# rendered into envoy-gateway/ as: helm template envoy-gateway ./charts/gateway-helm-v1.9.0.tgz -n bookkeep-system -f <this file> --kube-version <cluster version> --include-crds, hooks left out as helm.v4.Chart leaves them out");
+            expect(parse(eg)).to.have.property("deployment");
+            const rendered = fs.readdirSync(path.join(dir, "charts", "envoy-gateway"));
+            const egChart = charts.find(c => c.inputs.name === "envoy-gateway")!;
+            expect(rendered).to.have.length(prod.evaluation.resources.filter(r => r.parent === egChart.urn).length);
+            expect(rendered.some(f => f.endsWith("_bookkeep-system_deployment_envoy-gateway.yaml")), "the controller").to.equal(true);
             // Not at the top level with the program's own objects.
-            expect(fs.readdirSync(dir).some(f => f.endsWith("_deployment_ingress-nginx-controller.yaml"))).to.equal(false);
+            expect(fs.readdirSync(dir).some(f => f.endsWith("_deployment_envoy-gateway.yaml"))).to.equal(false);
         });
     });
 

@@ -216,7 +216,7 @@ export const evasions: Record<string, Array<[string, string]>> = {
     "allow-all-ingress": [["network-policy-not-allow-all", "NetworkPolicy allows all ingress on every port, which undoes default-deny; name the sources (podSelector, namespaceSelector or a narrow ipBlock) and the ports."]],
     "allow-world-egress": [["network-policy-not-allow-all", "NetworkPolicy allows all egress on every port, which undoes default-deny; name the destinations (podSelector, namespaceSelector or a narrow ipBlock) and the ports."]],
     "tools-namespace": [["namespace-default-deny", "Namespace bookkeep-tools has no default-deny Ingress and Egress NetworkPolicy; add one with podSelector: {} and policyTypes [Ingress, Egress] and no rules."]],
-    "es-lb": [["app-services-internal", "Service is exposed as LoadBalancer on port(s) 9200; only 80 and 443 may face outside the cluster: use type ClusterIP and route through the Ingress."]],
+    "es-lb": [["app-services-internal", "Service is exposed as LoadBalancer on port(s) 9200; only 80 and 443 may face outside the cluster: use type ClusterIP and route through the API Gateway (an HTTPRoute)."]],
     "pdb-all": [["pdb-keeps-pods", "PodDisruptionBudget maxUnavailable: 100% lets a drain evict every pod at once; use maxUnavailable: 1."]],
     "pdb-none-required": [["pdb-keeps-pods", "PodDisruptionBudget minAvailable: 0 lets a drain evict every pod at once; use maxUnavailable: 1."]],
     "ingress-catch-all": [["ingress-tls-required", "Ingress answers requests for any host (a rule without host, or a defaultBackend), which TLS cannot cover; give every rule a host listed under spec.tls."]],

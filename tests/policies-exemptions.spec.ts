@@ -244,9 +244,9 @@ describe("policy pack: chart exemption list", () => {
 
     it("names each exemption once, with a reason, real policies, a system namespace and an anchored pattern", () => {
         expect(chartExemptions.map(e => e.id)).to.deep.equal([
-            "fluentd-node-logs", "node-exporter-host-metrics", "ingress-nginx-writable-root", "elasticsearch-writable-root",
+            "fluentd-node-logs", "node-exporter-host-metrics", "elasticsearch-writable-root",
             "elasticsearch-readiness-only", "grafana-writable-root", "single-replica-controllers", "sealed-secrets-single-replica",
-            "ingress-nginx-uses-kube-api", "cert-manager-uses-kube-api", "cert-manager-probe-endpoints", "sealed-secrets-uses-kube-api",
+            "envoy-gateway-uses-kube-api", "cert-manager-uses-kube-api", "cert-manager-probe-endpoints", "sealed-secrets-uses-kube-api",
             "fluentd-kube-metadata", "monitoring-controllers-use-kube-api", "nats-config-reloader", "cnpg-operator-uses-kube-api",
             "minio-server-unrestricted", "minio-chart-gaps",
         ]);
@@ -269,7 +269,7 @@ describe("policy pack: chart exemption list", () => {
         const waived = chartExemptions.flatMap(e => e.policies);
         expect(waived.filter(p => never.includes(p))).to.deep.equal([]);
         expect(chartExemptions.filter(e => e.policies.includes("pod-no-automounted-token")).map(e => e.id)).to.deep.equal([
-            "ingress-nginx-uses-kube-api", "cert-manager-uses-kube-api", "sealed-secrets-uses-kube-api", "fluentd-kube-metadata",
+            "envoy-gateway-uses-kube-api", "cert-manager-uses-kube-api", "sealed-secrets-uses-kube-api", "fluentd-kube-metadata",
             "monitoring-controllers-use-kube-api", "cnpg-operator-uses-kube-api", "minio-chart-gaps",
         ]);
     });

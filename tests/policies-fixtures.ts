@@ -296,7 +296,7 @@ export function chart(name: string, provider: k8s.Provider, over?: Over) {
 /** A Helm v3 Release: a custom resource, so the engine shows the chart policies its inputs. */
 export function release(name: string, provider: k8s.Provider, over?: Over) {
     return new k8s.helm.v3.Release(name, merge<k8s.helm.v3.ReleaseArgs>({
-        chart: "./charts/ingress-nginx-4.14.1.tgz", namespace: "bookkeep-system",
+        chart: "./charts/gateway-helm-v1.9.0.tgz", namespace: "bookkeep-system",
         values: { controller: { image: { tag: "v1.14.1" }, replicaCount: 2 } },
     }, over), { provider });
 }

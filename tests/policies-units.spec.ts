@@ -212,12 +212,12 @@ describe("policy units: Kubernetes edges", () => {
     it("lets only HTTP and HTTPS face outside the cluster, never from the app namespace", () => {
         const svc = (namespace: string, type: string, ports?: unknown[]) => check(appServicesInternal, "kubernetes:core/v1:Service", { metadata: { namespace }, spec: { type, ports } });
         expect(svc("bookkeep-system", "NodePort", [{ port: 443 }, { port: 22 }])).to.deep.equal([
-            "Service is exposed as NodePort on port(s) 22; only 80 and 443 may face outside the cluster: use type ClusterIP and route through the Ingress.",
+            "Service is exposed as NodePort on port(s) 22; only 80 and 443 may face outside the cluster: use type ClusterIP and route through the API Gateway (an HTTPRoute).",
         ]);
         expect(svc("bookkeep-system", "LoadBalancer")).to.deep.equal([
-            "Service is exposed as LoadBalancer on port(s) unknown; only 80 and 443 may face outside the cluster: use type ClusterIP and route through the Ingress.",
+            "Service is exposed as LoadBalancer on port(s) unknown; only 80 and 443 may face outside the cluster: use type ClusterIP and route through the API Gateway (an HTTPRoute).",
         ]);
-        expect(svc("bookkeep-staging", "LoadBalancer", [{ port: 443 }])).to.deep.equal(["Service is exposed as LoadBalancer; use type ClusterIP and route through the Ingress."]);
+        expect(svc("bookkeep-staging", "LoadBalancer", [{ port: 443 }])).to.deep.equal(["Service is exposed as LoadBalancer; use type ClusterIP and route through the API Gateway (an HTTPRoute)."]);
         expect(svc("bookkeep-system", "NodePort", [{ port: 80 }])).to.deep.equal([]);
         expect(svc("bookkeep-staging", "ExternalName", [{ port: 9200 }])).to.deep.equal([]);
     });

@@ -516,7 +516,10 @@ const expected: Record<string, Array<[string, string]>> = {
     "vpc-nologs": [["vpc-flow-logs", "VPC vpc-nologs has no flow log; add an aws.ec2.FlowLog with vpcId set to it (trafficType ALL)."]],
     "subnet-nologs": [["vpc-flow-logs", "Subnetwork subnet-nologs does not log its flows; set logConfig (aggregationInterval, flowSampling, metadata)."]],
     "ing-plain": [["ingress-tls-required", "Ingress serves api.bookkeep.app over plain HTTP; list every host under spec.tls with a certificate secret."]],
-    "svc-lb": [["app-services-internal", "Service is exposed as LoadBalancer; use type ClusterIP and route through the Ingress."]],
+    "gw-plain": [["gateway-listeners-tls", "Gateway listener web serves plain HTTP to routes from other namespaces; admit routes only from the Gateway's own namespace (allowedRoutes.namespaces.from: Same) and attach nothing but a redirect to HTTPS."]],
+    "route-plain": [["gateway-http-redirect-only", "HTTPRoute bookkeep-production/route-plain attaches to plain-HTTP listener bookkeep-system/gw-plain/web and serves more than a redirect; on a plain-HTTP listener a route may only redirect to HTTPS (a RequestRedirect filter with scheme https and no backendRefs)."]],
+    "route-elsewhere": [["gateway-hostnames-in-domain", "HTTPRoute answers api.example.org, outside the stack's domain bookkeep.app; use bookkeep.app or names under it, which the certificate, the DNS zone and the edge cover."]],
+    "svc-lb": [["app-services-internal", "Service is exposed as LoadBalancer; use type ClusterIP and route through the API Gateway (an HTTPRoute)."]],
     "app-namespace": [["namespace-default-deny", "Namespace bookkeep-production has no default-deny Ingress and Egress NetworkPolicy; add one with podSelector: {} and policyTypes [Ingress, Egress] and no rules."]],
     "deploy-nopdb": [["deployment-has-pdb", "Deployment deploy-nopdb in bookkeep-production has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1)."]],
     // Charts: a v3 Release shows the analyzer its inputs (a v4 Chart does not; see "chart-floating" below).
@@ -637,6 +640,16 @@ describe("policy pack: broken production stack", () => {
             metadata: { name: "ing-plain", namespace: ns },
             spec: { rules: [{ host: "api.bookkeep.app", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] } }] },
         }, { provider: p.k8s });
+        const gatewayApi = (name: string, kind: string, namespace: string, spec: Record<string, unknown>) => new k8s.apiextensions.CustomResource(name, {
+            apiVersion: "gateway.networking.k8s.io/v1", kind, metadata: { name, namespace }, spec,
+        }, { provider: p.k8s });
+        gatewayApi("gw-plain", "Gateway", "bookkeep-system", {
+            gatewayClassName: "envoy-gateway",
+            listeners: [{ name: "web", protocol: "HTTP", port: 80, hostname: "*.bookkeep.app", allowedRoutes: { namespaces: { from: "All" } } }],
+        });
+        const backend = { backendRefs: [{ name: "api", port: 80 }] };
+        gatewayApi("route-plain", "HTTPRoute", ns, { parentRefs: [{ name: "gw-plain", namespace: "bookkeep-system", sectionName: "web" }], hostnames: ["api.bookkeep.app"], rules: [backend] });
+        gatewayApi("route-elsewhere", "HTTPRoute", ns, { parentRefs: [{ name: "bookkeep-gateway", namespace: "bookkeep-system", sectionName: "https-api" }], hostnames: ["api.example.org"], rules: [backend] });
         new k8s.core.v1.Service("svc-lb", { metadata: { name: "svc-lb", namespace: ns }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }, { provider: p.k8s });
 
         // Charts

@@ -17,11 +17,10 @@ export const secondaryRanges = { pods: "pods", services: "services" } as const;
 export const nodeTag = "bookkeep-gke-node";
 
 /**
- * Ports the control plane must reach on pods beyond GKE's default 443/10250: the ingress-nginx
- * admission webhook (8443) and the Sealed Secrets controller, which `kubeseal --fetch-cert`
- * reaches through the API server's service proxy (8080).
+ * Ports the control plane must reach on pods beyond GKE's default 443/10250: the Sealed Secrets
+ * controller, which `kubeseal --fetch-cert` reaches through the API server's service proxy (8080).
  */
-export const webhookPorts = [8443, 8080] as const;
+export const webhookPorts = [8080] as const;
 
 /**
  * Run by `pulumi destroy` on the machine that runs it (gcloud, logged in): removes the VPC side of
@@ -124,9 +123,9 @@ export class GcpNetwork extends pulumi.ComponentResource {
         }, { parent: this, provider: args.commandProvider, dependsOn: [this.privateServicesConnection] });
 
         // A private cluster's control plane may reach nodes only on 443 and 10250 (GKE's own rule).
-        // Admission webhooks on other ports time out and block every matching API call: the
-        // ingress-nginx admission controller listens on 8443. (cert-manager's and the Prometheus
-        // operator's webhooks listen on 10250, already open.)
+        // Admission webhooks and service proxies on other ports time out. (cert-manager's and the
+        // Prometheus operator's webhooks listen on 10250, already open; Envoy Gateway's topology
+        // injector webhook, on 9443, is off.)
         new gcp.compute.Firewall(`${name}-control-plane-webhooks`, {
             network: this.vpc.id,
             direction: "INGRESS",

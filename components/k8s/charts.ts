@@ -5,8 +5,11 @@
  * Versions were current upstream releases when pinned; bump one by copying the new archive into
  * charts/ (with its sha256 in charts/SHA256SUMS) and a real preview, because chart values drift
  * between majors. Notes:
- * - ingress-nginx is in retirement upstream (best-effort maintenance ended March 2026); 4.14.x is
- *   its last line. Moving to a Gateway API controller is the follow-up, not a value change here.
+ * - Envoy Gateway replaces ingress-nginx (retired upstream in March 2026; issue 19). Chosen over
+ *   NGINX Gateway Fabric because its chart ships the Gateway API CRDs with its own (NGF needs them
+ *   installed separately, before its chart renders a GatewayClass), and because per-client-IP
+ *   rate limits, request-size limits and client-certificate validation are fields of its policy
+ *   resources (BackendTrafficPolicy, ClientTrafficPolicy) rather than snippets.
  * - elastic/elasticsearch 8.5.1 is the last release of Elastic's own chart (they moved to ECK);
  *   it still installs a working single cluster, which is all the log store needs.
  */
@@ -30,7 +33,8 @@ export function chartArchive(pin: ChartPin): string {
 }
 
 export const charts = {
-    ingressNginx: { chart: "ingress-nginx", version: "4.14.1" },
+    // Envoy Gateway's chart; upstream publishes it `v`-prefixed.
+    envoyGateway: { chart: "gateway-helm", version: "v1.9.0" },
     // v1.21.2 is not among cert-manager's tags; v1.21.1 is its newest release.
     certManager: { chart: "cert-manager", version: "v1.21.1" },
     nats: { chart: "nats", version: "2.12.3" },

@@ -1,6 +1,6 @@
 /**
  * The shared Kubernetes platform of one environment, on whatever cluster the foundation provides:
- * namespaces and their guard rails, ingress + TLS, NATS, secrets, observability, the database
+ * namespaces and their guard rails, the API gateway + TLS, NATS, secrets, observability, the database
  * migration the fleet waits for, and backups. It sees only the CloudFoundation interface, so it
  * is identical on every cloud apart from the identity annotations the foundation supplies and the
  * scheduled cloud jobs it asks for (AWS's hourly `redis-snapshot`).
@@ -16,8 +16,8 @@ import { Namespaces } from "../naming";
 import { AppSecrets } from "./appSecrets";
 import { backupBudget, backupSchedules, cliBudget, CloudCronJob, DatabaseBackups } from "./backups";
 import { CertManager } from "./certManager";
-import { IngressController } from "./ingress";
 import { Logging } from "./logging";
+import { ApiGateway, GatewayOrigin } from "./gateway";
 import { DatabaseMigration, migrationBudget } from "./migration";
 import { Monitoring } from "./monitoring";
 import { PlatformNamespaces } from "./namespaces";
@@ -32,6 +32,8 @@ export interface KubernetesPlatformArgs {
     readonly foundation: CloudFoundation;
     /** Validated service catalog: sizes the quota and opens the services' NetworkPolicy ports. */
     readonly catalog: readonly ServiceSpec[];
+    /** The edge's demands on the API gateway (source ranges, client certificates); default none. */
+    readonly origin?: GatewayOrigin;
 }
 
 export class KubernetesPlatform extends pulumi.ComponentResource {
@@ -40,7 +42,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     public readonly migration: k8s.batch.v1.Job;
     /**
      * What the fleet must wait for (components/platform.ts passes it as the Fleet's dependsOn): the
-     * migration Job, and the ingress controller, whose admission webhook validates every Ingress.
+     * migration Job, and the API gateway's chart, which installs the HTTPRoute CRD the routes need.
      */
     public readonly readyForFleet: pulumi.Resource[];
     /** Name of the app Secret (database-url, database-owner-url, database-app-password, redis-url, jwt-secret, nats-url-<service>). */
@@ -83,7 +85,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             }, child);
             new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
         }
-        const ingress = new IngressController(`${name}-ingress`, { ...layer, observability, catalog, monitoringCrds, certManager: certManager.chart }, child);
+        const gateway = new ApiGateway(`${name}-gateway`, {
+            ...layer, observability, catalog, domain: config.domain, certManager: certManager.chart, ...(args.origin ? { origin: args.origin } : {}),
+        }, child);
         // NATS generates its users' passwords; the app Secret carries each service's URL with them.
         const nats = new Nats(`${name}-nats`, { ...layer, observability, catalog, monitoringCrds, randomProvider, certManager: certManager.chart }, child);
         const secrets = new AppSecrets(`${name}-secrets`, { ...layer, randomProvider, natsPasswords: nats.clientPasswords }, child);
@@ -93,7 +97,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             foundation, namespaces, imageRegistry: config.fleet.imageRegistry, releaseVersion: config.fleet.releaseVersion, secret: secrets.secret,
         }, child);
         this.migration = migration.job;
-        this.readyForFleet = [migration.job, ingress.chart];
+        this.readyForFleet = [migration.job, gateway.chart];
         new DatabaseBackups(`${name}-backups`, { ...layer, secret: secrets.secret }, child);
         if (foundation.cacheSnapshots) {
             new CloudCronJob(`${name}-cache-snapshots`, { foundation, job: foundation.cacheSnapshots }, child);

@@ -55,8 +55,6 @@ const readers: Record<string, (v: Values) => Workload[]> = {
         ];
     },
     "sealed-secrets": v => [pods("sealed-secrets", "controller", "Deployment", 1, v.resources)],
-    "ingress-nginx": v => [pods("ingress-nginx", "controller", at(v, "controller.kind") === "DaemonSet" ? "DaemonSet" : "Deployment",
-        at(v, "controller.replicaCount") ?? 1, at(v, "controller.resources") ?? { requests: { cpu: "100m", memory: "90Mi" } })],
     "cert-manager": v => [
         pods("cert-manager", "controller", "Deployment", v.replicaCount ?? 1, v.resources),
         pods("cert-manager", "webhook", "Deployment", at(v, "webhook.replicaCount") ?? 1, at(v, "webhook.resources")),

@@ -3,10 +3,11 @@
  * minimum (nodes at their starting size, low traffic) and the HPA maximum (nodes at the reachable
  * maximum, high traffic). Usage-based items rest on the stated assumptions, printed with the total.
  */
+import { envoyProxyType } from "./envoyProxies";
 import type { Props } from "../../policies/helpers";
 import { Capacity, karpenterNodePool } from "./capacity";
 import { awsPrices, gcpPrices, hoursPerMonth, Price } from "./prices";
-import { chartTypes, mebibytes, PreflightResource } from "./resources";
+import { mebibytes, PreflightResource } from "./resources";
 
 export interface Range {
     readonly min: number;
@@ -237,8 +238,9 @@ export function cost(resources: readonly PreflightResource[], cap: Capacity): Co
             unpriced.push(`${r.type} ${r.name}: no pricer in offline/preflight/cost.ts and not listed as free`);
         }
     }
-    // What the cluster provisions itself: the ingress load balancer and the persistent volumes.
-    const lb = resources.find(r => chartTypes.includes(r.type) && r.inputs.chart === "ingress-nginx" && r.inputs.values?.controller?.service?.type === "LoadBalancer");
+    // What the cluster provisions itself: the API gateway's load balancer and the persistent volumes.
+    // The gateway's proxies get their Service from Envoy Gateway, as the EnvoyProxy describes it.
+    const lb = resources.find(r => r.type === envoyProxyType && r.inputs.spec?.provider?.kubernetes?.envoyService?.type === "LoadBalancer");
     if (lb && cloud === "aws") {
         ctx.add(lb, "ingress Network Load Balancer (hours; LCUs by use)", "elb:nlb-hour", hours);
     }

@@ -1,0 +1,108 @@
+/**
+ * The Gateway API policies (issue 19), called as the analyzer calls them: a compliant Gateway and
+ * route, then one broken property per case with its exact message.
+ */
+import { ResourceValidation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { expect } from "chai";
+import { gatewayHostnamesInDomain, gatewayHttpRedirectOnly, gatewayListenersTls, gatewayType } from "../policies/gateway";
+import { plan } from "./harness";
+
+const routeType = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const tls = { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: "bookkeep-tls" }] };
+const listeners = [
+    { name: "https-api", protocol: "HTTPS", port: 443, hostname: "api.bookkeep.app", tls },
+    { name: "http", protocol: "HTTP", port: 80, hostname: "*.bookkeep.app", allowedRoutes: { namespaces: { from: "Same" } } },
+];
+const gateway = (ls: unknown[] = listeners) => ({ metadata: { name: "gw", namespace: "bookkeep-system" }, spec: { gatewayClassName: "envoy-gateway", listeners: ls } });
+const redirect = { filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] };
+const route = (name: string, namespace: string, sectionName: string | undefined, rules: unknown[], hostnames = ["api.bookkeep.app"]) => ({
+    metadata: { name, namespace },
+    spec: { parentRefs: [{ name: "gw", namespace: "bookkeep-system", ...(sectionName ? { sectionName } : {}) }], hostnames, rules },
+});
+const backend = { matches: [{ path: { type: "PathPrefix", value: "/v1/auth" } }], backendRefs: [{ name: "auth-service", port: 80 }] };
+
+function check(policy: { validateResource?: unknown }, type: string, props: Record<string, unknown>, config: Record<string, unknown> = { domain: "bookkeep.app" }): string[] {
+    const reports: string[] = [];
+    const args = { type, props, name: "r", urn: `urn:pulumi:production::bookkeep::${type}::r`, opts: {}, getConfig: () => config, notApplicable: () => undefined,
+        isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === type } as unknown as ResourceValidationArgs;
+    void (policy.validateResource as ResourceValidation)(args, (m: string) => reports.push(m));
+    return reports;
+}
+
+function checkStack(...resources: { type: string; props: Record<string, unknown> }[]): string[] {
+    const reports: string[] = [];
+    const list = resources.map((r, i) => ({ ...r, name: `r${i}`, urn: `urn:${i}`, propertyDependencies: {}, opts: {} }));
+    const args = { resources: list, stackTags: new Map(), getConfig: () => ({}), notApplicable: () => undefined } as unknown as StackValidationArgs;
+    void gatewayHttpRedirectOnly.validateStack(args, (m: string) => reports.push(m));
+    return reports;
+}
+
+describe("policy units: Gateway API", () => {
+    it("accepts HTTPS listeners with a certificate and a same-namespace HTTP listener", () => {
+        expect(check(gatewayListenersTls, gatewayType, gateway())).to.deep.equal([]);
+    });
+
+    it("refuses an HTTPS listener without a certificate, or passing TLS through", () => {
+        expect(check(gatewayListenersTls, gatewayType, gateway([{ ...listeners[0], tls: { mode: "Terminate" } }]))).to.deep.equal([
+            "Gateway listener https-api is HTTPS without a certificate it terminates with; set tls.mode Terminate and tls.certificateRefs to the certificate's Secret.",
+        ]);
+        expect(check(gatewayListenersTls, gatewayType, gateway([{ ...listeners[0], tls: { ...tls, mode: "Passthrough" } }]))).to.have.length(1);
+    });
+
+    it("refuses a plain-HTTP listener open to routes from other namespaces", () => {
+        expect(check(gatewayListenersTls, gatewayType, gateway([{ ...listeners[1], allowedRoutes: { namespaces: { from: "All" } } }]))).to.deep.equal([
+            "Gateway listener http serves plain HTTP to routes from other namespaces; admit routes only from the Gateway's own namespace (allowedRoutes.namespaces.from: Same) and attach nothing but a redirect to HTTPS.",
+        ]);
+    });
+
+    it("refuses a listener of another protocol", () => {
+        expect(check(gatewayListenersTls, gatewayType, gateway([{ name: "raw", protocol: "TCP", port: 5432, hostname: "db.bookkeep.app" }]))).to.deep.equal([
+            "Gateway listener raw uses protocol TCP; clients may reach only HTTPS listeners (and a plain-HTTP listener that redirects to HTTPS).",
+        ]);
+    });
+
+    it("accepts a redirect on the HTTP listener and backends on the HTTPS one", () => {
+        expect(checkStack({ type: gatewayType, props: gateway() },
+            { type: routeType, props: route("redirect", "bookkeep-system", "http", [redirect]) },
+            { type: routeType, props: route("auth", "bookkeep-production", "https-api", [backend]) })).to.deep.equal([]);
+    });
+
+    it("refuses a route that serves backends on the plain-HTTP listener, named or by attaching to every listener", () => {
+        const message = (name: string) => `HTTPRoute bookkeep-system/${name} attaches to plain-HTTP listener bookkeep-system/gw/http and serves more than a redirect; ` +
+            "on a plain-HTTP listener a route may only redirect to HTTPS (a RequestRedirect filter with scheme https and no backendRefs).";
+        expect(checkStack({ type: gatewayType, props: gateway() }, { type: routeType, props: route("served", "bookkeep-system", "http", [backend]) })).to.deep.equal([message("served")]);
+        expect(checkStack({ type: gatewayType, props: gateway() }, { type: routeType, props: route("every", "bookkeep-system", undefined, [redirect, backend]) })).to.deep.equal([message("every")]);
+        const toHttp = { filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "http" } }] };
+        expect(checkStack({ type: gatewayType, props: gateway() }, { type: routeType, props: route("loop", "bookkeep-system", "http", [toHttp]) })).to.deep.equal([message("loop")]);
+    });
+
+    it("accepts hostnames under the stack's domain, wildcard included", () => {
+        expect(check(gatewayHostnamesInDomain, gatewayType, gateway())).to.deep.equal([]);
+        expect(check(gatewayHostnamesInDomain, routeType, route("auth", "bookkeep-production", "https-api", [backend], ["api.bookkeep.app", "*.bookkeep.app"]))).to.deep.equal([]);
+    });
+
+    it("refuses an HTTPRoute or a listener outside the domain, and a look-alike suffix", () => {
+        expect(check(gatewayHostnamesInDomain, routeType, route("x", "bookkeep-production", "https-api", [backend], ["api.example.org"]))).to.deep.equal([
+            "HTTPRoute answers api.example.org, outside the stack's domain bookkeep.app; use bookkeep.app or names under it, which the certificate, the DNS zone and the edge cover.",
+        ]);
+        expect(check(gatewayHostnamesInDomain, gatewayType, gateway([{ ...listeners[0], hostname: "api.notbookkeep.app" }]))).to.deep.equal([
+            "Gateway answers api.notbookkeep.app, outside the stack's domain bookkeep.app; use bookkeep.app or names under it, which the certificate, the DNS zone and the edge cover.",
+        ]);
+    });
+
+    it("refuses a listener that answers any host", () => {
+        const { hostname: _h, ...bare } = listeners[0]!;
+        expect(check(gatewayHostnamesInDomain, gatewayType, gateway([bare]))).to.deep.equal([
+            "Gateway listener(s) https-api answer any host name, which no certificate covers; give every listener a hostname under the stack's domain.",
+        ]);
+    });
+
+    it("judges the planned stacks with the domain from their policy config", async () => {
+        const bad = await plan("production", undefined, { "bookkeep:domain": "example.org" });
+        const found = bad.plan.policies.violations.filter(v => v.policy === "gateway-hostnames-in-domain");
+        expect(found.length).to.be.greaterThan(0);
+        expect(found[0]!.message).to.contain("outside the stack's domain bookkeep.app");
+        const good = await plan("production");
+        expect(good.plan.policies.violations.filter(v => v.policy.startsWith("gateway-"))).to.deep.equal([]);
+    });
+});
