@@ -7,7 +7,8 @@ import * as path from "node:path";
 import { createRequire } from "node:module";
 
 const root = path.resolve(import.meta.dirname, "..");
-const outDir = path.join(root, "bin");
+// TRANSPILE_OUT lets a test transpile into a scratch directory instead of bin/.
+const outDir = path.resolve(root, process.env.TRANSPILE_OUT ?? "bin");
 const sources = ["index.ts", "components", "stacks", "services", "policies", "offline", "tests"];
 
 function* walk(rel) {
@@ -39,6 +40,9 @@ for (const [rel, stat] of walk(".")) {
     const source = fs.readFileSync(path.join(root, rel), "utf8");
     const { code } = esbuild.transformSync(source, {
         loader: "ts", format: "cjs", target: "es2022", platform: "node", sourcefile: rel,
+        // As tsc emits for module commonjs: import() becomes require(), which resolves ./x to
+        // ./x.js; a native import() of an extensionless path fails (ERR_MODULE_NOT_FOUND).
+        supported: { "dynamic-import": false },
         tsconfigRaw: { compilerOptions: { target: "ES2022", esModuleInterop: true } },
     });
     fs.mkdirSync(path.dirname(out), { recursive: true });

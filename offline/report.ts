@@ -4,6 +4,7 @@ import { allowlisted, cloudFrontCertProviderMarker, globalAllowlist } from "../p
 import { PolicyReport } from "./policyRunner";
 import { Preflight } from "./preflight";
 import { preflightMarkdown, preflightText } from "./preflight/render";
+import { recoveryMarkdown } from "./recovery";
 
 export interface PlanResource {
     readonly urn: string;
@@ -99,7 +100,9 @@ export function residencyTable(resources: readonly RecordedResource[]): Residenc
         if (!r.custom || (!isProvider && !/^(aws|gcp):/.test(r.type))) {
             continue;
         }
-        const own = [r.inputs.location, r.inputs.region, r.inputs.zone].find(v => typeof v === "string") as string | undefined;
+        // A custom dual-region bucket's location is its continent; its data lives in the regions it names.
+        const dataLocations = (r.inputs.customPlacementConfig as { dataLocations?: string[] } | undefined)?.dataLocations;
+        const own = dataLocations?.join("+").toLowerCase() ?? [r.inputs.location, r.inputs.region, r.inputs.zone].find(v => typeof v === "string") as string | undefined;
         const providerRegion = r.provider ? byUrn.get(r.provider)?.inputs.region as string | undefined : undefined;
         // The one AWS provider outside India exists only for CloudFront's certificate (policies/residency.ts).
         const entry = isProvider
@@ -167,7 +170,7 @@ export function textSummary(plan: PlanJson, evaluation: Evaluation): string {
 
 /**
  * A short, deterministic Markdown summary (for PR comments and `git diff` between runs): totals,
- * resources by type, resources by location, and the policy verdict. No URNs, timestamps or ids.
+ * resources by type, resources by location, RPO/RTO per layer, and the policy verdict. No URNs, timestamps or ids.
  */
 export function markdownSummary(plan: PlanJson, evaluation: Evaluation): string {
     const custom = evaluation.resources.filter(r => r.custom);
@@ -196,6 +199,7 @@ export function markdownSummary(plan: PlanJson, evaluation: Evaluation): string 
         "|---|---|",
         ...[...locations.entries()].sort().map(([l, n]) => `| ${l} | ${n} |`),
         "",
+        ...recoveryMarkdown(evaluation.resources),
         ...(plan.preflight ? preflightMarkdown(plan.preflight) : []),
     ].join("\n");
 }

@@ -61,7 +61,12 @@ export function readStackFile(stack: string, overrides: Record<string, unknown> 
             secretKeys.push(key);
             values[key] = "[secret]";
         } else {
-            values[key] = value;
+            // `pulumi config set --secret --path a.b` nests the ciphertext; the CLI then treats the whole key as secret.
+            const masked = maskNestedSecrets(value);
+            if (masked.found) {
+                secretKeys.push(key);
+            }
+            values[key] = masked.value;
         }
     }
     for (const [rawKey, value] of Object.entries(overrides)) {
@@ -71,4 +76,22 @@ export function readStackFile(stack: string, overrides: Record<string, unknown> 
     const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
     const environment = values[`${projectName}:environment`];
     return { stack, environment: typeof environment === "string" ? environment : undefined, config, secretKeys };
+}
+
+/** Replaces each nested `{ secure: ... }` with the offline placeholder. */
+function maskNestedSecrets(value: unknown): { value: unknown; found: boolean } {
+    if (value === null || typeof value !== "object") {
+        return { value, found: false };
+    }
+    if (!Array.isArray(value) && "secure" in value) {
+        return { value: "[secret]", found: true };
+    }
+    let found = false;
+    const walk = (v: unknown) => {
+        const m = maskNestedSecrets(v);
+        found ||= m.found;
+        return m.value;
+    };
+    const out = Array.isArray(value) ? value.map(walk) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    return { value: out, found };
 }

@@ -4,6 +4,7 @@
  * in policies/config/<stack>.json (`pulumi preview --policy-pack-config`).
  */
 import { Policy } from "@pulumi/policy";
+import { alertingPolicies } from "./alerting";
 import { chartPolicies } from "./charts";
 import { clusterPolicies } from "./cluster";
 import { dataProtectionPolicies } from "./dataProtection";
@@ -17,6 +18,7 @@ import { preflightPolicies } from "./preflight";
 import { residencyPolicies } from "./residency";
 import { queuePolicies } from "./queues";
 import { residencyDestinationPolicies } from "./residencyDestinations";
+import { recoveryPolicies } from "./recovery";
 
 export const pack = {
     name: "bookkeep-guardrails",
@@ -36,5 +38,7 @@ export const pack = {
         ...gatewayPolicies,
         ...chartPolicies,
         ...preflightPolicies,
+        ...alertingPolicies,
+        ...recoveryPolicies,
     ] as readonly Policy[],
 };

@@ -272,20 +272,32 @@ export const gcpLocationIndia: ResourceValidationPolicy = {
     },
 };
 
+/** The one dual-region whose data stays in India: a custom dual-region (continent code ASIA) of its two regions. */
+export const gcsIndiaDualRegion = { location: "ASIA", dataLocations: ["ASIA-SOUTH1", "ASIA-SOUTH2"] } as const;
+
 export const gcsBucketSingleRegionIndia: ResourceValidationPolicy = {
     name: "gcs-bucket-single-region-india",
-    description: "Checks whether every Cloud Storage bucket is single-region in ASIA-SOUTH1 or ASIA-SOUTH2 (never ASIA, dual- or multi-region).",
+    description: "Checks whether every Cloud Storage bucket is single-region in ASIA-SOUTH1 or ASIA-SOUTH2, or the India-only custom dual-region ASIA-SOUTH1 + ASIA-SOUTH2 (never ASIA as a multi-region, nor any other dual-region).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (args.type !== "gcp:storage/bucket:Bucket") {
             return;
         }
-        const location = String(safe(() => args.props.location) ?? "");
-        if (!["ASIA-SOUTH1", "ASIA-SOUTH2"].includes(location.toUpperCase())) {
-            report(`Bucket location is "${location}"; set location to ASIA-SOUTH1 or ASIA-SOUTH2: multi- and dual-region buckets copy data outside India.`);
+        const location = String(safe(() => args.props.location) ?? "").toUpperCase();
+        const placement = safe(() => args.props.customPlacementConfig) as { dataLocations?: unknown } | undefined;
+        const india = `set location to ASIA-SOUTH1 or ASIA-SOUTH2, or to ${gcsIndiaDualRegion.location} with customPlacementConfig.dataLocations [${gcsIndiaDualRegion.dataLocations.join(", ")}]`;
+        if (location === gcsIndiaDualRegion.location && placement !== undefined) {
+            const dataLocations = asArray(placement.dataLocations).map(l => String(l).toUpperCase());
+            const exact = dataLocations.length === 2 && gcsIndiaDualRegion.dataLocations.every(l => dataLocations.includes(l));
+            if (!exact) {
+                report(`Bucket is a dual-region of [${dataLocations.join(", ")}]; the only dual-region inside India is [${gcsIndiaDualRegion.dataLocations.join(", ")}]: use it or a single Indian region.`);
+            }
+            return;
         }
-        if (safe(() => args.props.customPlacementConfig) !== undefined) {
-            report("Bucket sets customPlacementConfig (a dual-region bucket); remove it and use a single Indian region.");
+        if (!["ASIA-SOUTH1", "ASIA-SOUTH2"].includes(location)) {
+            report(`Bucket location is "${String(safe(() => args.props.location) ?? "")}"; ${india}: other multi- and dual-region buckets copy data outside India.`);
+        } else if (placement !== undefined) {
+            report("Bucket sets customPlacementConfig on a single region; remove it (the India-only dual-region is location ASIA with both Indian regions).");
         }
     },
 };

@@ -32,7 +32,7 @@ const shared: Record<Environment, StackConfigInput> = {
         },
         cache: { highAvailability: false, snapshotRetentionDays: 1 },
         fleet: { minReplicas: 1, maxReplicas: 1, compactResources: true },
-        observability: { enabled: false, logRetentionDays: 7 },
+        observability: { enabled: false, logRetentionDays: 7, alerting: {} },
     },
     staging: {
         domain: "staging.bookkeep.app",
@@ -42,7 +42,7 @@ const shared: Record<Environment, StackConfigInput> = {
         },
         cache: { highAvailability: false, snapshotRetentionDays: 3 },
         fleet: { minReplicas: 1, maxReplicas: 2 },
-        observability: { enabled: true, logRetentionDays: 30 },
+        observability: { enabled: true, logRetentionDays: 30, alerting: {} },
     },
     production: {
         domain: "bookkeep.app",
@@ -53,7 +53,7 @@ const shared: Record<Environment, StackConfigInput> = {
         },
         cache: { highAvailability: true, snapshotRetentionDays: 7 },
         fleet: { minReplicas: 2, maxReplicas: 10 },
-        observability: { enabled: true, logRetentionDays: 365 },
+        observability: { enabled: true, logRetentionDays: 365, alerting: {} },
     },
 };
 

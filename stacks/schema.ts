@@ -10,6 +10,8 @@
 import { z } from "zod";
 import { cidrsOverlap, isCidr, parseCidr, publicAddressCount } from "./cidr";
 import { awsCacheNodeTypes, awsDatabaseInstanceClasses, awsNodeInstanceTypes, gcpNodeMachineTypes, gcpSharedCoreTiers, isCloudSqlTier, zonesByRegion } from "./offerings";
+import { alertingSchema, pagerRequired } from "./alerting";
+import { databaseRestoreSchema, restoreIssues } from "./restore";
 import { canary, cidr, count, domain, imageRegistry, imageTag, privateCidr } from "./rules";
 
 export const environments = ["development", "staging", "production"] as const;
@@ -133,6 +135,8 @@ export const databaseSchema = z.strictObject({
     deletionProtection: z.boolean(),
     /** Copy automated backups to the second Indian region (drRegion). */
     crossRegionBackups: z.boolean(),
+    /** The database is a restore of another instance (restore.ts); unset: the stack's own instance. */
+    restore: databaseRestoreSchema.optional(),
 });
 
 export const cacheSchema = z.strictObject({
@@ -159,6 +163,7 @@ export const observabilitySchema = z.strictObject({
     /** Prometheus/Grafana, Elasticsearch/Fluentd and the OTel collector. */
     enabled: z.boolean(),
     logRetentionDays: retentionDays,
+    alerting: alertingSchema,
 });
 
 /** A raised quota: a positive whole number (units as in offline/preflight/quotaTable.ts). */
@@ -231,8 +236,14 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
     if (c.fleet.minReplicas > c.fleet.maxReplicas) {
         issue(["fleet", "minReplicas"], "must not exceed {{fleet.maxReplicas}}");
     }
+    if (c.environment === "production" && c.observability.enabled && c.observability.alerting.pager === undefined) {
+        issue(["observability", "alerting", "pager"], pagerRequired);
+    }
     if (c.database.maxAllocatedStorageGb < c.database.allocatedStorageGb) {
         issue(["database", "maxAllocatedStorageGb"], "must be at least {{database.allocatedStorageGb}}");
+    }
+    if (c.database.restore) {
+        restoreIssues(c.cloud, c.database.restore).forEach(i => issue(["database", "restore", ...i.path], i.message));
     }
     switch (c.cloud) {
         case "aws":

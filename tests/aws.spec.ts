@@ -53,6 +53,12 @@ const T = {
     trail: "aws:cloudtrail/trail:Trail",
 } as const;
 
+/** The S3 type token of a SecureBucket child, by its name suffix. */
+const s3Type = (suffix: string): string => ({
+    bucket: "bucket:Bucket", ownership: "bucketOwnershipControls:BucketOwnershipControls", "public-access": "bucketPublicAccessBlock:BucketPublicAccessBlock",
+    versioning: "bucketVersioning:BucketVersioning", sse: "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", policy: "bucketPolicy:BucketPolicy",
+})[suffix]!;
+
 const stagingCounts: Record<string, number> = {
     "pulumi:providers:aws": 2, "pulumi:providers:random": 1, "pulumi:providers:kubernetes": 1,
     "random:index/randomPassword:RandomPassword": 3, "random:index/randomId:RandomId": 2,
@@ -94,8 +100,13 @@ const stagingCounts: Record<string, number> = {
 const productionCounts: Record<string, number> = {
     ...stagingCounts,
     "pulumi:providers:aws": 3,
-    "aws:ec2/eip:Eip": 6, "aws:ec2/natGateway:NatGateway": 3, "aws:kms/key:Key": 10, "aws:kms/alias:Alias": 10,
+    "aws:ec2/eip:Eip": 6, "aws:ec2/natGateway:NatGateway": 3, "aws:kms/key:Key": 11, "aws:kms/alias:Alias": 11,
     "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1,
+    // Issue 21: the documents' replica in ap-south-2 (a hardened bucket, its key, the replication and its role).
+    "aws:s3/bucket:Bucket": 5, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 5,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 5, "aws:s3/bucketVersioning:BucketVersioning": 5,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 5, "aws:s3/bucketPolicy:BucketPolicy": 5,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 1, "aws:iam/role:Role": 10, "aws:iam/rolePolicy:RolePolicy": 7,
 };
 
 const matrix = {
@@ -202,7 +213,7 @@ describe("AWS foundation", function () {
                     ]);
                 });
 
-                it("uses the DR-region provider only for the replicated RDS backups and their key", () => {
+                it("uses the DR-region provider only for the replicated RDS backups, the documents' replica and their keys", () => {
                     if (stack === "staging") {
                         expect(ofType(res, T.awsProvider).filter(p => p.inputs.region === "ap-south-2")).to.deep.equal([]);
                         return;
@@ -211,6 +222,8 @@ describe("AWS foundation", function () {
                     const onDr = res.filter(r => r.provider === dr).map(r => `${r.type} ${r.name}`);
                     expect(onDr).to.have.members([
                         `${T.key} ${F}-database-backups-dr-key`, `${T.alias} ${F}-database-backups-dr-alias`, `${T.rdsReplication} ${F}-database-backups-dr`,
+                        ...["kms-key", "kms-alias", "bucket", "ownership", "public-access", "versioning", "sse", "policy"]
+                            .map(c => `${c.startsWith("kms-key") ? T.key : c === "kms-alias" ? T.alias : `aws:s3/${s3Type(c)}`} ${F}-storage-documents-dr-bucket-${c}`),
                     ]);
                 });
 
@@ -228,13 +241,13 @@ describe("AWS foundation", function () {
                         `${T.rds} ${F}-database-postgres`, `${T.redis} ${F}-cache-redis`, `${T.zone} ${F}-dns-zone`, `${T.secret} ${F}-secrets-secret`,
                         ...["documents", "backups", "static-assets"].map(b => `${T.bucket} ${F}-storage-${b}-bucket`),
                         `${T.bucket} ${F}-audit-logs-bucket`,
-                        ...(stack === "production" ? [`${T.rdsReplication} ${F}-database-backups-dr`] : []),
+                        ...(stack === "production" ? [`${T.rdsReplication} ${F}-database-backups-dr`, `${T.bucket} ${F}-storage-documents-dr-bucket-bucket`] : []),
                         // Deleting it would silently stop locking new backups.
                         `aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration ${F}-storage-backups-object-lock`,
                     ];
                     expect(protectedOnes).to.have.members(stack === "production" ? stateful : []);
                     if (stack === "production") {
-                        expect(protectedOnes).to.have.length(20);
+                        expect(protectedOnes).to.have.length(22);
                     }
                 });
             });
@@ -580,7 +593,7 @@ describe("AWS foundation", function () {
                 const buckets = ["documents", "backups", "static-assets"];
 
                 it("names the buckets per environment and account", () => {
-                    expect(ofType(res, T.bucket).map(b => b.inputs.bucket)).to.have.members([...buckets, "cloudtrail"].map(b => `bookkeep-${stack}-${b}-123456789012`));
+                    expect(ofType(res, T.bucket).map(b => b.inputs.bucket)).to.have.members([...buckets, "cloudtrail", ...(stack === "production" ? ["documents-dr"] : [])].map(b => `bookkeep-${stack}-${b}-123456789012`));
                 });
 
                 for (const b of buckets) {
@@ -849,7 +862,7 @@ describe("AWS foundation", function () {
                     keys.forEach(k => expect(k.inputs, k.name).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 }));
                     expect(ofType(res, T.alias).map(a => a.inputs.name)).to.have.members([
                         "logs", "eks-secrets", "rds", "elasticache", "s3-documents", "s3-backups", "s3-static-assets", "s3-cloudtrail", "secrets",
-                        ...(stack === "production" ? ["rds-backups-dr"] : []),
+                        ...(stack === "production" ? ["rds-backups-dr", "s3-documents-dr"] : []),
                     ].map(n => `alias/bookkeep-${stack}-${n}`));
                 });
 

@@ -15,6 +15,8 @@ import { plan, run } from "./harness";
 /** Resources the foundation gained since the recorded URNs (issue 16), by name. */
 const added = [
     "bookkeep-gcp-apis-iamcredentials", "bookkeep-gcp-apis-sts",
+    // Issue 21: the backups moved to an India-only dual-region bucket; the old one is kept.
+    "bookkeep-gcp-buckets-backups-in",
     "bookkeep-gcp-command",
     "bookkeep-gcp-network-psa-peering-cleanup",
     "bookkeep-gcp-kms-disks", "bookkeep-gcp-gke-disk-key", "bookkeep-gcp-gke-premium-rwo-cmek",
@@ -34,8 +36,8 @@ describe("gcp foundation URNs", () => {
         expect(current.filter(u => !recorded.includes(asBefore(u))).map(nameOf).sort()).to.deep.equal([...added].sort());
         expect(recorded.filter(u => !current.map(asBefore).includes(u))).to.deep.equal([]);
         const renamed = current.filter(u => asBefore(u) !== u);
-        // The component itself, its three buckets and its key grant.
-        expect(renamed.length).to.equal(5);
+        // The component itself, its four buckets (issue 21 added the dual-region one) and its key grant.
+        expect(renamed.length).to.equal(6);
     });
 
     it("registers GcsBuckets under its class name, aliased to the old token (children inherit the alias)", async () => {

@@ -73,7 +73,7 @@ const expectedCounts: Record<string, number> = {
     [T.account]: 3, [T.accountIam]: 2, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
     [T.keyRing]: 2, [T.cryptoKey]: 7, [T.keyIam]: 7,
     [T.sql]: 1, [T.sqlDatabase]: 1, [T.sqlUser]: 1, [T.redis]: 1,
-    [T.bucket]: 3, [T.bucketIam]: 2,
+    [T.bucket]: 4, [T.bucketIam]: 2,
     [T.backendBucket]: 1, [T.signedUrlKey]: 1, [T.urlMap]: 2, [T.certificate]: 1, [T.sslPolicy]: 1, [T.httpsProxy]: 1, [T.httpProxy]: 1, [T.forwardingRule]: 2,
     [T.zone]: 1, [T.record]: 3, [T.zoneIam]: 1,
     [T.secret]: 1, [T.secretVersion]: 1,
@@ -173,8 +173,9 @@ for (const stackName of ["staging", "production"] as const) {
         it("keeps every region, location and zone in India, and every bucket single-region ASIA-SOUTH1", () => {
             const places = s.res.filter(r => r.type.startsWith("gcp:") || r.type === T.provider).flatMap(r => placeValues(r.inputs));
             expect(places.length).to.be.greaterThan(15);
-            places.forEach(p => expect(p).to.match(/^(asia-south1(-[abc])?|asia-south2|ASIA-SOUTH1)$/));
-            ofType(s.res, T.bucket).forEach(b => expect(b.inputs.location).to.equal("ASIA-SOUTH1"));
+            places.forEach(p => expect(p).to.match(/^(asia-south1(-[abc])?|asia-south2|ASIA-SOUTH1|ASIA-SOUTH2|ASIA)$/));
+            // The backups live in the India-only dual-region (tests/dr-residency.spec.ts); every other bucket in ASIA-SOUTH1.
+            ofType(s.res, T.bucket).forEach(b => expect(b.inputs.location).to.equal(b.name.endsWith("-backups-in") ? "ASIA" : "ASIA-SOUTH1"));
             expect(ofType(s.res, T.keyRing).map(r => r.inputs.location).sort()).to.deep.equal(["asia-south1", "asia-south2"]);
         });
 
@@ -566,7 +567,7 @@ for (const stackName of ["staging", "production"] as const) {
             const cluster = find(T.cluster, `${N}-gke`);
             ofType(s.res, T.accountIam).forEach(r => expect(r.propertyDependencies.member, r.name).to.include(cluster.urn));
             expect(inputs(T.bucketIam, `${N}-identity-backup-writer`)).to.deep.equal({
-                bucket: `${project}-backups`, role: "roles/storage.objectCreator",
+                bucket: `${project}-backups-in`, role: "roles/storage.objectCreator",
                 member: `serviceAccount:bk-${stackName}-backup@${project}.iam.gserviceaccount.com`,
             });
             const role = inputs(T.customRole, `${N}-identity-dns01`);
@@ -597,7 +598,7 @@ for (const stackName of ["staging", "production"] as const) {
 
         it("lets the backup job upload with the create-only script over HTTPS, and fills the rest of the contract", () => {
             const store = s.foundation.objectStore;
-            expect(reveal(s.ev.outputs.upload)).to.equal(gcsUploadScript(`${s.config.gcp.project}-backups`, "/backup/bookkeep.sql.gz", "daily/bookkeep.sql.gz"));
+            expect(reveal(s.ev.outputs.upload)).to.equal(gcsUploadScript(`${s.config.gcp.project}-backups-in`, "/backup/bookkeep.sql.gz", "daily/bookkeep.sql.gz"));
             expect(store.uploaderImage).to.match(/^google\/cloud-sdk:\d+\.\d+\.\d+-slim$/);
             expect(store.uploaderEnv).to.deep.equal([]);
             expect(store.networkPeers).to.deep.equal([{ ipBlock: { cidr: "0.0.0.0/0" } }]);
@@ -611,7 +612,7 @@ for (const stackName of ["staging", "production"] as const) {
             });
             expect(reveal(s.ev.outputs.foundationOutputs)).to.deep.equal({
                 clusterName: `${N}-gke`, kubeconfig: reveal(s.ev.outputs.kubeconfig), postgresHost: "10.29.0.3", redisHost: "10.29.1.4",
-                documentsBucket: `${s.config.gcp.project}-documents`, backupsBucket: `${s.config.gcp.project}-backups`,
+                documentsBucket: `${s.config.gcp.project}-documents`, backupsBucket: `${s.config.gcp.project}-backups-in`,
                 apiHostname: `api.${s.config.domain}`, cdnHostname: `cdn.${s.config.domain}`,
                 nameServers: ["ns-cloud-a1.googledomains.com.", "ns-cloud-a2.googledomains.com.", "ns-cloud-a3.googledomains.com.", "ns-cloud-a4.googledomains.com."],
             });
@@ -620,7 +621,7 @@ for (const stackName of ["staging", "production"] as const) {
 
         it(`protects every stateful resource ${production ? "" : "only in production, not "}in ${stackName}`, () => {
             const stateful = s.res.filter(r => (statefulTypes as readonly string[]).includes(r.type));
-            expect(stateful.length).to.equal(1 + 1 + 1 + 3 + 2 + 7 + 1 + 1);
+            expect(stateful.length).to.equal(1 + 1 + 1 + 4 + 2 + 7 + 1 + 1);
             stateful.forEach(r => expect(r.protect, `${r.type} ${r.name}`).to.equal(production));
             s.res.filter(r => r.custom && !(statefulTypes as readonly string[]).includes(r.type))
                 .forEach(r => expect(r.protect, `${r.type} ${r.name}`).to.equal(false));

@@ -206,8 +206,9 @@ describe("Kubernetes platform layer", function () {
                 "NetworkPolicy/alertmanager", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/default-deny",
                 "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/monitoring-kube-api",
                 "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-operator-kube-api",
-                "PrometheusRule/bookkeep-alerts",
-                "Secret/elasticsearch-bootstrap", "Secret/elasticsearch-writers", "Secret/grafana-admin",
+                "PrometheusRule/bookkeep-alerts", "PrometheusRule/bookkeep-backup-alerts", "PrometheusRule/bookkeep-signal-alerts",
+                "Secret/alertmanager-config", "Secret/alertmanager-receivers",
+                "Secret/elasticsearch-bootstrap", "Secret/elasticsearch-readers", "Secret/elasticsearch-writers", "Secret/grafana-admin",
                 "ServiceMonitor/bookkeep-services",
             ],
             [nats]: [
@@ -817,6 +818,7 @@ describe("Kubernetes platform layer", function () {
             { name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-bootstrap", key: "password" } } },
             { name: "FLUENTD_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "fluentd" } } },
             { name: "COLLECTOR_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "otel-collector" } } },
+            { name: "GRAFANA_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-readers", key: "grafana" } } },
         ]);
         expect(job.volumes).to.deep.equal([caOnly("elasticsearch-client-tls"), { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } }]);
         // Every password is generated, secret, the same in both namespaces' Secrets, and in no chart's values.
@@ -844,6 +846,7 @@ describe("Kubernetes platform layer", function () {
         const randoms = production.ev.resources.filter(r => r.type.startsWith("random:"));
         expect(randoms.map(r => r.name).sort()).to.deep.equal([
             "bookkeep-k8s-logging-collector-password", "bookkeep-k8s-logging-elasticsearch-password", "bookkeep-k8s-logging-fluentd-password",
+            "bookkeep-k8s-logging-grafana-password",
             "bookkeep-k8s-monitoring-grafana-admin", ...natsPasswordResources, "bookkeep-k8s-secrets-app-db-password",
         ].sort());
         for (const r of randoms) {
@@ -872,19 +875,6 @@ describe("Kubernetes platform layer", function () {
         expect(policy(production.ev, "otel-collector", mon).egress).to.deep.equal([
             { to: [{ podSelector: { matchLabels: { app: "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }] },
         ]);
-    });
-
-    it("routes every alert and the Watchdog heartbeat to platform-oncall, whose URL comes from an operator-made Secret", () => {
-        const am = chart(production.ev, "kube-prometheus-stack").values.alertmanager;
-        expect(am.config.route.receiver).to.equal("platform-oncall");
-        expect(am.config.route.routes[0]).to.deep.include({ matchers: ["alertname = \"Watchdog\""], receiver: "platform-oncall" });
-        expect(am.config.receivers).to.deep.equal([
-            { name: "null" },
-            { name: "platform-oncall", webhook_configs: [{ url_file: "/etc/alertmanager/oncall/url", send_resolved: true }] },
-        ]);
-        expect(am.alertmanagerSpec.volumes).to.deep.equal([{ name: "oncall", secret: { secretName: "alertmanager-oncall", optional: true } }]);
-        expect(am.alertmanagerSpec.volumeMounts).to.deep.equal([{ name: "oncall", mountPath: "/etc/alertmanager/oncall", readOnly: true }]);
-        expect(JSON.stringify(am)).to.not.match(/https?:\/\//);
     });
 
     it("scrapes no control-plane component a managed cluster hides, and runs node-exporter in its own namespace", () => {

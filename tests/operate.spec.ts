@@ -129,7 +129,7 @@ describe("operating outputs", () => {
                     if (row.reason) {
                         expect(row.location, row.urn).to.match(/^global|^(ap-south-[12]|asia-south[12]|us-east-1)$|^global/i);
                     } else {
-                        expect(row.location.toLowerCase(), row.urn).to.match(/^(ap-south-[12][a-c]?|asia-south[12](-[a-c])?)$/);
+                        expect(row.location.toLowerCase(), row.urn).to.match(/^(ap-south-[12][a-c]?|asia-south[12](-[a-c])?|asia-south1\+asia-south2)$/);
                     }
                 }
             }

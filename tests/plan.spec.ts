@@ -214,3 +214,24 @@ describe("plan command", () => {
         });
     }
 });
+
+describe("npm run plan's transpile (.ci/transpile.mjs)", () => {
+    it("emits require() for import(), as tsc does, so a fresh clone's plan can load its lazy modules", function () {
+        this.timeout(120_000);
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "bookkeep-transpile-"));
+        try {
+            const r = spawnSync(process.execPath, [path.join(root, ".ci", "transpile.mjs")],
+                { cwd: root, encoding: "utf8", env: { ...process.env, TRANSPILE_OUT: out } });
+            expect(r.status, r.stderr).to.equal(0);
+            const engine = fs.readFileSync(path.join(out, "offline", "engine.js"), "utf8");
+            expect(engine).to.include(`require("./charts/children")`);
+            // Node's native import() does not add ".js" to a relative specifier: ERR_MODULE_NOT_FOUND.
+            const nativeRelative = /\bimport\(\s*["']\.{1,2}\//;
+            const offenders = fs.readdirSync(out, { recursive: true, encoding: "utf8" })
+                .filter(f => f.endsWith(".js") && nativeRelative.test(fs.readFileSync(path.join(out, f), "utf8")));
+            expect(offenders).to.deep.equal([]);
+        } finally {
+            fs.rmSync(out, { recursive: true, force: true });
+        }
+    });
+});

@@ -417,7 +417,7 @@ const expected: Record<string, Array<[string, string]>> = {
     "gcp-iowa": [["gcp-provider-region-india", "GCP provider region is \"us-central1\"; set region to asia-south1 or asia-south2: BookKeep data must stay in India."]],
     "internet-neg": [["global-services-allowlisted", "gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup is a global resource that is not on the global-services allowlist; use a regional equivalent in asia-south1 or asia-south2."]],
     "global-ring": [["gcp-location-india", "location is \"global\", outside India; use asia-south1 or asia-south2 (or one of their zones)."]],
-    "multi-region": [["gcs-bucket-single-region-india", "Bucket location is \"ASIA\"; set location to ASIA-SOUTH1 or ASIA-SOUTH2: multi- and dual-region buckets copy data outside India."]],
+    "multi-region": [["gcs-bucket-single-region-india", "Bucket location is \"ASIA\"; set location to ASIA-SOUTH1 or ASIA-SOUTH2, or to ASIA with customPlacementConfig.dataLocations [ASIA-SOUTH1, ASIA-SOUTH2]: other multi- and dual-region buckets copy data outside India."]],
     "auto-secret": [["secret-manager-replicas-india", "Secret uses automatic replication, which copies it to any Google region; set replication.userManaged.replicas with locations asia-south1 or asia-south2."]],
     "abroad-secret": [["aws-resource-region-india", "replicas[0].region is \"eu-west-1\", outside India; replicas and copies may only go to ap-south-1 or ap-south-2."]],
     "abroad-replication": [["replication-targets-in-india", "S3 replication abroad-replication copies to bucket abroad-dr in eu-central-1, outside India; replicate only to a bucket in ap-south-1 or ap-south-2."]],
@@ -473,6 +473,7 @@ const expected: Record<string, Array<[string, string]>> = {
     "redis-plain": [["memorystore-tls-and-auth", "Memorystore accepts plaintext connections; set transitEncryptionMode: SERVER_AUTHENTICATION."]],
     "redis-basic": [["memorystore-ha-production", "Production Memorystore has no replica; set tier: STANDARD_HA."]],
     "redis-nopersist": [["cache-snapshots", "Memorystore keeps no RDB snapshots; set persistenceConfig: { persistenceMode: RDB, rdbSnapshotPeriod: ONE_HOUR }."]],
+    "redis-daily": [["memorystore-hourly-snapshots-production", "Memorystore snapshots every TWENTY_FOUR_HOURS, which cannot meet the 1 h RPO; set persistenceConfig.rdbSnapshotPeriod to ONE_HOUR."]],
     "naked": [
         ["s3-bucket-encrypted", "S3 bucket naked has no KMS encryption; add a BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms."],
         ["s3-public-access-blocked", "S3 bucket naked may become public; add a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets all true."],
@@ -528,6 +529,8 @@ const expected: Record<string, Array<[string, string]>> = {
     "release-http": [["helm-chart-source-https", "Chart source \"http://charts.example.com\" is plain HTTP; install the vendored archive from charts/ instead."]],
     "release-latest": [["helm-values-no-latest-images", "Chart values use a floating image tag at values.controller.image.tag; remove the override (the chart pins its images) or pin a version."]],
     "release-stable": [["helm-values-no-latest-images", "Chart values use a floating image tag at values.controller.image; remove the override (the chart pins its images) or pin a version."]],
+    // Alert delivery
+    "alertmanager-chat-only": [["production-alerts-page", "Alertmanager sends critical alerts to \"chat\", which pages nobody; set observability.alerting.pager (service pagerduty or opsgenie, key as a Pulumi secret; README, Alert delivery)."]],
 };
 
 describe("policy pack: broken production stack", () => {
@@ -607,6 +610,7 @@ describe("policy pack: broken production stack", () => {
         memorystore("redis-plain", p.gcp, { transitEncryptionMode: "DISABLED" });
         memorystore("redis-basic", p.gcp, { tier: "BASIC", alternativeLocationId: undefined });
         memorystore("redis-nopersist", p.gcp, { persistenceConfig: undefined });
+        memorystore("redis-daily", p.gcp, { persistenceConfig: { persistenceMode: "RDB", rdbSnapshotPeriod: "TWENTY_FOUR_HOURS" } });
         new aws.s3.Bucket("naked", { bucket: "bookkeep-naked" }, { provider: p.mumbai, protect: true });
         gcsBucket("google-key", p.gcp, cryptoKey, { encryption: undefined });
         gcsBucket("public-gcs", p.gcp, cryptoKey, { publicAccessPrevention: "inherited" });
@@ -658,6 +662,15 @@ describe("policy pack: broken production stack", () => {
         release("release-http", p.k8s, { repositoryOpts: { repo: "http://charts.example.com" } });
         release("release-latest", p.k8s, { values: { controller: { image: { tag: "latest" } } } });
         release("release-stable", p.k8s, { values: { controller: { image: "registry.k8s.io/ingress-nginx/controller:STABLE" } } });
+
+        // Alert delivery: critical alerts to chat only (its compliant twin is the production plan's alertmanager-config).
+        new k8s.core.v1.Secret("alertmanager-chat-only", {
+            metadata: { name: "alertmanager-chat-only", namespace: "bookkeep-monitoring" },
+            stringData: { "alertmanager.yaml": JSON.stringify({
+                route: { receiver: "chat", routes: [{ matchers: ["severity = \"critical\""], receiver: "chat" }] },
+                receivers: [{ name: "chat", slack_configs: [{ api_url_file: "/etc/alertmanager/secrets/alertmanager-receivers/slack-webhook-url", channel: "#alerts" }] }],
+            }) },
+        }, { provider: p.k8s });
         const floating = {
             chart: "ingress-nginx", version: "^4.0.0", repositoryOpts: { repo: "http://charts.example.com" }, values: { controller: { image: { tag: "latest" } } },
         };

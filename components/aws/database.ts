@@ -7,6 +7,7 @@ import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { inputError } from "../../stacks/errors";
+import { DatabaseRestore } from "../../stacks/restore";
 import { DatabaseConfig } from "../../stacks/schema";
 import { postgresUrl } from "../connections";
 import { EncryptionKey } from "./kms";
@@ -110,9 +111,46 @@ export class Database extends pulumi.ComponentResource {
             parameters: [{ name: "rds.force_ssl", value: "1" }],
         }, o);
 
+        // The copies are encrypted with a key of the destination region (KMS keys are regional).
+        const drKey = d.crossRegionBackups && args.drProvider ? new EncryptionKey(`${name}-backups-dr`, {
+            description: `RDS ${identifier}: automated backup copies in the DR region`,
+            alias: `${args.prefix}-rds-backups-dr`,
+            protect,
+            provider: args.drProvider,
+        }, { parent: this }) : undefined;
+        const shared: SharedParts = { key, password, subnetGroup, parameters, drKey };
+        const own = { suffix: "", identifier, retainOnDelete: d.restore !== undefined };
+        if (!d.restore) {
+            this.instance = this.postgresInstance(name, args, shared, own);
+        } else {
+            // The instance a restore came from stays as it was (same names, so nothing is replaced)
+            // and is retained on delete: releasing it drops it from the stack, never deletes it.
+            if (d.restore.original === "keep") {
+                this.postgresInstance(name, args, shared, own);
+            }
+            this.instance = this.postgresInstance(name, args, shared, {
+                suffix: `-${d.restore.id}`, identifier: postgresInstanceName(args.prefix, d.restore), retainOnDelete: false, restore: d.restore,
+            });
+        }
+        this.address = this.instance.address;
+
+        this.url = postgresUrl({ username: databaseUser, password: password.result, host: this.instance.address, port: postgresPort, database: databaseName });
+        this.registerOutputs({ address: this.address, url: this.url });
+    }
+
+    /**
+     * One PostgreSQL instance with what follows it (exported log groups, a final snapshot name,
+     * backup copies in the DR region): the stack's own, or a restore (created from the source's
+     * data, so no database or user is named and the password is set after the restore).
+     */
+    private postgresInstance(name: string, args: DatabaseArgs, shared: SharedParts, at: { suffix: string; identifier: string; retainOnDelete: boolean; restore?: DatabaseRestore }): aws.rds.Instance {
+        const d = args.database;
+        const protect = args.protect ?? false;
+        const o = { parent: this, provider: args.provider, retainOnDelete: at.retainOnDelete };
+        const { identifier } = at;
         // Pre-created so the exported logs have a retention and are KMS-encrypted (RDS would create
         // them unencrypted and kept forever).
-        const logGroups = exportedLogs.map(log => new aws.cloudwatch.LogGroup(`${name}-${log}-log`, {
+        const logGroups = exportedLogs.map(log => new aws.cloudwatch.LogGroup(`${name}-${log}-log${at.suffix}`, {
             name: `/aws/rds/instance/${identifier}/${log}`,
             retentionInDays: args.logRetentionDays,
             kmsKeyId: args.logsKeyArn,
@@ -120,9 +158,9 @@ export class Database extends pulumi.ComponentResource {
 
         // The final snapshot's name must be unused: a stack torn down, recreated and torn down again
         // would otherwise collide with the first teardown's snapshot and fail to delete the instance.
-        const finalSnapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this, provider: args.randomProvider });
+        const finalSnapshotSuffix = new random.RandomId(`${name}-final-snapshot${at.suffix}`, { byteLength: 4 }, { parent: this, provider: args.randomProvider });
 
-        this.instance = new aws.rds.Instance(`${name}-postgres`, {
+        const instance = new aws.rds.Instance(`${name}-postgres${at.suffix}`, {
             identifier,
             engine: "postgres",
             // Major version pinned; minor versions roll forward in the maintenance window.
@@ -134,14 +172,13 @@ export class Database extends pulumi.ComponentResource {
             maxAllocatedStorage: d.maxAllocatedStorageGb,
             storageType: "gp3",
             storageEncrypted: true,
-            kmsKeyId: key.arn,
-            dbName: databaseName,
-            username: databaseUser,
-            password: password.result,
+            kmsKeyId: shared.key.arn,
+            ...restoreSource(at.restore),
+            password: shared.password.result,
             port: postgresPort,
-            dbSubnetGroupName: subnetGroup.name,
+            dbSubnetGroupName: shared.subnetGroup.name,
             vpcSecurityGroupIds: [this.securityGroup.id],
-            parameterGroupName: parameters.name,
+            parameterGroupName: shared.parameters.name,
             publiclyAccessible: false,
             multiAz: d.highAvailability,
             deletionProtection: d.deletionProtection,
@@ -156,29 +193,53 @@ export class Database extends pulumi.ComponentResource {
             skipFinalSnapshot: false,
             finalSnapshotIdentifier: pulumi.interpolate`${identifier}-final-${finalSnapshotSuffix.hex}`,
             performanceInsightsEnabled: true,
-            performanceInsightsKmsKeyId: key.arn,
+            performanceInsightsKmsKeyId: shared.key.arn,
             performanceInsightsRetentionPeriod: 7,
             enabledCloudwatchLogsExports: [...exportedLogs],
             applyImmediately: false,
         }, { ...o, protect, dependsOn: logGroups });
-        this.address = this.instance.address;
 
-        if (d.crossRegionBackups && args.drProvider) {
-            // The copies are encrypted with a key of the destination region (KMS keys are regional).
-            const drKey = new EncryptionKey(`${name}-backups-dr`, {
-                description: `RDS ${identifier}: automated backup copies in the DR region`,
-                alias: `${args.prefix}-rds-backups-dr`,
-                protect,
-                provider: args.drProvider,
-            }, { parent: this });
-            new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups-dr`, {
-                sourceDbInstanceArn: this.instance.arn,
-                kmsKeyId: drKey.arn,
+        if (shared.drKey && args.drProvider) {
+            new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups-dr${at.suffix}`, {
+                sourceDbInstanceArn: instance.arn,
+                kmsKeyId: shared.drKey.arn,
                 retentionPeriod: d.backupRetentionDays,
-            }, { parent: this, provider: args.drProvider, protect });
+            }, { parent: this, provider: args.drProvider, protect, retainOnDelete: at.retainOnDelete });
         }
+        return instance;
+    }
+}
 
-        this.url = postgresUrl({ username: databaseUser, password: password.result, host: this.instance.address, port: postgresPort, database: databaseName });
-        this.registerOutputs({ address: this.address, url: this.url });
+interface SharedParts {
+    readonly key: EncryptionKey;
+    readonly password: random.RandomPassword;
+    readonly subnetGroup: aws.rds.SubnetGroup;
+    readonly parameters: aws.rds.ParameterGroup;
+    readonly drKey?: EncryptionKey;
+}
+
+/** The RDS identifier of the stack's current database: its own, or the restore's `<own>-<id>`. */
+export function postgresInstanceName(prefix: string, restore?: DatabaseRestore): string {
+    return restore ? `${prefix}-postgres-${restore.id}` : `${prefix}-postgres`;
+}
+
+/**
+ * Where the instance's data comes from. A restore carries the source's database and master user,
+ * so `dbName`/`username` are left out (RDS ignores DBName for PostgreSQL restores); every other
+ * setting, the password included, is applied to the restored instance as to a new one.
+ */
+function restoreSource(restore?: DatabaseRestore): Partial<aws.rds.InstanceArgs> {
+    if (!restore) {
+        return { dbName: databaseName, username: databaseUser };
+    }
+    switch (restore.from) {
+        case "pointInTime":
+            return { restoreToPointInTime: { sourceDbInstanceIdentifier: restore.sourceInstance, restoreTime: restore.time } };
+        case "snapshot":
+            return { snapshotIdentifier: restore.snapshotId };
+        default: {
+            const exhaustive: never = restore;
+            throw new Error(`unknown restore ${JSON.stringify(exhaustive)}`);
+        }
     }
 }

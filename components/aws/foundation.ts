@@ -154,7 +154,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             randomProvider: providers.random,
         }, parent);
 
-        const storage = new Storage(`${name}-storage`, { prefix, accountId, protect, provider }, parent);
+        const storage = new Storage(`${name}-storage`, { prefix, accountId, protect, provider, drProvider: providers.dr }, parent);
 
         const dns = new DnsZone(`${name}-dns`, {
             domain: config.domain,

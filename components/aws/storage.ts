@@ -1,13 +1,14 @@
 /**
  * The three S3 buckets: documents (tenant uploads), backups (the required daily / weekly / monthly
  * dumps, tiered to cold storage, write-once under S3 Object Lock) and static assets (served only
- * through CloudFront).
+ * through CloudFront); the documents are replicated to the second Indian region when it is enabled.
  */
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { inputError } from "../../stacks/errors";
 import { backupSchedule } from "../backupSchedule";
 import { SecureBucket } from "./bucket";
+import { BucketReplica } from "./replication";
 
 type LifecycleRule = aws.types.input.s3.BucketLifecycleConfigurationRule;
 
@@ -27,6 +28,8 @@ export interface StorageArgs {
     /** Protect the buckets and their keys (production). Default false. */
     readonly protect?: boolean;
     readonly provider: aws.Provider;
+    /** Provider of the second Indian region: when given, the documents are replicated there. Default none. */
+    readonly drProvider?: aws.Provider;
 }
 
 const defaults = {
@@ -69,6 +72,8 @@ export class Storage extends pulumi.ComponentResource {
     public readonly documents: SecureBucket;
     public readonly backups: SecureBucket;
     public readonly assets: SecureBucket;
+    /** The documents' replica in the second Indian region, when a DR provider is given. */
+    public readonly documentsReplica?: SecureBucket;
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:aws:Storage", name, {}, opts);
@@ -99,6 +104,19 @@ export class Storage extends pulumi.ComponentResource {
         });
         // Its policy also admits CloudFront, so the CDN writes it once the distribution exists.
         this.assets = bucket("static-assets", { ownPolicy: false });
+        if (a.drProvider) {
+            // The backups reach ap-south-2 as RDS backup copies; the documents only this way.
+            this.documentsReplica = new BucketReplica(`${name}-documents-dr`, {
+                source: this.documents,
+                bucketName: pulumi.interpolate`${a.prefix}-documents-dr-${a.accountId}`,
+                purpose: `${a.prefix} documents (replica)`,
+                keyAlias: `${a.prefix}-s3-documents-dr`,
+                accountId: a.accountId,
+                protect: a.protect,
+                provider: a.provider,
+                drProvider: a.drProvider,
+            }, { parent: this }).replica;
+        }
         this.registerOutputs({ documents: this.documents.name, backups: this.backups.name, assets: this.assets.name });
     }
 }

@@ -6,6 +6,7 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { DatabaseRestore } from "../../stacks/restore";
 import { DatabaseConfig, Environment } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { GcpNetwork } from "./network";
@@ -57,14 +58,41 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: CloudSqlPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:CloudSqlPostgres", name, {}, opts);
+        const db = args.database;
+        const protect = args.protect ?? false;
+        const childOpts = { parent: this, provider: args.provider };
+        const keyGrant = grantKeyUse(`${name}-key`, args.key, args.sqlAgent, childOpts);
+        const retention = backupRetention(db.backupRetentionDays);
+
+        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider });
+        const own = { name, retainOnDelete: db.restore !== undefined };
+        if (!db.restore) {
+            this.instance = this.postgresInstance(args, own, keyGrant, retention);
+            this.ownDatabaseAndUser(name, this.instance, password, childOpts, protect);
+        } else {
+            // The instance a restore came from stays as it was and is retained on delete: releasing
+            // it drops it from the stack, never deletes it. A clone or a restored backup already
+            // holds the database and the user with the stack's password, so neither is created.
+            if (db.restore.original === "keep") {
+                const original = this.postgresInstance(args, own, keyGrant, retention);
+                this.ownDatabaseAndUser(name, original, password, { ...childOpts, retainOnDelete: true }, protect);
+            }
+            this.instance = this.postgresInstance(args, { name: `${name}-${db.restore.id}`, retainOnDelete: false, restore: db.restore }, keyGrant, retention);
+        }
+
+        this.host = this.instance.privateIpAddress;
+        this.password = pulumi.secret(password.result);
+        this.registerOutputs({ host: this.host, connectionName: this.instance.connectionName });
+    }
+
+    /** One Cloud SQL instance: the stack's own, or a clone / backup restore (`restore`). */
+    private postgresInstance(args: CloudSqlPostgresArgs, at: { name: string; retainOnDelete: boolean; restore?: DatabaseRestore }, keyGrant: pulumi.Resource, retention: ReturnType<typeof backupRetention>): gcp.sql.DatabaseInstance {
         const { region, environment, provider, network } = args;
         const db = args.database;
         const protect = args.protect ?? false;
         const childOpts = { parent: this, provider };
-        const keyGrant = grantKeyUse(`${name}-key`, args.key, args.sqlAgent, childOpts);
-        const retention = backupRetention(db.backupRetentionDays);
-
-        this.instance = new gcp.sql.DatabaseInstance(name, {
+        return new gcp.sql.DatabaseInstance(at.name, {
+            ...cloneSource(at.restore, network),
             databaseVersion: "POSTGRES_15",
             region,
             encryptionKeyName: args.key.id,
@@ -95,9 +123,9 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
                     // Backups stay in the instance's region, even when database.crossRegionBackups is
                     // set. Google documents no support for a custom backup location in another region
                     // for a CMEK instance whose key is regional (the key cannot follow the backup), so
-                    // asking for asia-south2 risks a failed apply. DR gap, accepted and tracked: a
-                    // loss of asia-south1 leaves only the GCS dumps (the backup job's daily/weekly/
-                    // monthly files) to restore from; Cloud SQL cross-region replicas are the fix.
+                    // asking for asia-south2 risks a failed apply. A loss of asia-south1 is covered
+                    // by the dumps instead: the backup job writes them to the India-only dual-region
+                    // bucket (storage.ts), readable from asia-south2 (RPO 24 h, lost-region.md).
                     location: region,
                     pointInTimeRecoveryEnabled: true,
                     transactionLogRetentionDays: retention.transactionLogRetentionDays,
@@ -119,26 +147,44 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
         }, {
             ...childOpts,
             protect,
+            retainOnDelete: at.retainOnDelete,
             dependsOn: [network.privateServicesConnection, network.peeringCleanup, keyGrant],
         });
+    }
 
+    private ownDatabaseAndUser(name: string, instance: gcp.sql.DatabaseInstance, password: random.RandomPassword, childOpts: pulumi.CustomResourceOptions, protect: boolean): void {
         // ABANDON: the database and its owner die with the instance. Deleting them first would fail
         // (objects owned by the user) or destroy the data before the final backup is taken.
         new gcp.sql.Database(`${name}-db`, {
-            instance: this.instance.name,
+            instance: instance.name,
             name: databaseName,
             deletionPolicy: "ABANDON",
         }, { ...childOpts, protect });
-        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider });
         new gcp.sql.User(`${name}-user`, {
-            instance: this.instance.name,
+            instance: instance.name,
             name: databaseUser,
             password: password.result,
             deletionPolicy: "ABANDON",
         }, childOpts);
+    }
+}
 
-        this.host = this.instance.privateIpAddress;
-        this.password = pulumi.secret(password.result);
-        this.registerOutputs({ host: this.host, connectionName: this.instance.connectionName });
+/**
+ * Where a restored instance's data comes from: a point-in-time clone of the source (on the stack's
+ * private services range), or a backup run of the source restored into the new instance.
+ */
+function cloneSource(restore: DatabaseRestore | undefined, network: GcpNetwork): Partial<gcp.sql.DatabaseInstanceArgs> {
+    if (!restore) {
+        return {};
+    }
+    switch (restore.from) {
+        case "pointInTime":
+            return { clone: { sourceInstanceName: restore.sourceInstance, pointInTime: restore.time, allocatedIpRange: network.privateServicesRange.name } };
+        case "snapshot":
+            return { restoreBackupContext: { backupRunId: Number(restore.snapshotId), instanceId: restore.sourceInstance } };
+        default: {
+            const exhaustive: never = restore;
+            throw new Error(`unknown restore ${JSON.stringify(exhaustive)}`);
+        }
     }
 }

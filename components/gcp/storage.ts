@@ -1,6 +1,7 @@
 /**
  * GCS buckets for documents (invoices, uploads), database backups and static assets: single-region
- * ASIA-SOUTH1 (a multi-region such as ASIA would replicate outside India), uniform bucket-level
+ * ASIA-SOUTH1 (a multi-region such as ASIA would replicate outside India) and, for the backups, the
+ * India-only dual-region ASIA-SOUTH1 + ASIA-SOUTH2; uniform bucket-level
  * access, public access prevention enforced, versioning, and our KMS key as the default key; the
  * backups bucket also keeps deleted objects restorable for 90 days (soft delete).
  */
@@ -66,8 +67,25 @@ export interface GcsBucketsArgs {
     readonly storageAgent: pulumi.Input<string>;
 }
 
+interface Placement {
+    /** Appended to the bucket's names (a new location is a new bucket). */
+    readonly suffix: string;
+    readonly location: string;
+    readonly dataLocations?: readonly string[];
+}
+
+/**
+ * The backups' placement: a custom dual-region of India's two regions, so the dumps and the
+ * cluster backups survive the loss of asia-south1 (GCS replicates every object to both; the
+ * location of a custom dual-region is its continent's multi-region code, the data stays in the
+ * two regions named). The residency policy admits exactly this pair.
+ */
+export const indiaDualRegion: Placement = { suffix: "-in", location: "ASIA", dataLocations: ["ASIA-SOUTH1", "ASIA-SOUTH2"] };
+
 export class GcsBuckets extends pulumi.ComponentResource {
     public readonly buckets: Record<BucketRole, gcp.storage.Bucket>;
+    /** The single-region backups bucket of earlier releases, kept (protected, retained on delete) for its objects. */
+    public readonly legacyBackups: gcp.storage.Bucket;
 
     constructor(name: string, args: GcsBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
         // Registered as bookkeep:gcp:Buckets before the token was made to match the class name.
@@ -75,11 +93,13 @@ export class GcsBuckets extends pulumi.ComponentResource {
         const { project, region, environment, provider } = args;
         const childOpts = { parent: this, provider };
         const keyGrant = grantKeyUse(`${name}-key`, args.key, args.storageAgent, childOpts);
-        const bucket = (role: BucketRole) => new gcp.storage.Bucket(`${name}-${role}`, {
+        const bucket = (role: BucketRole, placement: Placement = { suffix: "", location: region.toUpperCase() }, retainOnDelete = false) => new gcp.storage.Bucket(`${name}-${role}${placement.suffix}`, {
             // Project ids are globally unique, so this name is too; operators can type it.
-            name: `${project}-${role}`,
-            // A single region (ASIA-SOUTH1), never a multi-region such as ASIA that spans countries.
-            location: region.toUpperCase(),
+            name: `${project}-${role}${placement.suffix}`,
+            // A single region (ASIA-SOUTH1), or the India-only dual-region; never a multi-region
+            // such as ASIA that spans countries.
+            location: placement.location,
+            ...(placement.dataLocations ? { customPlacementConfig: { dataLocations: [...placement.dataLocations] } } : {}),
             storageClass: "STANDARD",
             uniformBucketLevelAccess: true,
             publicAccessPrevention: "enforced",
@@ -90,8 +110,12 @@ export class GcsBuckets extends pulumi.ComponentResource {
             labels: { environment, role },
             // Other buckets keep GCS's default (7 days).
             ...(role === "backups" ? { softDeletePolicy: { retentionDurationSeconds: backupSoftDeleteSeconds } } : {}),
-        }, { ...childOpts, protect: args.protect ?? false, dependsOn: [keyGrant] });
-        this.buckets = { documents: bucket("documents"), backups: bucket("backups"), assets: bucket("assets") };
+        }, { ...childOpts, protect: args.protect ?? false, retainOnDelete, dependsOn: [keyGrant] });
+        // The single-region backups bucket of earlier releases stays (a bucket cannot change its
+        // location; replacing it would delete the dumps) until its objects are copied across and
+        // it is released on purpose (docs/runbooks/lost-region.md); nothing writes to it any more.
+        this.legacyBackups = bucket("backups", undefined, true);
+        this.buckets = { documents: bucket("documents"), backups: bucket("backups", indiaDualRegion), assets: bucket("assets") };
         this.registerOutputs(Object.fromEntries(bucketRoles.map(r => [r, this.buckets[r].name])));
     }
 }

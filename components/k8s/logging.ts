@@ -10,8 +10,9 @@
  * only key mounted). The transport CA is an Issuer in the monitoring namespace that signs nothing
  * but the nodes' own certificate, so no certificate a client can reach lets it join the cluster.
  * Fluentd and the OTel collector write as their own users, whose role may only create indices and
- * add documents to `bookkeep-*` (no updates or deletes); the `elastic` superuser's generated
- * password is used only by the setup Job that creates them.
+ * add documents to `bookkeep-*` (no updates or deletes); Grafana reads as its own `grafana` user,
+ * which may only search them. The `elastic` superuser's generated password is used only by the
+ * setup Job that creates these users.
  */
 import * as crypto from "crypto";
 import * as k8s from "./sdk";
@@ -63,6 +64,12 @@ const writerRole = {
     cluster: ["monitor"],
     indices: [{ names: ["bookkeep-*"], privileges: ["create_index", "create_doc", "auto_configure", "view_index_metadata"] }],
 };
+/** The user Grafana reads logs as, and the Secret in bookkeep-monitoring holding its password. */
+export const elasticsearchReaders = { secret: "elasticsearch-readers", grafana: "grafana" } as const;
+/** Its role: search `bookkeep-*` (logs and trace spans), nothing else. */
+const readerRole = { indices: [{ names: ["bookkeep-*"], privileges: ["read", "view_index_metadata"] }] };
+/** Labels of Grafana's pods (kube-prometheus-stack), which query Elasticsearch. */
+const grafanaPods = { "app.kubernetes.io/name": "grafana" };
 /** Secrets (cert-manager's) whose `ca.crt` a client mounts to verify Elasticsearch, per client namespace. */
 export const elasticsearchCaSecrets = { monitoring: "elasticsearch-client-tls", system: "fluentd-elasticsearch-tls" } as const;
 /** Where clients mount that `ca.crt`. */
@@ -212,6 +219,11 @@ export class Logging extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: { [elasticsearchWriters.fluentd]: writerPasswords.fluentd, [elasticsearchWriters.collector]: writerPasswords.collector },
         }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
+        const readers = new k8s.core.v1.Secret(`${name}-readers`, {
+            metadata: { name: elasticsearchReaders.secret, namespace: namespaces.monitoring, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
+            type: "Opaque",
+            stringData: { [elasticsearchReaders.grafana]: new random.RandomPassword(`${name}-grafana-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider }).result },
+        }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
         const fluentdPassword = new k8s.core.v1.Secret(`${name}-fluentd-password`, {
             metadata: { name: fluentdPasswordSecret, namespace: namespaces.system, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
             type: "Opaque",
@@ -252,7 +264,7 @@ export class Logging extends pulumi.ComponentResource {
             tests: { enabled: false },
         }, { parent: this, dependsOn: [bootstrap, ...certificates.nodes] });
 
-        const setup = this.setupJob(name, args, days, [elasticsearch, writers, certificates.monitoringClients]);
+        const setup = this.setupJob(name, args, days, [elasticsearch, writers, readers, certificates.monitoringClients]);
         this.writers = [writers, certificates.monitoringClients, setup];
 
         pinnedChart(`${name}-fluentd`, charts.fluentd, "fluentd", namespaces.system, {
@@ -291,6 +303,7 @@ export class Logging extends pulumi.ComponentResource {
                         inNamespace(namespaces.names.system, fluentdPods),
                         { podSelector: { matchLabels: setupPods } },
                         { podSelector: { matchLabels: peers.otelCollector.podSelector.matchLabels } },
+                        { podSelector: { matchLabels: grafanaPods } },
                     ],
                     ports: tcp(esPort),
                 },
@@ -367,11 +380,12 @@ export class Logging extends pulumi.ComponentResource {
         const policy = JSON.stringify({ policy: { phases: { hot: { actions: {} }, delete: { min_age: `${days}d`, actions: { delete: {} } } } } });
         const template = JSON.stringify({ index_patterns: ["bookkeep-*"], priority: 200, template: { settings: { "index.lifecycle.name": ilmPolicy } } });
         const role = JSON.stringify(writerRole);
+        const reader = JSON.stringify(readerRole);
         // Passwords never go on a command line: the superuser's in a curl config file on the
         // pod's private /tmp, the writers' on stdin.
         const curl = `curl -fsS --retry 30 --retry-all-errors --retry-delay 10 --cacert ${elasticsearchCaDir}/ca.crt -K /tmp/elastic.curlrc -H 'Content-Type: application/json' -X PUT`;
-        const user = (name: string, env: string) =>
-            `printf '{"password":"%s","roles":["bookkeep-writer"]}' "$${env}" | ${curl} '${url}/_security/user/${name}' -d @-`;
+        const user = (name: string, env: string, roleName = "bookkeep-writer") =>
+            `printf '{"password":"%s","roles":["${roleName}"]}' "$${env}" | ${curl} '${url}/_security/user/${name}' -d @-`;
         const script = [
             "set -eu",
             "umask 077",
@@ -381,6 +395,8 @@ export class Logging extends pulumi.ComponentResource {
             `${curl} '${url}/_security/role/bookkeep-writer' -d '${role}'`,
             user(elasticsearchWriters.fluentd, "FLUENTD_PASSWORD"),
             user(elasticsearchWriters.collector, "COLLECTOR_PASSWORD"),
+            `${curl} '${url}/_security/role/bookkeep-reader' -d '${reader}'`,
+            user(elasticsearchReaders.grafana, "GRAFANA_PASSWORD", "bookkeep-reader"),
         ].join("\n");
         const digest = crypto.createHash("sha256").update(script).digest("hex").slice(0, 8);
         const labels = appLabels("elasticsearch-setup", "logging");
@@ -404,6 +420,7 @@ export class Logging extends pulumi.ComponentResource {
                                 fromSecret("ELASTIC_PASSWORD", bootstrapSecret, "password"),
                                 fromSecret("FLUENTD_PASSWORD", elasticsearchWriters.secret, elasticsearchWriters.fluentd),
                                 fromSecret("COLLECTOR_PASSWORD", elasticsearchWriters.secret, elasticsearchWriters.collector),
+                                fromSecret("GRAFANA_PASSWORD", elasticsearchReaders.secret, elasticsearchReaders.grafana),
                             ],
                             securityContext: restrictedContainer(),
                             resources: resources({ cpu: "10m", memory: "16Mi" }, { cpu: "100m", memory: "64Mi" }),

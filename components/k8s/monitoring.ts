@@ -3,22 +3,21 @@
  * resources: the bookkeep-services ServiceMonitor, the bookkeep-alerts PrometheusRule and the
  * "BookKeep Overview" dashboard (provisioned by Grafana's sidecar from a labelled ConfigMap).
  *
- * Alertmanager sends every alert, and the always-firing Watchdog as a dead man's switch, to the
- * `platform-oncall` webhook. Its URL is never in values or state: operators create it out of band,
- *
- *   kubectl -n bookkeep-monitoring create secret generic alertmanager-oncall --from-literal=url=https://...
- *
- * and Alertmanager reads it from the mounted file at send time. Until the Secret exists the volume
- * is empty (optional), Alertmanager still runs, and failed notifications show in its own metrics.
+ * Alertmanager delivers to the receivers the stack config names (alertReceivers.ts).
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Environment } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
-import { platformPeers } from "../naming";
-import { alertGroups, overviewDashboard } from "./alerts";
+import { Namespaces, platformPeers } from "../naming";
+import { ServiceSpec } from "../../services/schema";
+import { AlertingConfig } from "../../stacks/alerting";
+import { AlertReceivers, configSecret, receiversSecret } from "./alertReceivers";
+import { alertGroups, certificateRules, MetricsTarget, metricsTargetRule, overviewDashboard } from "./alerts";
 import { charts, pinnedChart } from "./charts";
+import { grafanaDataSources, grafanaEnvValueFrom } from "./grafanaDataSources";
+import { elasticsearchPods } from "./logging";
 import { nodeExporterNamespace, PlatformNamespaces } from "./namespaces";
 import { anywhere, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
 import { resources, restrictedContainer, restrictedPod } from "./security";
@@ -30,12 +29,12 @@ export interface MonitoringArgs {
     readonly namespaces: PlatformNamespaces;
     /** The platform's explicit @pulumi/random provider (default providers are disabled). */
     readonly randomProvider: random.Provider;
+    /** Every scrape target whose silence must page: the services', and what other alerts read (cert-manager's). */
+    readonly metricsTargets: readonly MetricsTarget[];
+    /** Where alerts go (`bookkeep:observability.alerting`). */
+    readonly alerting: AlertingConfig;
 }
 
-/** The receiver every alert goes to, and the Secret (key `url`) operators create with its webhook URL. */
-export const oncallReceiver = "platform-oncall";
-export const oncallSecret = "alertmanager-oncall";
-const oncallMount = "/etc/alertmanager/oncall";
 /** Grafana's k8s-sidecar containers answer /healthz on the port in their HEALTH_PORT variable. */
 const sidecarProbe = {
     exec: { command: ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['HEALTH_PORT'] + '/healthz', timeout=3)"] },
@@ -43,26 +42,17 @@ const sidecarProbe = {
     timeoutSeconds: 5,
 };
 
-/** Alertmanager's routing: everything to on-call; the Watchdog heartbeat too, repeated so its absence is the alarm. */
-export const alertmanagerConfig = {
-    global: { resolve_timeout: "5m" },
-    route: {
-        receiver: oncallReceiver,
-        group_by: ["namespace", "alertname"],
-        group_wait: "30s",
-        group_interval: "5m",
-        repeat_interval: "4h",
-        routes: [
-            { matchers: ["alertname = \"Watchdog\""], receiver: oncallReceiver, group_wait: "0s", group_interval: "1m", repeat_interval: "5m" },
-            // kube-prometheus-stack's InfoInhibitor only exists to silence info-level alerts.
-            { matchers: ["alertname = \"InfoInhibitor\""], receiver: "null" },
-        ],
-    },
-    receivers: [
-        { name: "null" },
-        { name: oncallReceiver, webhook_configs: [{ url_file: `${oncallMount}/url`, send_resolved: true }] },
-    ],
-};
+/**
+ * The targets whose silence pages: each catalog service (the fleet names its Service
+ * `<name>-service`, which the bookkeep-services ServiceMonitor makes the `job`), and cert-manager,
+ * without whose metrics the certificate-expiry rules could never fire.
+ */
+export function metricsTargets(namespaces: Namespaces, catalog: readonly ServiceSpec[]): MetricsTarget[] {
+    return [
+        ...catalog.map(spec => ({ job: `${spec.name}-service`, namespace: namespaces.app })),
+        { job: "cert-manager", namespace: namespaces.system },
+    ];
+}
 
 export class Monitoring extends pulumi.ComponentResource {
     public readonly chart: k8s.helm.v4.Chart;
@@ -83,6 +73,8 @@ export class Monitoring extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: { "admin-user": "admin", "admin-password": grafanaPassword.result },
         }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
+
+        const receivers = new AlertReceivers(`${name}-receivers`, { namespace: namespaces.monitoring, alerting: args.alerting }, { parent: this });
 
         this.chart = pinnedChart(`${name}-chart`, charts.kubePrometheusStack, "kube-prometheus-stack", namespaces.monitoring, {
             crds: { enabled: true },
@@ -108,15 +100,13 @@ export class Monitoring extends pulumi.ComponentResource {
                 },
             },
             alertmanager: {
-                config: alertmanagerConfig,
                 alertmanagerSpec: {
                     replicas: production ? 2 : 1,
                     resources: resources({ cpu: "20m", memory: "64Mi" }, { cpu: "200m", memory: "256Mi" }),
                     securityContext: restrictedPod(1000),
-                    // An optional volume rather than alertmanagerSpec.secrets: a missing Secret must
-                    // not keep Alertmanager (and so `pulumi up`) from starting on a fresh stack.
-                    volumes: [{ name: "oncall", secret: { secretName: oncallSecret, optional: true } }],
-                    volumeMounts: [{ name: "oncall", mountPath: oncallMount, readOnly: true }],
+                    useExistingSecret: true,
+                    configSecret,
+                    secrets: [receiversSecret],
                 },
             },
             // The control plane of EKS and GKE is not scrapeable from the cluster, and GKE Dataplane
@@ -128,6 +118,8 @@ export class Monitoring extends pulumi.ComponentResource {
             grafana: {
                 admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
                 defaultDashboardsTimezone: "Asia/Kolkata",
+                additionalDataSources: grafanaDataSources(namespaces.names.monitoring),
+                envValueFrom: grafanaEnvValueFrom,
                 sidecar: {
                     dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaces.names.monitoring },
                     resources: resources({ cpu: "10m", memory: "64Mi" }, { cpu: "100m", memory: "128Mi" }),
@@ -163,7 +155,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 securityContext: restrictedPod(65534),
                 containerSecurityContext: restrictedContainer(),
             },
-        }, { parent: this, dependsOn: [grafanaAdmin] });
+        }, { parent: this, dependsOn: [grafanaAdmin, receivers.secret, receivers.config] });
 
         this.serviceMonitor = new k8s.apiextensions.CustomResource(`${name}-services`, {
             apiVersion: "monitoring.coreos.com/v1",
@@ -182,6 +174,19 @@ export class Monitoring extends pulumi.ComponentResource {
             kind: "PrometheusRule",
             metadata: { name: "bookkeep-alerts", namespace: namespaces.monitoring },
             spec: { groups: alertGroups },
+        }, { parent: this, dependsOn: [this.chart] });
+
+        // Apart from bookkeep-alerts, which is the required rules verbatim.
+        new k8s.apiextensions.CustomResource(`${name}-signal-alerts`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: { name: "bookkeep-signal-alerts", namespace: namespaces.monitoring },
+            spec: {
+                groups: [
+                    { name: "bookkeep-metrics-targets", rules: args.metricsTargets.map(metricsTargetRule) },
+                    { name: "bookkeep-certificates", rules: certificateRules },
+                ],
+            },
         }, { parent: this, dependsOn: [this.chart] });
 
         new k8s.core.v1.ConfigMap(`${name}-dashboard`, {
@@ -226,6 +231,7 @@ export class Monitoring extends pulumi.ComponentResource {
             egress: [
                 { to: [{ podSelector: prometheus }], ports: tcp(9090) },
                 { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } } }], ports: tcp(9093) },
+                { to: [{ podSelector: { matchLabels: elasticsearchPods } }], ports: tcp(9200) },
             ],
         }, { parent: this });
         networkPolicy(`${name}-alertmanager-netpol`, "alertmanager", monitoringNs, {

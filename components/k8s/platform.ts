@@ -14,12 +14,13 @@ import { StackConfig } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { Namespaces } from "../naming";
 import { AppSecrets } from "./appSecrets";
+import { BackupAlerts } from "./backupAlerts";
 import { backupBudget, backupSchedules, cliBudget, CloudCronJob, DatabaseBackups } from "./backups";
 import { CertManager } from "./certManager";
 import { Logging } from "./logging";
 import { ApiGateway, GatewayOrigin } from "./gateway";
 import { DatabaseMigration, migrationBudget } from "./migration";
-import { Monitoring } from "./monitoring";
+import { metricsTargets, Monitoring } from "./monitoring";
 import { PlatformNamespaces } from "./namespaces";
 import { Nats } from "./nats";
 import { SealedSecrets } from "./sealedSecrets";
@@ -75,7 +76,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         // Monitoring first: its chart installs the ServiceMonitor/PodMonitor CRDs the other charts
         // render when observability is on, so they wait for it.
         const monitoringCrds: pulumi.Resource | undefined = observability
-            ? new Monitoring(`${name}-monitoring`, { ...layer, randomProvider }, child).chart
+            ? new Monitoring(`${name}-monitoring`, {
+                ...layer, randomProvider, metricsTargets: metricsTargets(namespaces.names, catalog), alerting: config.observability.alerting,
+            }, child).chart
             : undefined;
         // cert-manager next: Elasticsearch and NATS take private certificates from it.
         const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds }, child);
@@ -98,9 +101,16 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         }, child);
         this.migration = migration.job;
         this.readyForFleet = [migration.job, gateway.chart];
-        new DatabaseBackups(`${name}-backups`, { ...layer, secret: secrets.secret }, child);
-        if (foundation.cacheSnapshots) {
-            new CloudCronJob(`${name}-cache-snapshots`, { foundation, job: foundation.cacheSnapshots }, child);
+        const backups = new DatabaseBackups(`${name}-backups`, { ...layer, secret: secrets.secret }, child);
+        const cacheSnapshots = foundation.cacheSnapshots
+            ? new CloudCronJob(`${name}-cache-snapshots`, { foundation, job: foundation.cacheSnapshots }, child)
+            : undefined;
+        if (monitoringCrds) {
+            new BackupAlerts(`${name}-backup-alerts`, {
+                namespace: namespaces.monitoring,
+                cronJobs: [...backups.cronJobs, ...(cacheSnapshots ? [cacheSnapshots.cronJob] : [])],
+                monitoringCrds,
+            }, child);
         }
         this.registerOutputs({ namespaces: this.namespaces, migration: migration.jobName, appSecretName: this.appSecretName });
     }

@@ -54,7 +54,8 @@ export const gcpMocks: CloudMocks = {
         "gcp:kms/cryptoKey:CryptoKey": args => ({ name: nameOf(args), id: `${args.inputs.keyRing}/cryptoKeys/${nameOf(args)}` }),
         "gcp:sql/databaseInstance:DatabaseInstance": args => ({
             name: nameOf(args),
-            privateIpAddress: "10.29.0.3",
+            // A clone or restored backup is a new instance with an address of its own.
+            privateIpAddress: args.inputs.clone !== undefined || args.inputs.restoreBackupContext !== undefined ? "10.29.0.5" : "10.29.0.3",
             connectionName: `${projectOf(args.inputs)}:${args.inputs.region}:${nameOf(args)}`,
             selfLink: `https://sqladmin.googleapis.com/sql/v1beta4/projects/${projectOf(args.inputs)}/instances/${nameOf(args)}`,
         }),

@@ -74,6 +74,7 @@ export const freeTypes: Readonly<Record<string, string>> = Object.fromEntries([
     ...["bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucketObjectLockConfiguration:BucketObjectLockConfiguration",
         "bucketOwnershipControls:BucketOwnershipControls", "bucketPolicy:BucketPolicy", "bucketPublicAccessBlock:BucketPublicAccessBlock",
         "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "bucketVersioning:BucketVersioning"].map(t => [`aws:s3/${t}`, "bucket configuration"]),
+    ["aws:s3/bucketReplicationConfig:BucketReplicationConfig", "configuration; the copies are priced as the replica bucket's objects (inter-region transfer of the replicated bytes not estimated)"],
     ["gcp:compute/backendBucketSignedUrlKey:BackendBucketSignedUrlKey", "configuration"],
     ...["firewall:Firewall", "network:Network", "router:Router", "subnetwork:Subnetwork", "sSLPolicy:SSLPolicy", "managedSslCertificate:ManagedSslCertificate",
         "targetHttpProxy:TargetHttpProxy", "targetHttpsProxy:TargetHttpsProxy", "uRLMap:URLMap"].map(t => [`gcp:compute/${t}`, "free; the load balancer bills per forwarding rule"]),

@@ -1,0 +1,80 @@
+/**
+ * Signals people can read (issue 22): Grafana's logs and trace-span data sources on Elasticsearch,
+ * read as a user that may only search `bookkeep-*`, and the Overview panels' links to the logs and
+ * spans of the same service over the same time range.
+ */
+import { expect } from "chai";
+import { overviewDashboard } from "../components/k8s/alerts";
+import { PlanJson } from "../offline/report";
+import { isSecret, plan } from "./harness";
+
+type Resource = PlanJson["resources"][number];
+const mon = "bookkeep-monitoring";
+
+describe("Grafana: logs and traces", () => {
+    let resources: readonly Resource[] = [];
+    const find = (kind: string, name: string) => {
+        const found = resources.filter(r => r.type.endsWith(`:${kind}`) && (r.inputs.metadata as any)?.name === name && (r.inputs.metadata as any)?.namespace === mon);
+        expect(found, `${kind} ${name}`).to.have.length(1);
+        return found[0]!.inputs as any;
+    };
+    before(async () => {
+        resources = (await plan("production")).plan.resources;
+    });
+
+    it("has the Elasticsearch logs and trace-span data sources, over verified TLS, with credentials only from Secrets", () => {
+        const grafana = (resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "kube-prometheus-stack")!.inputs.values as any).grafana;
+        const common = {
+            type: "elasticsearch", access: "proxy", url: `https://elasticsearch.${mon}.svc:9200`, basicAuth: true, basicAuthUser: "grafana",
+            secureJsonData: { basicAuthPassword: "$BOOKKEEP_ES_PASSWORD", tlsCACert: "$BOOKKEEP_ES_CA" }, editable: false,
+        };
+        expect(grafana.additionalDataSources).to.deep.equal([
+            { ...common, name: "Logs", uid: "bookkeep-logs", jsonData: { index: "bookkeep-2*", timeField: "@timestamp", tlsAuthWithCACert: true, logMessageField: "message", logLevelField: "level" } },
+            { ...common, name: "Trace spans", uid: "bookkeep-traces", jsonData: { index: "bookkeep-traces-*", timeField: "@timestamp", tlsAuthWithCACert: true } },
+        ]);
+        expect(grafana.envValueFrom).to.deep.equal({
+            BOOKKEEP_ES_PASSWORD: { secretKeyRef: { name: "elasticsearch-readers", key: "grafana" } },
+            BOOKKEEP_ES_CA: { secretKeyRef: { name: "elasticsearch-client-tls", key: "ca.crt" } },
+        });
+        // The chart renders the data sources into a ConfigMap: no password may be in it.
+        const rendered = resources.filter(r => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs.metadata as any).labels?.grafana_datasource === "1");
+        expect(rendered, "the rendered data-source ConfigMap").to.have.length(1);
+        expect(JSON.stringify(rendered[0]!.inputs)).to.contain("uid: bookkeep-logs").and.contain("basicAuthPassword: $BOOKKEEP_ES_PASSWORD");
+    });
+
+    it("reads as a user whose role may only search bookkeep-*, created by the setup Job", () => {
+        const job = resources.find(r => r.type === "kubernetes:batch/v1:Job" && String((r.inputs.metadata as any).name).startsWith("elasticsearch-setup-"))!;
+        const container = (job.inputs as any).spec.template.spec.containers[0];
+        const script: string = container.command[2];
+        expect(script).to.contain(`/_security/role/bookkeep-reader' -d '{"indices":[{"names":["bookkeep-*"],"privileges":["read","view_index_metadata"]}]}'`);
+        expect(script).to.contain(`printf '{"password":"%s","roles":["bookkeep-reader"]}' "$GRAFANA_PASSWORD"`);
+        expect(container.env).to.deep.include({ name: "GRAFANA_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-readers", key: "grafana" } } });
+        expect(isSecret(find("Secret", "elasticsearch-readers").stringData)).to.equal(true);
+    });
+
+    it("lets Grafana, and only the known clients, reach Elasticsearch", () => {
+        const es = find("NetworkPolicy", "elasticsearch").spec;
+        expect(es.ingress[0].from).to.deep.include({ podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } } });
+        expect(es.ingress[0].from).to.have.length(4);
+        expect(find("NetworkPolicy", "grafana").spec.egress).to.deep.include({ to: [{ podSelector: { matchLabels: { app: "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }] });
+    });
+
+    it("links the per-service Overview panels to that service's logs and spans over the dashboard's time range", () => {
+        const panes = (url: string) => JSON.parse(decodeURIComponent(url.slice(url.indexOf("panes=") + "panes=".length)));
+        const perService = overviewDashboard.panels.filter(p => p.targets[0]!.expr.includes("service"));
+        expect(perService.map(p => p.title)).to.deep.equal(["Request Rate", "P99 Latency"]);
+        for (const panel of perService) {
+            const links = (panel.fieldConfig.defaults as { links?: { title: string; url: string }[] }).links ?? [];
+            expect(links.map(l => l.title), panel.title).to.deep.equal(["Logs of ${__field.labels.service}", "Trace spans of ${__field.labels.service}"]);
+            const [logs, spans] = links.map(l => panes(l.url).a);
+            expect(logs).to.deep.equal({
+                datasource: "bookkeep-logs",
+                queries: [{ refId: "A", datasource: { type: "elasticsearch", uid: "bookkeep-logs" }, query: "kubernetes.labels.app:\"${__field.labels.service}\"", metrics: [{ id: "1", type: "logs" }] }],
+                range: { from: "${__from}", to: "${__to}" },
+            });
+            expect(spans.queries[0]).to.deep.include({ datasource: { type: "elasticsearch", uid: "bookkeep-traces" }, query: "Resource.service.name:\"${__field.labels.service}\"" });
+            // Grafana fills the variables in the raw URL: they must not be percent-encoded.
+            expect(links[0]!.url).to.contain("${__from}").and.contain("${__field.labels.service}");
+        }
+    });
+});
