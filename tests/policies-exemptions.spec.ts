@@ -2,7 +2,8 @@
  * Chart exemptions: what a real preview shows the pack (objects parented by a Helm chart
  * component), reproduced with a component whose type token is the chart's. One production
  * evaluation holds every case: the exempt workloads, and the same pods where an exemption must
- * not reach (our own typed workloads, the app namespace, a name the list does not name).
+ * not reach (our own typed workloads, the app namespace, a name the list does not name). It is
+ * registered once and judged inside each test (tests/policies-stack.ts says why).
  */
 import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
@@ -10,12 +11,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as path from "path";
 import { projectRoot } from "../offline/engine";
-import { PolicyReport, readPackConfig, runPolicies } from "../offline/policyRunner";
+import { PolicyReport, readPackConfig } from "../offline/policyRunner";
 import { chartPolicies, vendoredCharts } from "../policies/charts";
 import { chartExemptions, exemptionFor, isChartRendered } from "../policies/exemptions";
 import { pack } from "../policies/pack";
 import { present, run } from "./harness";
 import { appNamespace, container, merge, Over, podSpec, providers } from "./policies-fixtures";
+import { stackUnderPolicies } from "./policies-stack";
 
 /**
  * Stands in for `k8s.helm.v4.Chart`: a real preview registers the rendered objects under it.
@@ -96,101 +98,104 @@ const fluentdChart = { "helm.sh/chart": "fluentd-0.5.3", "app.kubernetes.io/inst
 const operatorChart = { chart: "kube-prometheus-stack-82.14.1", release: "kube-prometheus-stack" };
 
 describe("policy pack: chart exemptions", () => {
-    let report: PolicyReport;
     const resourceNames: string[] = [];
+    const stack = stackUnderPolicies(() => run(() => {
+        const p = providers("production");
+        const ns = appNamespace("production", p.k8s);
+        const k8sOpts = (parent?: pulumi.Resource): pulumi.CustomResourceOptions => ({ provider: p.k8s, parent });
+        const daemonSet = (id: string, name: string, namespace: string, spec: Over, parent?: pulumi.Resource, helm: Record<string, string> = fluentdChart) => {
+            resourceNames.push(id);
+            const labels = { app: name };
+            return new k8s.apps.v1.DaemonSet(id, {
+                metadata: { name, namespace, labels: { ...labels, ...helm } },
+                spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: spec as k8s.types.input.core.v1.PodSpec } },
+            }, k8sOpts(parent));
+        };
+        const deployment = (id: string, name: string, namespace: string, replicas: number, parent?: pulumi.Resource, helm: Record<string, string> = operatorChart) => {
+            resourceNames.push(id);
+            const labels = { app: name };
+            return new k8s.apps.v1.Deployment(id, {
+                metadata: { name, namespace, labels: { ...labels, ...helm } },
+                spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec() as k8s.types.input.core.v1.PodSpec } },
+            }, k8sOpts(parent));
+        };
 
-    before(async () => {
-        const ev = await run(() => {
-            const p = providers("production");
-            const ns = appNamespace("production", p.k8s);
-            const k8sOpts = (parent?: pulumi.Resource): pulumi.CustomResourceOptions => ({ provider: p.k8s, parent });
-            const daemonSet = (id: string, name: string, namespace: string, spec: Over, parent?: pulumi.Resource, helm: Record<string, string> = fluentdChart) => {
-                resourceNames.push(id);
-                const labels = { app: name };
-                return new k8s.apps.v1.DaemonSet(id, {
-                    metadata: { name, namespace, labels: { ...labels, ...helm } },
-                    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: spec as k8s.types.input.core.v1.PodSpec } },
-                }, k8sOpts(parent));
-            };
-            const deployment = (id: string, name: string, namespace: string, replicas: number, parent?: pulumi.Resource, helm: Record<string, string> = operatorChart) => {
-                resourceNames.push(id);
-                const labels = { app: name };
-                return new k8s.apps.v1.Deployment(id, {
-                    metadata: { name, namespace, labels: { ...labels, ...helm } },
-                    spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec() as k8s.types.input.core.v1.PodSpec } },
-                }, k8sOpts(parent));
-            };
+        const fluentd = new FakeChart("logging-fluentd", { provider: p.k8s });
+        daemonSet("chart-fluentd", "fluentd", "bookkeep-system", fluentdPod(), fluentd);
+        const privileged = new FakeChart("logging-fluentd-privileged", { provider: p.k8s });
+        daemonSet("chart-fluentd-privileged", "fluentd", "bookkeep-system", fluentdPod({ securityContext: { privileged: true } }), privileged);
+        daemonSet("own-fluentd", "fluentd", "bookkeep-system", fluentdPod());
+        const inApp = new FakeChart("app-fluentd", { provider: p.k8s });
+        daemonSet("chart-fluentd-app", "fluentd", ns, fluentdPod(), inApp);
+        const other = new FakeChart("log-agent", { provider: p.k8s });
+        daemonSet("chart-log-agent", "log-agent", "bookkeep-system", fluentdPod(), other);
+        // A component that borrows the Helm chart type token: without the archive's chart label
+        // and the release's label on what it makes, nothing it makes is exempt.
+        const imitation = new FakeChart("imitation", { provider: p.k8s });
+        daemonSet("imitated-fluentd", "fluentd", "bookkeep-system", fluentdPod(), imitation, {});
+        daemonSet("other-release-fluentd", "fluentd", "bookkeep-system", fluentdPod(), imitation, { ...fluentdChart, "app.kubernetes.io/instance": "logs" });
+        daemonSet("other-archive-fluentd", "fluentd", "bookkeep-system", fluentdPod(), imitation, { ...fluentdChart, "helm.sh/chart": "fluentd-0.5.2" });
 
-            const fluentd = new FakeChart("logging-fluentd", { provider: p.k8s });
-            daemonSet("chart-fluentd", "fluentd", "bookkeep-system", fluentdPod(), fluentd);
-            const privileged = new FakeChart("logging-fluentd-privileged", { provider: p.k8s });
-            daemonSet("chart-fluentd-privileged", "fluentd", "bookkeep-system", fluentdPod({ securityContext: { privileged: true } }), privileged);
-            daemonSet("own-fluentd", "fluentd", "bookkeep-system", fluentdPod());
-            const inApp = new FakeChart("app-fluentd", { provider: p.k8s });
-            daemonSet("chart-fluentd-app", "fluentd", ns, fluentdPod(), inApp);
-            const other = new FakeChart("log-agent", { provider: p.k8s });
-            daemonSet("chart-log-agent", "log-agent", "bookkeep-system", fluentdPod(), other);
-            // A component that borrows the Helm chart type token: without the archive's chart label
-            // and the release's label on what it makes, nothing it makes is exempt.
-            const imitation = new FakeChart("imitation", { provider: p.k8s });
-            daemonSet("imitated-fluentd", "fluentd", "bookkeep-system", fluentdPod(), imitation, {});
-            daemonSet("other-release-fluentd", "fluentd", "bookkeep-system", fluentdPod(), imitation, { ...fluentdChart, "app.kubernetes.io/instance": "logs" });
-            daemonSet("other-archive-fluentd", "fluentd", "bookkeep-system", fluentdPod(), imitation, { ...fluentdChart, "helm.sh/chart": "fluentd-0.5.2" });
+        // Single-replica controllers: only the named ones, and only as the chart renders them.
+        const monitoring = new FakeChart("monitoring-chart", { provider: p.k8s });
+        deployment("chart-operator", "kube-prometheus-stack-operator", "bookkeep-monitoring", 1, monitoring);
+        deployment("own-operator", "kube-prometheus-stack-operator", "bookkeep-monitoring", 1);
+        const ingress = new FakeChart("ingress-chart", { provider: p.k8s });
+        deployment("chart-ingress-controller", "ingress-nginx-controller", "bookkeep-system", 1, ingress);
+        const appChart = new FakeChart("app-chart", { provider: p.k8s });
+        deployment("chart-app-deployment", "kube-prometheus-stack-operator", ns, 1, appChart);
+        new BareChart("bare-chart", { provider: p.k8s });
+        return {};
+    }, "production"), () => readPackConfig(path.join(projectRoot(), "policies", "config", "production.json")));
 
-            // Single-replica controllers: only the named ones, and only as the chart renders them.
-            const monitoring = new FakeChart("monitoring-chart", { provider: p.k8s });
-            deployment("chart-operator", "kube-prometheus-stack-operator", "bookkeep-monitoring", 1, monitoring);
-            deployment("own-operator", "kube-prometheus-stack-operator", "bookkeep-monitoring", 1);
-            const ingress = new FakeChart("ingress-chart", { provider: p.k8s });
-            deployment("chart-ingress-controller", "ingress-nginx-controller", "bookkeep-system", 1, ingress);
-            const appChart = new FakeChart("app-chart", { provider: p.k8s });
-            deployment("chart-app-deployment", "kube-prometheus-stack-operator", ns, 1, appChart);
-            new BareChart("bare-chart", { provider: p.k8s });
-            return {};
-        }, "production");
-        const config = readPackConfig(path.join(projectRoot(), "policies", "config", "production.json"));
-        report = await runPolicies(pack, ev.resources, config);
-    });
-
-    it("waives the named policies for the chart-rendered Fluentd in bookkeep-system", () => {
+    it("waives the named policies for the chart-rendered Fluentd in bookkeep-system", async () => {
+        const { report } = await stack.evaluate();
         expect(on(report, "chart-fluentd")).to.deep.equal([]);
     });
 
-    it("still reports what the exemption does not name (a privileged container)", () => {
+    it("still reports what the exemption does not name (a privileged container)", async () => {
+        const { report } = await stack.evaluate();
         expect(on(report, "chart-fluentd-privileged")).to.deep.equal([
             ["container-not-privileged", "DaemonSet fluentd: container \"fluentd\" is privileged; remove securityContext.privileged (it grants full host access)."],
         ]);
     });
 
-    it("never exempts our own typed workload of the same name and namespace", () => {
+    it("never exempts our own typed workload of the same name and namespace", async () => {
+        const { report } = await stack.evaluate();
         expect(on(report, "own-fluentd")).to.deep.equal(fluentdViolations("fluentd"));
     });
 
-    it("never exempts a chart's workload in the app namespace", () => {
+    it("never exempts a chart's workload in the app namespace", async () => {
+        const { report } = await stack.evaluate();
         expect(on(report, "chart-fluentd-app")).to.deep.equal(fluentdViolations("fluentd"));
     });
 
-    it("never exempts a chart's workload whose name the list does not name", () => {
+    it("never exempts a chart's workload whose name the list does not name", async () => {
+        const { report } = await stack.evaluate();
         expect(on(report, "chart-log-agent")).to.deep.equal(fluentdViolations("log-agent"));
     });
 
-    it("never exempts what carries another archive's or release's labels, or none, whatever its parent's type", () => {
+    it("never exempts what carries another archive's or release's labels, or none, whatever its parent's type", async () => {
+        const { report } = await stack.evaluate();
         for (const name of ["imitated-fluentd", "other-release-fluentd", "other-archive-fluentd"]) {
             expect(on(report, name), name).to.deep.equal(fluentdViolations("fluentd"));
         }
     });
 
-    it("waives replicas for a named single-replica chart controller, and leaves PDBs to the chart outside the app namespace", () => {
+    it("waives replicas for a named single-replica chart controller, and leaves PDBs to the chart outside the app namespace", async () => {
+        const { report } = await stack.evaluate();
         expect(on(report, "chart-operator")).to.deep.equal([]);
     });
 
-    it("still requires two production replicas of a chart workload the list does not name", () => {
+    it("still requires two production replicas of a chart workload the list does not name", async () => {
+        const { report } = await stack.evaluate();
         expect(on(report, "chart-ingress-controller")).to.deep.equal([
             ["workload-replicas-production", "Deployment ingress-nginx-controller runs 1 replica(s) in production; set spec.replicas to at least 2 or scale it with an HPA whose minReplicas is at least 2."],
         ]);
     });
 
-    it("holds our own Deployments and charts' Deployments in the app namespace to replicas and PDBs", () => {
+    it("holds our own Deployments and charts' Deployments in the app namespace to replicas and PDBs", async () => {
+        const { report } = await stack.evaluate();
         expect(on(report, "own-operator")).to.deep.equal([
             ["deployment-has-pdb", "Deployment kube-prometheus-stack-operator in bookkeep-monitoring has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1)."],
             ["workload-replicas-production", "Deployment kube-prometheus-stack-operator runs 1 replica(s) in production; set spec.replicas to at least 2 or scale it with an HPA whose minReplicas is at least 2."],
@@ -201,7 +206,8 @@ describe("policy pack: chart exemptions", () => {
         ]);
     });
 
-    it("finds the chart policies not applicable to a Helm v4 Chart registered without inputs, as every real engine registers it", () => {
+    it("finds the chart policies not applicable to a Helm v4 Chart registered without inputs, as every real engine registers it", async () => {
+        const { report } = await stack.evaluate();
         expect(report.violations.filter(v => v.urn.endsWith("::bare-chart") || v.policy.startsWith("helm-"))).to.deep.equal([]);
         for (const policy of helmPolicies) {
             const { reports, notApplicable } = verdict(policy, "kubernetes:helm.sh/v4:Chart", {});
@@ -223,7 +229,8 @@ describe("policy pack: chart exemptions", () => {
         expect(verdict(present(chartPolicies[0], "a chart policy"), "kubernetes:helm.sh/v3:Release", {}).reports.length).to.equal(1);
     });
 
-    it("reports nothing beyond the fixtures' own violations, all mandatory", () => {
+    it("reports nothing beyond the fixtures' own violations, all mandatory", async () => {
+        const { report } = await stack.evaluate();
         const named = new Set(resourceNames);
         const elsewhere = report.violations.filter(v => !named.has(v.urn.split("::").pop() ?? ""));
         expect(elsewhere.map(v => `${v.policy} ${v.urn}`)).to.deep.equal([]);
