@@ -10,6 +10,12 @@ import { asArray, forTypes, isObject, safe } from "./helpers";
 
 export const gatewayType = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
 export const httpRouteTypes = ["kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "kubernetes:gateway.networking.k8s.io/v1beta1:HTTPRoute"];
+/**
+ * A listener of protocol HTTP or HTTPS without `allowedRoutes.kinds` admits GRPCRoutes too (Gateway
+ * API), served over cleartext HTTP/2 on the plain listener. A GRPCRoute has no redirect filter, so
+ * on a plain-HTTP listener it can only serve.
+ */
+export const grpcRouteTypes = ["kubernetes:gateway.networking.k8s.io/v1:GRPCRoute", "kubernetes:gateway.networking.k8s.io/v1alpha2:GRPCRoute"];
 
 export const gatewayListenersTls: ResourceValidationPolicy = {
     name: "gateway-listeners-tls",
@@ -54,11 +60,12 @@ function redirectsOnly(rule: unknown): boolean {
 
 export const gatewayHttpRedirectOnly: StackValidationPolicy = {
     name: "gateway-http-redirect-only",
-    description: "Checks whether every HTTPRoute attached to a plain-HTTP listener only redirects to HTTPS (no backends), so nothing is served unencrypted.",
+    description: "Checks whether every HTTPRoute attached to a plain-HTTP listener only redirects to HTTPS (no backends), and no GRPCRoute attaches there, so nothing is served unencrypted.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const gateways = listenersByGateway(args.resources);
-        for (const route of args.resources.filter(r => httpRouteTypes.includes(r.type))) {
+        for (const route of args.resources.filter(r => httpRouteTypes.includes(r.type) || grpcRouteTypes.includes(r.type))) {
+            const kind = grpcRouteTypes.includes(route.type) ? "GRPCRoute" : "HTTPRoute";
             const ns = String(safe(() => route.props.metadata?.namespace) ?? "default");
             const name = String(safe(() => route.props.metadata?.name) ?? route.name);
             const rules = asArray(safe(() => route.props.spec?.rules));
@@ -68,8 +75,8 @@ export const gatewayHttpRedirectOnly: StackValidationPolicy = {
                 // No sectionName: the route attaches to every listener of the Gateway.
                 const attached = [...(listeners ?? new Map<string, string>()).entries()]
                     .filter(([l, protocol]) => protocol === "HTTP" && (ref.sectionName === undefined || ref.sectionName === l));
-                if (attached.length > 0 && (rules.length === 0 || !rules.every(redirectsOnly))) {
-                    report(`HTTPRoute ${ns}/${name} attaches to plain-HTTP listener ${gw}/${attached[0]![0]} and serves more than a redirect; on a plain-HTTP listener a route may only redirect to HTTPS (a RequestRedirect filter with scheme https and no backendRefs).`, route.urn);
+                if (attached.length > 0 && (kind === "GRPCRoute" || rules.length === 0 || !rules.every(redirectsOnly))) {
+                    report(`${kind} ${ns}/${name} attaches to plain-HTTP listener ${gw}/${attached[0]![0]} and serves more than a redirect; on a plain-HTTP listener a route may only redirect to HTTPS (a RequestRedirect filter with scheme https and no backendRefs).`, route.urn);
                 }
             }
         }
@@ -99,10 +106,10 @@ function checkHosts(kind: string, hosts: string[], domain: string | undefined, r
 
 export const gatewayHostnamesInDomain: ResourceValidationPolicy = {
     name: "gateway-hostnames-in-domain",
-    description: "Checks whether every Gateway listener names a hostname and every Gateway or HTTPRoute hostname lies under the stack's domain (policy config `domain`).",
+    description: "Checks whether every Gateway listener names a hostname and every Gateway, HTTPRoute or GRPCRoute hostname lies under the stack's domain (policy config `domain`).",
     enforcementLevel: "mandatory",
     configSchema: { properties: { domain: { type: "string" } } },
-    validateResource: forTypes([gatewayType, ...httpRouteTypes], (args, report) => {
+    validateResource: forTypes([gatewayType, ...httpRouteTypes, ...grpcRouteTypes], (args, report) => {
         const domain = args.getConfig<DomainConfig>().domain;
         if (args.type === gatewayType) {
             const listeners = asArray(safe(() => args.props.spec?.listeners)).filter(isObject);
@@ -112,7 +119,7 @@ export const gatewayHostnamesInDomain: ResourceValidationPolicy = {
             }
             checkHosts("Gateway", listeners.map(l => l.hostname).filter((h): h is string => typeof h === "string" && h !== ""), domain, report);
         } else {
-            checkHosts("HTTPRoute", asArray(safe(() => args.props.spec?.hostnames)).filter((h): h is string => typeof h === "string"), domain, report);
+            checkHosts(grpcRouteTypes.includes(args.type) ? "GRPCRoute" : "HTTPRoute", asArray(safe(() => args.props.spec?.hostnames)).filter((h): h is string => typeof h === "string"), domain, report);
         }
     }),
 };

@@ -63,6 +63,34 @@ describe("dr: runbooks", () => {
         expect(blocks).to.deep.equal([{ file: "x.md", stack: "production", cloud: "aws", restore: false, names: ["bookkeep-a-1", "bookkeep-b"] }]);
     });
 
+    it("unprotects, before releasing the original instance, exactly the protected resources the release drops (or the up refuses)", async function () {
+        this.timeout(240000);
+        const text = fs.readFileSync(path.join(dir, "database-corruption.md"), "utf8");
+        const step = text.slice(text.indexOf("## 5."), text.indexOf("\n## ", text.indexOf("## 5.")));
+        const unprotected = [...step.matchAll(/^pulumi state unprotect '<URN of (\S+)>'$/gm)].map(m => m[1]!);
+        const restore = exampleRestore["bookkeep:database"].restore;
+        const dropped: string[] = [];
+        for (const [cloud, sourceInstance] of [["aws", restore.sourceInstance], ["gcp", "production-foundation-sql-1a2b3c4"]] as const) {
+            const keep = await plan("production", cloud, { "bookkeep:database": { restore: { ...restore, sourceInstance } } });
+            const release = await plan("production", cloud, { "bookkeep:database": { restore: { ...restore, sourceInstance, original: "release" } } });
+            const left = new Set(release.plan.resources.map(r => r.urn));
+            dropped.push(...keep.plan.resources.filter(r => !left.has(r.urn) && r.protect).map(r => r.name));
+        }
+        expect(dropped).to.have.length.greaterThan(1);
+        expect([...unprotected].sort()).to.deep.equal([...dropped].sort());
+    });
+
+    it("brings the fleet back from zero explicitly: the Deployments set no replicas, and an HPA does not scale up from zero", async () => {
+        const p = await plan("production", "aws");
+        const deployments = p.plan.resources.filter(r => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata?.namespace === "bookkeep-production");
+        expect(deployments.filter(d => (d.inputs as any).spec?.replicas === undefined)).to.have.length.greaterThan(0);
+        const text = fs.readFileSync(path.join(dir, "database-corruption.md"), "utf8");
+        const stop = text.slice(text.indexOf("## 1."), text.indexOf("## 2."));
+        const back = text.slice(text.indexOf("## 4."), text.indexOf("## 5."));
+        expect(stop).to.contain("> replicas-before.txt");
+        expect(back).to.match(/kubectl -n bookkeep-production scale deployment "\$deployment" --replicas="\$replicas"\ndone < replicas-before.txt/);
+    });
+
     it("names only buckets, instances, clusters and namespaces that exist in the plan of the stack it runs against", async () => {
         const blocks = scenarios.flatMap(f => checkedBlocks(f, fs.readFileSync(path.join(dir, f), "utf8")));
         expect(blocks.length).to.be.greaterThan(8);

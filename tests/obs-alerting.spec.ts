@@ -142,6 +142,24 @@ describe("alert delivery: policy production-alerts-page", () => {
         config.route.routes = config.route.routes.filter((r: any) => r.matchers[0] !== "severity = \"critical\"");
         expect(reports(namespace("bookkeep-production"), stackChart(config))).to.deep.equal([`Alertmanager sends critical alerts to "chat", ${advice}`]);
     });
+    it("follows Alertmanager's route order: an earlier route that catches critical wins, unless it continues", () => {
+        const withFirst = (first: Record<string, unknown>) => {
+            const config = alertmanagerConfig({ pager, chat }) as any;
+            config.route.routes.unshift(first);
+            return stackChart(config);
+        };
+        expect(reports(namespace("bookkeep-production"), withFirst({ matchers: ["severity=~\"warning|critical\""], receiver: "chat" }))).to.deep.equal([`Alertmanager sends critical alerts to "chat", ${advice}`]);
+        expect(reports(namespace("bookkeep-production"), withFirst({ match: { severity: "critical" }, receiver: "chat" }))).to.deep.equal([`Alertmanager sends critical alerts to "chat", ${advice}`]);
+        expect(reports(namespace("bookkeep-production"), withFirst({ matchers: ["severity!=warning"], receiver: "chat", continue: true }))).to.deep.equal([]);
+        expect(reports(namespace("bookkeep-production"), withFirst({ matchers: ["team=\"tax\"", "severity=~\"warning|critical\""], receiver: "chat" }))).to.deep.equal([]);
+    });
+    it("reads unquoted and legacy matchers, and a nested route under the critical one", () => {
+        const config = alertmanagerConfig({ pager, chat }) as any;
+        config.route.routes = [{ matchers: ["severity=critical"], receiver: "chat", routes: [{ match_re: { severity: "crit.*" }, receiver: "pager" }] }];
+        expect(reports(namespace("bookkeep-production"), stackChart(config))).to.deep.equal([]);
+        config.route.routes[0].routes[0].match_re = { severity: "crit" };
+        expect(reports(namespace("bookkeep-production"), stackChart(config))).to.deep.equal([`Alertmanager sends critical alerts to "chat", ${advice}`]);
+    });
     it("reads a base64 configuration from data", () => {
         const data = { "alertmanager.yaml": Buffer.from(JSON.stringify(alertmanagerConfig({ chat }))).toString("base64") };
         expect(reports(namespace("bookkeep-production"), fake("kubernetes:core/v1:Secret", "am", { data }))).to.deep.equal([`Alertmanager sends critical alerts to "chat", ${advice}`]);

@@ -76,6 +76,22 @@ describe("policy units: Gateway API", () => {
         expect(checkStack({ type: gatewayType, props: gateway() }, { type: routeType, props: route("loop", "bookkeep-system", "http", [toHttp]) })).to.deep.equal([message("loop")]);
     });
 
+    it("refuses a GRPCRoute on the plain-HTTP listener (it admits GRPCRoutes when kinds is unset), and accepts one on HTTPS", () => {
+        const grpcType = "kubernetes:gateway.networking.k8s.io/v1:GRPCRoute";
+        const grpc = { backendRefs: [{ name: "tax-service", port: 80 }] };
+        // Even a redirect-shaped filter (which the GRPCRoute CRD does not admit) serves nothing over HTTPS.
+        for (const rules of [[grpc], [redirect]]) {
+            expect(checkStack({ type: gatewayType, props: gateway() }, { type: grpcType, props: route("grpc", "bookkeep-system", "http", rules) })).to.deep.equal([
+                "GRPCRoute bookkeep-system/grpc attaches to plain-HTTP listener bookkeep-system/gw/http and serves more than a redirect; " +
+                "on a plain-HTTP listener a route may only redirect to HTTPS (a RequestRedirect filter with scheme https and no backendRefs).",
+            ]);
+        }
+        expect(checkStack({ type: gatewayType, props: gateway() }, { type: grpcType, props: route("grpc", "bookkeep-production", "https-api", [grpc]) })).to.deep.equal([]);
+        expect(check(gatewayHostnamesInDomain, grpcType, route("grpc", "bookkeep-production", "https-api", [grpc], ["grpc.example.com"]))).to.deep.equal([
+            "GRPCRoute answers grpc.example.com, outside the stack's domain bookkeep.app; use bookkeep.app or names under it, which the certificate, the DNS zone and the edge cover.",
+        ]);
+    });
+
     it("accepts hostnames under the stack's domain, wildcard included", () => {
         expect(check(gatewayHostnamesInDomain, gatewayType, gateway())).to.deep.equal([]);
         expect(check(gatewayHostnamesInDomain, routeType, route("auth", "bookkeep-production", "https-api", [backend], ["api.bookkeep.app", "*.bookkeep.app"]))).to.deep.equal([]);

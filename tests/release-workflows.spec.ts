@@ -90,6 +90,23 @@ describe("release workflows", () => {
             expect(wf.jobs.image.steps.at(-1).run).to.equal('echo "reference=${IMAGE}:${GITHUB_SHA}@${DIGEST}" >> "$GITHUB_OUTPUT"');
         });
 
+        it("is called, as docs/releases.md shows, by a job granting every permission its jobs ask for", () => {
+            const doc = fs.readFileSync(path.join(root, "docs", "releases.md"), "utf8");
+            const block = /## Calling the pipeline[^]*?```yaml\n([^]*?)```/.exec(doc);
+            expect(block, "a caller example in docs/releases.md").not.to.equal(null);
+            const caller = Object.values(parse(block![1]!).jobs as Record<string, any>)[0];
+            expect(caller.uses).to.match(/^bookkeep\/platform\/\.github\/workflows\/service-pipeline\.yml@[0-9a-f]{40}$/);
+            expect(caller.secrets).to.equal("inherit");
+            const required = Object.entries(wf.on.workflow_call.inputs).filter(([, i]: [string, any]) => i.required).map(([k]) => k);
+            expect(Object.keys(caller.with)).to.include.members(required);
+            const rank = { none: 0, read: 1, write: 2 } as Record<string, number>;
+            for (const [job, spec] of Object.entries(wf.jobs as Record<string, any>)) {
+                for (const [scope, level] of Object.entries(spec.permissions ?? {}) as [string, string][]) {
+                    expect(rank[caller.permissions?.[scope] ?? "none"], `${job} asks ${scope}: ${level}`).to.be.at.least(rank[level]!);
+                }
+            }
+        });
+
         it("pins every action to a full commit SHA", () => {
             for (const [, ref] of text("service-pipeline.yml").matchAll(/uses: ([^\s]+)/g)) {
                 expect(ref, ref).to.match(/@[0-9a-f]{40}$/);
