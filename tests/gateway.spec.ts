@@ -67,7 +67,7 @@ describe("API gateway (Envoy Gateway)", () => {
             listeners: [
                 { name: "https-api", protocol: "HTTPS", port: 443, hostname: "api.bookkeep.app", tls, allowedRoutes: fromApp },
                 { name: "https-wildcard", protocol: "HTTPS", port: 443, hostname: "*.bookkeep.app", tls, allowedRoutes: fromApp },
-                { name: "http", protocol: "HTTP", port: 80, hostname: "*.bookkeep.app", allowedRoutes: { namespaces: { from: "Same" } } },
+                { name: "http", protocol: "HTTP", port: 80, hostname: "*.bookkeep.app", allowedRoutes: { namespaces: { from: "Same" }, kinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }] } },
             ],
         });
         expect(only(production, T.certificate, "bookkeep-tls")).to.deep.include({

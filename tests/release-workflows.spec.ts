@@ -152,4 +152,41 @@ describe("release workflows", () => {
             expect(script).to.contain("gh pr create --base main");
         });
     });
+
+    describe("release.yml's scope step, run by bash in a scratch repository", () => {
+        const script = () => (workflow("release.yml").jobs.scope.steps as any[]).find(s => s.id === "diff").run as string;
+        const git = (cwd: string, ...args: string[]) => {
+            const r = spawnSync("git", args, { cwd, encoding: "utf8" });
+            expect(r.status, r.stderr).to.equal(0);
+            return r.stdout.trim();
+        };
+        const scope = (before: (repo: string, first: string) => string) => {
+            const repo = fs.mkdtempSync(path.join(require("os").tmpdir(), "bookkeep-release-"));
+            try {
+                git(repo, "init", "-q");
+                git(repo, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-q", "--allow-empty", "-m", "base");
+                const first = git(repo, "rev-parse", "HEAD");
+                fs.mkdirSync(path.join(repo, "releases"));
+                fs.writeFileSync(path.join(repo, "releases", "staging.yaml"), "services:\n  auth: ghcr.io/bookkeep/auth:0123456\n");
+                git(repo, "add", ".");
+                git(repo, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-q", "-m", "release");
+                const out = path.join(repo, "out");
+                fs.writeFileSync(out, "");
+                const r = spawnSync("bash", ["-c", script()], { cwd: repo, encoding: "utf8",
+                    env: { ...process.env, BEFORE: before(repo, first), GITHUB_SHA: git(repo, "rev-parse", "HEAD"), STACK: "staging", GITHUB_OUTPUT: out } });
+                expect(r.status, r.stderr).to.equal(0);
+                return fs.readFileSync(out, "utf8");
+            } finally {
+                fs.rmSync(repo, { recursive: true, force: true });
+            }
+        };
+
+        it("finds a manifest-only change from the push's before", () => {
+            expect(scope((_repo, first) => first)).to.contain("fleet-only=true");
+        });
+
+        it("compares with the parent on a branch's first push, whose before is all zeros", () => {
+            expect(scope(() => "0".repeat(40))).to.contain("fleet-only=true");
+        });
+    });
 });

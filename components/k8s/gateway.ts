@@ -187,7 +187,11 @@ export class ApiGateway extends pulumi.ComponentResource {
                 https(listeners.api, apiHost),
                 https(listeners.wildcard, wildcard),
                 // Only the redirect below may attach here (routes from this namespace alone).
-                { name: listeners.http, protocol: "HTTP", port: 80, hostname: wildcard, allowedRoutes: { namespaces: { from: "Same" } } },
+                {
+                    name: listeners.http, protocol: "HTTP", port: 80, hostname: wildcard,
+                    // HTTPRoutes only: a GRPCRoute here would be served in plain text.
+                    allowedRoutes: { namespaces: { from: "Same" }, kinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }] },
+                },
             ],
         }, [gatewayClass, certificate]);
         const gatewayRef = { group: "gateway.networking.k8s.io", kind: "Gateway", name: wellKnown.gatewayName };
