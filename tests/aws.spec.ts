@@ -747,6 +747,20 @@ describe("AWS foundation", function () {
                     expect(deps(one(res, T.rolePolicy, `${F}-identity-backup-policy`), "policy")).to.include(urn(ev, T.key, `${F}-storage-backups-kms-key`));
                 });
 
+                it("lets Elasticsearch read, write and delete snapshots only under elasticsearch/ of the backups bucket, with its key", () => {
+                    const bucket = `arn:aws:s3:::bookkeep-${stack}-backups-123456789012`;
+                    expect(rolePolicyFor(`${F}-identity-elasticsearch-policy`).Statement).to.deep.equal([
+                        { Sid: "ListSnapshots", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": ["elasticsearch", "elasticsearch/*"] } } },
+                        { Sid: "FindUploads", Effect: "Allow", Action: ["s3:ListBucketMultipartUploads", "s3:GetBucketLocation"], Resource: bucket },
+                        {
+                            Sid: "ReadWriteSnapshots", Effect: "Allow",
+                            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                            Resource: `${bucket}/elasticsearch/*`,
+                        },
+                        { Sid: "EncryptSnapshots", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: (ev.outputs.uploadCommand as string).split(" ").pop() },
+                    ]);
+                });
+
                 it("lets cert-manager write only _acme-challenge TXT records in the zone", () => {
                     const doc = rolePolicyFor(`${F}-identity-cert-manager-policy`);
                     const zoneArn = /^arn:aws:route53:::hostedzone\/Z[0-9A-F]+$/;
