@@ -15,12 +15,11 @@
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../../stacks/schema";
-import { platformPeers } from "../naming";
+import { platformPeers, wellKnown } from "../naming";
 import { elasticsearchCluster, elasticsearchPods, elasticsearchVersion } from "./elasticsearch";
 import { listeners } from "./gateway";
 import { PlatformNamespaces } from "./namespaces";
 import { inNamespace, networkPolicy, tcp } from "./networkPolicies";
-import { wellKnown } from "../naming";
 import { resources, restrictedContainer, restrictedPod } from "./security";
 
 /** The Kibana resource's name; ECK names its Service `<name>-kb-http`. */
