@@ -6,7 +6,10 @@ import { Environment } from "../stacks/schema";
 import { namespacesFor } from "./naming";
 
 /** Workloads that act on cloud APIs through a workload identity, never static keys. */
-export type IdentityWorkload = "backup" | "cert-manager";
+export type IdentityWorkload = "backup" | "cert-manager" | "elasticsearch";
+
+/** Where in the backups bucket Elasticsearch keeps its snapshots; its identity reaches nothing else there. */
+export const elasticsearchSnapshotPrefix = "elasticsearch";
 
 export interface WorkloadSubject {
     readonly namespace: string;
@@ -21,6 +24,8 @@ export function workloadSubject(workload: IdentityWorkload, environment: Environ
             return { namespace: ns.app, serviceAccount: "db-backup" };
         case "cert-manager":
             return { namespace: ns.system, serviceAccount: "cert-manager" };
+        case "elasticsearch":
+            return { namespace: ns.monitoring, serviceAccount: "elasticsearch" };
         default: {
             const exhaustive: never = workload;
             throw new Error(`unknown workload ${exhaustive}`);

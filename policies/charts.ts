@@ -18,7 +18,6 @@ import { containersOf, forPods, forTypes, helmChartTypes, knownEntries, safe, wh
 export const vendoredCharts: Readonly<Record<string, string>> = {
     "cert-manager-v1.21.1.tgz": "a8cd66ff9f8a185ad95acc56ce933d740a3957902e7c3054016f9b9779f6006e",
     "cloudnative-pg-0.29.0.tgz": "f86a0e56f882771503111fad788bb957df3c2bc63c002353662a4340818a7e73",
-    "elasticsearch-8.5.1.tgz": "87ad162cc0495aeeb7b3fa5a5e19346f52782e856575e8445e80afd9a28e032a",
     "fluentd-0.5.3.tgz": "1e75f201f3b8c1ba8b362bc45ec3c5724fc57149f47946b410e1c048082c111f",
     "gateway-helm-v1.9.0.tgz": "00d2905a659fc930c67d0053fefb10948bdc5cf2ddca00e06f6abea95db5eb64",
     "karpenter-1.14.1.tgz": "7bcf2c1180b01aef2b92c9610bbbac339b292bbcb93bdc662ec823b88189fd12",
@@ -31,6 +30,8 @@ export const vendoredCharts: Readonly<Record<string, string>> = {
     "valkey-0.11.0.tgz": "cb332e71e1d94ec344c61154544c5617436a642b65a6e4888c9749f32d130660",
     "flagger-1.44.0.tgz": "bd3279b7436721beaaaaabcf1c347b8cc8f85b258fb239861e3383f49a8f02e5",
     "loadtester-0.38.0.tgz": "27d1031943a73e155a3ff55511ec0eddb7640914ae5761df1cae344645dc8d11",
+    "eck-operator-crds-3.5.0.tgz": "7b4fc077074a5666552621a98d6ad9550270846b38b170d1730cc065c49ee432",
+    "eck-operator-3.5.0.tgz": "27d9295f45a40da8252a040258822d35764a907cd6a8d770c2600514fb26a122",
 };
 
 /** The vendored archive a chart reference names (`./charts/<file>.tgz` or `charts/<file>.tgz`), if any. */

@@ -55,9 +55,8 @@ const installs = {
     envoyGateway: { archive: "gateway-helm-v1.9.0.tgz", release: "envoy-gateway", labels: ["gateway-helm-v1.9.0"] },
     certManager: { archive: "cert-manager-v1.21.1.tgz", release: "cert-manager", labels: ["cert-manager-v1.21.1"] },
     sealedSecrets: { archive: "sealed-secrets-2.17.6.tgz", release: "sealed-secrets", labels: ["sealed-secrets-2.17.6"] },
-    // Elastic's chart labels its objects `chart: elasticsearch`, without the version.
-    elasticsearch: { archive: "elasticsearch-8.5.1.tgz", release: "elasticsearch", labels: ["elasticsearch"] },
     nats: { archive: "nats-2.12.3.tgz", release: "nats", labels: ["nats-2.12.3"] },
+    eckOperator: { archive: "eck-operator-3.5.0.tgz", release: "elastic-operator", labels: ["eck-operator-3.5.0"] },
     cnpg: { archive: "cloudnative-pg-0.29.0.tgz", release: "cnpg", labels: ["cloudnative-pg-0.29.0"] },
     minio: { archive: "minio-5.4.0.tgz", release: "minio", labels: ["minio-5.4.0"] },
     flagger: { archive: "flagger-1.44.0.tgz", release: "flagger", labels: ["flagger-1.44.0"] },
@@ -84,18 +83,6 @@ export const chartExemptions: readonly ChartExemption[] = [
         reason: "node-exporter reports the node's own CPU, memory, disk and network: it reads /proc, /sys and / from the host (read-only hostPath) in the host's network and PID namespaces, where its port is a host port",
         policies: ["pod-no-host-namespaces", "pod-no-host-path", "pod-restricted-volume-types", "container-no-host-ports"],
         chart: installs.nodeExporter, namespace: nodeExporter, kind: "DaemonSet", name: /^kube-prometheus-stack-prometheus-node-exporter$/,
-    },
-    {
-        id: "elasticsearch-writable-root",
-        reason: "Elasticsearch writes its keystore and temp files under its install directory; see components/k8s/logging.ts",
-        policies: ["container-read-only-root-filesystem"],
-        chart: installs.elasticsearch, namespace: monitoring, kind: "StatefulSet", name: /^elasticsearch$/,
-    },
-    {
-        id: "elasticsearch-readiness-only",
-        reason: "Elastic's chart 8.5.1 renders only a readiness probe (cluster health) and has no value for a liveness probe; a liveness probe on cluster health would restart nodes while the cluster recovers",
-        policies: ["container-probes"],
-        chart: installs.elasticsearch, namespace: monitoring, kind: "StatefulSet", name: /^elasticsearch$/,
     },
     {
         id: "grafana-writable-root",
@@ -156,6 +143,18 @@ export const chartExemptions: readonly ChartExemption[] = [
         reason: "the NATS chart's config reloader only watches the config and certificate files and signals the server; it has no port to probe (the server and exporter containers are probed)",
         policies: ["container-probes"],
         chart: installs.nats, namespace: nats, kind: "StatefulSet", name: /^nats$/,
+    },
+    {
+        id: "eck-operator-uses-kube-api",
+        reason: "the ECK operator reconciles Elasticsearch and Kibana resources into StatefulSets, Services, Secrets and PDBs, and writes its webhook certificate and CA bundle, through the Kubernetes API",
+        policies: [controllerToken],
+        chart: installs.eckOperator, namespace: system, kind: "StatefulSet", name: /^elastic-operator$/,
+    },
+    {
+        id: "eck-operator-no-probe-endpoint",
+        reason: "ECK 3.5.0's operator chart renders no probes and has no value for them, and the operator serves no health endpoint (metrics are off); it is leader-elected and its only traffic is the webhook, whose failurePolicy is Ignore",
+        policies: ["container-probes"],
+        chart: installs.eckOperator, namespace: system, kind: "StatefulSet", name: /^elastic-operator$/,
     },
     {
         id: "cnpg-operator-uses-kube-api",

@@ -68,9 +68,9 @@ const stagingCounts: Record<string, number> = {
     "aws:ec2/subnet:Subnet": 9, "aws:ec2/routeTable:RouteTable": 5, "aws:ec2/route:Route": 4,
     "aws:ec2/routeTableAssociation:RouteTableAssociation": 9, "aws:ec2/eip:Eip": 4, "aws:ec2/natGateway:NatGateway": 1,
     "aws:ec2/vpcEndpoint:VpcEndpoint": 1, "aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 4,
-    // Roles: cluster, nodes, EBS CSI, flow logs, RDS monitoring; backup, cert-manager and cache-snapshot IRSA;
+    // Roles: cluster, nodes, EBS CSI, flow logs, RDS monitoring; backup, cert-manager, Elasticsearch and cache-snapshot IRSA;
     // Karpenter's nodes and its controller (IRSA).
-    "aws:iam/role:Role": 9, "aws:iam/rolePolicy:RolePolicy": 6, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 8,
+    "aws:iam/role:Role": 10, "aws:iam/rolePolicy:RolePolicy": 7, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 8,
     "aws:iam/instanceProfile:InstanceProfile": 1,
     // The deploy role, the one operators' role of the stack file, and Karpenter's nodes; policies for the first two.
     "aws:eks/accessEntry:AccessEntry": 3, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 2,
@@ -760,6 +760,20 @@ describe("AWS foundation", function () {
                     expect(deps(one(res, T.rolePolicy, `${F}-identity-backup-policy`), "policy")).to.include(urn(ev, T.key, `${F}-storage-backups-kms-key`));
                 });
 
+                it("lets Elasticsearch read, write and delete snapshots only under elasticsearch/ of the backups bucket, with its key", () => {
+                    const bucket = `arn:aws:s3:::bookkeep-${stack}-backups-123456789012`;
+                    expect(rolePolicyFor(`${F}-identity-elasticsearch-policy`).Statement).to.deep.equal([
+                        { Sid: "ListSnapshots", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": ["elasticsearch", "elasticsearch/*"] } } },
+                        { Sid: "FindUploads", Effect: "Allow", Action: ["s3:ListBucketMultipartUploads", "s3:GetBucketLocation"], Resource: bucket },
+                        {
+                            Sid: "ReadWriteSnapshots", Effect: "Allow",
+                            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                            Resource: `${bucket}/elasticsearch/*`,
+                        },
+                        { Sid: "EncryptSnapshots", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: (ev.outputs.uploadCommand as string).split(" ").pop() },
+                    ]);
+                });
+
                 it("lets cert-manager write only _acme-challenge TXT records in the zone", () => {
                     const doc = rolePolicyFor(`${F}-identity-cert-manager-policy`);
                     const zoneArn = /^arn:aws:route53:::hostedzone\/Z[0-9A-F]+$/;
@@ -823,6 +837,7 @@ describe("AWS foundation", function () {
                 for (const [workload, sub, roleName] of [
                     ["backup", `system:serviceaccount:bookkeep-${stack}:db-backup`, `${F}-identity-backup-role`],
                     ["cert-manager", "system:serviceaccount:bookkeep-system:cert-manager", `${F}-identity-cert-manager-role`],
+                    ["elasticsearch", "system:serviceaccount:bookkeep-monitoring:elasticsearch", `${F}-identity-elasticsearch-role`],
                     ["ebs-csi", "system:serviceaccount:kube-system:ebs-csi-controller-sa", `${F}-cluster-ebs-csi-role`],
                     ["cache-snapshot", `system:serviceaccount:bookkeep-${stack}:redis-snapshot`, `${F}-cache-snapshots-identity-role`],
                     ["karpenter", "system:serviceaccount:kube-system:karpenter", `${F}-karpenter-controller-role`],

@@ -38,11 +38,11 @@ function storageClassNames(values: unknown, out: string[] = []): string[] {
 /** Replicas times claim size of the platform's stateful charts, by chart. */
 function chartVolumesGb(res: readonly RecordedResource[]): Record<string, number> {
     const values = (chart: string): Values => reveal(ofType(res, "kubernetes:helm.sh/v4:Chart").find(r => new RegExp(`^\\./charts/${chart}-v?\\d`).test(String(r.inputs.chart)))!.inputs.values) as Values;
-    const es = values("elasticsearch");
+    const es = reveal(ofType(res, "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch")[0]!.inputs.spec) as Values;
     const prometheus = values("kube-prometheus-stack").prometheus.prometheusSpec;
     const nats = values("nats").config;
     return {
-        elasticsearch: es.replicas * gi(es.volumeClaimTemplate.resources.requests.storage),
+        elasticsearch: (es.nodeSets as Values[]).reduce((n, set) => n + set.count * gi(set.volumeClaimTemplates[0].spec.resources.requests.storage), 0),
         prometheus: prometheus.replicas * gi(prometheus.storageSpec.volumeClaimTemplate.spec.resources.requests.storage),
         nats: (nats.cluster?.enabled ? nats.cluster.replicas : 1) * gi(nats.jetstream.fileStore.pvc.size),
     };
@@ -91,7 +91,9 @@ for (const stack of ["staging", "production"] as const) {
 
         it("puts every platform volume on the CMEK class, and every node's boot disk under the disks key", () => {
             const charts = ofType(res, "kubernetes:helm.sh/v4:Chart").flatMap(r => storageClassNames(reveal(r.inputs.values)));
-            expect(charts).to.deep.equal([storageClassName, storageClassName, storageClassName]);
+            expect(charts).to.deep.equal([storageClassName, storageClassName]);
+            const elasticsearch = ofType(res, "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch").flatMap(r => storageClassNames(reveal(r.inputs.spec)));
+            expect(elasticsearch).to.deep.equal([storageClassName]);
             const disksKey = ofType(res, "gcp:kms/cryptoKey:CryptoKey").find(k => k.name.endsWith("-kms-disks"))!;
             const keyId = `${disksKey.inputs.keyRing}/cryptoKeys/${disksKey.name}`;
             expect(only("kubernetes:storage.k8s.io/v1:StorageClass")).to.deep.equal({

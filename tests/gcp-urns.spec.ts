@@ -21,6 +21,9 @@ const added = [
     "bookkeep-gcp-network-psa-peering-cleanup",
     "bookkeep-gcp-kms-disks", "bookkeep-gcp-gke-disk-key", "bookkeep-gcp-gke-premium-rwo-cmek",
     "bookkeep-gcp-logging-bucket-suffix", "bookkeep-gcp-logging-default-sink-release",
+    // Elasticsearch's snapshot identity (issue 22).
+    "bookkeep-gcp-identity-elasticsearch", "bookkeep-gcp-identity-elasticsearch-wi",
+    "bookkeep-gcp-identity-elasticsearch-snapshots", "bookkeep-gcp-identity-elasticsearch-bucket",
 ];
 /** Type tokens renamed to match their class: old to new. */
 const renamedTypes: Record<string, string> = { "bookkeep:gcp:Buckets": "bookkeep:gcp:GcsBuckets" };

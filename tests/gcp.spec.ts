@@ -70,10 +70,10 @@ const expectedCounts: Record<string, number> = {
     [T.provider]: 2, [T.service]: 12,
     [T.network]: 1, [T.subnet]: 1, [T.router]: 1, [T.nat]: 1, [T.firewall]: 2, [T.globalAddress]: 2, [T.address]: 1, [T.connection]: 1,
     [T.cluster]: 1, [T.nodePool]: 1, [T.k8sProvider]: 1,
-    [T.account]: 3, [T.accountIam]: 2, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
+    [T.account]: 4, [T.accountIam]: 3, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
     [T.keyRing]: 2, [T.cryptoKey]: 7, [T.keyIam]: 7,
     [T.sql]: 1, [T.sqlDatabase]: 1, [T.sqlUser]: 1, [T.redis]: 1,
-    [T.bucket]: 4, [T.bucketIam]: 2,
+    [T.bucket]: 4, [T.bucketIam]: 4,
     [T.backendBucket]: 1, [T.signedUrlKey]: 1, [T.urlMap]: 2, [T.certificate]: 1, [T.sslPolicy]: 1, [T.httpsProxy]: 1, [T.httpProxy]: 1, [T.forwardingRule]: 2,
     [T.zone]: 1, [T.record]: 3, [T.zoneIam]: 1,
     [T.secret]: 1, [T.secretVersion]: 1,
@@ -555,6 +555,10 @@ for (const stackName of ["staging", "production"] as const) {
             const wi = ofType(s.res, T.accountIam).map(r => r.inputs).sort((a, b) => String(a.member).localeCompare(String(b.member)));
             expect(wi).to.deep.equal([
                 {
+                    serviceAccountId: `projects/${project}/serviceAccounts/bk-${stackName}-elasticsearch@${project}.iam.gserviceaccount.com`,
+                    role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${pool}[bookkeep-monitoring/elasticsearch]`,
+                },
+                {
                     serviceAccountId: `projects/${project}/serviceAccounts/bk-${stackName}-backup@${project}.iam.gserviceaccount.com`,
                     role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${pool}[bookkeep-${stackName}/db-backup]`,
                 },
@@ -563,6 +567,16 @@ for (const stackName of ["staging", "production"] as const) {
                     role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${pool}[bookkeep-system/cert-manager]`,
                 },
             ]);
+            // Elasticsearch's snapshots: objects under elasticsearch/ of the backups bucket only, and the bucket lookup.
+            const es = `serviceAccount:bk-${stackName}-elasticsearch@${project}.iam.gserviceaccount.com`;
+            expect(inputs(T.bucketIam, `${N}-identity-elasticsearch-snapshots`)).to.deep.equal({
+                bucket: `${project}-backups`, role: "roles/storage.objectAdmin", member: es,
+                condition: {
+                    title: "elasticsearch-snapshots-only",
+                    expression: `resource.name.startsWith("projects/_/buckets/${project}-backups/objects/elasticsearch/")`,
+                },
+            });
+            expect(inputs(T.bucketIam, `${N}-identity-elasticsearch-bucket`)).to.deep.equal({ bucket: `${project}-backups`, role: "roles/storage.legacyBucketReader", member: es });
             // The pool comes from the cluster's output: IAM refuses the binding until the cluster exists.
             const cluster = find(T.cluster, `${N}-gke`);
             ofType(s.res, T.accountIam).forEach(r => expect(r.propertyDependencies.member, r.name).to.include(cluster.urn));

@@ -176,6 +176,7 @@ describe("Kubernetes platform layer", function () {
             // No app-namespace allowances: each service's own policy opens its flows.
             [prod]: [
                 "CronJob/db-backup", "CronJob/db-backup-monthly", "CronJob/db-backup-weekly", "CronJob/redis-snapshot",
+                "HTTPRoute/kibana",
                 "Job/db-migration-v1-0-0",
                 "LimitRange/bookkeep-limits",
                 "MetricTemplate/bookkeep-error-rate", "MetricTemplate/bookkeep-latency-p99",
@@ -190,29 +191,32 @@ describe("Kubernetes platform layer", function () {
                 "BackendTrafficPolicy/bookkeep-gateway",
                 "Certificate/bookkeep-tls", "Certificate/elasticsearch-ca", "Certificate/envoy", "Certificate/envoy-gateway", "Certificate/envoy-gateway-ca",
                 "Certificate/fluentd-elasticsearch-tls",
-                "Chart/cert-manager", "Chart/envoy-gateway", "Chart/flagger", "Chart/flagger-loadtester", "Chart/fluentd", "Chart/sealed-secrets",
+                "Chart/cert-manager", "Chart/eck-operator-crds", "Chart/elastic-operator", "Chart/envoy-gateway", "Chart/flagger", "Chart/flagger-loadtester", "Chart/fluentd", "Chart/sealed-secrets",
                 "ClientTrafficPolicy/bookkeep-gateway", "EnvoyProxy/bookkeep-gateway", "Gateway/bookkeep-gateway", "HTTPRoute/bookkeep-https-redirect",
                 "Issuer/envoy-gateway-ca", "Issuer/envoy-gateway-ca-selfsigned",
                 "NetworkPolicy/allow-dns", "NetworkPolicy/cert-manager-controller", "NetworkPolicy/cert-manager-kube-api", "NetworkPolicy/cert-manager-webhook",
-                "NetworkPolicy/default-deny", "NetworkPolicy/envoy-gateway-controller", "NetworkPolicy/envoy-gateway-proxy", "NetworkPolicy/flagger", "NetworkPolicy/flagger-loadtester", "NetworkPolicy/fluentd",
+                "NetworkPolicy/default-deny", "NetworkPolicy/elastic-operator", "NetworkPolicy/envoy-gateway-controller", "NetworkPolicy/envoy-gateway-proxy",
+                "NetworkPolicy/envoy-gateway-proxy-kibana", "NetworkPolicy/flagger", "NetworkPolicy/flagger-loadtester", "NetworkPolicy/fluentd",
                 "NetworkPolicy/sealed-secrets-controller",
                 "PodMonitor/envoy-gateway-controller", "PodMonitor/envoy-gateway-proxy",
                 "Secret/fluentd-elasticsearch",
                 "ServiceAccount/flagger-loadtester",
             ],
             [mon]: [
-                "Certificate/elasticsearch-client-tls", "Certificate/elasticsearch-http-tls", "Certificate/elasticsearch-transport-ca",
-                "Certificate/elasticsearch-transport-tls",
-                "Chart/elasticsearch", "Chart/kube-prometheus-stack", "Chart/otel-collector",
+                "Certificate/elasticsearch-client-tls", "Certificate/elasticsearch-http-tls",
+                "Chart/kube-prometheus-stack", "Chart/otel-collector",
                 "ConfigMap/bookkeep-overview-dashboard",
-                "Issuer/elasticsearch-transport-ca", "Issuer/elasticsearch-transport-ca-selfsigned",
+                "Elasticsearch/elasticsearch",
                 "Job/elasticsearch-setup-365d-<digest>",
+                "Kibana/kibana",
                 "NetworkPolicy/alertmanager", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/default-deny",
-                "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/monitoring-kube-api",
+                "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/kibana", "NetworkPolicy/monitoring-kube-api",
                 "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-from-flagger", "NetworkPolicy/prometheus-operator-kube-api",
                 "PrometheusRule/bookkeep-alerts", "PrometheusRule/bookkeep-backup-alerts", "PrometheusRule/bookkeep-signal-alerts",
+                "ReferenceGrant/kibana-from-app-routes",
                 "Secret/alertmanager-config", "Secret/alertmanager-receivers",
-                "Secret/elasticsearch-bootstrap", "Secret/elasticsearch-readers", "Secret/elasticsearch-writers", "Secret/grafana-admin",
+                "Secret/elasticsearch-readers", "Secret/elasticsearch-writers", "Secret/grafana-admin",
+                "ServiceAccount/elasticsearch",
                 "ServiceMonitor/bookkeep-services",
             ],
             [nats]: [
@@ -244,7 +248,8 @@ describe("Kubernetes platform layer", function () {
             .map(r => [r.inputs.name, r.inputs.chart, r.inputs.version ?? null, r.inputs.repositoryOpts ?? null]).sort();
         expect(pins).to.deep.equal([
             ["cert-manager", "./charts/cert-manager-v1.21.1.tgz", null, null],
-            ["elasticsearch", "./charts/elasticsearch-8.5.1.tgz", null, null],
+            ["eck-operator-crds", "./charts/eck-operator-crds-3.5.0.tgz", null, null],
+            ["elastic-operator", "./charts/eck-operator-3.5.0.tgz", null, null],
             ["envoy-gateway", "./charts/gateway-helm-v1.9.0.tgz", null, null],
             ["flagger", "./charts/flagger-1.44.0.tgz", null, null],
             ["flagger-loadtester", "./charts/loadtester-0.38.0.tgz", null, null],
@@ -312,7 +317,7 @@ describe("Kubernetes platform layer", function () {
         ]);
         expect(natsServer.egress).to.deep.equal([{ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "nats" } } }], ports: [{ port: 6222, protocol: "TCP" }] }]);
         expect(policy(ev, "fluentd", sys).egress[0]).to.deep.equal({
-            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": mon } }, podSelector: { matchLabels: { app: "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }],
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": mon } }, podSelector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }],
         });
         expect(policy(ev, "elasticsearch", mon).ingress[0].from[0]).to.deep.equal({
             namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": sys } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "fluentd" } },
@@ -353,6 +358,7 @@ describe("Kubernetes platform layer", function () {
             ["sealed-secrets-controller", sys, p => p.egress[0]],
             ["fluentd", sys, p => p.egress[1]],
             ["flagger", sys, p => p.egress[0]],
+            ["elastic-operator", sys, p => p.egress[0]],
         ];
         for (const [name, ns, rule] of holders) {
             expect(rule(policy(production.ev, name, ns)), `${name} on aws (no apiServerPeers)`).to.deep.equal(anyApi);
@@ -427,7 +433,7 @@ describe("Kubernetes platform layer", function () {
         // One owner for bookkeep-tls: the gateway's Certificate; the others are private PKI
         // (NATS routes, Elasticsearch, Envoy Gateway's xDS).
         expect(ev.resources.filter(r => r.type === "kubernetes:cert-manager.io/v1:Certificate" && isK8s(r)).map(r => `${meta(r).namespace}/${meta(r).name}`).sort()).to.deep.equal([
-            `${mon}/elasticsearch-client-tls`, `${mon}/elasticsearch-http-tls`, `${mon}/elasticsearch-transport-ca`, `${mon}/elasticsearch-transport-tls`,
+            `${mon}/elasticsearch-client-tls`, `${mon}/elasticsearch-http-tls`,
             `${nats}/nats-route-ca`, `${nats}/nats-route-tls`,
             `${sys}/bookkeep-tls`, `${sys}/elasticsearch-ca`, `${sys}/envoy`, `${sys}/envoy-gateway`, `${sys}/envoy-gateway-ca`, `${sys}/fluentd-elasticsearch-tls`,
         ]);
@@ -586,15 +592,14 @@ describe("Kubernetes platform layer", function () {
         const conf = Object.values(f.values.fileConfigs as Record<string, string>).join("\n");
         for (const line of [
             "@type tail", "path /var/log/containers/*_bookkeep-*_*.log", "pos_file /var/log/fluentd-containers.log.pos", "tag kubernetes.*", "@type json",
-            "<match kubernetes.**>", "@type elasticsearch", `host elasticsearch.${mon}.svc`, "port 9200", "logstash_format true", "logstash_prefix bookkeep",
+            "<match kubernetes.**>", "@type elasticsearch", `host elasticsearch-es-http.${mon}.svc`, "port 9200", "logstash_format true", "logstash_prefix bookkeep",
             "scheme https", "ssl_verify true", "ca_file /etc/elasticsearch-ca/ca.crt", "user fluentd", `password "#{ENV['ELASTICSEARCH_PASSWORD']}"`,
         ]) {
             expect(conf).to.contain(line);
         }
-        const es = chart(production.ev, "elasticsearch");
-        expect(es.namespace).to.equal(mon);
-        expect(es.values).to.include({ fullnameOverride: "elasticsearch", replicas: 3 });
-        expect(es.values.sysctlInitContainer).to.deep.equal({ enabled: false });
+        const es = obj(production.ev, "Elasticsearch", "elasticsearch", mon).spec;
+        expect(es.nodeSets.map((n: any) => [n.name, n.count, n.config])).to.deep.equal([["default", 3, { "node.store.allow_mmap": false }]]);
+        expect(obj(staging.ev, "Elasticsearch", "elasticsearch", mon).spec.nodeSets[0].count).to.equal(1);
         const job = obj(production.ev, "Job", esSetupJob(production.ev).slice(4), mon);
         const script = job.spec.template.spec.containers[0].command[2];
         expect(script).to.contain(`"delete":{"min_age":"365d","actions":{"delete":{}}}`).and.to.contain(`"index_patterns":["bookkeep-*"]`);
@@ -765,41 +770,37 @@ describe("Kubernetes platform layer", function () {
         expect(productionGcp.ev.resources.filter(r => r.type === "kubernetes:batch/v1:CronJob").map(r => meta(r).name)).to.have.members(["db-backup", "db-backup-weekly", "db-backup-monthly"]);
     });
 
-    it("runs Elasticsearch with security: HTTP and transport TLS from separate private CAs, and writers that may only add to bookkeep-*", () => {
+    it("runs Elasticsearch under ECK with security: HTTP TLS from the private CA, transport TLS from the operator's, and writers that may only add to bookkeep-*", () => {
         const ev = production.ev;
-        const es = chart(ev, "elasticsearch").values;
-        expect(es).to.deep.include({ createCert: false, protocol: "https", secret: { enabled: false }, rbac: { automountToken: false } });
-        const certs = "/usr/share/elasticsearch/config/certs";
-        expect(es.secretMounts).to.deep.equal([
-            { name: "elasticsearch-http-tls", secretName: "elasticsearch-http-tls", path: `${certs}/http` },
-            { name: "elasticsearch-transport-tls", secretName: "elasticsearch-transport-tls", path: `${certs}/transport` },
-        ]);
-        const yml: string[] = es.esConfig["elasticsearch.yml"].split("\n");
-        for (const layer of ["http", "transport"]) {
-            expect(yml).to.include.members([
-                `xpack.security.${layer}.ssl.enabled: true`, `xpack.security.${layer}.ssl.key: ${certs}/${layer}/tls.key`,
-                `xpack.security.${layer}.ssl.certificate: ${certs}/${layer}/tls.crt`, `xpack.security.${layer}.ssl.certificate_authorities: ${certs}/${layer}/ca.crt`,
-            ]);
-        }
-        expect(yml).to.include.members(["xpack.security.enabled: true", "xpack.security.transport.ssl.verification_mode: certificate"]);
+        const es = obj(ev, "Elasticsearch", "elasticsearch", mon);
+        expect(es.apiVersion).to.equal("elasticsearch.k8s.elastic.co/v1");
+        expect(es.spec.version).to.match(/^8\.\d+\.\d+$/).and.not.equal("8.5.1");
+        expect(es.spec.http).to.deep.equal({ tls: { certificate: { secretName: "elasticsearch-http-tls" } } });
+        const [set] = es.spec.nodeSets;
+        const pod = set.podTemplate.spec;
+        expect(pod).to.deep.include({ serviceAccountName: "elasticsearch", automountServiceAccountToken: false });
+        expectHardenedPod(pod, "elasticsearch");
+        expect(pod.containers[0].image).to.equal(`docker.elastic.co/elasticsearch/elasticsearch:${es.spec.version}`);
+        expect(set.volumeClaimTemplates).to.deep.equal([{
+            metadata: { name: "elasticsearch-data" }, spec: { storageClassName: "gp3-encrypted", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } } },
+        }]);
+        // The operator and its CRDs come first.
+        const eckUrns = production.ev.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart" && ["eck-operator-crds", "elastic-operator"].includes(String(r.inputs.name))).map(r => r.urn);
+        expect(eckUrns).to.have.length(2);
+        const esRes = production.ev.resources.find(r => r.type === "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch")!;
+        expect(esRes.dependsOn).to.include.members(eckUrns);
         // HTTP: a ClusterIssuer (its key in cert-manager's namespace), whose certificates in the
         // client namespaces are server-only and carry nothing but the CA certificate to the clients.
         expect(obj(ev, "ClusterIssuer", "bookkeep-logging-ca").spec).to.deep.equal({ ca: { secretName: "elasticsearch-ca" } });
         expect(obj(ev, "Certificate", "elasticsearch-ca", sys).spec).to.deep.include({ isCA: true, issuerRef: { name: "bookkeep-logging-ca-selfsigned", kind: "ClusterIssuer" } });
         const http = obj(ev, "Certificate", "elasticsearch-http-tls", mon).spec;
         expect(http).to.deep.include({ usages: ["server auth"], issuerRef: { name: "bookkeep-logging-ca", kind: "ClusterIssuer" } });
-        expect(http.dnsNames).to.include(`elasticsearch.${mon}.svc`).and.include(`*.elasticsearch-headless.${mon}.svc.cluster.local`);
+        expect(http.dnsNames).to.include(`elasticsearch-es-http.${mon}.svc`).and.include(`elasticsearch-es-http.${mon}.svc.cluster.local`);
         for (const [name, ns] of [["elasticsearch-client-tls", mon], ["fluentd-elasticsearch-tls", sys]] as const) {
             expect(obj(ev, "Certificate", name, ns).spec, name).to.deep.include({ usages: ["server auth"], issuerRef: { name: "bookkeep-logging-ca", kind: "ClusterIssuer" } });
         }
-        // Transport: its own CA, an Issuer in the monitoring namespace that signs only the nodes'
-        // certificate, so nothing a client can reach is a certificate the transport layer accepts.
-        expect(obj(ev, "Issuer", "elasticsearch-transport-ca", mon).spec).to.deep.equal({ ca: { secretName: "elasticsearch-transport-ca" } });
-        expect(obj(ev, "Certificate", "elasticsearch-transport-tls", mon).spec).to.deep.include({
-            usages: ["server auth", "client auth"], issuerRef: { name: "elasticsearch-transport-ca", kind: "Issuer" },
-        });
-        const issuedBy = (issuer: string) => ev.resources.filter(r => kindOf(r) === "Certificate" && (r.inputs.spec as any).issuerRef.name === issuer).map(r => meta(r).name);
-        expect(issuedBy("elasticsearch-transport-ca")).to.deep.equal(["elasticsearch-transport-tls"]);
+        // Transport: the operator's own per-cluster CA; no Issuer of ours signs transport certificates.
+        expect(ev.resources.filter(r => kindOf(r) === "Issuer" && String(meta(r).name).startsWith("elasticsearch"))).to.deep.equal([]);
         // Clients mount only the ca.crt of their namespace's Secret, and log in as their own user.
         const caOnly = (secretName: string) => ({ name: "elasticsearch-ca", secret: { secretName, items: [{ key: "ca.crt", path: "ca.crt" }] } });
         const f = chart(ev, "fluentd").values;
@@ -810,7 +811,7 @@ describe("Kubernetes platform layer", function () {
         expect(c.extraVolumes).to.deep.equal([caOnly("elasticsearch-client-tls")]);
         expect(c.extraEnvs).to.deep.equal([{ name: "ELASTICSEARCH_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "otel-collector" } } }]);
         expect(c.config.exporters.elasticsearch).to.deep.include({
-            endpoint: `https://elasticsearch.${mon}.svc:9200`, user: "otel-collector", password: "${env:ELASTICSEARCH_PASSWORD}",
+            endpoint: `https://elasticsearch-es-http.${mon}.svc:9200`, user: "otel-collector", password: "${env:ELASTICSEARCH_PASSWORD}",
             tls: { ca_file: "/etc/elasticsearch-ca/ca.crt", min_version: "1.2" },
             // Not the default "otel" mapping, which writes only to data streams.
             mapping: { mode: "raw" },
@@ -826,7 +827,7 @@ describe("Kubernetes platform layer", function () {
         expect(script).to.contain(`printf 'user = "elastic:%s"\\n' "$ELASTIC_PASSWORD" > /tmp/elastic.curlrc`).and.contain("-K /tmp/elastic.curlrc");
         expect(script).to.contain("--cacert /etc/elasticsearch-ca/ca.crt").and.not.contain("-k ").and.not.contain("http://").and.not.contain("-u ");
         expect(job.containers[0].env).to.deep.equal([
-            { name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-bootstrap", key: "password" } } },
+            { name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-es-elastic-user", key: "elastic" } } },
             { name: "FLUENTD_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "fluentd" } } },
             { name: "COLLECTOR_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "otel-collector" } } },
             { name: "GRAFANA_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-readers", key: "grafana" } } },
@@ -835,28 +836,61 @@ describe("Kubernetes platform layer", function () {
         // Every password is generated, secret, the same in both namespaces' Secrets, and in no chart's values.
         const writers = reveal(obj(ev, "Secret", "elasticsearch-writers", mon).stringData) as Record<string, string>;
         const fluentd = reveal(obj(ev, "Secret", "fluentd-elasticsearch", sys).stringData) as Record<string, string>;
-        const elastic = (reveal(obj(ev, "Secret", "elasticsearch-bootstrap", mon).stringData) as Record<string, string>).password;
         expect(writers.fluentd).to.match(/^[A-Za-z0-9]{32}$/).and.equal(fluentd.password).and.not.equal(writers["otel-collector"]);
         expect(isSecret(obj(ev, "Secret", "elasticsearch-writers", mon).stringData)).to.equal(true);
-        const values = JSON.stringify(["elasticsearch", "fluentd", "otel-collector"].map(release => chart(ev, release).values));
-        for (const password of [writers.fluentd, writers["otel-collector"], elastic]) {
+        const values = JSON.stringify(["fluentd", "otel-collector"].map(release => chart(ev, release).values));
+        for (const password of [writers.fluentd, writers["otel-collector"]]) {
             expect(values).to.not.contain(password);
         }
     });
 
-    it("gives Elasticsearch a current 8.x image and a generated, secret ELASTIC_PASSWORD its readiness probe needs", () => {
-        const es = chart(production.ev, "elasticsearch").values;
-        expect(es.imageTag).to.match(/^8\.\d+\.\d+$/).and.not.equal("8.5.1");
-        expect(es.extraEnvs).to.deep.equal([{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-bootstrap", key: "password" } } }]);
-        const secret = obj(production.ev, "Secret", "elasticsearch-bootstrap", mon);
-        expect(isSecret(secret.stringData)).to.equal(true);
-        expect((reveal(secret.stringData) as Record<string, string>).password).to.have.length(32);
+    it("snapshots Elasticsearch nightly into the backups bucket as its workload identity (s3 with IRSA on AWS, gcs on GCP)", () => {
+        const script = (ev: typeof production.ev) => obj(ev, "Job", esSetupJob(ev).slice(4), mon).spec.template.spec.containers[0].command[2] as string;
+        const repo = (type: string) => `/_snapshot/backups' -d '${JSON.stringify({ type, settings: { bucket: "bookkeep-test-backups", base_path: "elasticsearch" } })}'`;
+        expect(script(production.ev)).to.contain(repo("s3")).and.contain(`/_slm/policy/nightly' -d '${JSON.stringify({
+            schedule: "0 30 1 * * ?", name: "<nightly-{now/d}>", repository: "backups",
+            config: { indices: ["bookkeep-*"], include_global_state: false }, retention: { expire_after: "30d", min_count: 3, max_count: 60 },
+        })}'`);
+        expect(script(productionGcp.ev)).to.contain("\"type\":\"gcs\"").and.contain("/_slm/policy/nightly");
+        const sa = (ev: typeof production.ev) => obj(ev, "ServiceAccount", "elasticsearch", mon);
+        expect(sa(production.ev).metadata.annotations).to.have.all.keys("eks.amazonaws.com/role-arn");
+        // ES reads the web identity token only from its config directory: AWS only.
+        const pod = (ev: typeof production.ev) => obj(ev, "Elasticsearch", "elasticsearch", mon).spec.nodeSets[0].podTemplate.spec;
+        expect(pod(production.ev).containers[0].volumeMounts).to.deep.equal([
+            { name: "aws-web-identity-token", mountPath: "/usr/share/elasticsearch/config/repository-s3", readOnly: true },
+        ]);
+        expect(pod(production.ev).volumes[0].projected.sources[0].serviceAccountToken).to.deep.equal({ audience: "sts.amazonaws.com", expirationSeconds: 86400, path: "aws-web-identity-token-file" });
+        expect(pod(productionGcp.ev).volumes).to.equal(undefined);
+        // Egress to the object store over HTTPS (and the metadata server on GKE).
+        const egress = (ev: typeof production.ev) => policy(ev, "elasticsearch", mon).egress;
+        expect(egress(production.ev)).to.deep.include({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443, protocol: "TCP" }] });
+        expect(egress(productionGcp.ev).length).to.be.greaterThan(egress(production.ev).length);
+    });
+
+    it("runs Kibana from the same operator at kibana.<domain> through the gateway's wildcard listener, reachable only from the proxies", () => {
+        const kb = obj(production.ev, "Kibana", "kibana", mon).spec;
+        expect(kb).to.deep.include({ count: 2, elasticsearchRef: { name: "elasticsearch" }, http: { tls: { selfSignedCertificate: { disabled: true } } } });
+        expectHardenedPod(kb.podTemplate.spec, "kibana");
+        const route = obj(production.ev, "HTTPRoute", "kibana", prod).spec;
+        expect(route.parentRefs[0]).to.include({ name: "bookkeep-gateway", namespace: sys, sectionName: "https-wildcard" });
+        expect(route.hostnames).to.deep.equal([`kibana.${kb.config["server.publicBaseUrl"].replace("https://kibana.", "")}`]);
+        expect(route.rules).to.deep.equal([{ backendRefs: [{ name: "kibana-kb-http", namespace: mon, port: 5601 }] }]);
+        expect(obj(production.ev, "ReferenceGrant", "kibana-from-app-routes", mon).spec).to.deep.equal({
+            from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: prod }], to: [{ group: "", kind: "Service", name: "kibana-kb-http" }],
+        });
+        const ingress = policy(production.ev, "kibana", mon).ingress;
+        expect(ingress).to.have.length(1);
+        expect(ingress[0].ports).to.deep.equal([{ port: 5601, protocol: "TCP" }]);
+        expect(ingress[0].from[0].podSelector.matchLabels).to.include({ "app.kubernetes.io/component": "proxy" });
+    });
+
+    it("generates every password and keeps the layer's random resources on one provider", () => {
         // One explicit random provider for the whole layer; every random resource uses it.
         const providers = production.ev.resources.filter(r => r.type === "pulumi:providers:random");
         expect(providers.map(r => r.name)).to.deep.equal(["bookkeep-k8s-random"]);
         const randoms = production.ev.resources.filter(r => r.type.startsWith("random:"));
         expect(randoms.map(r => r.name).sort()).to.deep.equal([
-            "bookkeep-k8s-logging-collector-password", "bookkeep-k8s-logging-elasticsearch-password", "bookkeep-k8s-logging-fluentd-password",
+            "bookkeep-k8s-logging-collector-password", "bookkeep-k8s-logging-fluentd-password",
             "bookkeep-k8s-logging-grafana-password",
             "bookkeep-k8s-monitoring-grafana-admin", ...natsPasswordResources, "bookkeep-k8s-secrets-app-db-password",
         ].sort());
@@ -884,7 +918,7 @@ describe("Kubernetes platform layer", function () {
         const es = chart(production.ev, "otel-collector").values.config.exporters.elasticsearch;
         expect(es).to.deep.include({ traces_index: "bookkeep-traces", logstash_format: { enabled: true, prefix_separator: "-", date_format: "%Y.%m.%d" } });
         expect(policy(production.ev, "otel-collector", mon).egress).to.deep.equal([
-            { to: [{ podSelector: { matchLabels: { app: "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }] },
+            { to: [{ podSelector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }] },
         ]);
     });
 
@@ -928,14 +962,17 @@ describe("Kubernetes platform layer", function () {
         expect(meta(recorded).annotations).to.deep.equal({ "pulumi.com/replaceUnready": "true" });
     });
 
-    it("is identical in shape on AWS and GCP foundations, but for the scheduled cloud job only AWS has", () => {
+    it("is identical in shape on AWS and GCP foundations, but for the scheduled cloud job only AWS has and the snapshot repository's type", () => {
         const snapshotJob = (r: RecordedResource) => r.name.startsWith("bookkeep-k8s-cache-snapshots");
         const shape = (ev: Evaluation) => ev.resources.filter(r => !snapshotJob(r)).map(r => `${r.type} ${r.name}`).sort();
         expect(shape(productionGcp.ev)).to.deep.equal(shape(production.ev));
         expect(production.ev.resources.filter(snapshotJob)).to.have.length(4);
         const aws = inventory(production.ev);
         aws[prod] = present(aws[prod], prod).filter(x => !x.endsWith("/redis-snapshot"));
-        expect(inventory(productionGcp.ev)).to.deep.equal(aws);
+        // The setup Job's digest covers its snapshot repository (s3 or gcs).
+        const withoutDigest = (inv: Record<string, string[]>) =>
+            Object.fromEntries(Object.entries(inv).map(([ns, objs]) => [ns, objs.map(o => o.replace(/^(Job\/elasticsearch-setup-\d+d)-[0-9a-f]{8}$/, "$1"))]));
+        expect(withoutDigest(inventory(productionGcp.ev))).to.deep.equal(withoutDigest(aws));
     });
 
     it("hands the edge's origin to the gateway: source ranges on its load balancer, client certificates on its listeners", async () => {

@@ -25,7 +25,7 @@ describe("Grafana: logs and traces", () => {
     it("has the Elasticsearch logs and trace-span data sources, over verified TLS, with credentials only from Secrets", () => {
         const grafana = (resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "kube-prometheus-stack")!.inputs.values as any).grafana;
         const common = {
-            type: "elasticsearch", access: "proxy", url: `https://elasticsearch.${mon}.svc:9200`, basicAuth: true, basicAuthUser: "grafana",
+            type: "elasticsearch", access: "proxy", url: `https://elasticsearch-es-http.${mon}.svc:9200`, basicAuth: true, basicAuthUser: "grafana",
             secureJsonData: { basicAuthPassword: "$BOOKKEEP_ES_PASSWORD", tlsCACert: "$BOOKKEEP_ES_CA" }, editable: false,
         };
         expect(grafana.additionalDataSources).to.deep.equal([
@@ -55,8 +55,11 @@ describe("Grafana: logs and traces", () => {
     it("lets Grafana, and only the known clients, reach Elasticsearch", () => {
         const es = find("NetworkPolicy", "elasticsearch").spec;
         expect(es.ingress[0].from).to.deep.include({ podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } } });
-        expect(es.ingress[0].from).to.have.length(4);
-        expect(find("NetworkPolicy", "grafana").spec.egress).to.deep.include({ to: [{ podSelector: { matchLabels: { app: "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }] });
+        // Fluentd, the setup Job, the collector, Grafana, Kibana and the ECK operator.
+        expect(es.ingress[0].from).to.have.length(6);
+        expect(find("NetworkPolicy", "grafana").spec.egress).to.deep.include({
+            to: [{ podSelector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }],
+        });
     });
 
     it("links the per-service Overview panels to that service's logs and spans over the dashboard's time range", () => {

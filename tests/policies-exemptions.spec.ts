@@ -244,10 +244,11 @@ describe("policy pack: chart exemption list", () => {
 
     it("names each exemption once, with a reason, real policies, a system namespace and an anchored pattern", () => {
         expect(chartExemptions.map(e => e.id)).to.deep.equal([
-            "fluentd-node-logs", "node-exporter-host-metrics", "elasticsearch-writable-root",
-            "elasticsearch-readiness-only", "grafana-writable-root", "single-replica-controllers", "sealed-secrets-single-replica",
+            "fluentd-node-logs", "node-exporter-host-metrics",
+            "grafana-writable-root", "single-replica-controllers", "sealed-secrets-single-replica",
             "envoy-gateway-uses-kube-api", "cert-manager-uses-kube-api", "cert-manager-probe-endpoints", "sealed-secrets-uses-kube-api",
-            "fluentd-kube-metadata", "monitoring-controllers-use-kube-api", "nats-config-reloader", "cnpg-operator-uses-kube-api",
+            "fluentd-kube-metadata", "monitoring-controllers-use-kube-api", "nats-config-reloader",
+            "eck-operator-uses-kube-api", "eck-operator-no-probe-endpoint", "cnpg-operator-uses-kube-api",
             "minio-server-unrestricted", "minio-chart-gaps", "flagger-uses-kube-api", "flagger-loadtester-token-off-by-account",
         ]);
         for (const e of chartExemptions) {
@@ -270,7 +271,7 @@ describe("policy pack: chart exemption list", () => {
         expect(waived.filter(p => never.includes(p))).to.deep.equal([]);
         expect(chartExemptions.filter(e => e.policies.includes("pod-no-automounted-token")).map(e => e.id)).to.deep.equal([
             "envoy-gateway-uses-kube-api", "cert-manager-uses-kube-api", "sealed-secrets-uses-kube-api", "fluentd-kube-metadata",
-            "monitoring-controllers-use-kube-api", "cnpg-operator-uses-kube-api", "minio-chart-gaps", "flagger-uses-kube-api",
+            "monitoring-controllers-use-kube-api", "eck-operator-uses-kube-api", "cnpg-operator-uses-kube-api", "minio-chart-gaps", "flagger-uses-kube-api",
             // Its ServiceAccount (components/k8s/flagger.ts) mounts no token; the chart cannot say so on the pod.
             "flagger-loadtester-token-off-by-account",
         ]);

@@ -1,11 +1,12 @@
 /**
  * IRSA roles for the in-cluster workloads that call AWS APIs, each limited to what it does:
- * the backup job writes into the backups bucket; cert-manager answers DNS-01 challenges in the zone.
+ * the backup job writes into the backups bucket; cert-manager answers DNS-01 challenges in the zone;
+ * Elasticsearch keeps its snapshots under one prefix of the backups bucket.
  */
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../../stacks/schema";
-import { IdentityWorkload, workloadSubject } from "../identities";
+import { elasticsearchSnapshotPrefix, IdentityWorkload, workloadSubject } from "../identities";
 import { policyJson } from "./iam";
 import { IrsaRole } from "./irsaRole";
 
@@ -25,6 +26,24 @@ export function backupPolicy(bucketArn: pulumi.Input<string>, keyArn: pulumi.Inp
         { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: pulumi.interpolate`${bucketArn}/*` },
         // SSE-KMS uploads need a data key; multipart uploads also decrypt it to complete.
         { Sid: "EncryptBackups", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
+    );
+}
+
+/**
+ * Elasticsearch's snapshot repository: read, write and delete (snapshot retention) under
+ * `<prefix>/` of the backups bucket only, listing only that prefix.
+ */
+export function snapshotRepositoryPolicy(bucketArn: pulumi.Input<string>, keyArn: pulumi.Input<string>, prefix: string): pulumi.Output<string> {
+    return policyJson(
+        { Sid: "ListSnapshots", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}/*`] } } },
+        { Sid: "FindUploads", Effect: "Allow", Action: ["s3:ListBucketMultipartUploads", "s3:GetBucketLocation"], Resource: bucketArn },
+        {
+            Sid: "ReadWriteSnapshots",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            Resource: pulumi.interpolate`${bucketArn}/${prefix}/*`,
+        },
+        { Sid: "EncryptSnapshots", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
     );
 }
 
@@ -67,6 +86,8 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
         this.roles = {
             "backup": role("backup", "BookKeep database backup job: upload to the backups bucket", backupPolicy(args.backupsBucketArn, args.backupsKeyArn)),
             "cert-manager": role("cert-manager", "cert-manager: ACME DNS-01 challenges in the BookKeep zone", certManagerPolicy(args.zoneArn)),
+            "elasticsearch": role("elasticsearch", "Elasticsearch snapshots in the backups bucket",
+                snapshotRepositoryPolicy(args.backupsBucketArn, args.backupsKeyArn, elasticsearchSnapshotPrefix)),
         };
         this.registerOutputs({});
     }

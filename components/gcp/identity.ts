@@ -5,7 +5,7 @@
  */
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { IdentityWorkload, workloadSubject } from "../identities";
+import { elasticsearchSnapshotPrefix, IdentityWorkload, workloadSubject } from "../identities";
 import { Environment } from "../../stacks/schema";
 
 /**
@@ -80,13 +80,30 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             }, childOpts);
             return sa;
         };
-        this.accounts = { "backup": account("backup"), "cert-manager": account("cert-manager") };
+        this.accounts = { "backup": account("backup"), "cert-manager": account("cert-manager"), "elasticsearch": account("elasticsearch") };
 
         // Create-only on the one bucket: a compromised backup job can neither read nor delete dumps.
         new gcp.storage.BucketIAMMember(`${name}-backup-writer`, {
             bucket: args.backupsBucket.name,
             role: backupWriterRole.role,
             member: this.accounts.backup.member,
+        }, childOpts);
+
+        // Elasticsearch's snapshot repository: objects under its prefix only (read, write, delete
+        // for snapshot retention); listing and the bucket lookup need the bucket-level reader.
+        new gcp.storage.BucketIAMMember(`${name}-elasticsearch-snapshots`, {
+            bucket: args.backupsBucket.name,
+            role: "roles/storage.objectAdmin",
+            member: this.accounts.elasticsearch.member,
+            condition: {
+                title: "elasticsearch-snapshots-only",
+                expression: pulumi.interpolate`resource.name.startsWith("projects/_/buckets/${args.backupsBucket.name}/objects/${elasticsearchSnapshotPrefix}/")`,
+            },
+        }, childOpts);
+        new gcp.storage.BucketIAMMember(`${name}-elasticsearch-bucket`, {
+            bucket: args.backupsBucket.name,
+            role: "roles/storage.legacyBucketReader",
+            member: this.accounts.elasticsearch.member,
         }, childOpts);
 
         // Cloud DNS supports IAM on a single managed zone: the DNS-01 role is granted there, not on

@@ -10,8 +10,9 @@
  *   installed separately, before its chart renders a GatewayClass), and because per-client-IP
  *   rate limits, request-size limits and client-certificate validation are fields of its policy
  *   resources (BackendTrafficPolicy, ClientTrafficPolicy) rather than snippets.
- * - elastic/elasticsearch 8.5.1 is the last release of Elastic's own chart (they moved to ECK);
- *   it still installs a working single cluster, which is all the log store needs.
+ * - Elasticsearch and Kibana run under Elastic's operator (ECK) as custom resources: Elastic
+ *   archived its own Elasticsearch chart at 8.5.1. The CRDs are a chart of their own, so they
+ *   exist (and stay) before the operator and the resources it reconciles.
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
@@ -39,7 +40,6 @@ export const charts = {
     certManager: { chart: "cert-manager", version: "v1.21.1" },
     nats: { chart: "nats", version: "2.12.3" },
     kubePrometheusStack: { chart: "kube-prometheus-stack", version: "82.14.1" },
-    elasticsearch: { chart: "elasticsearch", version: "8.5.1" },
     fluentd: { chart: "fluentd", version: "0.5.3" },
     // 0.158.3 was never published (the series goes 0.158.2 -> 0.159.0).
     openTelemetryCollector: { chart: "opentelemetry-collector", version: "0.158.2" },
@@ -50,6 +50,8 @@ export const charts = {
     // Progressive delivery (components/k8s/flagger.ts); the load tester is its companion chart.
     flagger: { chart: "flagger", version: "1.44.0" },
     flaggerLoadtester: { chart: "loadtester", version: "0.38.0" },
+    eckOperatorCrds: { chart: "eck-operator-crds", version: "3.5.0" },
+    eckOperator: { chart: "eck-operator", version: "3.5.0" },
 } as const satisfies Record<string, ChartPin>;
 
 /**

@@ -4,15 +4,16 @@
  * bookkeep-monitoring (logstash format, prefix `bookkeep`, so one `bookkeep-YYYY.MM.DD` index a
  * day). An ILM policy deletes indices after `observability.logRetentionDays`.
  *
- * Elasticsearch runs with X-Pack security and password authentication, and TLS from two private
- * CAs that cert-manager keeps. The HTTP CA is a ClusterIssuer, as its clients live in two
- * namespaces: each client namespace gets a certificate from it only to carry its `ca.crt` (the
- * only key mounted). The transport CA is an Issuer in the monitoring namespace that signs nothing
- * but the nodes' own certificate, so no certificate a client can reach lets it join the cluster.
+ * Elasticsearch is an ECK resource (elasticsearch.ts) with X-Pack security and password
+ * authentication. Its HTTP certificate comes from a private CA that cert-manager keeps, a
+ * ClusterIssuer, as its clients live in two namespaces: each client namespace gets a certificate
+ * from it only to carry its `ca.crt` (the only key mounted). Transport TLS is the operator's own
+ * per-cluster CA, which signs nothing but the nodes.
  * Fluentd and the OTel collector write as their own users, whose role may only create indices and
  * add documents to `bookkeep-*` (no updates or deletes); Grafana reads as its own `grafana` user,
- * which may only search them. The `elastic` superuser's generated password is used only by the
- * setup Job that creates these users.
+ * which may only search them. The `elastic` superuser's password, which ECK generates, is used
+ * only by the setup Job that creates these users, the ILM policy, the snapshot repository and the
+ * SLM policy.
  */
 import * as crypto from "crypto";
 import * as k8s from "./sdk";
@@ -22,9 +23,14 @@ import { Environment } from "../../stacks/schema";
 import { CloudFoundation } from "../foundation";
 import { appLabels, platformPeers } from "../naming";
 import { charts, pinnedChart } from "./charts";
+import { eckOperatorName } from "./eck";
+import {
+    elasticsearchClusterResources, elasticsearchPods, elasticsearchService, elasticUserSecret, snapshotRepository, SnapshotRepositoryBody, snapshotRepositoryBody,
+} from "./elasticsearch";
+import { kibanaPods } from "./kibana";
 import { PlatformNamespaces } from "./namespaces";
 import { PrivateCa } from "./pki";
-import { inNamespace, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
+import { anywhere, identityEgress, inNamespace, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
 import { nonRootUid, resources, restrictedContainer, restrictedPod } from "./security";
 
 export interface LoggingArgs {
@@ -40,19 +46,15 @@ export interface LoggingArgs {
     readonly monitoringCrds?: pulumi.Resource;
     /** cert-manager (its CRDs and webhook), which issues Elasticsearch's certificates. */
     readonly certManager: pulumi.Resource;
+    /** The ECK operator and its CRDs (Eck.ready), which run Elasticsearch. */
+    readonly eck: pulumi.Resource[];
 }
 
-/** Elasticsearch's Service is `elasticsearch` (fullnameOverride), as the described fluent.conf expects. */
-export const elasticsearchService = "elasticsearch";
-const esPort = 9200;
-/** Labels of the Elasticsearch pods (the chart's `app: <fullname>`), for NetworkPolicy peers. */
-export const elasticsearchPods: Readonly<Record<string, string>> = { app: elasticsearchService };
+export { elasticsearchPods, elasticsearchService };
 const esPods = elasticsearchPods;
-/** Elastic's last chart (8.5.1) runs any 8.x image; this is a current 8.x patch release. */
-export const elasticsearchImageTag = "8.19.0";
+const esPort = 9200;
 /** fluentd-kubernetes-daemonset built with the Elasticsearch 8 client (the chart defaults to its ES7 variant). */
 export const fluentdImageTag = "v1.16.2-debian-elasticsearch8-1.1";
-const bootstrapSecret = "elasticsearch-bootstrap";
 const fluentdPods = { "app.kubernetes.io/name": "fluentd" };
 const ilmPolicy = "bookkeep-logs";
 const setupPods = { "app.kubernetes.io/name": "elasticsearch-setup" };
@@ -76,35 +78,14 @@ export const elasticsearchCaSecrets = { monitoring: "elasticsearch-client-tls", 
 export const elasticsearchCaDir = "/etc/elasticsearch-ca";
 /** The Secret in bookkeep-system with Fluentd's password. */
 const fluentdPasswordSecret = "fluentd-elasticsearch";
-/** The nodes' certificates: one for HTTP (from the HTTP CA), one for transport (from the transport CA). */
-const nodeTls = { http: "elasticsearch-http-tls", transport: "elasticsearch-transport-tls" } as const;
-const certsDir = "/usr/share/elasticsearch/config/certs";
+/** The nodes' HTTP certificate (from the HTTP CA). */
+const httpTlsSecret = "elasticsearch-http-tls";
+/** The SLM policy: a snapshot of the `bookkeep-*` indices every night, kept this many days. */
+const slm = { policy: "nightly", schedule: "0 30 1 * * ?", expireDays: 30 } as const;
 
 /** A volume with only the `ca.crt` of a cert-manager Secret (never the client key beside it). */
 export function caVolume(secretName: string): { name: string; secret: { secretName: string; items: { key: string; path: string }[] } } {
     return { name: "elasticsearch-ca", secret: { secretName, items: [{ key: "ca.crt", path: "ca.crt" }] } };
-}
-
-/** Elasticsearch's settings: X-Pack security with TLS on both layers, each from its own certificate. */
-function elasticsearchYml(): string {
-    const tls = (layer: "http" | "transport") => [
-        `xpack.security.${layer}.ssl.enabled: true`,
-        `xpack.security.${layer}.ssl.key: ${certsDir}/${layer}/tls.key`,
-        `xpack.security.${layer}.ssl.certificate: ${certsDir}/${layer}/tls.crt`,
-        `xpack.security.${layer}.ssl.certificate_authorities: ${certsDir}/${layer}/ca.crt`,
-    ];
-    return [
-        "xpack.security.enabled: true",
-        ...tls("http"),
-        ...tls("transport"),
-        // Nodes reach each other at their pod IPs once discovered, which no certificate can name
-        // ahead of time: transport checks the chain to the transport CA (which signs nothing else),
-        // not the host name.
-        "xpack.security.transport.ssl.verification_mode: certificate",
-        "# Avoids the chart's privileged sysctl init container (vm.max_map_count).",
-        "node.store.allow_mmap: false",
-        "",
-    ].join("\n");
 }
 
 /**
@@ -195,20 +176,9 @@ export class Logging extends pulumi.ComponentResource {
     constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:Logging", name, {}, opts);
         const { environment, foundation, namespaces } = args;
-        const production = environment === "production";
         const peers = platformPeers(environment);
         const days = args.logRetentionDays;
         this.elasticsearchHost = `${elasticsearchService}.${namespaces.names.monitoring}.svc`;
-        const esReplicas = production ? 3 : 1;
-
-        // The `elastic` superuser's password: the chart's readiness probe and the setup Job use it,
-        // nothing else. Generated, and kept out of the chart's values.
-        const password = new random.RandomPassword(`${name}-elasticsearch-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider });
-        const bootstrap = new k8s.core.v1.Secret(`${name}-elasticsearch-bootstrap`, {
-            metadata: { name: bootstrapSecret, namespace: namespaces.monitoring, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
-            type: "Opaque",
-            stringData: { password: password.result },
-        }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
 
         const writerPasswords = {
             fluentd: new random.RandomPassword(`${name}-fluentd-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider }).result,
@@ -231,38 +201,9 @@ export class Logging extends pulumi.ComponentResource {
         }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
         const certificates = this.certificates(name, args);
 
-        const elasticsearch = pinnedChart(`${name}-elasticsearch`, charts.elasticsearch, "elasticsearch", namespaces.monitoring, {
-            fullnameOverride: elasticsearchService,
-            imageTag: elasticsearchImageTag,
-            extraEnvs: [{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: bootstrapSecret, key: "password" } } }],
-            replicas: esReplicas,
-            minimumMasterNodes: production ? 2 : 1,
-            clusterHealthCheckParams: production ? "wait_for_status=green&timeout=1s" : "wait_for_status=yellow&timeout=1s",
-            // TLS from cert-manager's certificate, not the chart's own: the chart generates a new
-            // CA on every render (a diff on every `pulumi up`) that no client could verify.
-            createCert: false,
-            protocol: "https",
-            secret: { enabled: false },
-            secretMounts: (["http", "transport"] as const).map(layer => ({ name: nodeTls[layer], secretName: nodeTls[layer], path: `${certsDir}/${layer}` })),
-            esConfig: { "elasticsearch.yml": elasticsearchYml() },
-            sysctlInitContainer: { enabled: false },
-            esJavaOpts: production ? "-Xms2g -Xmx2g" : "-Xms1g -Xmx1g",
-            resources: production
-                ? resources({ cpu: "1", memory: "4Gi" }, { cpu: "2", memory: "4Gi" })
-                : resources({ cpu: "500m", memory: "2Gi" }, { cpu: "1", memory: "2Gi" }),
-            volumeClaimTemplate: {
-                ...(foundation.storageClass ? { storageClassName: foundation.storageClass } : {}),
-                accessModes: ["ReadWriteOnce"],
-                resources: { requests: { storage: production ? "100Gi" : "30Gi" } },
-            },
-            podSecurityContext: restrictedPod(1000),
-            // Elasticsearch writes its keystore and temp files under its install directory.
-            securityContext: { ...restrictedContainer(), readOnlyRootFilesystem: false, runAsUser: 1000 },
-            maxUnavailable: 1,
-            // Elasticsearch never calls the Kubernetes API.
-            rbac: { automountToken: false },
-            tests: { enabled: false },
-        }, { parent: this, dependsOn: [bootstrap, ...certificates.nodes] });
+        const elasticsearch = elasticsearchClusterResources(`${name}-elasticsearch`, {
+            environment, foundation, namespace: namespaces.monitoring, httpCertificateSecret: httpTlsSecret, dependsOn: [...args.eck, certificates.node],
+        }, this);
 
         const setup = this.setupJob(name, args, days, [elasticsearch, writers, readers, certificates.monitoringClients]);
         this.writers = [writers, certificates.monitoringClients, setup];
@@ -304,12 +245,20 @@ export class Logging extends pulumi.ComponentResource {
                         { podSelector: { matchLabels: setupPods } },
                         { podSelector: { matchLabels: peers.otelCollector.podSelector.matchLabels } },
                         { podSelector: { matchLabels: grafanaPods } },
+                        { podSelector: { matchLabels: kibanaPods } },
+                        // The operator: cluster health, settings, node shutdown during rolling changes.
+                        inNamespace(namespaces.names.system, { "app.kubernetes.io/name": eckOperatorName }),
                     ],
                     ports: tcp(esPort),
                 },
                 { from: [{ podSelector: { matchLabels: esPods } }], ports: tcp(9300) },
             ],
-            egress: [{ to: [{ podSelector: { matchLabels: esPods } }], ports: tcp(9300) }],
+            egress: [
+                { to: [{ podSelector: { matchLabels: esPods } }], ports: tcp(9300) },
+                // The snapshot repository: S3 / Cloud Storage (and STS) over HTTPS, with the
+                // workload identity's credentials (GKE's metadata server).
+                ...(snapshotRepositoryBody(foundation) ? [{ to: anywhere, ports: tcp(443) }, ...identityEgress(foundation)] : []),
+            ],
         }, { parent: this });
         networkPolicy(`${name}-setup-netpol`, "elasticsearch-setup", namespaces.monitoring, {
             podSelector: { matchLabels: setupPods },
@@ -320,10 +269,9 @@ export class Logging extends pulumi.ComponentResource {
 
     /**
      * The HTTP CA as a ClusterIssuer (its key in cert-manager's own namespace) with the nodes' HTTP
-     * certificate and one certificate per client namespace that brings the CA certificate there;
-     * the transport CA as an Issuer in the monitoring namespace with the nodes' transport certificate.
+     * certificate and one certificate per client namespace that brings the CA certificate there.
      */
-    private certificates(name: string, args: LoggingArgs): { nodes: pulumi.Resource[]; monitoringClients: pulumi.Resource; fluentd: pulumi.Resource } {
+    private certificates(name: string, args: LoggingArgs): { node: pulumi.Resource; monitoringClients: pulumi.Resource; fluentd: pulumi.Resource } {
         const { namespaces } = args;
         const labels = { "app.kubernetes.io/part-of": "bookkeep", "app.kubernetes.io/component": "logging-tls" };
         const http = new PrivateCa(`${name}-tls`, {
@@ -335,34 +283,18 @@ export class Logging extends pulumi.ComponentResource {
             labels,
             certManager: args.certManager,
         }, this);
-        const transport = new PrivateCa(`${name}-transport`, {
-            kind: "Issuer",
-            issuerName: "elasticsearch-transport-ca",
-            rootSecret: "elasticsearch-transport-ca",
-            commonName: "bookkeep-elasticsearch-transport-ca",
-            namespace: namespaces.monitoring,
-            labels,
-            certManager: args.certManager,
-        }, this);
         const mon = namespaces.names.monitoring;
-        const headless = `${elasticsearchService}-headless`;
+        // Clients (and Kibana, through ECK) reach the nodes only through ECK's HTTP Service.
         const nodeNames = {
             commonName: `${elasticsearchService}.${mon}.svc`,
-            dnsNames: [
-                elasticsearchService, `${elasticsearchService}.${mon}`, `${elasticsearchService}.${mon}.svc`, `${elasticsearchService}.${mon}.svc.cluster.local`,
-                `*.${headless}`, `*.${headless}.${mon}`, `*.${headless}.${mon}.svc`, `*.${headless}.${mon}.svc.cluster.local`,
-            ],
+            dnsNames: [elasticsearchService, `${elasticsearchService}.${mon}`, `${elasticsearchService}.${mon}.svc`, `${elasticsearchService}.${mon}.svc.cluster.local`],
         };
         // The client namespaces' certificates only carry the CA certificate; being server-only,
         // their keys could not pass as a client anywhere, were they ever mounted.
         const caCarrier = (suffix: string, secret: string, namespace: pulumi.Input<string>, commonName: string) =>
             http.certificate(suffix, secret, namespace, { commonName, usages: ["server auth"] });
         return {
-            nodes: [
-                http.certificate("http-certificate", nodeTls.http, namespaces.monitoring, { ...nodeNames, usages: ["server auth"] }),
-                // Transport connections are mutual: each node is also the other's client.
-                transport.certificate("certificate", nodeTls.transport, namespaces.monitoring, { ...nodeNames, usages: ["server auth", "client auth"] }),
-            ],
+            node: http.certificate("http-certificate", httpTlsSecret, namespaces.monitoring, { ...nodeNames, usages: ["server auth"] }),
             monitoringClients: caCarrier("client-certificate", elasticsearchCaSecrets.monitoring, namespaces.monitoring, "bookkeep-monitoring-clients"),
             fluentd: caCarrier("fluentd-certificate", elasticsearchCaSecrets.system, namespaces.system, "fluentd"),
         };
@@ -370,7 +302,8 @@ export class Logging extends pulumi.ComponentResource {
 
     /**
      * A Job that, as the `elastic` superuser, installs the ILM policy and the index template
-     * applying it to `bookkeep-*` indices, the writers' role and the writers. Its name carries the
+     * applying it to `bookkeep-*` indices, the writers' role and the writers, the reader, and where
+     * the cloud keeps snapshots the snapshot repository and the nightly SLM policy. Its name carries the
      * retention and a digest of what it installs, so a change runs it again. (A writer's password
      * is generated once; replacing one means replacing this Job too: `pulumi up --replace` it.)
      */
@@ -386,7 +319,17 @@ export class Logging extends pulumi.ComponentResource {
         const curl = `curl -fsS --retry 30 --retry-all-errors --retry-delay 10 --cacert ${elasticsearchCaDir}/ca.crt -K /tmp/elastic.curlrc -H 'Content-Type: application/json' -X PUT`;
         const user = (name: string, env: string, roleName = "bookkeep-writer") =>
             `printf '{"password":"%s","roles":["${roleName}"]}' "$${env}" | ${curl} '${url}/_security/user/${name}' -d @-`;
-        const script = [
+        const repository = snapshotRepositoryBody(args.foundation);
+        const slmPolicy = JSON.stringify({
+            schedule: slm.schedule, name: "<nightly-{now/d}>", repository: snapshotRepository.name,
+            config: { indices: ["bookkeep-*"], include_global_state: false },
+            retention: { expire_after: `${slm.expireDays}d`, min_count: 3, max_count: 60 },
+        });
+        const snapshots = (body: SnapshotRepositoryBody | undefined) => body ? [
+            `${curl} '${url}/_snapshot/${snapshotRepository.name}' -d '${JSON.stringify(body)}'`,
+            `${curl} '${url}/_slm/policy/${slm.policy}' -d '${slmPolicy}'`,
+        ] : [];
+        const script = pulumi.output(repository).apply(body => [
             "set -eu",
             "umask 077",
             `printf 'user = "elastic:%s"\\n' "$ELASTIC_PASSWORD" > /tmp/elastic.curlrc`,
@@ -397,12 +340,13 @@ export class Logging extends pulumi.ComponentResource {
             user(elasticsearchWriters.collector, "COLLECTOR_PASSWORD"),
             `${curl} '${url}/_security/role/bookkeep-reader' -d '${reader}'`,
             user(elasticsearchReaders.grafana, "GRAFANA_PASSWORD", "bookkeep-reader"),
-        ].join("\n");
-        const digest = crypto.createHash("sha256").update(script).digest("hex").slice(0, 8);
+            ...snapshots(body),
+        ].join("\n"));
+        const jobName = script.apply(text => `elasticsearch-setup-${days}d-${crypto.createHash("sha256").update(text).digest("hex").slice(0, 8)}`);
         const labels = appLabels("elasticsearch-setup", "logging");
         const fromSecret = (envName: string, secret: string, key: string) => ({ name: envName, valueFrom: { secretKeyRef: { name: secret, key } } });
         return new k8s.batch.v1.Job(`${name}-setup`, {
-            metadata: { name: `elasticsearch-setup-${days}d-${digest}`, namespace: namespaces.monitoring, labels },
+            metadata: { name: jobName, namespace: namespaces.monitoring, labels },
             spec: {
                 backoffLimit: 6,
                 ttlSecondsAfterFinished: 7 * 24 * 3600,
@@ -417,7 +361,7 @@ export class Logging extends pulumi.ComponentResource {
                             image: "curlimages/curl:8.11.1",
                             command: ["/bin/sh", "-c", script],
                             env: [
-                                fromSecret("ELASTIC_PASSWORD", bootstrapSecret, "password"),
+                                fromSecret("ELASTIC_PASSWORD", elasticUserSecret.name, elasticUserSecret.key),
                                 fromSecret("FLUENTD_PASSWORD", elasticsearchWriters.secret, elasticsearchWriters.fluentd),
                                 fromSecret("COLLECTOR_PASSWORD", elasticsearchWriters.secret, elasticsearchWriters.collector),
                                 fromSecret("GRAFANA_PASSWORD", elasticsearchReaders.secret, elasticsearchReaders.grafana),

@@ -17,6 +17,9 @@ import { AppSecrets } from "./appSecrets";
 import { BackupAlerts } from "./backupAlerts";
 import { backupBudget, backupSchedules, cliBudget, CloudCronJob, DatabaseBackups } from "./backups";
 import { CertManager } from "./certManager";
+import { Eck } from "./eck";
+import { elasticsearchPods } from "./elasticsearch";
+import { Kibana } from "./kibana";
 import { Logging } from "./logging";
 import { Flagger } from "./flagger";
 import { ApiGateway, GatewayOrigin } from "./gateway";
@@ -85,15 +88,19 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             : undefined;
         // cert-manager next: Elasticsearch and NATS take private certificates from it.
         const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds, issuer: args.certificateIssuer }, child);
-        if (observability) {
+        const eck = observability ? new Eck(`${name}-eck`, { ...layer, elasticsearchPods }, child) : undefined;
+        if (eck) {
             const logging = new Logging(`${name}-logging`, {
-                ...layer, logRetentionDays: config.observability.logRetentionDays, randomProvider, monitoringCrds, certManager: certManager.chart,
+                ...layer, logRetentionDays: config.observability.logRetentionDays, randomProvider, monitoringCrds, certManager: certManager.chart, eck: eck.ready,
             }, child);
             new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
         }
         const gateway = new ApiGateway(`${name}-gateway`, {
             ...layer, observability, catalog, domain: config.domain, monitoringCrds, certManager: certManager.chart, ...(args.origin ? { origin: args.origin } : {}),
         }, child);
+        if (eck) {
+            new Kibana(`${name}-kibana`, { environment, namespaces, domain: config.domain, dependsOn: [...eck.ready, gateway.chart] }, child);
+        }
         // NATS generates its users' passwords; the app Secret carries each service's URL with them.
         const nats = new Nats(`${name}-nats`, { ...layer, observability, catalog, monitoringCrds, randomProvider, certManager: certManager.chart }, child);
         const secrets = new AppSecrets(`${name}-secrets`, { ...layer, randomProvider, natsPasswords: nats.clientPasswords }, child);

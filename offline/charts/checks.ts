@@ -80,6 +80,9 @@ function provided(objects: readonly { type: string; inputs: Props }[]): Set<stri
             out.add(key("Secret", ns, inputs.spec.secretName));
         } else if (type === "kubernetes:bitnami.com/v1alpha1:SealedSecret") {
             out.add(key("Secret", ns, name));
+        } else if (type === "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch") {
+            // The ECK operator generates the superuser's password into this Secret.
+            out.add(key("Secret", ns, `${name}-es-elastic-user`));
         }
     }
     return out;

@@ -60,8 +60,6 @@ const readers: Record<string, (v: Values) => Workload[]> = {
         pods("cert-manager", "webhook", "Deployment", at(v, "webhook.replicaCount") ?? 1, at(v, "webhook.resources")),
         pods("cert-manager", "cainjector", "Deployment", at(v, "cainjector.replicaCount") ?? 1, at(v, "cainjector.resources")),
     ],
-    elasticsearch: v => [pods("elasticsearch", "master", "StatefulSet", v.replicas ?? 3, v.resources ?? { requests: { cpu: "1000m", memory: "2Gi" } },
-        claim(at(v, "volumeClaimTemplate.storageClassName"), at(v, "volumeClaimTemplate.resources.requests.storage") ?? "30Gi"))],
     nats: v => {
         const clustered = at(v, "config.cluster.enabled") === true;
         const store = at(v, "config.jetstream.fileStore");

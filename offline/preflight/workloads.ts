@@ -2,10 +2,11 @@
  * Every pod-running object in the plan, wherever it sits (the program's own and a chart's
  * rendered children alike), with its replicas at the HPA minimum and maximum; charts whose objects
  * are not in the plan are estimated from their values (chartWorkloads.ts), and the Envoy proxies
- * from their EnvoyProxy (envoyProxies.ts).
+ * from their EnvoyProxy (envoyProxies.ts), Elasticsearch and Kibana from their ECK resources (eckWorkloads.ts).
  */
 import type { Props } from "../../policies/helpers";
 import { chartWorkloads } from "./chartWorkloads";
+import { eckTypes, eckWorkloads } from "./eckWorkloads";
 import { envoyProxyType, envoyProxyWorkload } from "./envoyProxies";
 import { asArray, chartTypes, isObject, mebibytes, millicores, PreflightResource } from "./resources";
 import { Workload } from "./workload";
@@ -85,6 +86,8 @@ export function inventory(resources: readonly PreflightResource[]): WorkloadInve
             workloads.push(fromObject(r, kind, hpas));
         } else if (r.type === envoyProxyType) {
             workloads.push(envoyProxyWorkload(r));
+        } else if (r.type === eckTypes.elasticsearch || r.type === eckTypes.kibana) {
+            workloads.push(...eckWorkloads(r));
         } else if (chartTypes.includes(r.type) && !parents.has(r.urn)) {
             const chart = String(r.inputs.chart ?? r.name);
             const estimated = chartWorkloads(chart, r.inputs.values);
