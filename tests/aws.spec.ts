@@ -106,7 +106,7 @@ const productionCounts: Record<string, number> = {
     "aws:s3/bucket:Bucket": 5, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 5,
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 5, "aws:s3/bucketVersioning:BucketVersioning": 5,
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 5, "aws:s3/bucketPolicy:BucketPolicy": 5,
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 1, "aws:iam/role:Role": 10, "aws:iam/rolePolicy:RolePolicy": 7,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 1, "aws:iam/role:Role": 11, "aws:iam/rolePolicy:RolePolicy": 8,
 };
 
 const matrix = {

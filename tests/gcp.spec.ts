@@ -570,13 +570,13 @@ for (const stackName of ["staging", "production"] as const) {
             // Elasticsearch's snapshots: objects under elasticsearch/ of the backups bucket only, and the bucket lookup.
             const es = `serviceAccount:bk-${stackName}-elasticsearch@${project}.iam.gserviceaccount.com`;
             expect(inputs(T.bucketIam, `${N}-identity-elasticsearch-snapshots`)).to.deep.equal({
-                bucket: `${project}-backups`, role: "roles/storage.objectAdmin", member: es,
+                bucket: `${project}-backups-in`, role: "roles/storage.objectAdmin", member: es,
                 condition: {
                     title: "elasticsearch-snapshots-only",
                     expression: `resource.name.startsWith("projects/_/buckets/${project}-backups/objects/elasticsearch/")`,
                 },
             });
-            expect(inputs(T.bucketIam, `${N}-identity-elasticsearch-bucket`)).to.deep.equal({ bucket: `${project}-backups`, role: "roles/storage.legacyBucketReader", member: es });
+            expect(inputs(T.bucketIam, `${N}-identity-elasticsearch-bucket`)).to.deep.equal({ bucket: `${project}-backups-in`, role: "roles/storage.legacyBucketReader", member: es });
             // The pool comes from the cluster's output: IAM refuses the binding until the cluster exists.
             const cluster = find(T.cluster, `${N}-gke`);
             ofType(s.res, T.accountIam).forEach(r => expect(r.propertyDependencies.member, r.name).to.include(cluster.urn));
