@@ -6,7 +6,7 @@ import { Environment } from "../stacks/schema";
 import { namespacesFor } from "./naming";
 
 /** Workloads that act on cloud APIs through a workload identity, never static keys. */
-export type IdentityWorkload = "backup" | "cert-manager";
+export type IdentityWorkload = "backup" | "cert-manager" | "velero";
 
 export interface WorkloadSubject {
     readonly namespace: string;
@@ -21,6 +21,8 @@ export function workloadSubject(workload: IdentityWorkload, environment: Environ
             return { namespace: ns.app, serviceAccount: "db-backup" };
         case "cert-manager":
             return { namespace: ns.system, serviceAccount: "cert-manager" };
+        case "velero":
+            return { namespace: ns.system, serviceAccount: "velero" };
         default: {
             const exhaustive: never = workload;
             throw new Error(`unknown workload ${exhaustive}`);

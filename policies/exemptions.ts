@@ -60,6 +60,7 @@ const installs = {
     nats: { archive: "nats-2.12.3.tgz", release: "nats", labels: ["nats-2.12.3"] },
     cnpg: { archive: "cloudnative-pg-0.29.0.tgz", release: "cnpg", labels: ["cloudnative-pg-0.29.0"] },
     minio: { archive: "minio-5.4.0.tgz", release: "minio", labels: ["minio-5.4.0"] },
+    velero: { archive: "velero-12.1.0.tgz", release: "velero", labels: ["velero-12.1.0"] },
 } as const satisfies Record<string, ChartInstall>;
 
 /** What the MinIO chart 5.4.0 leaves out of its pods (see components/local/foundation.ts). */
@@ -172,6 +173,18 @@ export const chartExemptions: readonly ChartExemption[] = [
         reason: "MinIO chart 5.4.0's server Deployment has no probe and no automountServiceAccountToken value (the server never calls the Kubernetes API); the development-only data store, whose upstream is archived, is replaced rather than patched",
         policies: ["container-probes", controllerToken],
         chart: installs.minio, namespace: data, kind: "Deployment", name: /^minio$/,
+    },
+    {
+        id: "velero-single-replica",
+        reason: "the Velero server has no leader election: a second replica would run every Schedule twice; backups, not the application's users, depend on it, and a missed run pages (VeleroBackupNotOnSchedule)",
+        policies: ["workload-replicas-production"],
+        chart: installs.velero, namespace: system, kind: "Deployment", name: /^velero$/,
+    },
+    {
+        id: "velero-uses-kube-api",
+        reason: "the Velero server reads every object it backs up, writes the ones it restores, and drives its own Backup, Schedule and VolumeSnapshot resources through the Kubernetes API",
+        policies: [controllerToken],
+        chart: installs.velero, namespace: system, kind: "Deployment", name: /^velero$/,
     },
 ];
 

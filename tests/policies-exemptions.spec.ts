@@ -241,7 +241,7 @@ describe("policy pack: chart exemption list", () => {
             "elasticsearch-readiness-only", "grafana-writable-root", "single-replica-controllers", "sealed-secrets-single-replica",
             "envoy-gateway-uses-kube-api", "cert-manager-uses-kube-api", "cert-manager-probe-endpoints", "sealed-secrets-uses-kube-api",
             "fluentd-kube-metadata", "monitoring-controllers-use-kube-api", "nats-config-reloader", "cnpg-operator-uses-kube-api",
-            "minio-server-unrestricted", "minio-chart-gaps",
+            "minio-server-unrestricted", "minio-chart-gaps", "velero-single-replica", "velero-uses-kube-api",
         ]);
         for (const e of chartExemptions) {
             expect(e.reason.length, e.id).to.be.greaterThan(40);
@@ -263,7 +263,7 @@ describe("policy pack: chart exemption list", () => {
         expect(waived.filter(p => never.includes(p))).to.deep.equal([]);
         expect(chartExemptions.filter(e => e.policies.includes("pod-no-automounted-token")).map(e => e.id)).to.deep.equal([
             "envoy-gateway-uses-kube-api", "cert-manager-uses-kube-api", "sealed-secrets-uses-kube-api", "fluentd-kube-metadata",
-            "monitoring-controllers-use-kube-api", "cnpg-operator-uses-kube-api", "minio-chart-gaps",
+            "monitoring-controllers-use-kube-api", "cnpg-operator-uses-kube-api", "minio-chart-gaps", "velero-uses-kube-api",
         ]);
     });
 

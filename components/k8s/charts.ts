@@ -47,6 +47,8 @@ export const charts = {
     // AWS node autoscaling (components/aws/karpenter.ts); the CRDs are a chart of their own.
     karpenter: { chart: "karpenter", version: "1.14.1" },
     karpenterCrd: { chart: "karpenter-crd", version: "1.14.1" },
+    // Whole-cluster backup (components/k8s/velero.ts); ships Velero v1.18.1.
+    velero: { chart: "velero", version: "12.1.0" },
 } as const satisfies Record<string, ChartPin>;
 
 /**
