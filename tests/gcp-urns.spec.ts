@@ -21,6 +21,8 @@ const added = [
     "bookkeep-gcp-network-psa-peering-cleanup",
     "bookkeep-gcp-kms-disks", "bookkeep-gcp-gke-disk-key", "bookkeep-gcp-gke-premium-rwo-cmek",
     "bookkeep-gcp-logging-bucket-suffix", "bookkeep-gcp-logging-default-sink-release",
+    // Issue 21: Velero's service account, its Workload Identity binding, bucket grant and signBlob grant.
+    "bookkeep-gcp-identity-velero", "bookkeep-gcp-identity-velero-wi", "bookkeep-gcp-identity-velero-objects", "bookkeep-gcp-identity-velero-sign",
 ];
 /** Type tokens renamed to match their class: old to new. */
 const renamedTypes: Record<string, string> = { "bookkeep:gcp:Buckets": "bookkeep:gcp:GcsBuckets" };

@@ -139,7 +139,9 @@ export class Velero extends pulumi.ComponentResource {
         this.chart = pinnedChart(`${name}-chart`, charts.velero, veleroRelease, namespaces.system, {
             fullnameOverride: veleroRelease,
             initContainers: [plugin],
-            resources: resources({ cpu: "100m", memory: "128Mi" }, { cpu: "1", memory: "512Mi" }),
+            // Idle between backups; the limit covers a backup's burst. The request is what staging's
+            // four t3.medium nodes had left (preflight: 48 MiB of headroom at the HPA minimum).
+            resources: resources({ cpu: "50m", memory: "48Mi" }, { cpu: "1", memory: "512Mi" }),
             podSecurityContext: restrictedPod(),
             containerSecurityContext: restrictedContainer(),
             // The CRDs come from the chart's crds/ directory; the upgrade Job is a hook (never run).
