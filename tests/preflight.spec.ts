@@ -274,7 +274,7 @@ describe("preflight: in the plan's outputs", () => {
         expect(text).to.match(/Monthly cost estimate \(USD, .*\): \$[\d,]+ at HPA minimum, \$[\d,]+ at HPA maximum/);
         const md = markdownSummary(r.plan, r.evaluation);
         expect(md).to.contain("| at HPA minimum (10 nodes) | +5.34 vCPU, +33.8 GiB, +1003 pods | fits |");
-        expect(md).to.contain("| at HPA maximum (10 nodes) | -6.61 vCPU, +21.9 GiB, +956 pods | **does not fit**: CPU requests 25.91 vCPU > 19.30 vCPU allocatable on " +
+        expect(md).to.contain("| at HPA maximum (10 nodes) | -6.66 vCPU, +21.8 GiB, +955 pods | **does not fit**: CPU requests 25.96 vCPU > 19.30 vCPU allocatable on " +
             "2 x t3.large + 8 x t3.large (Karpenter NodePool bookkeep-aws-karpenter-general: limits 16.00 vCPU, 64.0 GiB) |");
         expect(md).to.match(/- monthly cost estimate: \$[\d,]+ \(HPA minimum\) – \$[\d,]+ \(HPA maximum\), USD on-demand/);
     });

@@ -13,7 +13,7 @@ const metaName = (r: RecordedResource) => String((r.inputs.metadata as { name?: 
 
 /** The `velero …` commands of the runbook's code blocks, continuation lines joined. */
 export function veleroCommands(text: string): string[] {
-    const code = [...text.matchAll(/```bash\n([\s\S]*?)```/g)].map(m => m[1]!.replace(/\\\n\s*/g, " "));
+    const code = [...text.matchAll(/```bash\n([\s\S]*?)```/g)].map(m => m[1]!.replace(/\s*\\\n\s*/g, " "));
     return code.flatMap(c => c.split("\n")).map(l => l.trim()).filter(l => l.startsWith("velero "));
 }
 
