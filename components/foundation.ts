@@ -83,6 +83,24 @@ export interface ScheduledCloudJob {
     readonly ports: number[];
 }
 
+/** Where Velero keeps this cloud's whole-cluster backups (components/k8s/velero.ts). */
+export interface ClusterBackupTarget {
+    /** Velero's object-store provider, the plugin's name. */
+    readonly provider: "aws" | "gcp";
+    /** Pinned provider plugin image (an init container copies it into Velero's plugin dir). */
+    readonly pluginImage: string;
+    /** The backups bucket; Velero writes under the `velero/` prefix. */
+    readonly bucket: pulumi.Output<string>;
+    /** BackupStorageLocation `config` (AWS: the region and the KMS key objects are encrypted with). */
+    readonly config: Record<string, pulumi.Input<string>>;
+    /** CSI driver of the platform's volumes, named by Velero's VolumeSnapshotClass. */
+    readonly csiDriver: string;
+    /** What installs the VolumeSnapshot CRDs and controller, when the cloud does not ship them. */
+    readonly snapshotCrds: pulumi.Resource[];
+    /** Egress peers for the object store and cloud APIs (443). */
+    readonly networkPeers: NetworkPolicyPeer[];
+}
+
 /** A DNS record another zone must carry for this foundation (a certificate's validation record). */
 export interface PublishedRecord {
     readonly name: pulumi.Output<string>;
@@ -118,6 +136,8 @@ export interface CloudFoundation {
      */
     readonly cacheSnapshots?: ScheduledCloudJob;
     readonly objectStore: ObjectStore;
+    /** Whole-cluster backups with Velero; unset where nothing is worth it (laptops). */
+    readonly clusterBackup?: ClusterBackupTarget;
     /** Generated JWT signing secret for the auth service. */
     readonly jwtSecret: pulumi.Output<string>;
     readonly certificateIssuer: CertificateIssuer;

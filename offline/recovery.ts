@@ -3,6 +3,7 @@
  * them, so a change that weakens a layer shows in the pull request. RTOs are the runbooks'
  * (docs/runbooks) estimates for each recovery path; RPOs follow from the settings.
  */
+import { cronMaxIntervalSeconds } from "../components/k8s/cron";
 import { RecordedResource } from "./engine";
 
 export interface RecoveryLayer {
@@ -72,10 +73,28 @@ function objectLayer(rs: readonly RecordedResource[]): RecoveryLayer | undefined
     return { layer: "objects", what: `${s3 + gcs} versioned buckets${copy}`, rpoMinutes: 0, rto: "~15 min (restore a version)" };
 }
 
+/**
+ * The cluster: rebuilt by this program; what code does not recreate (volumes, the Sealed Secrets
+ * key) comes back from Velero, whose RPO is the gap of its most frequent Schedule.
+ */
+function clusterLayer(rs: readonly RecordedResource[]): RecoveryLayer {
+    const schedules = ofType(rs, "kubernetes:velero.io/v1:Schedule");
+    if (schedules.length === 0) {
+        return { layer: "cluster", what: "this program (pulumi up)", rpoMinutes: undefined, rto: "~1 h (rebuild), ~4 h for a whole region" };
+    }
+    const gapMinutes = (r: RecordedResource) => cronMaxIntervalSeconds(String((r.inputs.spec as { schedule?: unknown }).schedule)) / 60;
+    return {
+        layer: "cluster",
+        what: `this program (pulumi up) + Velero ${schedules.map(k8sName).sort().join(", ")}`,
+        rpoMinutes: Math.min(...schedules.map(gapMinutes)),
+        rto: "~2 h 30 min (rebuild, Velero restore), ~4 h for a whole region",
+    };
+}
+
 /** The recovery layers of a plan, in restore order. */
 export function recoveryLayers(rs: readonly RecordedResource[]): RecoveryLayer[] {
     const layers = [databaseLayer(rs), dumpLayer(rs), cacheLayer(rs), objectLayer(rs)].filter((l): l is RecoveryLayer => l !== undefined);
-    return [...layers, { layer: "cluster", what: "this program (pulumi up)", rpoMinutes: undefined, rto: "~1 h (rebuild), ~4 h for a whole region" }];
+    return [...layers, clusterLayer(rs)];
 }
 
 /** Whether the layers that hold live data (database, cache) meet the required RPO. */

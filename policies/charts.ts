@@ -27,6 +27,7 @@ export const vendoredCharts: Readonly<Record<string, string>> = {
     "nats-2.12.3.tgz": "031c1c3cabeab49be18acadbd395d6ff35c8f0b68af0652fb23590a145cc8506",
     "opentelemetry-collector-0.158.2.tgz": "ff76031a6518881a9f1a6903c40dbfd213aa06412d14aca89c605fadf5757ae8",
     "sealed-secrets-2.17.6.tgz": "a7fc01a0e632e8ec73bb4fdbe992707f1d881e5911907718edc1b1201b8a0674",
+    "velero-12.1.0.tgz": "99f225de22b29f99b4d2549a83655b73df9a14a9ba76c4809a3655e7d2581ebf",
     "valkey-0.11.0.tgz": "cb332e71e1d94ec344c61154544c5617436a642b65a6e4888c9749f32d130660",
     "flagger-1.44.0.tgz": "bd3279b7436721beaaaaabcf1c347b8cc8f85b258fb239861e3383f49a8f02e5",
     "loadtester-0.38.0.tgz": "27d1031943a73e155a3ff55511ec0eddb7640914ae5761df1cae344645dc8d11",

@@ -61,6 +61,7 @@ const installs = {
     minio: { archive: "minio-5.4.0.tgz", release: "minio", labels: ["minio-5.4.0"] },
     flagger: { archive: "flagger-1.44.0.tgz", release: "flagger", labels: ["flagger-1.44.0"] },
     flaggerLoadtester: { archive: "loadtester-0.38.0.tgz", release: "flagger-loadtester", labels: ["loadtester-0.38.0"] },
+    velero: { archive: "velero-12.1.0.tgz", release: "velero", labels: ["velero-12.1.0"] },
 } as const satisfies Record<string, ChartInstall>;
 
 /** What the MinIO chart 5.4.0 leaves out of its pods (see components/local/foundation.ts). */
@@ -185,6 +186,18 @@ export const chartExemptions: readonly ChartExemption[] = [
         reason: "the loadtester chart 0.38.0 has no value for the pod's automountServiceAccountToken; it runs as the ServiceAccount components/k8s/flagger.ts creates with automountServiceAccountToken: false, so no token is mounted",
         policies: [controllerToken],
         chart: installs.flaggerLoadtester, namespace: system, kind: "Deployment", name: /^flagger-loadtester$/,
+    },
+    {
+        id: "velero-single-replica",
+        reason: "the Velero server has no leader election: a second replica would run every Schedule twice; backups, not the application's users, depend on it, and a missed run pages (VeleroBackupNotOnSchedule)",
+        policies: ["workload-replicas-production"],
+        chart: installs.velero, namespace: system, kind: "Deployment", name: /^velero$/,
+    },
+    {
+        id: "velero-uses-kube-api",
+        reason: "the Velero server reads every object it backs up, writes the ones it restores, and drives its own Backup, Schedule and VolumeSnapshot resources through the Kubernetes API",
+        policies: [controllerToken],
+        chart: installs.velero, namespace: system, kind: "Deployment", name: /^velero$/,
     },
 ];
 

@@ -68,7 +68,7 @@ const stagingCounts: Record<string, number> = {
     "aws:ec2/subnet:Subnet": 9, "aws:ec2/routeTable:RouteTable": 5, "aws:ec2/route:Route": 4,
     "aws:ec2/routeTableAssociation:RouteTableAssociation": 9, "aws:ec2/eip:Eip": 4, "aws:ec2/natGateway:NatGateway": 1,
     "aws:ec2/vpcEndpoint:VpcEndpoint": 1, "aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 4,
-    // Roles: cluster, nodes, EBS CSI, flow logs, RDS monitoring; backup, cert-manager, Elasticsearch and cache-snapshot IRSA;
+    // Roles: cluster, nodes, EBS CSI, flow logs, RDS monitoring; backup, cert-manager, Elasticsearch, Velero and cache-snapshot IRSA;
     // Karpenter's nodes and its controller (IRSA).
     "aws:iam/role:Role": 10, "aws:iam/rolePolicy:RolePolicy": 7, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 8,
     "aws:iam/instanceProfile:InstanceProfile": 1,
@@ -78,7 +78,7 @@ const stagingCounts: Record<string, number> = {
     "aws:cloudwatch/eventRule:EventRule": 4, "aws:cloudwatch/eventTarget:EventTarget": 4,
     "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": 1, "kubernetes:karpenter.sh/v1:NodePool": 1,
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-    "aws:eks/cluster:Cluster": 1, "aws:eks/nodeGroup:NodeGroup": 1, "aws:eks/addon:Addon": 5, "aws:ec2/launchTemplate:LaunchTemplate": 1,
+    "aws:eks/cluster:Cluster": 1, "aws:eks/nodeGroup:NodeGroup": 1, "aws:eks/addon:Addon": 6, "aws:ec2/launchTemplate:LaunchTemplate": 1,
     // Nodes, database, cache and the CI runners (admitted to the cluster's private endpoint).
     "aws:ec2/securityGroup:SecurityGroup": 4, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 3,
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 1,
@@ -426,7 +426,7 @@ describe("AWS foundation", function () {
 
                 it("installs vpc-cni (NetworkPolicy enforcement on) and kube-proxy before nodes, coredns, EBS CSI (IRSA) and metrics-server after", () => {
                     const addons = ofType(res, T.addon);
-                    expect(addons.map(a => a.inputs.addonName)).to.have.members(["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "metrics-server"]);
+                    expect(addons.map(a => a.inputs.addonName)).to.have.members(["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "metrics-server", "snapshot-controller"]);
                     const ng = one(res, T.nodeGroup, `${F}-cluster-nodes`);
                     const addon = (n: string) => addons.find(a => a.inputs.addonName === n)!;
                     expect(JSON.parse(addon("vpc-cni").inputs.configurationValues as string)).to.deep.equal({
@@ -437,6 +437,7 @@ describe("AWS foundation", function () {
                     expect(addon("aws-ebs-csi-driver").dependsOn).to.include(ng.urn);
                     // The HPAs read CPU and memory from the metrics API, which EKS does not ship.
                     expect(addon("metrics-server").dependsOn).to.include(ng.urn);
+                    expect(addon("snapshot-controller").dependsOn).to.include(ng.urn);
                     expect(deps(addon("aws-ebs-csi-driver"), "serviceAccountRoleArn")).to.deep.equal([urn(ev, T.role, `${F}-cluster-ebs-csi-role`)]);
                 });
 

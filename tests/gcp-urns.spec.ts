@@ -24,6 +24,8 @@ const added = [
     // Elasticsearch's snapshot identity (issue 22).
     "bookkeep-gcp-identity-elasticsearch", "bookkeep-gcp-identity-elasticsearch-wi",
     "bookkeep-gcp-identity-elasticsearch-snapshots", "bookkeep-gcp-identity-elasticsearch-bucket",
+    // Issue 21: Velero's service account, its Workload Identity binding, bucket grant and signBlob grant.
+    "bookkeep-gcp-identity-velero", "bookkeep-gcp-identity-velero-wi", "bookkeep-gcp-identity-velero-objects", "bookkeep-gcp-identity-velero-sign",
 ];
 /** Type tokens renamed to match their class: old to new. */
 const renamedTypes: Record<string, string> = { "bookkeep:gcp:Buckets": "bookkeep:gcp:GcsBuckets" };

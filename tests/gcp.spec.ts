@@ -70,10 +70,10 @@ const expectedCounts: Record<string, number> = {
     [T.provider]: 2, [T.service]: 12,
     [T.network]: 1, [T.subnet]: 1, [T.router]: 1, [T.nat]: 1, [T.firewall]: 2, [T.globalAddress]: 2, [T.address]: 1, [T.connection]: 1,
     [T.cluster]: 1, [T.nodePool]: 1, [T.k8sProvider]: 1,
-    [T.account]: 4, [T.accountIam]: 3, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
+    [T.account]: 5, [T.accountIam]: 4, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
     [T.keyRing]: 2, [T.cryptoKey]: 7, [T.keyIam]: 7,
     [T.sql]: 1, [T.sqlDatabase]: 1, [T.sqlUser]: 1, [T.redis]: 1,
-    [T.bucket]: 4, [T.bucketIam]: 4,
+    [T.bucket]: 4, [T.bucketIam]: 5,
     [T.backendBucket]: 1, [T.signedUrlKey]: 1, [T.urlMap]: 2, [T.certificate]: 1, [T.sslPolicy]: 1, [T.httpsProxy]: 1, [T.httpProxy]: 1, [T.forwardingRule]: 2,
     [T.zone]: 1, [T.record]: 3, [T.zoneIam]: 1,
     [T.secret]: 1, [T.secretVersion]: 1,
@@ -555,6 +555,10 @@ for (const stackName of ["staging", "production"] as const) {
             const wi = ofType(s.res, T.accountIam).map(r => r.inputs).sort((a, b) => String(a.member).localeCompare(String(b.member)));
             expect(wi).to.deep.equal([
                 {
+                    serviceAccountId: `projects/${project}/serviceAccounts/bk-${stackName}-velero@${project}.iam.gserviceaccount.com`,
+                    role: "roles/iam.serviceAccountTokenCreator", member: `serviceAccount:bk-${stackName}-velero@${project}.iam.gserviceaccount.com`,
+                },
+                {
                     serviceAccountId: `projects/${project}/serviceAccounts/bk-${stackName}-elasticsearch@${project}.iam.gserviceaccount.com`,
                     role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${pool}[bookkeep-monitoring/elasticsearch]`,
                 },
@@ -565,6 +569,10 @@ for (const stackName of ["staging", "production"] as const) {
                 {
                     serviceAccountId: `projects/${project}/serviceAccounts/bk-${stackName}-cert-manager@${project}.iam.gserviceaccount.com`,
                     role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${pool}[bookkeep-system/cert-manager]`,
+                },
+                {
+                    serviceAccountId: `projects/${project}/serviceAccounts/bk-${stackName}-velero@${project}.iam.gserviceaccount.com`,
+                    role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${pool}[bookkeep-system/velero]`,
                 },
             ]);
             // Elasticsearch's snapshots: objects under elasticsearch/ of the backups bucket only, and the bucket lookup.
@@ -579,10 +587,15 @@ for (const stackName of ["staging", "production"] as const) {
             expect(inputs(T.bucketIam, `${N}-identity-elasticsearch-bucket`)).to.deep.equal({ bucket: `${project}-backups-in`, role: "roles/storage.legacyBucketReader", member: es });
             // The pool comes from the cluster's output: IAM refuses the binding until the cluster exists.
             const cluster = find(T.cluster, `${N}-gke`);
-            ofType(s.res, T.accountIam).forEach(r => expect(r.propertyDependencies.member, r.name).to.include(cluster.urn));
+            ofType(s.res, T.accountIam).filter(r => r.inputs.role === "roles/iam.workloadIdentityUser")
+                .forEach(r => expect(r.propertyDependencies.member, r.name).to.include(cluster.urn));
             expect(inputs(T.bucketIam, `${N}-identity-backup-writer`)).to.deep.equal({
                 bucket: `${project}-backups-in`, role: "roles/storage.objectCreator",
                 member: `serviceAccount:bk-${stackName}-backup@${project}.iam.gserviceaccount.com`,
+            });
+            expect(inputs(T.bucketIam, `${N}-identity-velero-objects`)).to.deep.equal({
+                bucket: `${project}-backups-in`, role: "roles/storage.objectAdmin",
+                member: `serviceAccount:bk-${stackName}-velero@${project}.iam.gserviceaccount.com`,
             });
             const role = inputs(T.customRole, `${N}-identity-dns01`);
             expect(role.permissions).to.deep.equal([...dns01Permissions]);

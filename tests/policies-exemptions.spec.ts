@@ -250,6 +250,7 @@ describe("policy pack: chart exemption list", () => {
             "fluentd-kube-metadata", "monitoring-controllers-use-kube-api", "nats-config-reloader",
             "eck-operator-uses-kube-api", "eck-operator-no-probe-endpoint", "cnpg-operator-uses-kube-api",
             "minio-server-unrestricted", "minio-chart-gaps", "flagger-uses-kube-api", "flagger-loadtester-token-off-by-account",
+            "velero-single-replica", "velero-uses-kube-api",
         ]);
         for (const e of chartExemptions) {
             expect(e.reason.length, e.id).to.be.greaterThan(40);
@@ -271,7 +272,7 @@ describe("policy pack: chart exemption list", () => {
         expect(waived.filter(p => never.includes(p))).to.deep.equal([]);
         expect(chartExemptions.filter(e => e.policies.includes("pod-no-automounted-token")).map(e => e.id)).to.deep.equal([
             "envoy-gateway-uses-kube-api", "cert-manager-uses-kube-api", "sealed-secrets-uses-kube-api", "fluentd-kube-metadata",
-            "monitoring-controllers-use-kube-api", "eck-operator-uses-kube-api", "cnpg-operator-uses-kube-api", "minio-chart-gaps", "flagger-uses-kube-api",
+            "monitoring-controllers-use-kube-api", "eck-operator-uses-kube-api", "cnpg-operator-uses-kube-api", "minio-chart-gaps", "flagger-uses-kube-api", "velero-uses-kube-api",
             // Its ServiceAccount (components/k8s/flagger.ts) mounts no token; the chart cannot say so on the pod.
             "flagger-loadtester-token-off-by-account",
         ]);

@@ -82,6 +82,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly k8sProvider: k8s.Provider;
     public readonly storageClass: k8s.storage.v1.StorageClass;
+    /** The VolumeSnapshot CRDs and controller (an EKS add-on). */
+    public readonly snapshotController: aws.eks.Addon;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:aws:Cluster", name, {}, opts);
@@ -245,6 +247,8 @@ export class Cluster extends pulumi.ComponentResource {
         // EKS ships no metrics API; without it every HorizontalPodAutoscaler holds its minimum
         // forever (GKE bundles metrics-server, so only this cloud adds it).
         addon("metrics-server", {}, [this.nodeGroup]);
+        // EKS ships no VolumeSnapshot CRDs or controller; Velero's CSI snapshots need both.
+        this.snapshotController = addon("snapshot-controller", {}, [this.nodeGroup]);
 
         this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.cluster.certificateAuthority])
             .apply(([n, endpoint, ca]) => eksKubeconfig({ clusterName: n, endpoint, certificateAuthorityData: ca.data!, region: args.region })));

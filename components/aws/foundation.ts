@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { kubernetesServiceCidr } from "../../stacks/cidr";
 import { AwsStackConfig } from "../../stacks/schema";
 import { acmeDns01Issuer } from "../certificates";
-import { CertificateIssuer, CloudFoundation, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints, ScheduledCloudJob } from "../foundation";
+import { CertificateIssuer, CloudFoundation, ClusterBackupTarget, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints, ScheduledCloudJob } from "../foundation";
 import { IdentityWorkload } from "../identities";
 import { AuditTrail, auditTrailName } from "./audit";
 import { Cache } from "./cache";
@@ -34,6 +34,8 @@ export interface AwsFoundationArgs {
 
 /** aws-cli v2, pinned: the backup job's uploader and the hourly cache snapshots. */
 export const awsCliImage = "amazon/aws-cli:2.22.35";
+/** Velero's AWS plugin; v1.14.x is the line for Velero 1.18 (the velero chart 12.1.0's server). */
+export const veleroAwsPlugin = "velero/velero-plugin-for-aws:v1.14.2";
 
 export class AwsFoundation extends pulumi.ComponentResource implements CloudFoundation {
     public readonly cloud = "aws" as const;
@@ -50,6 +52,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
     public readonly ingressService: CloudFoundation["ingressService"];
     public readonly publicEndpoints: PublicEndpoints;
     public readonly identityEgress: CloudFoundation["identityEgress"];
+    public readonly clusterBackup: ClusterBackupTarget;
     public readonly apiServerPeers: CloudFoundation["apiServerPeers"];
     public readonly outputs: FoundationOutputs;
     private readonly identities: WorkloadIdentities;
@@ -240,6 +243,17 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             uploaderEnv: [{ name: "AWS_REGION", value: region }],
             networkPeers: awsApiPeers,
             uploaderPorts: [443],
+        };
+        this.clusterBackup = {
+            provider: "aws",
+            pluginImage: veleroAwsPlugin,
+            bucket: backupsBucket,
+            // Without kmsKeyId the plugin writes with the bucket's default; naming it keeps Velero's
+            // objects under the backups key even if that default changes.
+            config: { region, kmsKeyId: backupsKeyArn },
+            csiDriver: "ebs.csi.aws.com",
+            snapshotCrds: [cluster.snapshotController],
+            networkPeers: awsApiPeers,
         };
         this.jwtSecret = secrets.jwtSecret;
         // Credentials come from the cert-manager service account's IRSA role.

@@ -47,6 +47,24 @@ export function snapshotRepositoryPolicy(bucketArn: pulumi.Input<string>, keyArn
     );
 }
 
+/**
+ * Velero's object store: read, write and delete under `velero/` only (it expires its own backups),
+ * with the backups key for SSE-KMS. No EC2 rights: volumes are snapshotted through CSI, by the EBS
+ * CSI controller's own role.
+ */
+export function veleroPolicy(bucketArn: pulumi.Input<string>, keyArn: pulumi.Input<string>): pulumi.Output<string> {
+    return policyJson(
+        {
+            Sid: "VeleroObjects",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            Resource: pulumi.interpolate`${bucketArn}/velero/*`,
+        },
+        { Sid: "VeleroList", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": ["velero/*", "velero/"] } } },
+        { Sid: "VeleroKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: keyArn },
+    );
+}
+
 /** cert-manager's documented Route 53 policy, narrowed to ACME challenge TXT records in one zone. */
 export function certManagerPolicy(zoneArn: pulumi.Input<string>): pulumi.Output<string> {
     return policyJson(
@@ -88,6 +106,7 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             "cert-manager": role("cert-manager", "cert-manager: ACME DNS-01 challenges in the BookKeep zone", certManagerPolicy(args.zoneArn)),
             "elasticsearch": role("elasticsearch", "Elasticsearch snapshots in the backups bucket",
                 snapshotRepositoryPolicy(args.backupsBucketArn, args.backupsKeyArn, elasticsearchSnapshotPrefix)),
+            "velero": role("velero", "Velero: whole-cluster backups under velero/ in the backups bucket", veleroPolicy(args.backupsBucketArn, args.backupsKeyArn)),
         };
         this.registerOutputs({});
     }

@@ -10,7 +10,7 @@ import { Provider as CommandProvider } from "@pulumi/command/provider";
 import { acmeDns01Issuer } from "../certificates";
 import { postgresUrl, redisUrl } from "../connections";
 import { generateJwtSecret } from "../jwt";
-import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints } from "../foundation";
+import { CertificateIssuer, CloudFoundation, ClusterBackupTarget, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints } from "../foundation";
 import { IdentityWorkload } from "../identities";
 import { kubernetesServiceCidr } from "../../stacks/cidr";
 import { GcpStackConfig } from "../../stacks/schema";
@@ -35,6 +35,8 @@ import { gcsUploadScript } from "./upload";
 export const memorystoreTlsPort = 6378;
 /** Image of the backup uploader (pinned): the slim Cloud SDK image carries curl and sed. */
 export const uploaderImage = "google/cloud-sdk:502.0.0-slim";
+/** Velero's GCP plugin; v1.14.x is the line for Velero 1.18 (the velero chart 12.1.0's server). */
+export const veleroGcpPlugin = "velero/velero-plugin-for-gcp:v1.14.2";
 
 export interface GcpFoundationArgs {
     /** Validated stack config; `gcp.*`, `network.*`, `cluster.*`, `database.*` and `cache.*` are read. */
@@ -55,6 +57,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
     public readonly ingressService: CloudFoundation["ingressService"];
     public readonly publicEndpoints: PublicEndpoints;
     public readonly identityEgress: CloudFoundation["identityEgress"];
+    public readonly clusterBackup: ClusterBackupTarget;
     public readonly apiServerPeers: CloudFoundation["apiServerPeers"];
     public readonly outputs: FoundationOutputs;
     private readonly identities: WorkloadIdentities;
@@ -147,6 +150,18 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             // which the platform admits separately (identityEgress).
             networkPeers: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
             uploaderPorts: [443],
+        };
+
+        this.clusterBackup = {
+            provider: "gcp",
+            pluginImage: veleroGcpPlugin,
+            // The dual-region bucket's default CMEK key encrypts Velero's objects like the dumps.
+            bucket: backupsBucket,
+            config: {},
+            csiDriver: "pd.csi.storage.gke.io",
+            // GKE installs the VolumeSnapshot CRDs and controller with its PD CSI driver.
+            snapshotCrds: [],
+            networkPeers: this.objectStore.networkPeers,
         };
 
         this.jwtSecret = generateJwtSecret(`${name}-jwt`, { parent: this, provider: randomProvider });

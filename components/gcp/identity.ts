@@ -80,7 +80,7 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             }, childOpts);
             return sa;
         };
-        this.accounts = { "backup": account("backup"), "cert-manager": account("cert-manager"), "elasticsearch": account("elasticsearch") };
+        this.accounts = { "backup": account("backup"), "cert-manager": account("cert-manager"), "elasticsearch": account("elasticsearch"), "velero": account("velero") };
 
         // Create-only on the one bucket: a compromised backup job can neither read nor delete dumps.
         new gcp.storage.BucketIAMMember(`${name}-backup-writer`, {
@@ -104,6 +104,19 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             bucket: args.backupsBucket.name,
             role: "roles/storage.legacyBucketReader",
             member: this.accounts.elasticsearch.member,
+        }, childOpts);
+        // Velero lists, reads and deletes its own backups (it expires them by TTL). Volumes are
+        // snapshotted through CSI by GKE's PD driver, so it holds no Compute rights.
+        new gcp.storage.BucketIAMMember(`${name}-velero-objects`, {
+            bucket: args.backupsBucket.name,
+            role: "roles/storage.objectAdmin",
+            member: this.accounts.velero.member,
+        }, childOpts);
+        // The GCS plugin signs download URLs (`velero backup logs`/`describe`) with its own key via signBlob.
+        new gcp.serviceaccount.IAMMember(`${name}-velero-sign`, {
+            serviceAccountId: this.accounts.velero.name,
+            role: "roles/iam.serviceAccountTokenCreator",
+            member: this.accounts.velero.member,
         }, childOpts);
 
         // Cloud DNS supports IAM on a single managed zone: the DNS-01 role is granted there, not on

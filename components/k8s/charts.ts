@@ -52,6 +52,8 @@ export const charts = {
     flaggerLoadtester: { chart: "loadtester", version: "0.38.0" },
     eckOperatorCrds: { chart: "eck-operator-crds", version: "3.5.0" },
     eckOperator: { chart: "eck-operator", version: "3.5.0" },
+    // Whole-cluster backup (components/k8s/velero.ts); ships Velero v1.18.1.
+    velero: { chart: "velero", version: "12.1.0" },
 } as const satisfies Record<string, ChartPin>;
 
 /**

@@ -29,6 +29,7 @@ import { PlatformNamespaces } from "./namespaces";
 import { Nats } from "./nats";
 import { SealedSecrets } from "./sealedSecrets";
 import { Tracing } from "./tracing";
+import { Velero } from "./velero";
 
 export interface KubernetesPlatformArgs {
     /** Validated stack config; `observability.enabled: false` leaves out Prometheus/Grafana, Elasticsearch/Fluentd and the OTel collector. */
@@ -106,6 +107,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         const secrets = new AppSecrets(`${name}-secrets`, { ...layer, randomProvider, natsPasswords: nats.clientPasswords }, child);
         this.appSecretName = secrets.secretName;
         new SealedSecrets(`${name}-sealed-secrets`, { ...layer, observability, monitoringCrds }, child);
+        if (foundation.clusterBackup) {
+            new Velero(`${name}-velero`, { ...layer, observability, monitoringCrds }, child);
+        }
         const migration = new DatabaseMigration(`${name}-migration`, {
             foundation, namespaces, imageRegistry: config.fleet.imageRegistry, releaseVersion: config.fleet.releaseVersion, secret: secrets.secret,
         }, child);
