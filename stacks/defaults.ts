@@ -6,7 +6,7 @@
  * | env         | AWS nodes      | GCP nodes                  | AWS database          | GCP database          | replicas |
  * |-------------|----------------|----------------------------|-----------------------|-----------------------|----------|
  * | development | local cluster  | -                          | in-cluster PostgreSQL | -                     | 1-1      |
- * | staging     | 2 x t3.medium  | 2 x e2-medium              | db.t3.small           | db-g1-small           | 1-2      |
+ * | staging     | 2 x t3.medium  | 2 x e2-standard-2          | db.t3.small           | db-g1-small           | 1-2      |
  * | production  | 5 x t3.large   | 2 per zone x e2-standard-2 | db.r5.large, Multi-AZ | db-custom-2-13312, HA | 2-10     |
  */
 import { AwsConfig, Cloud, EdgeConfig, Environment, GcpConfig, StackConfig } from "./schema";
@@ -92,7 +92,7 @@ const aws: Record<CloudEnvironment, DeepPartial<AwsConfig>> = {
 const gcp: Record<CloudEnvironment, DeepPartial<GcpConfig>> = {
     staging: {
         subnetCidr: "10.20.0.0/16", podsCidr: "10.24.0.0/14", servicesCidr: "10.28.0.0/20", privateServicesCidr: "10.29.0.0/20",
-        controlPlaneCidr: "172.16.0.16/28", nodeMachineType: "e2-medium", databaseTier: "db-g1-small", cacheMemorySizeGb: 1,
+        controlPlaneCidr: "172.16.0.16/28", nodeMachineType: "e2-standard-2", databaseTier: "db-g1-small", cacheMemorySizeGb: 1,
     },
     production: {
         subnetCidr: "10.10.0.0/16", podsCidr: "10.100.0.0/14", servicesCidr: "10.104.0.0/20", privateServicesCidr: "10.105.0.0/20",

@@ -70,7 +70,7 @@ const stagingCounts: Record<string, number> = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": 1, "aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 4,
     // Roles: cluster, nodes, EBS CSI, flow logs, RDS monitoring; backup, cert-manager, Elasticsearch, Velero and cache-snapshot IRSA;
     // Karpenter's nodes and its controller (IRSA).
-    "aws:iam/role:Role": 10, "aws:iam/rolePolicy:RolePolicy": 7, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 8,
+    "aws:iam/role:Role": 11, "aws:iam/rolePolicy:RolePolicy": 8, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 8,
     "aws:iam/instanceProfile:InstanceProfile": 1,
     // The deploy role, the one operators' role of the stack file, and Karpenter's nodes; policies for the first two.
     "aws:eks/accessEntry:AccessEntry": 3, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 2,
@@ -106,7 +106,7 @@ const productionCounts: Record<string, number> = {
     "aws:s3/bucket:Bucket": 5, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 5,
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 5, "aws:s3/bucketVersioning:BucketVersioning": 5,
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 5, "aws:s3/bucketPolicy:BucketPolicy": 5,
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 1, "aws:iam/role:Role": 11, "aws:iam/rolePolicy:RolePolicy": 8,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 1, "aws:iam/role:Role": 12, "aws:iam/rolePolicy:RolePolicy": 9,
 };
 
 const matrix = {

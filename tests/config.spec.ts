@@ -90,7 +90,7 @@ describe("stack config", () => {
         }
         expect(aws.cluster).to.include({ nodeCount: 2 });
         expect(aws.aws).to.include({ nodeInstanceType: "t3.medium", databaseInstanceClass: "db.t3.small", natGateways: "single" });
-        expect(gcp.gcp).to.include({ nodeMachineType: "e2-medium", databaseTier: "db-g1-small" });
+        expect(gcp.gcp).to.include({ nodeMachineType: "e2-standard-2", databaseTier: "db-g1-small" });
         expect(aws.fleet).to.include({ minReplicas: 1, maxReplicas: 2 });
     });
 

@@ -70,7 +70,7 @@ const expectedCounts: Record<string, number> = {
     [T.provider]: 2, [T.service]: 12,
     [T.network]: 1, [T.subnet]: 1, [T.router]: 1, [T.nat]: 1, [T.firewall]: 2, [T.globalAddress]: 2, [T.address]: 1, [T.connection]: 1,
     [T.cluster]: 1, [T.nodePool]: 1, [T.k8sProvider]: 1,
-    [T.account]: 5, [T.accountIam]: 4, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
+    [T.account]: 5, [T.accountIam]: 5, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
     [T.keyRing]: 2, [T.cryptoKey]: 7, [T.keyIam]: 7,
     [T.sql]: 1, [T.sqlDatabase]: 1, [T.sqlUser]: 1, [T.redis]: 1,
     [T.bucket]: 4, [T.bucketIam]: 5,
@@ -257,7 +257,7 @@ for (const stackName of ["staging", "production"] as const) {
             const pool = inputs(T.nodePool, `${N}-gke-default`);
             const expected = production
                 ? { machineType: "e2-standard-2", zones: ["asia-south1-a", "asia-south1-b", "asia-south1-c"], perZone: 2, min: 5, max: 10 }
-                : { machineType: "e2-medium", zones: ["asia-south1-a", "asia-south1-b"], perZone: 1, min: 2, max: 4 };
+                : { machineType: "e2-standard-2", zones: ["asia-south1-a", "asia-south1-b"], perZone: 1, min: 2, max: 4 };
             expect(pool.nodeLocations).to.deep.equal(expected.zones);
             expect(pool.initialNodeCount).to.equal(expected.perZone);
             expect(pool.initialNodeCount * pool.nodeLocations.length).to.be.at.least(s.config.cluster.nodeCount);
@@ -581,7 +581,7 @@ for (const stackName of ["staging", "production"] as const) {
                 bucket: `${project}-backups-in`, role: "roles/storage.objectAdmin", member: es,
                 condition: {
                     title: "elasticsearch-snapshots-only",
-                    expression: `resource.name.startsWith("projects/_/buckets/${project}-backups/objects/elasticsearch/")`,
+                    expression: `resource.name.startsWith("projects/_/buckets/${project}-backups-in/objects/elasticsearch/")`,
                 },
             });
             expect(inputs(T.bucketIam, `${N}-identity-elasticsearch-bucket`)).to.deep.equal({ bucket: `${project}-backups-in`, role: "roles/storage.legacyBucketReader", member: es });

@@ -74,7 +74,7 @@ describe("policy pack: shape", () => {
         const downgraded = (stack: string) => effectiveLevels(pack, policyConfig(stack)).filter(p => p.enforcementLevel !== "mandatory")
             .map(p => `${p.name}=${p.enforcementLevel}`).sort();
         expect(downgraded("staging")).to.deep.equal([
-            "autoscaler-reaches-hpa-maximum=advisory", "cloud-sql-final-backup=advisory", "fleet-fits-at-hpa-minimum=advisory",
+            "autoscaler-reaches-hpa-maximum=advisory", "cloud-sql-final-backup=advisory",
             "gke-control-plane-logging=advisory", "rds-final-snapshot=advisory",
         ]);
         expect(downgraded("development")).to.deep.equal([

@@ -44,6 +44,10 @@ describe("stacks", () => {
                 expect(result.policies.evaluated.length).to.be.at.least(40);
             });
 
+            it("fits its pods at the HPA minimum (fleet-fits-at-hpa-minimum is mandatory on every stack)", () => {
+                expect(result.policies.violations.filter(v => v.policy === "fleet-fits-at-hpa-minimum").map(v => v.message)).to.deep.equal([]);
+            });
+
             it("leaves the inputs its policies share unchanged (no policy writes to its arguments)", () => {
                 expectPolicyInputsUnchanged(result.evaluation.resources);
             });
