@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { projectRoot } from "../offline/engine";
@@ -161,7 +162,7 @@ describe("release workflows", () => {
             return r.stdout.trim();
         };
         const scope = (before: (repo: string, first: string) => string) => {
-            const repo = fs.mkdtempSync(path.join(require("os").tmpdir(), "bookkeep-release-"));
+            const repo = fs.mkdtempSync(path.join(os.tmpdir(), "bookkeep-release-"));
             try {
                 git(repo, "init", "-q");
                 git(repo, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-q", "--allow-empty", "-m", "base");

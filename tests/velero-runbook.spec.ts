@@ -35,7 +35,7 @@ describe("velero: the lost-cluster runbook's names", () => {
             const namespaces = ofType(rs, "kubernetes:core/v1:Namespace").map(metaName);
             const server = ofType(rs, "kubernetes:apps/v1:Deployment").find(d => metaName(d) === "velero");
             const veleroNamespace = (server?.inputs.metadata as { namespace?: string } | undefined)?.namespace;
-            expect(flagValues(commands, "--from-schedule")).to.not.be.empty;
+            expect(flagValues(commands, "--from-schedule")).to.have.length.greaterThan(0);
             expect(flagValues(commands, "--from-schedule").filter(s => !schedules.includes(s))).to.deep.equal([]);
             const used = [...flagValues(commands, "--include-namespaces"), ...flagValues(commands, "--exclude-namespaces")];
             expect(used.filter(n => !namespaces.includes(n))).to.deep.equal([]);
