@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Platform } from "./components/platform";
 import { defaultManifestPath, loadCatalog, loadRelease } from "./services";
-import { loadStackConfig, resilienceOverridesInForce } from "./stacks";
+import { cloudflareApiToken, loadStackConfig, resilienceOverridesInForce } from "./stacks";
 
 const catalog = loadCatalog();
 const config = loadStackConfig(catalog.map(s => s.name));
@@ -13,7 +13,7 @@ const overrides = resilienceOverridesInForce(config);
 overrides.forEach(o => void pulumi.log.warn(`resilience override: ${o}`));
 // Read before any resource registers, so a bad manifest stops the run with nothing half-done.
 const release = loadRelease(config.releaseManifest ?? defaultManifestPath(config.environment), catalog);
-const platform = new Platform("bookkeep", { config, catalog, release });
+const platform = new Platform("bookkeep", { config, catalog, release, cloudflareApiToken: cloudflareApiToken() });
 const outputs = platform.foundation.outputs;
 
 export const environment = config.environment;
@@ -27,5 +27,6 @@ export const documentsBucket = outputs.documentsBucket;
 export const backupsBucket = outputs.backupsBucket;
 export const apiUrl = pulumi.interpolate`https://${outputs.apiHostname}`;
 export const cdnHostname = outputs.cdnHostname;
-export const nameServers = outputs.nameServers;
+// With the edge on, Cloudflare is authoritative: the registrar points at its name servers.
+export const nameServers = platform.edge?.nameServers ?? outputs.nameServers;
 export const services = platform.fleet.routes;

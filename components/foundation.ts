@@ -56,6 +56,11 @@ export interface CertificateIssuer {
     readonly name: string;
     /** ClusterIssuer `spec`. */
     readonly spec: pulumi.Input<Record<string, unknown>>;
+    /**
+     * A Secret the solver reads from cert-manager's namespace (a DNS API token), created with the
+     * issuer. Default none: the cloud solvers authenticate by workload identity.
+     */
+    readonly credentials?: { readonly name: string; readonly stringData: pulumi.Input<Record<string, pulumi.Input<string>>> };
 }
 
 /**
@@ -76,6 +81,26 @@ export interface ScheduledCloudJob {
     /** Egress peers and ports for the cloud API. */
     readonly networkPeers: NetworkPolicyPeer[];
     readonly ports: number[];
+}
+
+/** A DNS record another zone must carry for this foundation (a certificate's validation record). */
+export interface PublishedRecord {
+    readonly name: pulumi.Output<string>;
+    readonly type: pulumi.Output<string>;
+    readonly content: pulumi.Output<string>;
+}
+
+/**
+ * What a DNS-authoritative edge in front of the stack (Cloudflare, components/edge/) publishes for
+ * it: the origin, the static-asset CDN, and the records the cloud's certificates validate through.
+ */
+export interface PublicEndpoints {
+    /** Public IPv4 addresses of the ingress load balancer, keyed by what each one serves (an AZ, the region). */
+    readonly originAddresses: Readonly<Record<string, pulumi.Output<string>>>;
+    /** The static-asset CDN's own target for `cdn.<domain>` (CloudFront's name, Cloud CDN's address). */
+    readonly cdnTarget: { readonly type: "A" | "CNAME"; readonly content: pulumi.Output<string> };
+    /** Certificate validation records (ACM's CNAME for the CDN), keyed by what they validate. */
+    readonly validationRecords: Readonly<Record<string, PublishedRecord>>;
 }
 
 export interface CloudFoundation {
@@ -110,6 +135,8 @@ export interface CloudFoundation {
     readonly identityEgress: NetworkPolicyEgressRule[];
     /** Where pods reach the Kubernetes API server, for controllers' NetworkPolicy egress (port 443). */
     readonly apiServerPeers: NetworkPolicyPeer[];
+    /** The public endpoints an edge puts its DNS in front of; unset where nothing is public (a laptop). */
+    readonly publicEndpoints?: PublicEndpoints;
     /** Annotations that bind a Kubernetes ServiceAccount to the workload's cloud identity. */
     serviceAccountAnnotations(workload: IdentityWorkload): Record<string, pulumi.Input<string>>;
     /** Stack outputs this foundation contributes (identical key sets on every cloud). */

@@ -9,6 +9,7 @@ import { chartPolicies } from "./charts";
 import { clusterPolicies } from "./cluster";
 import { dataProtectionPolicies } from "./dataProtection";
 import { dataStoreTypesCovered } from "./dataStores";
+import { edgePolicies } from "./edge";
 import { gatewayPolicies } from "./gateway";
 import { hardeningPolicies, manifestPolicies } from "./hardening";
 import { networkPolicies } from "./network";
@@ -40,5 +41,6 @@ export const pack = {
         ...preflightPolicies,
         ...alertingPolicies,
         ...recoveryPolicies,
+        ...edgePolicies,
     ] as readonly Policy[],
 };

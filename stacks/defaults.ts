@@ -9,11 +9,12 @@
  * | staging     | 2 x t3.medium  | 2 x e2-medium              | db.t3.small           | db-g1-small           | 1-2      |
  * | production  | 5 x t3.large   | 2 per zone x e2-standard-2 | db.r5.large, Multi-AZ | db-custom-2-13312, HA | 2-10     |
  */
-import { AwsConfig, Cloud, Environment, GcpConfig, StackConfig } from "./schema";
+import { AwsConfig, Cloud, EdgeConfig, Environment, GcpConfig, StackConfig } from "./schema";
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 /** Any stack config section, partially filled (what a stack file or a default holds). */
-export type StackConfigInput = DeepPartial<Omit<StackConfig, "cloud" | "aws" | "gcp" | "local" | "cluster">> & {
+export type StackConfigInput = DeepPartial<Omit<StackConfig, "cloud" | "aws" | "gcp" | "local" | "cluster" | "edge">> & {
+    edge?: DeepPartial<EdgeConfig>;
     cloud?: Cloud;
     aws?: DeepPartial<AwsConfig>;
     gcp?: DeepPartial<GcpConfig>;
@@ -68,6 +69,9 @@ const cluster: Record<CloudEnvironment, StackConfigInput["cluster"]> = {
     staging: { kubernetesVersion: "1.35", nodeCount: 2, minNodes: 2, maxNodes: 4 },
     production: { kubernetesVersion: "1.35", nodeCount: 5, minNodes: 5, maxNodes: 10 },
 };
+
+/** The Cloudflare edge: on wherever there is a public origin; the account id comes from the stack file. */
+const edge: StackConfigInput["edge"] = { enabled: true, ddosSensitivity: "default", rateLimitPerMinute: 100, regionalServices: true, region: "in" };
 
 const aws: Record<CloudEnvironment, DeepPartial<AwsConfig>> = {
     staging: {
@@ -134,9 +138,9 @@ export function defaultsFor(environment: Environment, cloud: Cloud, region?: str
     }
     switch (cloud) {
         case "aws":
-            return { ...base, cluster: cluster[environment], aws: { ...placement.aws(region ?? "ap-south-1"), ...aws[environment] } };
+            return { ...base, cluster: cluster[environment], edge, aws: { ...placement.aws(region ?? "ap-south-1"), ...aws[environment] } };
         case "gcp":
-            return { ...base, cluster: cluster[environment], gcp: { ...placement.gcp(region ?? "asia-south1"), ...gcp[environment] } };
+            return { ...base, cluster: cluster[environment], edge, gcp: { ...placement.gcp(region ?? "asia-south1"), ...gcp[environment] } };
         default: {
             const exhaustive: never = cloud;
             throw new Error(`unknown cloud ${String(exhaustive)}`);

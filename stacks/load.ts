@@ -15,10 +15,15 @@ import { Cloud, clouds, Environment, environments, StackConfig, stackConfigSchem
 
 const namespace = "bookkeep";
 const stringKeys = ["environment", "cloud", "domain", "acmeEmail", "releaseManifest"] as const;
-const objectKeys = ["aws", "gcp", "local", "cluster", "database", "cache", "fleet", "observability", "resilienceOverrides", "quotas"] as const;
+const objectKeys = ["aws", "gcp", "local", "cluster", "database", "cache", "fleet", "observability", "resilienceOverrides", "quotas", "edge"] as const;
 export const configKeys: readonly string[] = [...stringKeys, ...objectKeys];
 /** Namespaces a stack file may use: this project's, and the engine's own (`pulumi:disable-default-providers`). */
 const engineNamespace = "pulumi";
+/**
+ * The one provider setting a stack file may hold: the Cloudflare API token, which no validated
+ * bookkeep:* value may carry in plain text. Read by `cloudflareApiToken()`, and only as a secret.
+ */
+export const cloudflareTokenKey = "cloudflare:apiToken";
 /** Keys that would rewrite an object's prototype when merged (`__proto__` under fleet.canaries dropped a canary). */
 const prototypeKeys = new Set(["__proto__", "constructor", "prototype"]);
 
@@ -40,6 +45,15 @@ export function loadStackConfig(serviceNames?: readonly string[]): StackConfig {
 }
 
 /**
+ * The Cloudflare API token (`cloudflare:apiToken`, a secret; the loader refuses it in plain text).
+ * Unset, the Cloudflare provider reads CLOUDFLARE_API_TOKEN from the environment; the offline plan
+ * needs neither.
+ */
+export function cloudflareApiToken(): pulumi.Output<string> | undefined {
+    return new pulumi.Config("cloudflare").getSecret("apiToken");
+}
+
+/**
  * Validates raw config (`{"bookkeep:cloud": "aws", "bookkeep:cluster": "{...}"}`, values as the
  * Pulumi engine passes them: strings, objects JSON-encoded) and merges per-environment defaults.
  * Throws an `InputPropertiesError` naming every bad key, its value and what is allowed.
@@ -55,6 +69,12 @@ export function parseStackConfig(raw: Record<string, string>, options: ParseOpti
     for (const [fullKey, value] of Object.entries(raw)) {
         const [ns, key] = splitKey(fullKey);
         if (ns === engineNamespace) {
+            continue;
+        }
+        if (fullKey === cloudflareTokenKey) {
+            if (!secret.has(fullKey)) {
+                issues.push({ propertyPath: fullKey, reason: `must be a secret, never plain text in the stack file: pulumi config set --secret ${cloudflareTokenKey} <token>` });
+            }
             continue;
         }
         if (ns !== namespace) {

@@ -166,6 +166,34 @@ export const observabilitySchema = z.strictObject({
     alerting: alertingSchema,
 });
 
+/** Cloudflare's HTTP DDoS sensitivity levels (Rulesets API `sensitivity_level`; "default" is High, "eoff" essentially off). */
+export const ddosSensitivities = ["default", "medium", "low", "eoff"] as const;
+/** Regional Services region keys the stack may name: India only (residency). */
+export const edgeRegions = ["in"] as const;
+
+/**
+ * The Cloudflare edge in front of the origin load balancer (components/edge/). Cloud stacks only:
+ * a local stack has no public origin, and the loader refuses the section there.
+ */
+export const edgeSchema = z.strictObject({
+    enabled: z.boolean(),
+    /** The Cloudflare account that owns the zone (`<domain>`, created by the stack): 32 hex digits. */
+    accountId: z.string().regex(/^[0-9a-f]{32}$/, { message: "must be a Cloudflare account id (32 lowercase hex digits, dashboard > Account home > Account ID)" }),
+    /** HTTP DDoS managed ruleset sensitivity. */
+    ddosSensitivity: z.enum(ddosSensitivities),
+    /** Requests per minute per client IP before the edge answers 429; mirrors the API's own limit. */
+    rateLimitPerMinute: count(1, 100_000),
+    /**
+     * Regional Services (Data Localization Suite): TLS termination and request processing for every
+     * proxied hostname in `region` only. Mandatory in production; off elsewhere only for an account
+     * without the entitlement (README, Edge).
+     */
+    regionalServices: z.boolean(),
+    region: z.custom<typeof edgeRegions[number]>(v => (edgeRegions as readonly unknown[]).includes(v), {
+        message: `must be ${edgeRegions.map(r => JSON.stringify(r)).join(" or ")} (India): Regional Services may process BookKeep's requests nowhere else`,
+    }),
+});
+
 /** A raised quota: a positive whole number (units as in offline/preflight/quotaTable.ts). */
 const raisedQuota = count(1, 1_000_000).optional();
 
@@ -180,6 +208,7 @@ export const awsQuotasSchema = z.strictObject({
     vpcs: raisedQuota,
     onDemandStandardVcpus: raisedQuota,
     gp3StorageTib: raisedQuota,
+    securityGroupRules: raisedQuota,
 });
 
 export const gcpQuotasSchema = z.strictObject({
@@ -218,8 +247,8 @@ const common = {
     }).optional(),
 };
 
-export const awsStackSchema = z.strictObject({ ...common, cloud: z.literal("aws"), aws: awsSchema, cluster: clusterSchema, quotas: awsQuotasSchema });
-export const gcpStackSchema = z.strictObject({ ...common, cloud: z.literal("gcp"), gcp: gcpSchema, cluster: clusterSchema, quotas: gcpQuotasSchema });
+export const awsStackSchema = z.strictObject({ ...common, cloud: z.literal("aws"), aws: awsSchema, cluster: clusterSchema, quotas: awsQuotasSchema, edge: edgeSchema });
+export const gcpStackSchema = z.strictObject({ ...common, cloud: z.literal("gcp"), gcp: gcpSchema, cluster: clusterSchema, quotas: gcpQuotasSchema, edge: edgeSchema });
 export const localStackSchema = z.strictObject({ ...common, cloud: z.literal("local"), local: localSchema, quotas: localQuotasSchema });
 
 /** The sections each cloud's stack may carry (top-level keys under `bookkeep:`). */
@@ -244,6 +273,9 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
     }
     if (c.database.restore) {
         restoreIssues(c.cloud, c.database.restore).forEach(i => issue(["database", "restore", ...i.path], i.message));
+    }
+    if (c.cloud !== "local") {
+        checkEdge(c, issue);
     }
     switch (c.cloud) {
         case "aws":
@@ -284,6 +316,21 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
         }
     }
 });
+
+function checkEdge(c: { environment: Environment; edge: z.infer<typeof edgeSchema>; aws?: { parentZoneId?: string } }, issue: Issue): void {
+    if (!c.edge.enabled) {
+        if (c.environment === "production") {
+            issue(["edge", "enabled"], "must be true in production: the WAF, DDoS protection and the India-only edge are production's front door");
+        }
+        return;
+    }
+    if (c.environment === "production" && !c.edge.regionalServices) {
+        issue(["edge", "regionalServices"], "must be true in production: TLS termination and request processing must stay in India (Regional Services)");
+    }
+    if (c.aws?.parentZoneId !== undefined) {
+        issue(["aws", "parentZoneId"], "is set, but with {{edge.enabled}} Cloudflare is authoritative for {{domain}}; remove parentZoneId and delegate the domain to the Cloudflare zone's name servers (bootstrap step)");
+    }
+}
 
 function checkCluster(cluster: z.infer<typeof clusterSchema>, issue: Issue): void {
     if (cluster.minNodes > cluster.nodeCount || cluster.nodeCount > cluster.maxNodes) {
@@ -337,3 +384,4 @@ export type DatabaseConfig = StackConfig["database"];
 export type CacheConfig = StackConfig["cache"];
 export type FleetConfig = StackConfig["fleet"];
 export type ObservabilityConfig = StackConfig["observability"];
+export type EdgeConfig = z.infer<typeof edgeSchema>;

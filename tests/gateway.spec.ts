@@ -28,9 +28,10 @@ function evaluateGateway(environment: Environment, extra: { origin?: GatewayOrig
     return run(() => {
         const f = fakeFoundation("aws", environment);
         const certManager = new k8s.core.v1.ConfigMap("cert-manager-stand-in", { metadata: { name: "cert-manager" } }, { provider: f.k8sProvider });
+        const monitoringCrds = new k8s.core.v1.ConfigMap("monitoring-stand-in", { metadata: { name: "monitoring" } }, { provider: f.k8sProvider });
         new ApiGateway("gw", {
             environment, observability: true, foundation: f, namespaces: { names: namespacesFor(environment) },
-            catalog: loadCatalog([...catalogEntries]), domain: "bookkeep.app", certManager, ...extra,
+            catalog: loadCatalog([...catalogEntries]), domain: "bookkeep.app", certManager, monitoringCrds, ...extra,
         }, { providers: [f.k8sProvider] });
         return {};
     });
@@ -181,6 +182,17 @@ describe("API gateway (Envoy Gateway)", () => {
             ingress: [{ from: [peers.gatewayProxy], ports: [{ port: 18000, protocol: "TCP" }] }, { from: [peers.prometheus], ports: [{ port: 19001, protocol: "TCP" }] }],
             egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] }],
         });
+    });
+
+    it("has Prometheus scrape the controller and the proxies with PodMonitors, after the monitoring CRDs", () => {
+        const peers = platformPeers("production");
+        const monitors = ofType(production.resources, "kubernetes:monitoring.coreos.com/v1:PodMonitor");
+        expect(monitors.map(m => [(m.inputs.metadata as any).name, (m.inputs.spec as any)])).to.deep.equal([
+            ["envoy-gateway-controller", { selector: { matchLabels: peers.gatewayController.podSelector.matchLabels }, podMetricsEndpoints: [{ port: "metrics", path: "/metrics" }] }],
+            ["envoy-gateway-proxy", { selector: { matchLabels: peers.gatewayProxy.podSelector.matchLabels }, podMetricsEndpoints: [{ port: "metrics", path: "/stats/prometheus" }] }],
+        ]);
+        const crds = ofType(production.resources, T.configMap).find(r => r.name === "monitoring-stand-in")!;
+        expect(monitors.every(m => m.dependsOn.includes(crds.urn))).to.equal(true);
     });
 
     describe("rejects bad arguments with an input error naming the field", () => {

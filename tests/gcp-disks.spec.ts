@@ -120,10 +120,11 @@ for (const stack of ["staging", "production"] as const) {
             expect(gcpBootstrapSteps(config).map(s => [s.id, s.when])).to.deep.equal([["cdn-unsigned-fill", "after-first-up"], ["destroy-gcloud", "before-destroy"]]);
             const steps = preflight.bootstrap;
             expect(steps.map(s => s.id)).to.deep.equal([
-                `apis-${config.gcp.project}`, ...(stack === "production" ? ["quota-ssdTotalGb"] : []), `delegate-${config.domain}`, "cluster-api-path", "cdn-unsigned-fill", "destroy-gcloud",
+                `apis-${config.gcp.project}`, ...(stack === "production" ? ["quota-ssdTotalGb"] : []), "cloudflare-account", `delegate-${config.domain}`, "cluster-api-path", "cdn-unsigned-fill", "destroy-gcloud",
             ]);
             const delegate = steps.find(s => s.id === `delegate-${config.domain}`)!;
-            expect(delegate.text).to.contain(stack === "production" ? "at the registrar of bookkeep.app" : "in the parent zone bookkeep.app").and.contain("DS record");
+            // The Cloudflare edge holds the domain (docs/edge.md): delegated to it, Cloud DNS's zone not at all.
+            expect(delegate.text).to.contain(stack === "production" ? "at the registrar of bookkeep.app" : "in the parent zone bookkeep.app (Cloudflare)").and.contain("Delegate " + config.domain + " to Cloudflare");
             expect(steps.find(s => s.id === "cdn-unsigned-fill")!.command).to.equal(`curl -sI https://cdn.${config.domain}/<object>`);
             expect(steps.find(s => s.id === "destroy-gcloud")!.text).to.contain("compute.networks.removePeering").and.contain(config.gcp.project);
         });

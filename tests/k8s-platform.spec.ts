@@ -3,6 +3,7 @@
  * charts and their key values, the required alerts verbatim, NetworkPolicy rules, Pod Security,
  * the migration Job and the backup CronJobs, and cloud-agnostic shape.
  */
+import { GatewayOrigin } from "../components/k8s/gateway";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { parse } from "yaml";
@@ -19,13 +20,13 @@ import { expectInputError, isSecret, one, present, reveal, run } from "./harness
 type Cloud = "aws" | "gcp" | "local";
 interface Layer { readonly ev: Evaluation; readonly migrationUrn: Promise<string>; readonly readyForFleet: Promise<string[]> }
 
-function evaluateLayer(stack: string, cloud: Cloud, overrides: Record<string, unknown> = {}, catalog = loadCatalog()): Promise<Layer> {
+function evaluateLayer(stack: string, cloud: Cloud, overrides: Record<string, unknown> = {}, catalog = loadCatalog(), origin?: GatewayOrigin): Promise<Layer> {
     const config = parseStackConfig(readStackFile(stack, overrides).config);
     let migrationUrn: Promise<string> = Promise.resolve("");
     let readyForFleet: Promise<string[]> = Promise.resolve([]);
     return run(() => {
         const f = fakeFoundation(cloud, config.environment);
-        const platform = new KubernetesPlatform("bookkeep-k8s", { config, foundation: f, catalog }, { providers: [f.k8sProvider] });
+        const platform = new KubernetesPlatform("bookkeep-k8s", { config, foundation: f, catalog, ...(origin ? { origin } : {}) }, { providers: [f.k8sProvider] });
         migrationUrn = new Promise(resolve => platform.migration.urn.apply(resolve));
         readyForFleet = new Promise(resolve => pulumi.all(platform.readyForFleet.map(r => r.urn)).apply(resolve));
         return {};
@@ -194,6 +195,7 @@ describe("Kubernetes platform layer", function () {
                 "NetworkPolicy/allow-dns", "NetworkPolicy/cert-manager-controller", "NetworkPolicy/cert-manager-kube-api", "NetworkPolicy/cert-manager-webhook",
                 "NetworkPolicy/default-deny", "NetworkPolicy/envoy-gateway-controller", "NetworkPolicy/envoy-gateway-proxy", "NetworkPolicy/fluentd",
                 "NetworkPolicy/sealed-secrets-controller",
+                "PodMonitor/envoy-gateway-controller", "PodMonitor/envoy-gateway-proxy",
                 "Secret/fluentd-elasticsearch",
             ],
             [mon]: [
@@ -922,6 +924,15 @@ describe("Kubernetes platform layer", function () {
         const aws = inventory(production.ev);
         aws[prod] = present(aws[prod], prod).filter(x => !x.endsWith("/redis-snapshot"));
         expect(inventory(productionGcp.ev)).to.deep.equal(aws);
+    });
+
+    it("hands the edge's origin to the gateway: source ranges on its load balancer, client certificates on its listeners", async () => {
+        const layer = await evaluateLayer("staging", "aws", {}, loadCatalog(), { sourceRanges: ["173.245.48.0/20"], clientCaPem: "PEM" });
+        const proxy = obj(layer.ev, "EnvoyProxy", "bookkeep-gateway", sys) as any;
+        expect(proxy.spec.provider.kubernetes.envoyService.loadBalancerSourceRanges).to.deep.equal(["173.245.48.0/20"]);
+        expect((obj(layer.ev, "ClientTrafficPolicy", "bookkeep-gateway", sys) as any).spec.tls.clientValidation)
+            .to.deep.equal({ caCertificateRefs: [{ group: "", kind: "ConfigMap", name: "origin-client-ca" }] });
+        expect((obj(staging.ev, "ClientTrafficPolicy", "bookkeep-gateway", sys) as any).spec.tls).to.deep.equal({ minVersion: "1.2" });
     });
 
     it("rejects an empty catalog before registering anything", async () => {

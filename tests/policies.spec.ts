@@ -7,6 +7,7 @@
  * (tests/policies-stack.ts says why).
  */
 import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import { StackValidationArgs, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
@@ -520,7 +521,16 @@ const expected: Record<string, Array<[string, string]>> = {
     "gw-plain": [["gateway-listeners-tls", "Gateway listener web serves plain HTTP to routes from other namespaces; admit routes only from the Gateway's own namespace (allowedRoutes.namespaces.from: Same) and attach nothing but a redirect to HTTPS."]],
     "route-plain": [["gateway-http-redirect-only", "HTTPRoute bookkeep-production/route-plain attaches to plain-HTTP listener bookkeep-system/gw-plain/web and serves more than a redirect; on a plain-HTTP listener a route may only redirect to HTTPS (a RequestRedirect filter with scheme https and no backendRefs)."]],
     "route-elsewhere": [["gateway-hostnames-in-domain", "HTTPRoute answers api.example.org, outside the stack's domain bookkeep.app; use bookkeep.app or names under it, which the certificate, the DNS zone and the edge cover."]],
-    "svc-lb": [["app-services-internal", "Service is exposed as LoadBalancer; use type ClusterIP and route through the API Gateway (an HTTPRoute)."]],
+    "svc-lb": [
+        ["app-services-internal", "Service is exposed as LoadBalancer; use type ClusterIP and route through the API Gateway (an HTTPRoute)."],
+        ["origin-admits-only-edge", "Load balancer Service svc-lb admits every source while the Cloudflare edge is on, so clients can bypass the WAF; set loadBalancerSourceRanges " +
+            "to Cloudflare's ranges (components/edge/cloudflareRanges.ts, as of 2026-02-11)."],
+    ],
+    // Edge
+    "cf-unregional": [["edge-regional-hostnames-india", "Proxied hostname app.bookkeep.app has no regional hostname in region \"in\"; in production Cloudflare must terminate TLS and " +
+        "process its requests in India (a RegionalHostname, bookkeep:edge.regionalServices)."]],
+    "cf-logpush": [["cloudflare-types-residency", "cloudflare:index/logpushJob:LogpushJob is not known to keep request data in India (logs, caches, Workers and storage run or keep " +
+        "data outside the Regional Services region); remove it, or add it to this policy's allowedTypes with the reason it keeps data in India."]],
     "app-namespace": [["namespace-default-deny", "Namespace bookkeep-production has no default-deny Ingress and Egress NetworkPolicy; add one with podSelector: {} and policyTypes [Ingress, Egress] and no rules."]],
     "deploy-nopdb": [["deployment-has-pdb", "Deployment deploy-nopdb in bookkeep-production has no PodDisruptionBudget; add one whose selector matches its pod labels (maxUnavailable: 1)."]],
     // Charts: a v3 Release shows the analyzer its inputs (a v4 Chart does not; see "chart-floating" below).
@@ -655,6 +665,12 @@ describe("policy pack: broken production stack", () => {
         gatewayApi("route-plain", "HTTPRoute", ns, { parentRefs: [{ name: "gw-plain", namespace: "bookkeep-system", sectionName: "web" }], hostnames: ["api.bookkeep.app"], rules: [backend] });
         gatewayApi("route-elsewhere", "HTTPRoute", ns, { parentRefs: [{ name: "bookkeep-gateway", namespace: "bookkeep-system", sectionName: "https-api" }], hostnames: ["api.example.org"], rules: [backend] });
         new k8s.core.v1.Service("svc-lb", { metadata: { name: "svc-lb", namespace: ns }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }, { provider: p.k8s });
+
+        // Edge: a zone makes every load balancer an origin only Cloudflare may reach (svc-lb above)
+        const cf = new cloudflare.Provider("cloudflare", {});
+        const zone = new cloudflare.Zone("cf-zone", { account: { id: "0123456789abcdef0123456789abcdef" }, name: "bookkeep.app" }, { provider: cf });
+        new cloudflare.DnsRecord("cf-unregional", { zoneId: zone.id, name: "app.bookkeep.app", type: "A", content: "203.0.113.10", proxied: true, ttl: 1 }, { provider: cf });
+        new cloudflare.LogpushJob("cf-logpush", { zoneId: zone.id, dataset: "http_requests", destinationConf: "s3://bookkeep-logs?region=ap-south-1" }, { provider: cf });
 
         // Charts
         release("release-repo", p.k8s, { chart: "ingress-nginx", version: "4.12.1", repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" } });

@@ -29,7 +29,7 @@ describe("stack config: bookkeep:quotas", () => {
 
     it("refuses another cloud's quota, naming the allowed keys", () => {
         expect(rejection(config("production", { ssdTotalGb: 2048 }))).to.contain(
-            "bookkeep:quotas: unknown setting(s) ssdTotalGb; allowed settings are elasticIps, natGatewaysPerAz, vpcs, onDemandStandardVcpus, gp3StorageTib");
+            "bookkeep:quotas: unknown setting(s) ssdTotalGb; allowed settings are elasticIps, natGatewaysPerAz, vpcs, onDemandStandardVcpus, gp3StorageTib, securityGroupRules");
         expect(rejection(config("development", { elasticIps: 10 }))).to.contain("bookkeep:quotas: unknown setting(s) elasticIps");
     });
 

@@ -111,7 +111,7 @@ describe("preflight: today's stacks, with the first-apply fixes", () => {
     it("production on AWS: 6 Elastic IPs (3 NAT + 3 ingress) on a quota of 5, and the one step to raise it", async () => {
         const p = preflightOf(await plan("production"));
         expect(quota(p, "elasticIps")).to.include({ used: 6, limit: 5, exceeded: true, region: "ap-south-1", limitFrom: "default" });
-        expect(p.bootstrap.map(s => s.id)).to.deep.equal(["opt-in-ap-south-2", "quota-elasticIps", "deploy-role", "delegate-bookkeep.app", "cluster-api-path"]);
+        expect(p.bootstrap.map(s => s.id)).to.deep.equal(["opt-in-ap-south-2", "quota-elasticIps", "deploy-role", "cloudflare-account", "delegate-bookkeep.app", "cluster-api-path"]);
     });
 
     it("a raised bookkeep:quotas.elasticIps clears the quota and its bootstrap step", async () => {

@@ -8,6 +8,7 @@ import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { bucketPolicyJson, SecureBucket } from "./bucket";
 import { keyAdminStatement, policyJson } from "./iam";
+import { PublishedRecord } from "../foundation";
 
 /** AWS managed policies, by their documented ids. */
 export const cachingOptimizedPolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6";
@@ -28,6 +29,8 @@ export interface CdnArgs {
 export class Cdn extends pulumi.ComponentResource {
     public readonly distribution: aws.cloudfront.Distribution;
     public readonly hostname: string;
+    /** The ACM validation record: it must resolve wherever the domain's DNS lives (Cloudflare, with the edge on). */
+    public readonly validationRecord: PublishedRecord;
 
     constructor(name: string, args: CdnArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:aws:Cdn", name, {}, opts);
@@ -53,6 +56,7 @@ export class Cdn extends pulumi.ComponentResource {
             ttl: 60,
             allowOverwrite: true,
         }, o);
+        this.validationRecord = { name: option.resourceRecordName, type: option.resourceRecordType, content: option.resourceRecordValue };
         const validation = new aws.acm.CertificateValidation(`${name}-cert`, {
             certificateArn: certificate.arn,
             validationRecordFqdns: [validationRecord.fqdn],

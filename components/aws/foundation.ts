@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { kubernetesServiceCidr } from "../../stacks/cidr";
 import { AwsStackConfig } from "../../stacks/schema";
 import { acmeDns01Issuer } from "../certificates";
-import { CertificateIssuer, CloudFoundation, FoundationOutputs, ObjectStore, protectStateful, ScheduledCloudJob } from "../foundation";
+import { CertificateIssuer, CloudFoundation, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints, ScheduledCloudJob } from "../foundation";
 import { IdentityWorkload } from "../identities";
 import { AuditTrail, auditTrailName } from "./audit";
 import { Cache } from "./cache";
@@ -48,6 +48,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
     public readonly certificateIssuer: CertificateIssuer;
     public readonly storageClass: string;
     public readonly ingressService: CloudFoundation["ingressService"];
+    public readonly publicEndpoints: PublicEndpoints;
     public readonly identityEgress: CloudFoundation["identityEgress"];
     public readonly apiServerPeers: CloudFoundation["apiServerPeers"];
     public readonly outputs: FoundationOutputs;
@@ -263,6 +264,15 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             { ipBlock: { cidr: kubernetesServiceCidr(config.aws.serviceCidr) } },
             ...network.layout.private.map(s => ({ ipBlock: { cidr: s.cidr } })),
         ];
+        this.publicEndpoints = {
+            // The network allocates one ingress address per AZ, in the configured order.
+            originAddresses: Object.fromEntries(config.aws.availabilityZones.flatMap((az, i) => {
+                const eip = network.ingressAddresses[i];
+                return eip ? [[az, eip.publicIp]] : [];
+            })),
+            cdnTarget: { type: "CNAME", content: cdn.distribution.domainName },
+            validationRecords: { "cdn-certificate": cdn.validationRecord },
+        };
         this.outputs = {
             clusterName: this.clusterName,
             kubeconfig: this.kubeconfig,

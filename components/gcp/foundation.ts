@@ -10,7 +10,7 @@ import { Provider as CommandProvider } from "@pulumi/command/provider";
 import { acmeDns01Issuer } from "../certificates";
 import { postgresUrl, redisUrl } from "../connections";
 import { generateJwtSecret } from "../jwt";
-import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful } from "../foundation";
+import { CertificateIssuer, CloudFoundation, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints } from "../foundation";
 import { IdentityWorkload } from "../identities";
 import { kubernetesServiceCidr } from "../../stacks/cidr";
 import { GcpStackConfig } from "../../stacks/schema";
@@ -53,6 +53,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
     public readonly certificateIssuer: CertificateIssuer;
     public readonly storageClass = storageClassName;
     public readonly ingressService: CloudFoundation["ingressService"];
+    public readonly publicEndpoints: PublicEndpoints;
     public readonly identityEgress: CloudFoundation["identityEgress"];
     public readonly apiServerPeers: CloudFoundation["apiServerPeers"];
     public readonly outputs: FoundationOutputs;
@@ -187,6 +188,12 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             values: { "database-url": this.postgres.url, "redis-url": this.redis.url, "jwt-secret": this.jwtSecret },
         }, child);
 
+        this.publicEndpoints = {
+            originAddresses: { [region]: ingress.address.address },
+            // Google-managed certificates validate by serving through the load balancer's own address.
+            cdnTarget: { type: "A", content: cdn.address.address },
+            validationRecords: {},
+        };
         this.outputs = {
             clusterName: this.clusterName,
             kubeconfig: this.kubeconfig,

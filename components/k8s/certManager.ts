@@ -1,14 +1,14 @@
 /**
  * cert-manager in bookkeep-system, running as the `cert-manager` workload identity so its DNS-01
  * solver can write challenge records into the cloud's DNS zone without static keys, and the
- * foundation's ClusterIssuer. The required wildcard certificate for api.<domain> and *.<domain> is
+ * foundation's ClusterIssuer (or the edge's, when Cloudflare holds the domain's DNS). The required wildcard certificate for api.<domain> and *.<domain> is
  * made by cert-manager's ingress-shim from the fleet's main Ingress (its cluster-issuer and
  * private-key-* annotations, components/fleet.ts): one owner, so nothing fights over bookkeep-tls.
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../../stacks/schema";
-import { CloudFoundation } from "../foundation";
+import { CertificateIssuer, CloudFoundation } from "../foundation";
 import { workloadSubject } from "../identities";
 import { platformPeers } from "../naming";
 import { charts, pinnedChart } from "./charts";
@@ -25,6 +25,8 @@ export interface CertManagerArgs {
     readonly namespaces: PlatformNamespaces;
     /** The chart that installs the ServiceMonitor CRD, when observability is on; the chart waits for it. Default none. */
     readonly monitoringCrds?: pulumi.Resource;
+    /** The ClusterIssuer, when something other than the cloud owns the domain's DNS (the Cloudflare edge). Default the foundation's. */
+    readonly issuer?: CertificateIssuer;
 }
 
 export class CertManager extends pulumi.ComponentResource {
@@ -58,12 +60,21 @@ export class CertManager extends pulumi.ComponentResource {
             startupapicheck: hardened("10m", "32Mi"),
         }, { parent: this, dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] });
 
+        const issuer = args.issuer ?? foundation.certificateIssuer;
+        // A ClusterIssuer reads its solver's Secret from cert-manager's own namespace.
+        const credentials = issuer.credentials
+            ? [new k8s.core.v1.Secret(`${name}-solver-credentials`, {
+                metadata: { name: issuer.credentials.name, namespace: namespaces.names.system },
+                type: "Opaque",
+                stringData: issuer.credentials.stringData,
+            }, { parent: this, dependsOn: [namespaces] })]
+            : [];
         this.issuer = new k8s.apiextensions.CustomResource(`${name}-issuer`, {
             apiVersion: "cert-manager.io/v1",
             kind: "ClusterIssuer",
-            metadata: { name: foundation.certificateIssuer.name },
-            spec: foundation.certificateIssuer.spec,
-        }, { parent: this, dependsOn: [chart] });
+            metadata: { name: issuer.name },
+            spec: issuer.spec,
+        }, { parent: this, dependsOn: [chart, ...credentials] });
 
         const instance = { "app.kubernetes.io/instance": "cert-manager" };
         networkPolicy(`${name}-api-netpol`, "cert-manager-kube-api", namespaces.system, {

@@ -43,6 +43,8 @@ export interface ApiGatewayArgs {
     readonly catalog: readonly ServiceSpec[];
     /** The stack's domain: listeners for api.<domain> and *.<domain>. */
     readonly domain: string;
+    /** The chart that installs the PodMonitor CRD, when observability is on; the monitors wait for it. Default none. */
+    readonly monitoringCrds?: pulumi.Resource;
     /** cert-manager's chart: the control plane's and the listeners' certificates come from it. */
     readonly certManager: pulumi.Resource;
     /** Default none: the gateway serves whoever reaches the load balancer, without client certificates. */
@@ -227,6 +229,14 @@ export class ApiGateway extends pulumi.ComponentResource {
             requestBuffer: { limit: maxRequestBody },
             timeout: { http: { requestTimeout } },
         }, [this.gateway]);
+
+        if (observability && args.monitoringCrds) {
+            // Prometheus selects every PodMonitor (components/k8s/monitoring.ts); the chart renders none.
+            const monitor = (suffix: string, selector: Record<string, string>, path: string) => custom(`${suffix}-monitor`, "monitoring.coreos.com/v1", "PodMonitor",
+                { name: `envoy-gateway-${suffix}`, namespace: system }, { selector: { matchLabels: selector }, podMetricsEndpoints: [{ port: "metrics", path }] }, [args.monitoringCrds!]);
+            monitor("controller", peers.gatewayController.podSelector.matchLabels, "/metrics");
+            monitor("proxy", proxyLabels, "/stats/prometheus");
+        }
 
         const appPorts = catalogPorts(catalog, "port");
         const prometheus = (port: number) => observability ? [{ from: [peers.prometheus], ports: tcp(port) }] : [];

@@ -11,7 +11,7 @@ import * as random from "@pulumi/random";
 import { ServiceSpec } from "../../services/schema";
 import { inputError } from "../../stacks/errors";
 import { StackConfig } from "../../stacks/schema";
-import { CloudFoundation } from "../foundation";
+import { CertificateIssuer, CloudFoundation } from "../foundation";
 import { Namespaces } from "../naming";
 import { AppSecrets } from "./appSecrets";
 import { BackupAlerts } from "./backupAlerts";
@@ -33,8 +33,10 @@ export interface KubernetesPlatformArgs {
     readonly foundation: CloudFoundation;
     /** Validated service catalog: sizes the quota and opens the services' NetworkPolicy ports. */
     readonly catalog: readonly ServiceSpec[];
-    /** The edge's demands on the API gateway (source ranges, client certificates); default none. */
+    /** The edge's demands on the API gateway (Cloudflare's source ranges and origin-pull CA); default none: clients reach it directly. */
     readonly origin?: GatewayOrigin;
+    /** cert-manager's ClusterIssuer when the edge holds the domain's DNS; default the foundation's. */
+    readonly certificateIssuer?: CertificateIssuer;
 }
 
 export class KubernetesPlatform extends pulumi.ComponentResource {
@@ -81,7 +83,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             }, child).chart
             : undefined;
         // cert-manager next: Elasticsearch and NATS take private certificates from it.
-        const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds }, child);
+        const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds, issuer: args.certificateIssuer }, child);
         if (observability) {
             const logging = new Logging(`${name}-logging`, {
                 ...layer, logRetentionDays: config.observability.logRetentionDays, randomProvider, monitoringCrds, certManager: certManager.chart,
@@ -89,7 +91,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
         }
         const gateway = new ApiGateway(`${name}-gateway`, {
-            ...layer, observability, catalog, domain: config.domain, certManager: certManager.chart, ...(args.origin ? { origin: args.origin } : {}),
+            ...layer, observability, catalog, domain: config.domain, monitoringCrds, certManager: certManager.chart, ...(args.origin ? { origin: args.origin } : {}),
         }, child);
         // NATS generates its users' passwords; the app Secret carries each service's URL with them.
         const nats = new Nats(`${name}-nats`, { ...layer, observability, catalog, monitoringCrds, randomProvider, certManager: certManager.chart }, child);

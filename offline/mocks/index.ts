@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { accountId, awsMocks } from "./aws";
+import { cloudflareMocks } from "./cloudflare";
 import { gcpMocks } from "./gcp";
 import { kubernetesMocks } from "./kubernetes";
 import { randomMocks } from "./random";
@@ -13,7 +14,7 @@ import { CloudMocks } from "./types";
 
 const rpc = pulumi.runtime;
 
-const all: CloudMocks[] = [awsMocks, gcpMocks, kubernetesMocks, randomMocks];
+const all: CloudMocks[] = [awsMocks, gcpMocks, kubernetesMocks, randomMocks, cloudflareMocks];
 const outputs = Object.assign({}, ...all.map(m => m.outputs)) as CloudMocks["outputs"];
 const calls = Object.assign({}, ...all.map(m => m.calls)) as CloudMocks["calls"];
 

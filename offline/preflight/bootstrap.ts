@@ -48,6 +48,33 @@ function delegation(dnsName: string, cloud: "aws" | "gcp", zoneResource: string,
     };
 }
 
+/**
+ * The Cloudflare edge's zone: the deploy's token and entitlement first, then the delegation that
+ * makes Cloudflare authoritative (the cloud's own zone is then not delegated; docs/edge.md).
+ */
+function edgeSteps(zone: PreflightResource, regional: boolean): BootstrapStep[] {
+    const name = String(zone.inputs.name);
+    const parent = parentOf(name);
+    const what = parent ? `create NS records for ${name} in the parent zone ${parent} (Cloudflare) with` : `set the domain's name servers at the registrar of ${name} to`;
+    return [
+        {
+            id: "cloudflare-account",
+            text: `In Cloudflare account ${zone.inputs.account?.id}: ${regional ? "the Enterprise plan with the Data Localization Suite (Regional Services; without it every RegionalHostname fails to create), and " : ""}` +
+                "an API token for the deploy (zone create and settings, DNS, WAF and rulesets, SSL, Regional Services, account API tokens), stored as a stack secret.",
+            command: "pulumi config set --secret cloudflare:apiToken <token>",
+            when: "before-up",
+        },
+        {
+            id: `delegate-${name}`,
+            text: `Delegate ${name} to Cloudflare: create the zone first, then ${what} its two name servers (stack output \`nameServers\`), and wait until ` +
+                `\`dig NS ${name}\` answers with them. Cloudflare activates the zone and issues edge certificates only then, and cert-manager's DNS-01 and ` +
+                "the CDN certificate's validation go through it; the cloud's own DNS zone is not delegated.",
+            command: `pulumi up --target '${zone.urn}'`,
+            when: "before-up",
+        },
+    ];
+}
+
 /** Names of the zones the plan delegates itself (an NS record in a parent zone it may write). */
 function selfDelegated(resources: readonly PreflightResource[]): Set<string> {
     return new Set(resources.filter(r => r.type === "aws:route53/record:Record" && r.inputs.type === "NS").map(r => String(r.inputs.name).replace(/\.$/, "")));
@@ -102,11 +129,16 @@ export function bootstrap(resources: readonly PreflightResource[], quotaRows: re
     }
     quotaRows.filter(x => x.exceeded).forEach(q => steps.push(quotaStep(q, projects[0])));
     steps.push(...configSteps.filter(s => s.when === "before-up"));
-    const delegatedHere = selfDelegated(resources);
+    const edgeZones = resources.filter(r => r.type === "cloudflare:index/zone:Zone");
+    const regional = resources.some(r => r.type === "cloudflare:index/regionalHostname:RegionalHostname");
+    edgeZones.forEach(z => steps.push(...edgeSteps(z, regional)));
+    // Where Cloudflare holds a name, its delegation is the one step; the cloud's zone stays undelegated.
+    const delegatedHere = new Set([...selfDelegated(resources), ...edgeZones.map(z => String(z.inputs.name))]);
     for (const r of resources.filter(x => x.type === "aws:route53/zone:Zone" && !delegatedHere.has(String(x.inputs.name).replace(/\.$/, "")))) {
         steps.push(delegation(String(r.inputs.name), "aws", r.name, r.urn, false));
     }
-    for (const r of resources.filter(x => x.type === "gcp:dns/managedZone:ManagedZone" && x.inputs.visibility !== "private")) {
+    for (const r of resources.filter(x => x.type === "gcp:dns/managedZone:ManagedZone" && x.inputs.visibility !== "private" &&
+        !delegatedHere.has(String(x.inputs.dnsName).replace(/\.$/, "")))) {
         steps.push(delegation(String(r.inputs.dnsName), "gcp", String(r.inputs.name ?? r.name), r.urn, r.inputs.dnssecConfig?.state === "on"));
     }
     const runners = resources.some(r => r.type === "aws:ec2/securityGroup:SecurityGroup" && /ci-runners/.test(r.name));

@@ -6,7 +6,7 @@
 import { envoyProxyType } from "./envoyProxies";
 import type { Props } from "../../policies/helpers";
 import { Capacity, karpenterNodePool } from "./capacity";
-import { awsPrices, gcpPrices, hoursPerMonth, Price } from "./prices";
+import { awsPrices, cloudflarePrices, gcpPrices, hoursPerMonth, Price } from "./prices";
 import { mebibytes, PreflightResource } from "./resources";
 
 export interface Range {
@@ -89,6 +89,9 @@ export const freeTypes: Readonly<Record<string, string>> = Object.fromEntries([
     ["gcp:projects/serviceIdentity:ServiceIdentity", "free"],
     ["gcp:secretmanager/secretVersion:SecretVersion", "priced per secret"],
     ["gcp:servicenetworking/connection:Connection", "private services access is free"],
+    ...["zoneSetting:ZoneSetting", "dnsRecord:DnsRecord", "ruleset:Ruleset", "regionalHostname:RegionalHostname",
+        "authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings", "accountToken:AccountToken"]
+        .map(t => [`cloudflare:index/${t}`, "included in the zone's plan (priced on the zone)"]),
     ...["sql/database:Database", "sql/user:User"].map(t => [`gcp:${t}`, "priced with the instance"]),
 ]);
 
@@ -158,6 +161,11 @@ const awsPricers: Record<string, Pricer> = {
 
 const ssdClasses: Record<string, string> = { "premium-rwo": "pd:pd-ssd", "standard-rwo": "pd:pd-balanced" };
 
+/** The Cloudflare edge, on either cloud. */
+const edgePricers: Record<string, Pricer> = {
+    "cloudflare:index/zone:Zone": (r, c) => c.add(r, "zone plan (Enterprise + Data Localization Suite by contract; Business as the floor)", "cloudflare:zone-plan", 1),
+};
+
 const gcpPricers: Record<string, Pricer> = {
     "gcp:container/cluster:Cluster": (r, c) => c.add(r, "cluster management fee", "gke:cluster", hours),
     "gcp:container/nodePool:NodePool": (r, c) => {
@@ -206,7 +214,7 @@ const gcpPricers: Record<string, Pricer> = {
 };
 
 /** The resource types that have a pricer (the test checks every billable type of every plan has one). */
-export const pricedTypes: readonly string[] = [...Object.keys(awsPricers), ...Object.keys(gcpPricers)];
+export const pricedTypes: readonly string[] = [...Object.keys(awsPricers), ...Object.keys(gcpPricers), ...Object.keys(edgePricers)];
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -214,7 +222,7 @@ export function cost(resources: readonly PreflightResource[], cap: Capacity): Co
     const items: LineItem[] = [];
     const unpriced: string[] = [];
     const cloud = resources.some(r => r.type.startsWith("aws:")) ? "aws" : resources.some(r => r.type.startsWith("gcp:")) ? "gcp" : undefined;
-    const table: Readonly<Record<string, Price>> = cloud === "gcp" ? gcpPrices : awsPrices;
+    const table: Readonly<Record<string, Price>> = { ...(cloud === "gcp" ? gcpPrices : awsPrices), ...cloudflarePrices };
     const ctx: Context = {
         cap, resources,
         add(r, item, key, quantity) {
@@ -230,12 +238,12 @@ export function cost(resources: readonly PreflightResource[], cap: Capacity): Co
             });
         },
     };
-    const pricers = cloud === "gcp" ? gcpPricers : awsPricers;
+    const pricers = { ...(cloud === "gcp" ? gcpPricers : awsPricers), ...edgePricers };
     for (const r of resources) {
         const pricer = pricers[r.type];
         if (pricer) {
             pricer(r, ctx);
-        } else if (/^(aws|gcp):/.test(r.type) && !(r.type in freeTypes)) {
+        } else if (/^(aws|gcp|cloudflare):/.test(r.type) && !(r.type in freeTypes)) {
             unpriced.push(`${r.type} ${r.name}: no pricer in offline/preflight/cost.ts and not listed as free`);
         }
     }

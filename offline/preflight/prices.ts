@@ -72,3 +72,15 @@ export const gcpPrices: Readonly<Record<string, Price>> = {
     "dns:zone": gcp(0.20, "managed zone-month", "dns"),
     "logging:ingest": gcp(0.50, "GiB ingested beyond the free 50 GiB", "stackdriver"),
 };
+
+/**
+ * Cloudflare, on either cloud. Regional Services needs the Enterprise plan with the Data
+ * Localization Suite, which Cloudflare prices by contract only; the published Business plan is the
+ * floor this estimate carries, and the real figure is above it.
+ */
+export const cloudflarePrices: Readonly<Record<string, Price>> = {
+    "cloudflare:zone-plan": {
+        usd: 250, unit: "zone-month (published Business plan, billed monthly: a floor; Enterprise with the Data Localization Suite is priced by contract)",
+        source: "https://www.cloudflare.com/plans/", date: "2026-12-05", verified: false,
+    },
+};

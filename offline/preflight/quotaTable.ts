@@ -29,6 +29,8 @@ export const awsQuotas: readonly QuotaDefault[] = [
         date: "2026-12-05" },
     { key: "gp3StorageTib", request: { service: "ebs", code: "L-7A658B76" }, quota: "Storage for General Purpose SSD (gp3) volumes (L-7A658B76)", unit: "TiB", limit: 50,
         source: "Amazon EBS User Guide, 'Amazon EBS quotas': 50 TiB of gp3 per Region", date: "2026-12-05" },
+    { key: "securityGroupRules", request: { service: "vpc", code: "L-0EA8095F" }, quota: "Inbound or outbound rules per security group (L-0EA8095F)", unit: "inbound rules", limit: 60,
+        source: "Amazon VPC User Guide, 'Amazon VPC quotas' > Security groups: 60 inbound rules per security group (IPv4 and IPv6 counted separately)", date: "2026-12-05" },
 ];
 
 export const gcpQuotas: readonly QuotaDefault[] = [

@@ -5,6 +5,7 @@
  */
 import type { Props } from "../../policies/helpers";
 import { Capacity } from "./capacity";
+import { envoyProxyType } from "./envoyProxies";
 import { nodeType } from "./nodeTypes";
 import { awsQuotas, gcpQuotas, QuotaDefault } from "./quotaTable";
 import { PreflightResource, regionOf } from "./resources";
@@ -51,6 +52,27 @@ function claimedGib(cap: Capacity, isClass: (storageClass: string) => boolean): 
     return { min, max };
 }
 
+/**
+ * Inbound rules the AWS cloud controller writes on the nodes' security group for a load-balancer
+ * Service (an in-tree NLB): a client rule per source range and port, an ICMP path-MTU rule per
+ * source range, and a health-check rule per port from the VPC. The group's own rules come on top.
+ * IPv4 only: IPv6 rules count against a quota of their own.
+ */
+function loadBalancerRules(resources: readonly PreflightResource[]): number {
+    const rules = (spec: Props, ports: number) => {
+        const ranges = ((spec.loadBalancerSourceRanges ?? ["0.0.0.0/0"]) as string[]).filter(c => !c.includes(":")).length;
+        return ranges * (ports + 1) + ports;
+    };
+    const services = resources.filter(r => r.type === "kubernetes:core/v1:Service" && r.inputs.spec?.type === "LoadBalancer")
+        .reduce((n, r) => n + rules(r.inputs.spec, (r.inputs.spec?.ports ?? []).length), 0);
+    // Envoy Gateway gives the proxies' Service one port per distinct listener port of the Gateways.
+    const listenerPorts = new Set(resources.filter(r => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")
+        .flatMap(r => (r.inputs.spec?.listeners ?? []).map((l: Props) => Number(l?.port)))).size;
+    const proxies = resources.filter(r => r.type === envoyProxyType && r.inputs.spec?.provider?.kubernetes?.envoyService?.type === "LoadBalancer")
+        .reduce((n, r) => n + rules(r.inputs.spec.provider.kubernetes.envoyService, listenerPorts), 0);
+    return services + proxies;
+}
+
 function awsUsage(resources: readonly PreflightResource[], cap: Capacity, inRegion: (r: PreflightResource) => boolean): Record<string, Usage> {
     const eips = count(resources, "aws:ec2/eip:Eip", inRegion);
     const nats = count(resources, "aws:ec2/natGateway:NatGateway", inRegion);
@@ -78,6 +100,11 @@ function awsUsage(resources: readonly PreflightResource[], cap: Capacity, inRegi
             used: tib(rootGib * pools.reduce((n, p) => n + p.startNodes, 0) + claims.min),
             usedAtMaximum: tib(rootGib * pools.reduce((n, p) => n + p.reachableNodes, 0) + claims.max),
             basis: "node root volumes plus persistent volume claims on gp3 StorageClasses",
+        },
+        securityGroupRules: {
+            used: loadBalancerRules(resources), usedAtMaximum: loadBalancerRules(resources),
+            basis: "inbound IPv4 rules the cloud controller writes on the nodes' security group for load-balancer Services (per source range: one per port " +
+                "and one path-MTU rule; one health-check rule per port); the group's own rules come on top",
         },
     };
 }

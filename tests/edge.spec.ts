@@ -1,0 +1,125 @@
+/**
+ * The Cloudflare edge as the plans build it: the origin admits only the pinned ranges and requires
+ * Authenticated Origin Pulls, every proxied hostname is processed in India, the WAF, rate-limit and
+ * DDoS rules exist, and development plans without Cloudflare.
+ */
+import { expect } from "chai";
+import { cloudflareIpv4Ranges } from "../components/edge/cloudflareRanges";
+import { originPullCaPem } from "../components/edge/originPullCa";
+import { httpDdosRulesetId, managedRulesetId, owaspAnomalyRuleId, owaspRulesetId } from "../components/edge/rules";
+import { RecordedResource } from "../offline/engine";
+import { envoyProxyType } from "../offline/preflight/envoyProxies";
+import { readStackFile } from "../offline/stackFile";
+import { parseStackConfig } from "../stacks/load";
+import { plan } from "./harness";
+
+const ofType = (resources: readonly RecordedResource[], type: string) => resources.filter(r => r.type === type);
+type Inputs = Record<string, any>;
+const inputs = (r: RecordedResource) => r.inputs as Inputs;
+
+const cases = [["production", "aws"], ["production", "gcp"], ["staging", "aws"], ["staging", "gcp"]] as const;
+
+describe("Cloudflare edge", () => {
+    for (const [stack, cloud] of cases) {
+        describe(`${stack} on ${cloud}`, () => {
+            let resources: readonly RecordedResource[];
+            let exitCode: number;
+            before(async () => {
+                const result = await plan(stack, cloud);
+                resources = result.evaluation.resources;
+                exitCode = result.exitCode;
+            });
+
+            it("plans clean", () => expect(exitCode).to.equal(0));
+
+            it("has the origin load balancer (the gateway's proxies) admit only Cloudflare's pinned IPv4 ranges", () => {
+                expect(ofType(resources, "kubernetes:core/v1:Service").filter(r => inputs(r).spec?.type === "LoadBalancer")).to.deep.equal([]);
+                const services = ofType(resources, envoyProxyType).map(r => inputs(r).spec.provider.kubernetes.envoyService);
+                expect(services.map(s => [s.type, s.loadBalancerSourceRanges])).to.deep.equal([["LoadBalancer", [...cloudflareIpv4Ranges]]]);
+            });
+
+            it("has the gateway require Cloudflare's origin-pull client certificate (Authenticated Origin Pulls)", () => {
+                const ca = ofType(resources, "kubernetes:core/v1:ConfigMap").map(inputs).filter(c => c.metadata?.name === "origin-client-ca");
+                expect(ca.map(c => c.data["ca.crt"])).to.deep.equal([originPullCaPem]);
+                const policy = ofType(resources, "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy").map(inputs)[0];
+                expect(policy?.spec.tls.clientValidation).to.deep.equal({ caCertificateRefs: [{ group: "", kind: "ConfigMap", name: "origin-client-ca" }] });
+            });
+
+            it("requires Authenticated Origin Pulls and verifies the origin's certificate (full strict, TLS 1.2+, HTTPS only, HSTS)", () => {
+                expect(ofType(resources, "cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings").map(r => inputs(r).enabled)).to.deep.equal([true]);
+                const settings = Object.fromEntries(ofType(resources, "cloudflare:index/zoneSetting:ZoneSetting").map(r => [inputs(r).settingId, inputs(r).value]));
+                expect(settings).to.deep.equal({
+                    ssl: "strict", min_tls_version: "1.2", always_use_https: "on",
+                    security_header: { strict_transport_security: { enabled: true, max_age: 31536000, include_subdomains: true, preload: false, nosniff: true } },
+                });
+            });
+
+            it("proxies api and the wildcard to every origin address, each with a regional hostname in India", () => {
+                const records = ofType(resources, "cloudflare:index/dnsRecord:DnsRecord").map(inputs);
+                const proxied = records.filter(r => r.proxied);
+                const domain = stack === "production" ? "bookkeep.app" : "staging.bookkeep.app";
+                const origins = cloud === "aws" ? 3 : 1;
+                expect(proxied.map(r => r.name).sort()).to.deep.equal([...Array(origins).fill(`*.${domain}`), ...Array(origins).fill(`api.${domain}`)]);
+                expect(proxied.every(r => r.type === "A" && r.ttl === 1)).to.equal(true);
+                const regional = ofType(resources, "cloudflare:index/regionalHostname:RegionalHostname").map(inputs);
+                expect(regional.map(r => [r.hostname, r.regionKey]).sort()).to.deep.equal([[`*.${domain}`, "in"], [`api.${domain}`, "in"]]);
+                // The CDN keeps its own TLS and bucket access: a DNS-only record.
+                expect(records.filter(r => r.name === `cdn.${domain}`).map(r => [r.type, r.proxied])).to.deep.equal([[cloud === "aws" ? "CNAME" : "A", false]]);
+            });
+
+            it("runs both WAF managed rulesets blocking, the API's rate limit and the HTTP DDoS override", () => {
+                const phases = Object.fromEntries(ofType(resources, "cloudflare:index/ruleset:Ruleset").map(r => [inputs(r).phase, inputs(r).rules]));
+                expect(Object.keys(phases).sort()).to.deep.equal(["ddos_l7", "http_ratelimit", "http_request_firewall_managed"]);
+                expect(phases.http_request_firewall_managed.map((r: Inputs) => [r.action, r.actionParameters.id])).to.deep.equal([
+                    ["execute", managedRulesetId], ["execute", owaspRulesetId],
+                ]);
+                expect(phases.http_request_firewall_managed[0].actionParameters.overrides).to.deep.equal({ action: "block" });
+                expect(phases.http_request_firewall_managed[1].actionParameters.overrides.rules).to.deep.equal([{ id: owaspAnomalyRuleId, action: "block", scoreThreshold: 40 }]);
+                const [limit] = phases.http_ratelimit;
+                expect(limit.action).to.equal("block");
+                expect(limit.ratelimit).to.deep.equal({ characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 100, mitigationTimeout: 60 });
+                expect(phases.ddos_l7.map((r: Inputs) => [r.actionParameters.id, r.actionParameters.overrides.sensitivityLevel])).to.deep.equal([[httpDdosRulesetId, "default"]]);
+            });
+
+            it("has cert-manager solve DNS-01 in Cloudflare with a token scoped to the zone", () => {
+                const issuer = ofType(resources, "kubernetes:cert-manager.io/v1:ClusterIssuer").map(inputs)[0];
+                expect(issuer?.spec.acme.solvers[0].dns01).to.deep.equal({ cloudflare: { apiTokenSecretRef: { name: "cloudflare-dns01-token", key: "api-token" } } });
+                const [token] = ofType(resources, "cloudflare:index/accountToken:AccountToken").map(inputs);
+                expect(JSON.parse(token?.policies[0].resources)).to.deep.equal({ "com.cloudflare.api.account.zone.f00dcafe0123456789abcdef01234567": "*" });
+            });
+        });
+    }
+
+    it("counts the origin's security-group rules on AWS against the default quota: 15 ranges x (2 ports + path MTU) + 2 health checks = 47 of 60", async () => {
+        const { plan: json } = await plan("production", "aws");
+        const row = json.preflight?.quotas.find(q => q.key === "securityGroupRules");
+        expect(row).to.deep.include({ used: 47, usedAtMaximum: 47, limit: 60, exceeded: false, limitFrom: "default" });
+    });
+
+    it("takes the Cloudflare API token only as a secret", () => {
+        const raw = { ...readStackFile("production").config, "cloudflare:apiToken": "token-value" };
+        expect(() => parseStackConfig(raw)).to.throw("invalid stack config:\n  - cloudflare:apiToken: must be a secret, never plain text in the stack file: " +
+            "pulumi config set --secret cloudflare:apiToken <token>");
+        expect(() => parseStackConfig(raw, { secretKeys: ["cloudflare:apiToken"] })).not.to.throw();
+    });
+
+    it("hands the pinned origin-pull CA to the origin", () => {
+        expect(originPullCaPem).to.match(/^-----BEGIN CERTIFICATE-----\nMIIGCjCCA\/KgAwIBAgIIV5G6lVbCLmEw[\s\S]+-----END CERTIFICATE-----\n$/);
+    });
+
+    it("plans development without Cloudflare", async () => {
+        const { evaluation, exitCode } = await plan("development");
+        expect(exitCode).to.equal(0);
+        expect(evaluation.resources.filter(r => r.type.startsWith("cloudflare:") || r.type === "pulumi:providers:cloudflare")).to.deep.equal([]);
+        const proxy = ofType(evaluation.resources, envoyProxyType).map(inputs)[0];
+        expect(proxy?.spec.provider.kubernetes.envoyService.loadBalancerSourceRanges).to.equal(undefined);
+        expect(evaluation.resources.filter(r => inputs(r).metadata?.name === "origin-client-ca")).to.deep.equal([]);
+    });
+
+    it("leaves Regional Services out of staging when regionalServices is off, and keeps everything else", async () => {
+        const { evaluation, exitCode } = await plan("staging", "aws", { "bookkeep:edge": { accountId: "0123456789abcdef0123456789abcdef", regionalServices: false } });
+        expect(exitCode).to.equal(0);
+        expect(ofType(evaluation.resources, "cloudflare:index/regionalHostname:RegionalHostname")).to.have.length(0);
+        expect(ofType(evaluation.resources, "cloudflare:index/ruleset:Ruleset")).to.have.length(3);
+    });
+});
