@@ -51,6 +51,7 @@ describe("policy units: CIDR parsing", () => {
         expect(parseCidr("10.1.2.3")).to.not.equal(undefined);
         expect(parseCidr("10. 1.2.3")).to.equal(undefined);
         expect(parseCidr("10.1.2.+3")).to.equal(undefined);
+        expect(parseCidr("10.1.2.1e2")).to.equal(undefined);
     });
 
     it("trims the CIDR but refuses a prefix length with anything but digits", () => {
