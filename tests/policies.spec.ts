@@ -672,18 +672,18 @@ describe("policy pack: broken production stack", () => {
         gatewayApi("route-elsewhere", "HTTPRoute", ns, { parentRefs: [{ name: "bookkeep-gateway", namespace: "bookkeep-system", sectionName: "https-api" }], hostnames: ["api.example.org"], rules: [backend] });
         new k8s.core.v1.Service("svc-lb", { metadata: { name: "svc-lb", namespace: ns }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }, { provider: p.k8s });
 
+        // Edge: a zone makes every load balancer an origin only Cloudflare may reach (svc-lb above)
+        const cf = new cloudflare.Provider("cloudflare", {});
+        const zone = new cloudflare.Zone("cf-zone", { account: { id: "0123456789abcdef0123456789abcdef" }, name: "bookkeep.app" }, { provider: cf });
+        new cloudflare.DnsRecord("cf-unregional", { zoneId: zone.id, name: "app.bookkeep.app", type: "A", content: "203.0.113.10", proxied: true, ttl: 1 }, { provider: cf });
+        new cloudflare.LogpushJob("cf-logpush", { zoneId: zone.id, dataset: "http_requests", destinationConf: "s3://bookkeep-logs?region=ap-south-1" }, { provider: cf });
+
         // Charts
         release("release-repo", p.k8s, { chart: "ingress-nginx", version: "4.12.1", repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" } });
         release("release-unknown-archive", p.k8s, { chart: "./charts/ingress-nginx-4.15.0.tgz" });
         release("release-http", p.k8s, { repositoryOpts: { repo: "http://charts.example.com" } });
         release("release-latest", p.k8s, { values: { controller: { image: { tag: "latest" } } } });
         release("release-stable", p.k8s, { values: { controller: { image: "registry.k8s.io/ingress-nginx/controller:STABLE" } } });
-
-        // Edge: a zone makes every load balancer an origin only Cloudflare may reach (svc-lb above)
-        const cf = new cloudflare.Provider("cloudflare", {});
-        const zone = new cloudflare.Zone("cf-zone", { account: { id: "0123456789abcdef0123456789abcdef" }, name: "bookkeep.app" }, { provider: cf });
-        new cloudflare.DnsRecord("cf-unregional", { zoneId: zone.id, name: "app.bookkeep.app", type: "A", content: "203.0.113.10", proxied: true, ttl: 1 }, { provider: cf });
-        new cloudflare.LogpushJob("cf-logpush", { zoneId: zone.id, dataset: "http_requests", destinationConf: "s3://bookkeep-logs?region=ap-south-1" }, { provider: cf });
 
         // Alert delivery: critical alerts to chat only (its compliant twin is the production plan's alertmanager-config).
         new k8s.core.v1.Secret("alertmanager-chat-only", {
