@@ -14,7 +14,8 @@ import { isSecret, plan, present, reveal } from "./harness";
 /**
  * What elasticsearch_exporter v1.11.0 exports from the collectors the alerts read, with each
  * series' labels (collector/slm.go, collector/snapshots.go, collector/cluster_health.go; the Go
- * client's process collector). Anything an alert names outside this list never exists.
+ * client's process collector, whose series carry only the scrape's target labels). Anything an
+ * alert names outside this list never exists.
  */
 const exported: Readonly<Record<string, { collector: string; labels: readonly string[] }>> = {
     ...Object.fromEntries(["snapshots_taken_total", "snapshots_failed_total", "snapshots_deleted_total", "snapshot_deletion_failures_total"]
