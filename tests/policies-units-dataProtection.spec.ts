@@ -3,7 +3,6 @@
  * PostgreSQL, Redis, object storage and keys, broken one at a time next to the form that passes,
  * in production and elsewhere where the rule depends on it.
  */
-import { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { expect } from "chai";
 import {
     cacheSnapshots, cloudSqlBackupsPitr, cloudSqlDeletionProtectionProduction, cloudSqlFinalBackup, cloudSqlPrivateIpOnly, cloudSqlRegionalHaProduction,
@@ -11,33 +10,7 @@ import {
     memorystoreTlsAndAuth, rdsBackupsPitr, rdsDeletionProtectionProduction, rdsFinalSnapshot, rdsMultiAzProduction, rdsNotPublic, rdsStorageEncrypted,
     rdsTlsRequired, s3BucketEncrypted, s3BucketTlsOnly, s3PublicAccessBlocked, statefulResourcesProtectedProduction,
 } from "../policies/dataProtection";
-
-const urnOf = (stack: string, type: string, name: string) => `urn:pulumi:${stack}::bookkeep::${type}::${name}`;
-
-/** The messages a resource policy reports for one resource of a stack named after its environment. */
-function check(policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>, stack = "production"): string[] {
-    const reports: string[] = [];
-    const args = {
-        type, props, name: "r", urn: urnOf(stack, type, "r"), opts: {},
-        isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === type,
-        notApplicable: () => undefined,
-    } as unknown as ResourceValidationArgs;
-    // This pack's resource policies are synchronous: the reports are in once the call returns.
-    void (policy.validateResource as ResourceValidation)(args, (message: string) => reports.push(message));
-    return reports;
-}
-
-interface Fake { type: string; name: string; urn: string; props: Record<string, unknown>; propertyDependencies: Record<string, Fake[]>; opts: Record<string, unknown> }
-const fake = (type: string, name: string, props: Record<string, unknown>, deps: Record<string, Fake[]> = {}, opts: Record<string, unknown> = {}, stack = "production"): Fake =>
-    ({ type, name, urn: urnOf(stack, type, name), props, propertyDependencies: deps, opts });
-
-/** The `name: message` lines a stack policy reports. */
-function checkStack(policy: StackValidationPolicy, ...resources: Fake[]): string[] {
-    const reported: string[] = [];
-    const args = { resources, stackTags: new Map(), getConfig: () => ({}), notApplicable: () => undefined } as unknown as StackValidationArgs;
-    void policy.validateStack(args, (message, urn) => reported.push(`${urn?.split("::").pop()}: ${message}`));
-    return reported;
-}
+import { check, checkStack, Fake, fake } from "./policies-units-harness";
 
 const instance = "aws:rds/instance:Instance";
 const cluster = "aws:rds/cluster:Cluster";
@@ -59,8 +32,8 @@ describe("policy units: RDS instances and Aurora clusters", () => {
         expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: 6 })).to.deep.equal(short(6, 7));
         expect(check(rdsBackupsPitr, instance, {})).to.deep.equal(short(0, 7));
         expect(check(rdsBackupsPitr, cluster, { backupRetentionPeriod: 1 })).to.deep.equal(short(1, 7, "cluster "));
-        expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: 1 }, "staging")).to.deep.equal([]);
-        expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: 0 }, "staging")).to.deep.equal(short(0, 1));
+        expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: 1 }, "r", "staging")).to.deep.equal([]);
+        expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: 0 }, "r", "staging")).to.deep.equal(short(0, 1));
         // A retention that is not a number is the provider's type error, not a short retention.
         expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: "3" })).to.deep.equal([]);
     });
@@ -68,14 +41,14 @@ describe("policy units: RDS instances and Aurora clusters", () => {
     it("rds-multi-az-production: refuses a single-AZ instance in production only", () => {
         expect(check(rdsMultiAzProduction, instance, { multiAz: true })).to.deep.equal([]);
         expect(check(rdsMultiAzProduction, instance, { multiAz: false })).to.deep.equal(["Production RDS instance is single-AZ; set multiAz: true."]);
-        expect(check(rdsMultiAzProduction, instance, {}, "staging")).to.deep.equal([]);
+        expect(check(rdsMultiAzProduction, instance, {}, "r", "staging")).to.deep.equal([]);
     });
 
     it("rds-deletion-protection-production: refuses a deletable instance or cluster in production only", () => {
         expect(check(rdsDeletionProtectionProduction, instance, { deletionProtection: true })).to.deep.equal([]);
         expect(check(rdsDeletionProtectionProduction, instance, {})).to.deep.equal(["Production RDS instance can be deleted; set deletionProtection: true."]);
         expect(check(rdsDeletionProtectionProduction, cluster, { deletionProtection: false })).to.deep.equal(["Production RDS cluster can be deleted; set deletionProtection: true."]);
-        expect(check(rdsDeletionProtectionProduction, cluster, {}, "development")).to.deep.equal([]);
+        expect(check(rdsDeletionProtectionProduction, cluster, {}, "r", "development")).to.deep.equal([]);
     });
 
     it("rds-not-public: refuses a publicly accessible instance or cluster instance", () => {
@@ -184,7 +157,7 @@ describe("policy units: Cloud SQL", () => {
         expect(check(cloudSqlRegionalHaProduction, sql, settings({ availabilityType: "REGIONAL" }))).to.deep.equal([]);
         expect(check(cloudSqlRegionalHaProduction, sql, settings({ availabilityType: "ZONAL" })))
             .to.deep.equal(["Production Cloud SQL instance is zonal; set settings.availabilityType: REGIONAL."]);
-        expect(check(cloudSqlRegionalHaProduction, sql, settings({ availabilityType: "ZONAL" }), "staging")).to.deep.equal([]);
+        expect(check(cloudSqlRegionalHaProduction, sql, settings({ availabilityType: "ZONAL" }), "r", "staging")).to.deep.equal([]);
     });
 
     it("cloud-sql-deletion-protection-production: needs GCP's protection on and Pulumi's not turned off", () => {
@@ -194,7 +167,7 @@ describe("policy units: Cloud SQL", () => {
         expect(check(cloudSqlDeletionProtectionProduction, sql, settings({ deletionProtectionEnabled: true }))).to.deep.equal([]);
         expect(check(cloudSqlDeletionProtectionProduction, sql, { deletionProtection: false, ...settings({ deletionProtectionEnabled: true }) })).to.deep.equal(deletable);
         expect(check(cloudSqlDeletionProtectionProduction, sql, { deletionProtection: true, ...settings({}) })).to.deep.equal(deletable);
-        expect(check(cloudSqlDeletionProtectionProduction, sql, { deletionProtection: false }, "staging")).to.deep.equal([]);
+        expect(check(cloudSqlDeletionProtectionProduction, sql, { deletionProtection: false }, "r", "staging")).to.deep.equal([]);
     });
 
     it("cloud-sql-final-backup: needs the final backup enabled", () => {
@@ -240,7 +213,7 @@ describe("policy units: Redis", () => {
         expect(check(elastiCacheHaProduction, group, { ...ha, numCacheClusters: undefined })).to.deep.equal(single);
         expect(check(elastiCacheHaProduction, group, { ...ha, automaticFailoverEnabled: false })).to.deep.equal(single);
         expect(check(elastiCacheHaProduction, group, { ...ha, multiAzEnabled: false })).to.deep.equal(single);
-        expect(check(elastiCacheHaProduction, group, {}, "staging")).to.deep.equal([]);
+        expect(check(elastiCacheHaProduction, group, {}, "r", "staging")).to.deep.equal([]);
     });
 
     it("memorystore-tls-and-auth: needs server-authenticated TLS and AUTH, each on its own", () => {
@@ -254,7 +227,7 @@ describe("policy units: Redis", () => {
     it("memorystore-ha-production: refuses a BASIC instance in production only", () => {
         expect(check(memorystoreHaProduction, memorystore, { tier: "STANDARD_HA" })).to.deep.equal([]);
         expect(check(memorystoreHaProduction, memorystore, { tier: "BASIC" })).to.deep.equal(["Production Memorystore has no replica; set tier: STANDARD_HA."]);
-        expect(check(memorystoreHaProduction, memorystore, { tier: "BASIC" }, "development")).to.deep.equal([]);
+        expect(check(memorystoreHaProduction, memorystore, { tier: "BASIC" }, "r", "development")).to.deep.equal([]);
     });
 
     it("cache-snapshots: keeps a day of ElastiCache snapshots and Memorystore RDB persistence", () => {
@@ -297,6 +270,7 @@ describe("policy units: S3 bucket configuration", () => {
                 config(sse, "aes-sse", rules("AES256"), aes),
                 config(sse, "other-sse", { bucket: "other-name", ...rules() }),
                 config(sse, "stray-sse", rules("aws:kms"), bucket("elsewhere")),
+                config(sse, "named-elsewhere-sse", { bucket: "someone-else", ...rules("aws:kms") }),
             )).to.deep.equal([plain("aes"), plain("other"), plain("none"), plain("unnamed")]);
         });
     });
