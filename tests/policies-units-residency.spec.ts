@@ -82,7 +82,7 @@ describe("policy units: gcp-provider-region-india", () => {
         const bad = (key: string, value: unknown) => [`GCP provider ${key} is ${JSON.stringify(value)}, not a Google endpoint in India; remove it or use https://asia-south1-<service>.googleapis.com/.`];
         for (const value of ["https://asia-south3-sql.googleapis.com/", "https://asia-south1-sql.googleapis.com", "https://asia-south1-.googleapis.com/",
             "https://asia-south1-sql_x.googleapis.com/", "https://asia-south1-sqlxgoogleapis.com/", "https://asia-south1-sql.googleapisxcom/",
-            "http://proxy/https://asia-south1-sql.googleapis.com/", 7]) {
+            "http://proxy/https://asia-south1-sql.googleapis.com/", 7, ["https://asia-south1-sql.googleapis.com/"]]) {
             expect(provider({ region: "asia-south1", sqlCustomEndpoint: value }), String(value)).to.deep.equal(bad("sqlCustomEndpoint", value));
         }
         expect(provider({ region: "asia-south1", storageCustomEndpoint: "https://asia-south1-storage.googleapis.com/storage/v1/" })).to.deep.equal([]);
@@ -115,7 +115,8 @@ describe("policy units: global-services-allowlisted", () => {
             expect(onProvider(type), type).to.deep.equal(global(type));
         }
         for (const type of ["gcp:compute/globalAddress:GlobalAddress", "gcp:compute/globalForwardingRule:GlobalForwardingRule", "gcp:compute/address:Address",
-            "gcp:compute/regionSslCertificate:RegionSslCertificate", "gcp:compute/global:Global", "gcp:storage/globalBucket:GlobalBucket", "kubernetes:compute/globalX:GlobalX"]) {
+            "gcp:compute/regionSslCertificate:RegionSslCertificate", "gcp:compute/global:Global", "gcp:storage/globalBucket:GlobalBucket", "kubernetes:compute/globalX:GlobalX",
+            "acme-gcp:compute/globalWidget:GlobalWidget"]) {
             expect(onProvider(type), type).to.deep.equal([]);
         }
     });
@@ -316,7 +317,8 @@ describe("policy units: replication-targets-in-india", () => {
         const other = fake("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "other", {}, { primaryReplicationGroupId: [group("p2", "ap-south-1")] });
         const member = (region: string, of: Fake) => group(`secondary-${region}`, region, { globalReplicationGroupId: [of] });
         const outside = (g: string, m: string, region: string) => `${g}: ElastiCache global datastore ${g} has member ${m} in ${region}, outside India; keep every member in ${aws}.`;
-        expect(checkStack(replicationTargetsInIndia, primary, global, other, member("eu-west-1", global), member("ap-south-2", global), member("us-west-2", other)))
+        const unknownRegion = fake("aws:elasticache/replicationGroup:ReplicationGroup", "from-config", {}, { globalReplicationGroupId: [global] });
+        expect(checkStack(replicationTargetsInIndia, primary, global, other, member("eu-west-1", global), member("ap-south-2", global), member("us-west-2", other), unknownRegion))
             .to.deep.equal([outside("global", "primary", "us-east-1"), outside("global", "secondary-eu-west-1", "eu-west-1"), outside("other", "secondary-us-west-2", "us-west-2")]);
     });
 });
@@ -337,8 +339,9 @@ describe("policy units: providers-tagged-with-environment", () => {
         ]);
     });
 
-    it("judges nothing in a stack whose environment is unknown", () => {
+    it("judges nothing in a stack whose environment is unknown (not its name, and its resources disagree)", () => {
         const sandbox = (r: Fake) => ({ ...r, urn: r.urn.replace("urn:pulumi:production::", "urn:pulumi:sandbox::") });
-        expect(checkStack(providersTaggedWithEnvironment, sandbox(fake("pulumi:pulumi:Stack", "bookkeep-sandbox", {})), sandbox(gcpProvider("gcp-none")))).to.deep.equal([]);
+        expect(checkStack(providersTaggedWithEnvironment, sandbox(fake("pulumi:pulumi:Stack", "bookkeep-sandbox", {})),
+            sandbox(awsProvider("aws-staging", { tags: { Environment: "staging" } })), sandbox(gcpProvider("gcp-production", { environment: "production" })))).to.deep.equal([]);
     });
 });
