@@ -137,7 +137,7 @@ function internetRouteTables(args: StackValidationArgs, subnet: PolicyResource):
     const isIgw = (r: PolicyResource, key: string, gatewayIds: unknown[]) =>
         referenced(r, key).some(x => x.type === internetGatewayType) || gatewayIds.some(id => typeof id === "string" && id.startsWith("igw-"));
     const routes = ofType(args, "aws:ec2/route:Route").filter(r => isIgw(r, "gatewayId", [whenKnown(() => r.props.gatewayId)]));
-    const inlineGateways = (t: PolicyResource) => knownEntries(whenKnown(() => t.props.routes)).map(([, route]) => whenKnown(() => (route as Props)?.gatewayId));
+    const inlineGateways = (t: PolicyResource) => knownEntries(whenKnown(() => t.props.routes)).map(([, route]) => whenKnown(() => (route as Props).gatewayId));
     const associations = ofType(args, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter(a => refersTo(a, "subnetId", subnet, "id"));
     return ofType(args, "aws:ec2/routeTable:RouteTable")
         .filter(t => associations.some(a => refersTo(a, "routeTableId", t, "id")))
@@ -170,7 +170,7 @@ export const gkePrivateNodes: ResourceValidationPolicy = {
     description: "Checks whether every GKE cluster gives its nodes private IPs only.",
     enforcementLevel: "mandatory",
     validateResource: forTypes(gke, (args, report) => {
-        if (safe(() => args.props.privateClusterConfig?.enablePrivateNodes) !== true) {
+        if (safe(() => args.props.privateClusterConfig.enablePrivateNodes) !== true) {
             report("GKE nodes have public IPs; set privateClusterConfig.enablePrivateNodes: true (with a masterIpv4CidrBlock).");
         }
     }),
@@ -200,13 +200,13 @@ export const gkeWorkloadIdentity: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: forTypes([...gke, ...gkeNodePools], (args, report) => {
         if (args.type === gke[0]) {
-            const pool = safe(() => args.props.workloadIdentityConfig?.workloadPool);
+            const pool = safe(() => args.props.workloadIdentityConfig.workloadPool);
             if (typeof pool !== "string" || !pool.endsWith(".svc.id.goog")) {
                 report("GKE Workload Identity is off; set workloadIdentityConfig.workloadPool: \"<project>.svc.id.goog\".");
             }
             return;
         }
-        if (safe(() => args.props.nodeConfig?.workloadMetadataConfig?.mode) !== "GKE_METADATA") {
+        if (safe(() => args.props.nodeConfig.workloadMetadataConfig.mode) !== "GKE_METADATA") {
             report("Node pool exposes the node's service account to pods; set nodeConfig.workloadMetadataConfig.mode: GKE_METADATA.");
         }
     }),
@@ -218,7 +218,7 @@ export const gkeNetworkPolicyEnforced: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: forTypes(gke, (args, report) => {
         const dataplaneV2 = safe(() => args.props.datapathProvider) === "ADVANCED_DATAPATH";
-        const addon = safe(() => args.props.networkPolicy?.enabled) === true;
+        const addon = safe(() => args.props.networkPolicy.enabled) === true;
         if (!dataplaneV2 && !addon) {
             report("GKE does not enforce NetworkPolicies; set datapathProvider: ADVANCED_DATAPATH (Dataplane V2).");
         }
@@ -231,7 +231,7 @@ export const gkeSecretsEncryption: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: forTypes(gke, (args, report) => {
         const enc = safe(() => args.props.databaseEncryption);
-        if (enc?.state !== "ENCRYPTED" || !enc?.keyName) {
+        if (enc?.state !== "ENCRYPTED" || !enc.keyName) {
             report("GKE secrets are not encrypted with Cloud KMS; set databaseEncryption: { state: ENCRYPTED, keyName: <crypto key id> }.");
         }
     }),
@@ -248,7 +248,7 @@ export const gkeShieldedNodes: ResourceValidationPolicy = {
             }
             return;
         }
-        if (safe(() => args.props.nodeConfig?.shieldedInstanceConfig?.enableSecureBoot) !== true) {
+        if (safe(() => args.props.nodeConfig.shieldedInstanceConfig.enableSecureBoot) !== true) {
             report("Node pool boots without secure boot; set nodeConfig.shieldedInstanceConfig.enableSecureBoot: true.");
         }
     }),
@@ -259,7 +259,7 @@ export const gkeControlPlaneLogging: ResourceValidationPolicy = {
     description: "Checks whether every GKE cluster sends API server and system component logs to Cloud Logging.",
     enforcementLevel: "mandatory",
     validateResource: forTypes(gke, (args, report) => {
-        const components = asArray(safe(() => args.props.loggingConfig?.enableComponents));
+        const components = asArray(safe(() => args.props.loggingConfig.enableComponents));
         const missing = ["SYSTEM_COMPONENTS", "APISERVER"].filter(c => !components.includes(c));
         if (missing.length > 0) {
             report(`GKE control-plane logs ${missing.join(", ")} are off; add them to loggingConfig.enableComponents.`);
