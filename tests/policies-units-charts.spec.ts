@@ -2,37 +2,15 @@
  * policies/charts.ts's rules, called as the analyzer calls them: each Helm resource and each image
  * varies one property next to the form that passes, with the exact message or none.
  */
-import { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 import { expect } from "chai";
 import {
     containerImageTrusted, helmChartSourceHttps, helmChartVendored, helmValuesNoLatestImages, imageRegistry, isFloatingTag, isTrustedRegistry,
     latestImages, vendoredArchive,
 } from "../policies/charts";
+import { verdict } from "./policies-call";
 
 type Props = Record<string, unknown>;
-
-/** The messages a resource policy reports, or its not-applicable reason (the analyzer's notApplicable throws). */
-function verdict(policy: ResourceValidationPolicy, type: string, props: Props): { reports: string[]; notApplicable?: string } {
-    const out: { reports: string[]; notApplicable?: string } = { reports: [] };
-    const stop = new Error("not applicable");
-    const args = {
-        type, props, name: "r", urn: `urn:pulumi:production::bookkeep::${type}::r`, opts: {},
-        isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === type,
-        notApplicable: (reason?: string) => {
-            out.notApplicable = reason;
-            throw stop;
-        },
-    } as unknown as ResourceValidationArgs;
-    try {
-        // This pack's resource policies are synchronous: the reports are in once the call returns.
-        void (policy.validateResource as ResourceValidation)(args, (message: string) => out.reports.push(message));
-    } catch (e) {
-        if (e !== stop) {
-            throw e;
-        }
-    }
-    return out;
-}
 
 const v4 = "kubernetes:helm.sh/v4:Chart";
 const v3 = "kubernetes:helm.sh/v3:Chart";

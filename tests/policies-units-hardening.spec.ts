@@ -2,7 +2,7 @@
  * policies/hardening.ts's pod rules, called as the analyzer calls them: a compliant Deployment,
  * and beside it the same Deployment with one property broken, each with its exact message.
  */
-import { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs } from "@pulumi/policy";
+import { ResourceValidationPolicy, StackValidationArgs } from "@pulumi/policy";
 import { expect } from "chai";
 import {
     containerDropAllCapabilities, containerImagePinned, containerNoHostPorts, containerNoPrivilegeEscalation, containerNotPrivileged, containerProbes,
@@ -10,20 +10,9 @@ import {
     podNoAutomountedToken, podNoHostNamespaces, podNoHostPath, podRestrictedVolumeTypes, podRunAsNonRoot, podRunAsNonZeroUid, podSeccompProfile,
     workloadReplicasProduction,
 } from "../policies/hardening";
+import { check } from "./policies-call";
 
 type Props = Record<string, unknown>;
-
-function check(policy: ResourceValidationPolicy, type: string, props: Props, name = "r"): string[] {
-    const reports: string[] = [];
-    const args = {
-        type, props, name, urn: `urn:pulumi:production::bookkeep::${type}::${name}`, opts: {},
-        isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === type,
-        notApplicable: () => undefined,
-    } as unknown as ResourceValidationArgs;
-    // This pack's resource policies are synchronous: the reports are in once the call returns.
-    void (policy.validateResource as ResourceValidation)(args, (message: string) => reports.push(message));
-    return reports;
-}
 
 const deploymentType = "kubernetes:apps/v1:Deployment";
 const patchType = "kubernetes:apps/v1:DeploymentPatch";
