@@ -33,6 +33,7 @@ export const podRunAsNonZeroUid: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: forPods((pod, report) => {
         for (const key of ["runAsUser", "runAsGroup"]) {
+            // Stryker disable next-line OptionalChaining: safe() reads a missing parent as undefined either way
             if (safe(() => pod.spec.securityContext?.[key]) === 0) {
                 report(`${workload(pod.kind, pod.name)}: pod securityContext.${key} is 0 (root); use a non-zero id such as 1000.`);
             }
@@ -311,6 +312,7 @@ export const podNoAutomountedToken: ResourceValidationPolicy = {
 };
 
 const scalable = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"];
+// Stryker disable next-line StringLiteral: split always yields a last element, so the default never applies
 const kindOf = (type: string) => type.split(":").pop() ?? "";
 
 export const workloadReplicasProduction: StackValidationPolicy = {
@@ -326,12 +328,14 @@ export const workloadReplicasProduction: StackValidationPolicy = {
             const name = k8sName(w);
             const hpa = hpaFor(w, name);
             if (hpa) {
+                // Stryker disable next-line OptionalChaining: safe() reads a missing parent as undefined either way
                 const min = safe(() => hpa.props.spec?.minReplicas) ?? 1;
                 if (typeof min === "number" && min < 2) {
                     report(`HPA ${k8sName(hpa)} lets ${kindOf(w.type)} ${name} scale down to ${min} replica(s) in production; set spec.minReplicas to at least 2.`, hpa.urn);
                 }
                 continue;
             }
+            // Stryker disable next-line OptionalChaining: safe() reads a missing parent as undefined either way
             const replicas = safe(() => w.props.spec?.replicas) ?? 1;
             if (typeof replicas === "number" && replicas < 2) {
                 report(`${kindOf(w.type)} ${name} runs ${replicas} replica(s) in production; set spec.replicas to at least 2 or scale it with an HPA whose minReplicas is at least 2.`, w.urn);
@@ -350,7 +354,9 @@ function hpasByTarget(hpas: PolicyResource[]): (w: PolicyResource, name: string)
         hpa: h,
         references: new Set(referenced(h, "spec").map(x => x.urn)),
         namespace: readOnce(() => k8sNamespace(h)),
+        // Stryker disable next-line OptionalChaining: whenKnown() reads a missing parent as undefined either way
         name: readOnce(() => whenKnown(() => h.props.spec?.scaleTargetRef?.name)),
+        // Stryker disable next-line OptionalChaining: whenKnown() reads a missing parent as undefined either way
         kind: readOnce(() => whenKnown(() => h.props.spec?.scaleTargetRef?.kind)),
     }));
     return (w, name) => {
@@ -368,6 +374,7 @@ export const persistentVolumeNoHostPath: ResourceValidationPolicy = {
             return;
         }
         for (const source of ["hostPath", "local"]) {
+            // Stryker disable next-line OptionalChaining: safe() reads a missing parent as undefined either way
             const volume = safe(() => args.props.spec?.[source]);
             if (volume !== undefined) {
                 report(`PersistentVolume ${k8sName(args)} is a ${source} volume on ${JSON.stringify(volume?.path ?? null)}; use a StorageClass that provisions cloud disks (CSI).`);
