@@ -6,7 +6,7 @@
  * registered once and judged inside each test (tests/policies-stack.ts says why).
  */
 import * as k8s from "@pulumi/kubernetes";
-import { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as path from "path";
@@ -18,6 +18,7 @@ import { pack } from "../policies/pack";
 import { present, run } from "./harness";
 import { appNamespace, container, merge, Over, podSpec, providers } from "./policies-fixtures";
 import { stackUnderPolicies } from "./policies-stack";
+import { verdict as judge } from "./policies-units-harness";
 
 /**
  * Stands in for `k8s.helm.v4.Chart`: a real preview registers the rendered objects under it.
@@ -37,26 +38,7 @@ class BareChart extends pulumi.ComponentResource {
     }
 }
 
-/** Runs a resource policy's validation as the analyzer would, recording its verdict. */
-function verdict(policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>): { reports: string[]; notApplicable?: string } {
-    const out: { reports: string[]; notApplicable?: string } = { reports: [] };
-    const stop = new Error("not applicable");
-    const args = {
-        type, props, urn: `urn:pulumi:production::bookkeep::${type}::c`, name: "c", opts: {}, stackTags: new Map(),
-        notApplicable: (reason?: string) => {
-            out.notApplicable = reason;
-            throw stop;
-        },
-    } as unknown as ResourceValidationArgs;
-    try {
-        void (policy.validateResource as ResourceValidation)(args, (message: string) => out.reports.push(message));
-    } catch (e) {
-        if (e !== stop) {
-            throw e;
-        }
-    }
-    return out;
-}
+const verdict = (policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>) => judge(policy, type, props, "c");
 
 /** The chart policies proper (container-image-trusted judges pods, not charts). */
 const helmPolicies = chartPolicies.filter(p => p.name.startsWith("helm-"));

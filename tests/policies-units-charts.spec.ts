@@ -8,7 +8,7 @@ import {
     containerImageTrusted, helmChartSourceHttps, helmChartVendored, helmValuesNoLatestImages, imageRegistry, isFloatingTag, isTrustedRegistry,
     latestImages, vendoredArchive,
 } from "../policies/charts";
-import { verdict } from "./policies-call";
+import { verdict } from "./policies-units-harness";
 
 type Props = Record<string, unknown>;
 

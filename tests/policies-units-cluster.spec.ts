@@ -8,7 +8,7 @@ import {
     eksControlPlaneLogging, eksEndpointRestricted, eksNetworkPolicyEnforced, eksOidcProvider, eksPrivateNodes, eksSecretsEncryption, gkeControlPlaneLogging,
     gkeMasterAuthorizedNetworks, gkeNetworkPolicyEnforced, gkePrivateNodes, gkeSecretsEncryption, gkeShieldedNodes, gkeWorkloadIdentity,
 } from "../policies/cluster";
-import { check, checkStack, fake, Fake } from "./policies-units-calls";
+import { check, checkStack, fake, Fake } from "./policies-units-harness";
 
 const eks = "aws:eks/cluster:Cluster";
 const gke = "gcp:container/cluster:Cluster";

@@ -32,8 +32,8 @@ describe("policy units: RDS instances and Aurora clusters", () => {
         expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: 6 })).to.deep.equal(short(6, 7));
         expect(check(rdsBackupsPitr, instance, {})).to.deep.equal(short(0, 7));
         expect(check(rdsBackupsPitr, cluster, { backupRetentionPeriod: 1 })).to.deep.equal(short(1, 7, "cluster "));
-        expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: 1 }, "r", "staging")).to.deep.equal([]);
-        expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: 0 }, "r", "staging")).to.deep.equal(short(0, 1));
+        expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: 1 }, "r", { stack: "staging" })).to.deep.equal([]);
+        expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: 0 }, "r", { stack: "staging" })).to.deep.equal(short(0, 1));
         // A retention that is not a number is the provider's type error, not a short retention.
         expect(check(rdsBackupsPitr, instance, { backupRetentionPeriod: "3" })).to.deep.equal([]);
     });
@@ -41,14 +41,14 @@ describe("policy units: RDS instances and Aurora clusters", () => {
     it("rds-multi-az-production: refuses a single-AZ instance in production only", () => {
         expect(check(rdsMultiAzProduction, instance, { multiAz: true })).to.deep.equal([]);
         expect(check(rdsMultiAzProduction, instance, { multiAz: false })).to.deep.equal(["Production RDS instance is single-AZ; set multiAz: true."]);
-        expect(check(rdsMultiAzProduction, instance, {}, "r", "staging")).to.deep.equal([]);
+        expect(check(rdsMultiAzProduction, instance, {}, "r", { stack: "staging" })).to.deep.equal([]);
     });
 
     it("rds-deletion-protection-production: refuses a deletable instance or cluster in production only", () => {
         expect(check(rdsDeletionProtectionProduction, instance, { deletionProtection: true })).to.deep.equal([]);
         expect(check(rdsDeletionProtectionProduction, instance, {})).to.deep.equal(["Production RDS instance can be deleted; set deletionProtection: true."]);
         expect(check(rdsDeletionProtectionProduction, cluster, { deletionProtection: false })).to.deep.equal(["Production RDS cluster can be deleted; set deletionProtection: true."]);
-        expect(check(rdsDeletionProtectionProduction, cluster, {}, "r", "development")).to.deep.equal([]);
+        expect(check(rdsDeletionProtectionProduction, cluster, {}, "r", { stack: "development" })).to.deep.equal([]);
     });
 
     it("rds-not-public: refuses a publicly accessible instance or cluster instance", () => {
@@ -157,7 +157,7 @@ describe("policy units: Cloud SQL", () => {
         expect(check(cloudSqlRegionalHaProduction, sql, settings({ availabilityType: "REGIONAL" }))).to.deep.equal([]);
         expect(check(cloudSqlRegionalHaProduction, sql, settings({ availabilityType: "ZONAL" })))
             .to.deep.equal(["Production Cloud SQL instance is zonal; set settings.availabilityType: REGIONAL."]);
-        expect(check(cloudSqlRegionalHaProduction, sql, settings({ availabilityType: "ZONAL" }), "r", "staging")).to.deep.equal([]);
+        expect(check(cloudSqlRegionalHaProduction, sql, settings({ availabilityType: "ZONAL" }), "r", { stack: "staging" })).to.deep.equal([]);
     });
 
     it("cloud-sql-deletion-protection-production: needs GCP's protection on and Pulumi's not turned off", () => {
@@ -167,7 +167,7 @@ describe("policy units: Cloud SQL", () => {
         expect(check(cloudSqlDeletionProtectionProduction, sql, settings({ deletionProtectionEnabled: true }))).to.deep.equal([]);
         expect(check(cloudSqlDeletionProtectionProduction, sql, { deletionProtection: false, ...settings({ deletionProtectionEnabled: true }) })).to.deep.equal(deletable);
         expect(check(cloudSqlDeletionProtectionProduction, sql, { deletionProtection: true, ...settings({}) })).to.deep.equal(deletable);
-        expect(check(cloudSqlDeletionProtectionProduction, sql, { deletionProtection: false }, "r", "staging")).to.deep.equal([]);
+        expect(check(cloudSqlDeletionProtectionProduction, sql, { deletionProtection: false }, "r", { stack: "staging" })).to.deep.equal([]);
     });
 
     it("cloud-sql-final-backup: needs the final backup enabled", () => {
@@ -213,7 +213,7 @@ describe("policy units: Redis", () => {
         expect(check(elastiCacheHaProduction, group, { ...ha, numCacheClusters: undefined })).to.deep.equal(single);
         expect(check(elastiCacheHaProduction, group, { ...ha, automaticFailoverEnabled: false })).to.deep.equal(single);
         expect(check(elastiCacheHaProduction, group, { ...ha, multiAzEnabled: false })).to.deep.equal(single);
-        expect(check(elastiCacheHaProduction, group, {}, "r", "staging")).to.deep.equal([]);
+        expect(check(elastiCacheHaProduction, group, {}, "r", { stack: "staging" })).to.deep.equal([]);
     });
 
     it("memorystore-tls-and-auth: needs server-authenticated TLS and AUTH, each on its own", () => {
@@ -227,7 +227,7 @@ describe("policy units: Redis", () => {
     it("memorystore-ha-production: refuses a BASIC instance in production only", () => {
         expect(check(memorystoreHaProduction, memorystore, { tier: "STANDARD_HA" })).to.deep.equal([]);
         expect(check(memorystoreHaProduction, memorystore, { tier: "BASIC" })).to.deep.equal(["Production Memorystore has no replica; set tier: STANDARD_HA."]);
-        expect(check(memorystoreHaProduction, memorystore, { tier: "BASIC" }, "r", "development")).to.deep.equal([]);
+        expect(check(memorystoreHaProduction, memorystore, { tier: "BASIC" }, "r", { stack: "development" })).to.deep.equal([]);
     });
 
     it("cache-snapshots: keeps a day of ElastiCache snapshots and Memorystore RDB persistence", () => {
@@ -344,12 +344,12 @@ describe("policy units: stateful resources and keys", () => {
         const unprotected = (kind: string, name: string) =>
             `${name}: ${kind} ${name} is stateful and unprotected in production; pass { protect: true } (protectStateful(environment)).`;
         expect(checkStack(statefulResourcesProtectedProduction,
-            fake(instance, "db", {}, {}, { protect: true }),
+            fake(instance, "db", {}, {}, { opts: { protect: true } }),
             fake("aws:dynamodb/table:Table", "ledger", {}),
-            fake("gcp:kms/keyRing:KeyRing", "ring", {}, {}, { protect: false }),
+            fake("gcp:kms/keyRing:KeyRing", "ring", {}, {}, { opts: { protect: false } }),
             fake("aws:rds/subnetGroup:SubnetGroup", "subnets", {}),
         )).to.deep.equal([unprotected("Table", "ledger"), unprotected("KeyRing", "ring")]);
-        expect(checkStack(statefulResourcesProtectedProduction, fake("aws:dynamodb/table:Table", "ledger", {}, {}, {}, "staging"))).to.deep.equal([]);
+        expect(checkStack(statefulResourcesProtectedProduction, fake("aws:dynamodb/table:Table", "ledger", {}, {}, { stack: "staging" }))).to.deep.equal([]);
     });
 
     it("kms-key-rotation: reads each cloud's rotation setting on its own key type", () => {

@@ -10,7 +10,7 @@ import {
     podNoAutomountedToken, podNoHostNamespaces, podNoHostPath, podRestrictedVolumeTypes, podRunAsNonRoot, podRunAsNonZeroUid, podSeccompProfile,
     workloadReplicasProduction,
 } from "../policies/hardening";
-import { check } from "./policies-call";
+import { check } from "./policies-units-harness";
 
 type Props = Record<string, unknown>;
 

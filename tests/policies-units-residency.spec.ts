@@ -7,7 +7,7 @@ import {
     allowlisted, awsProviderRegionIndia, awsRegionsIn, awsResourceRegionIndia, gcpLocationIndia, gcpLocationsIn, gcpProviderRegionIndia, gcsBucketSingleRegionIndia,
     globalServicesAllowlisted, providersTaggedWithEnvironment, replicationTargetsInIndia, secretManagerReplicasIndia,
 } from "../policies/residency";
-import { check, checkStack, fake, Fake, Provider } from "./policies-units-calls";
+import { check, checkStack, fake, Fake, Provider } from "./policies-units-harness";
 
 const aws = "ap-south-1 or ap-south-2";
 const gcp = "asia-south1 or asia-south2";
@@ -91,7 +91,7 @@ describe("policy units: gcp-provider-region-india", () => {
 });
 
 describe("policy units: global-services-allowlisted", () => {
-    const onProvider = (type: string, provider?: Provider, props: Record<string, unknown> = {}) => check(globalServicesAllowlisted, type, props, "r", provider);
+    const onProvider = (type: string, provider?: Provider, props: Record<string, unknown> = {}) => check(globalServicesAllowlisted, type, props, "r", { provider });
     const notListed = (type: string, region: string) =>
         [`${type} is created in ${region}, outside India, and is not on the global-services allowlist; give it a provider in ${aws}.`];
 
@@ -270,7 +270,7 @@ describe("policy units: secret-manager-replicas-india", () => {
 });
 
 describe("policy units: replication-targets-in-india", () => {
-    const bucket = (name: string, region?: string) => fake("aws:s3/bucket:Bucket", name, {}, {}, region ? at(region) : undefined);
+    const bucket = (name: string, region?: string) => fake("aws:s3/bucket:Bucket", name, {}, {}, { provider: region ? at(region) : undefined });
     const replication = (source: Fake, rules: unknown[], ruleDeps: Fake[]) =>
         fake("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "repl", { rules }, { bucket: [source], rules: ruleDeps });
     const to = (bucketArn: string) => ({ destination: { bucket: bucketArn } });
@@ -284,7 +284,7 @@ describe("policy units: replication-targets-in-india", () => {
         expect(checkStack(replicationTargetsInIndia, source, own, replication(source, [to("arn:aws:s3:::own")], [own])))
             .to.deep.equal([`repl: S3 replication repl copies to bucket own in eu-west-1, outside India; replicate only to a bucket in ${aws}.`]);
         const india = bucket("india", "ap-south-2");
-        const role = fake("aws:iam/role:Role", "role", {}, {}, at("us-east-1"));
+        const role = fake("aws:iam/role:Role", "role", {}, {}, { provider: at("us-east-1") });
         expect(checkStack(replicationTargetsInIndia, source, india, replication(source, [to("arn:aws:s3:::india")], [india, role]))).to.deep.equal([]);
     });
 
@@ -311,7 +311,7 @@ describe("policy units: replication-targets-in-india", () => {
 
     it("refuses an ElastiCache global datastore with a member outside India, primary or secondary", () => {
         const group = (name: string, region: string, deps: Record<string, Fake[]> = {}) =>
-            fake("aws:elasticache/replicationGroup:ReplicationGroup", name, {}, deps, at(region));
+            fake("aws:elasticache/replicationGroup:ReplicationGroup", name, {}, deps, { provider: at(region) });
         const primary = group("primary", "us-east-1");
         const global = fake("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "global", {}, { primaryReplicationGroupId: [primary] });
         const other = fake("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "other", {}, { primaryReplicationGroupId: [group("p2", "ap-south-1")] });
