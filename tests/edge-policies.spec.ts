@@ -60,6 +60,24 @@ describe("edge policies", () => {
             ]);
         });
 
+        it("counts only an India regional hostname for a proxied production name", () => {
+            const resources = compliant("production").map(r => (r.name === "api-region" ? regional("production", "api-region", "api.bookkeep.app", "eu") : r));
+            expect(reportsOf(edgeRegionalHostnamesIndia, resources)).to.deep.equal([
+                "api-region: Regional hostname api.bookkeep.app names region \"eu\"; set regionKey \"in\" so requests are processed in India.",
+                "api: Proxied hostname api.bookkeep.app has no regional hostname in region \"in\"; in production Cloudflare must terminate TLS and process its requests in India " +
+                "(a RegionalHostname, bookkeep:edge.regionalServices).",
+            ]);
+        });
+
+        it("does not read a regional hostname without a region key as naming another region", () => {
+            const keyless = (stack: string) => compliant(stack).map(r => (r.name === "api-region" ? resource(stack, r.type, r.name, { hostname: "api.bookkeep.app" }) : r));
+            expect(reportsOf(edgeRegionalHostnamesIndia, keyless("staging"))).to.deep.equal([]);
+            expect(reportsOf(edgeRegionalHostnamesIndia, keyless("production"))).to.deep.equal([
+                "api: Proxied hostname api.bookkeep.app has no regional hostname in region \"in\"; in production Cloudflare must terminate TLS and process its requests in India " +
+                "(a RegionalHostname, bookkeep:edge.regionalServices).",
+            ]);
+        });
+
         it("lets staging proxy without Regional Services (an account without the entitlement)", () => {
             const resources = compliant("staging").filter(r => r.type !== "cloudflare:index/regionalHostname:RegionalHostname");
             expect(reportsOf(edgeRegionalHostnamesIndia, resources)).to.deep.equal([]);
