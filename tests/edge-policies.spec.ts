@@ -105,10 +105,19 @@ describe("edge policies", () => {
             ]);
         });
 
+        it("lists every source range outside Cloudflare's", () => {
+            const ranges = [...cloudflareIpv4Ranges, "203.0.113.0/24", "198.51.100.0/24"];
+            expect(reportsOf(originAdmitsOnlyEdge, [zone("production"), loadBalancer("production", { loadBalancerSourceRanges: ranges })])).to.deep.equal([
+                "ingress: Load balancer Service ingress admits 203.0.113.0/24, 198.51.100.0/24 outside Cloudflare's ranges while the Cloudflare edge is on, so clients can bypass the WAF; " +
+                "set loadBalancerSourceRanges to Cloudflare's ranges (components/edge/cloudflareRanges.ts, as of 2026-02-11).",
+            ]);
+        });
+
         it("refuses a range wider than Cloudflare's that contains one of them", () => {
             expect(insideCloudflare("104.16.0.0/13")).to.equal(true);
             expect(insideCloudflare("104.0.0.0/8")).to.equal(false);
             expect(insideCloudflare("not-a-cidr")).to.equal(false);
+            expect(insideCloudflare("::6810:0/120"), "an IPv6 range whose number falls inside 104.16.0.0/13").to.equal(false);
         });
 
         it("leaves a stack without the edge alone (development serves directly)", () => {

@@ -97,6 +97,7 @@ describe("policy units: production-alerts-page", () => {
             expect(toPager("severity=crit")).to.deep.equal(toChat);
             expect(toPager("severity!=warning")).to.deep.equal([]);
             expect(toPager("severity!=critical")).to.deep.equal(toChat);
+            expect(toPager("severity!=\"crit.*\"")).to.deep.equal([], "!= takes its value literally, not as a regular expression");
         });
         it("=~ and !~ match the anchored regular expression", () => {
             expect(toPager("severity=~crit.*")).to.deep.equal([]);
@@ -125,6 +126,9 @@ describe("policy units: production-alerts-page", () => {
     describe("routes and receivers", () => {
         it("lets a child without a receiver inherit its parent's", () => {
             expect(routed([{ matchers: ["severity=critical"], receiver: "pager", routes: [{ matchers: ["team=\"\""] }] }])).to.deep.equal([]);
+        });
+        it("delivers to every receiver its continuing children reach, rather than to its own", () => {
+            expect(routed([{ matchers: ["severity=critical"], receiver: "pager", continue: true }])).to.deep.equal([]);
         });
         it("skips a route entry that is not an object", () => {
             expect(routed([null, { matchers: ["severity=critical"], receiver: "pager" }])).to.deep.equal([]);
