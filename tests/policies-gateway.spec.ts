@@ -118,6 +118,25 @@ describe("policy units: Gateway API", () => {
         expect(check(gatewayHostnamesInDomain, gatewayType, gateway([null, ...listeners]))).to.deep.equal([]);
         const nullFilter = { filters: [null, ...redirect.filters] };
         expect(checkStack({ type: gatewayType, props: gateway([null, ...listeners]) }, { type: routeType, props: route("redirect", "bookkeep-system", "http", [nullFilter]) })).to.deep.equal([]);
+        const nullRef = route("served", "bookkeep-system", "https-api", [backend]);
+        nullRef.spec.parentRefs = [null as never, ...nullRef.spec.parentRefs];
+        expect(checkStack({ type: gatewayType, props: gateway() }, { type: routeType, props: nullRef })).to.deep.equal([]);
+    });
+
+    it("names a listener without a name or protocol by '?', and reads a Gateway or route without a namespace as in default", () => {
+        expect(check(gatewayListenersTls, gatewayType, gateway([{ protocol: "TCP", port: 5432, hostname: "db.bookkeep.app" }, { name: "raw", port: 8080 }]))).to.deep.equal([
+            "Gateway listener ? uses protocol TCP; clients may reach only HTTPS listeners (and a plain-HTTP listener that redirects to HTTPS).",
+            "Gateway listener raw uses protocol ?; clients may reach only HTTPS listeners (and a plain-HTTP listener that redirects to HTTPS).",
+        ]);
+        expect(check(gatewayHostnamesInDomain, gatewayType, gateway([{ protocol: "HTTPS", port: 443, tls }]))).to.deep.equal([
+            "Gateway listener(s) ? answer any host name, which no certificate covers; give every listener a hostname under the stack's domain.",
+        ]);
+        const inDefault = { metadata: { name: "gw" }, spec: gateway().spec };
+        const served = { metadata: { name: "served" }, spec: { parentRefs: [{ name: "gw", sectionName: "http" }], rules: [backend] } };
+        expect(checkStack({ type: gatewayType, props: inDefault }, { type: routeType, props: served })).to.deep.equal([
+            "HTTPRoute default/served attaches to plain-HTTP listener default/gw/http and serves more than a redirect; " +
+            "on a plain-HTTP listener a route may only redirect to HTTPS (a RequestRedirect filter with scheme https and no backendRefs).",
+        ]);
     });
 
     it("takes a rule as a redirect only with a RequestRedirect to https, beside any other filter, and no backends", () => {
