@@ -66,10 +66,12 @@ function receiversFor(route: Record<string, unknown>, labels: Record<string, str
 
 /** The `alertmanager.yaml` of a Secret, from `stringData` or base64 `data`. */
 function configText(props: Props): string | undefined {
+    // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
     const plain = safe(() => props.stringData?.[configKey]);
     if (typeof plain === "string") {
         return plain;
     }
+    // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
     const encoded = safe(() => props.data?.[configKey]);
     return typeof encoded === "string" ? Buffer.from(encoded, "base64").toString("utf8") : undefined;
 }
@@ -79,6 +81,7 @@ export const productionAlertsPage: StackValidationPolicy = {
     description: "Checks whether a production stack's Alertmanager configuration routes critical alerts to a paging receiver (PagerDuty or Opsgenie).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
+        // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
         const production = ofType(args, "kubernetes:core/v1:Namespace").some(n => appNamespaceEnvironment(safe(() => n.props.metadata?.name)) === "production");
         if (!production) {
             return;

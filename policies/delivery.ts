@@ -28,6 +28,7 @@ interface Target {
 
 function targetOf(args: StackValidationArgs, canary: PolicyResource): Target {
     const namespace = k8sNamespace(canary);
+    // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
     const ref: Props = safe(() => canary.props.spec?.targetRef) ?? {};
     const name = typeof ref.name === "string" ? ref.name : "";
     const deployment = ref.kind === "Deployment"
@@ -57,11 +58,13 @@ export const canaryTargetDeclared: StackValidationPolicy = {
 
 /** The primary's pod labels: the target's, with its selector label's value suffixed `-primary`, as Flagger writes them. */
 function primaryLabels(deployment: PolicyResource): Props | undefined {
+    // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
     const selector: Props = safe(() => deployment.props.spec?.selector?.matchLabels) ?? {};
     const label = selectorLabels.find(l => typeof selector[l] === "string");
     if (label === undefined) {
         return undefined;
     }
+    // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
     const labels: Props = safe(() => deployment.props.spec?.template?.metadata?.labels) ?? {};
     return { ...labels, [label]: `${selector[label]}-primary` };
 }
@@ -76,6 +79,7 @@ export const canaryPrimaryPdb: StackValidationPolicy = {
             return;
         }
         const covered = ofType(args, pdbType).some(p => {
+            // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
             const match = Object.entries((safe(() => p.props.spec?.selector?.matchLabels) ?? {}) as Props);
             return k8sNamespace(p) === t.namespace && match.length > 0 && match.every(([k, v]) => labels[k] === v);
         });
@@ -92,10 +96,12 @@ export const canaryAutoscalerRef: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: forCanaries((t, args, report) => {
         const hpa = ofType(args, hpaType).find(h => k8sNamespace(h) === t.namespace &&
+            // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
             safe(() => h.props.spec?.scaleTargetRef?.kind) === "Deployment" && safe(() => h.props.spec?.scaleTargetRef?.name) === t.name);
         if (hpa === undefined) {
             return;
         }
+        // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
         const ref: Props | undefined = safe(() => t.canary.props.spec?.autoscalerRef);
         const hpaName = k8sName(hpa);
         if (!isObject(ref) || ref.kind !== "HorizontalPodAutoscaler" || ref.name !== hpaName) {
@@ -112,6 +118,7 @@ interface AlertBound {
 
 /** `<query> > <number>`: the number an alert fires above. */
 function thresholdOf(expr: unknown): number | undefined {
+    // Stryker disable next-line MethodExpression: the trailing \s* already takes what trim() drops, and nothing is anchored at the start
     const m = typeof expr === "string" ? />\s*([0-9.]+)\s*$/.exec(expr.trim()) : null;
     return m?.[1] === undefined ? undefined : Number(m[1]);
 }
@@ -120,6 +127,7 @@ function thresholdOf(expr: unknown): number | undefined {
 function alertBounds(args: StackValidationArgs): AlertBound[] {
     const thresholds = new Map<string, number>();
     for (const rule of ofType(args, ruleType)) {
+        // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
         for (const group of asArray(safe(() => rule.props.spec?.groups))) {
             for (const r of asArray(isObject(group) ? group.rules : undefined).filter(isObject)) {
                 const t = thresholdOf(r.expr);
@@ -130,6 +138,7 @@ function alertBounds(args: StackValidationArgs): AlertBound[] {
         }
     }
     return ofType(args, metricTemplateType).flatMap(m => {
+        // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
         const alert = safe(() => m.props.metadata?.annotations?.[alertAnnotation]);
         const max = typeof alert === "string" ? thresholds.get(alert) : undefined;
         return max === undefined ? [] : [{ alert, template: k8sName(m), max }];
@@ -143,6 +152,7 @@ export const canaryAnalysisAsStrictAsAlerts: StackValidationPolicy = {
     validateStack: (args, report) => {
         const bounds = alertBounds(args);
         for (const canary of ofType(args, canaryType).filter(c => isProductionIn(args, c))) {
+            // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
             const metrics = asArray(safe(() => canary.props.spec?.analysis?.metrics)).filter(isObject);
             for (const bound of bounds) {
                 const metric = metrics.find(m => m.templateRef?.name === bound.template);

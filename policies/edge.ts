@@ -97,6 +97,7 @@ const envoyProxyType = "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy";
 function loadBalancers(args: Parameters<StackValidationPolicy["validateStack"]>[0]): Array<{ what: string; urn: string; spec: Record<string, unknown> }> {
     const services = ofType(args, "kubernetes:core/v1:Service").map(r => ({ what: `Load balancer Service ${r.name}`, urn: r.urn, spec: safe(() => r.props.spec) ?? {} }));
     const proxies = ofType(args, envoyProxyType).map(r => ({
+        // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
         what: `The load balancer of EnvoyProxy ${r.name}`, urn: r.urn, spec: safe(() => r.props.spec?.provider?.kubernetes?.envoyService) ?? {},
     }));
     return [...services, ...proxies].filter(lb => safe(() => lb.spec.type) === "LoadBalancer");

@@ -22,14 +22,17 @@ export const gatewayListenersTls: ResourceValidationPolicy = {
     description: "Checks whether every Gateway listener terminates TLS with a certificate, but a plain-HTTP listener that admits routes only from the Gateway's own namespace (where gateway-http-redirect-only judges them).",
     enforcementLevel: "mandatory",
     validateResource: forTypes([gatewayType], (args, report) => {
+        // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
         for (const l of asArray(safe(() => args.props.spec?.listeners)).filter(isObject)) {
             const name = String(l.name ?? "?");
             const protocol = String(l.protocol ?? "?");
             if (protocol === "HTTPS") {
+                // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
                 if (safe(() => l.tls?.mode) === "Passthrough" || asArray(safe(() => l.tls?.certificateRefs)).length === 0) {
                     report(`Gateway listener ${name} is HTTPS without a certificate it terminates with; set tls.mode Terminate and tls.certificateRefs to the certificate's Secret.`);
                 }
             } else if (protocol === "HTTP") {
+                // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
                 if (safe(() => l.allowedRoutes?.namespaces?.from) !== "Same") {
                     report(`Gateway listener ${name} serves plain HTTP to routes from other namespaces; admit routes only from the Gateway's own namespace (allowedRoutes.namespaces.from: Same) and attach nothing but a redirect to HTTPS.`);
                 }
@@ -45,6 +48,7 @@ function listenersByGateway(resources: readonly { type: string; props: Record<st
     const out = new Map<string, Map<string, string>>();
     for (const g of resources.filter(r => r.type === gatewayType)) {
         const meta = (g.props.metadata ?? {}) as Record<string, unknown>;
+        // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
         const listeners = asArray(safe(() => (g.props.spec as Record<string, unknown>)?.listeners)).filter(isObject);
         out.set(`${String(meta.namespace ?? "default")}/${String(meta.name ?? "")}`, new Map(listeners.map(l => [String(l.name), String(l.protocol)])));
     }
@@ -55,6 +59,7 @@ function listenersByGateway(resources: readonly { type: string; props: Record<st
 function redirectsOnly(rule: unknown): boolean {
     const filters = asArray(safe(() => (rule as Record<string, unknown>).filters)).filter(isObject);
     return isObject(rule) && asArray(rule.backendRefs).length === 0 &&
+        // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
         filters.some(f => f.type === "RequestRedirect" && safe(() => f.requestRedirect?.scheme) === "https");
 }
 
@@ -66,9 +71,13 @@ export const gatewayHttpRedirectOnly: StackValidationPolicy = {
         const gateways = listenersByGateway(args.resources);
         for (const route of args.resources.filter(r => httpRouteTypes.includes(r.type) || grpcRouteTypes.includes(r.type))) {
             const kind = grpcRouteTypes.includes(route.type) ? "GRPCRoute" : "HTTPRoute";
+            // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
             const ns = String(safe(() => route.props.metadata?.namespace) ?? "default");
+            // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
             const name = String(safe(() => route.props.metadata?.name) ?? route.name);
+            // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
             const rules = asArray(safe(() => route.props.spec?.rules));
+            // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
             for (const ref of asArray(safe(() => route.props.spec?.parentRefs)).filter(isObject)) {
                 const gw = `${String(ref.namespace ?? ns)}/${String(ref.name)}`;
                 const listeners = gateways.get(gw);
@@ -112,6 +121,7 @@ export const gatewayHostnamesInDomain: ResourceValidationPolicy = {
     validateResource: forTypes([gatewayType, ...httpRouteTypes, ...grpcRouteTypes], (args, report) => {
         const domain = args.getConfig<DomainConfig>().domain;
         if (args.type === gatewayType) {
+            // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
             const listeners = asArray(safe(() => args.props.spec?.listeners)).filter(isObject);
             const bare = listeners.filter(l => typeof l.hostname !== "string" || l.hostname === "").map(l => String(l.name ?? "?"));
             if (bare.length > 0) {
@@ -119,6 +129,7 @@ export const gatewayHostnamesInDomain: ResourceValidationPolicy = {
             }
             checkHosts("Gateway", listeners.map(l => l.hostname).filter((h): h is string => typeof h === "string" && h !== ""), domain, report);
         } else {
+            // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
             checkHosts(grpcRouteTypes.includes(args.type) ? "GRPCRoute" : "HTTPRoute", asArray(safe(() => args.props.spec?.hostnames)).filter((h): h is string => typeof h === "string"), domain, report);
         }
     }),

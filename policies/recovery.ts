@@ -14,9 +14,11 @@ export const memorystoreHourlySnapshotsProduction: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         // Without RDB persistence the cache-snapshots policy refuses it already.
+        // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
         if (args.type !== "gcp:redis/instance:Instance" || !isProduction(args) || safe(() => args.props.persistenceConfig?.persistenceMode) !== "RDB") {
             return;
         }
+        // Stryker disable next-line OptionalChaining: inside safe(), which turns the TypeError into undefined as ?. does
         const period = safe(() => args.props.persistenceConfig?.rdbSnapshotPeriod);
         if (period !== "ONE_HOUR") {
             report(`Memorystore snapshots every ${String(period ?? "(unset)")}, which cannot meet the 1 h RPO; set persistenceConfig.rdbSnapshotPeriod to ONE_HOUR.`);

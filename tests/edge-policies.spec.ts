@@ -60,6 +60,24 @@ describe("edge policies", () => {
             ]);
         });
 
+        it("counts only an India regional hostname for a proxied production name", () => {
+            const resources = compliant("production").map(r => (r.name === "api-region" ? regional("production", "api-region", "api.bookkeep.app", "eu") : r));
+            expect(reportsOf(edgeRegionalHostnamesIndia, resources)).to.deep.equal([
+                "api-region: Regional hostname api.bookkeep.app names region \"eu\"; set regionKey \"in\" so requests are processed in India.",
+                "api: Proxied hostname api.bookkeep.app has no regional hostname in region \"in\"; in production Cloudflare must terminate TLS and process its requests in India " +
+                "(a RegionalHostname, bookkeep:edge.regionalServices).",
+            ]);
+        });
+
+        it("does not read a regional hostname without a region key as naming another region", () => {
+            const keyless = (stack: string) => compliant(stack).map(r => (r.name === "api-region" ? resource(stack, r.type, r.name, { hostname: "api.bookkeep.app" }) : r));
+            expect(reportsOf(edgeRegionalHostnamesIndia, keyless("staging"))).to.deep.equal([]);
+            expect(reportsOf(edgeRegionalHostnamesIndia, keyless("production"))).to.deep.equal([
+                "api: Proxied hostname api.bookkeep.app has no regional hostname in region \"in\"; in production Cloudflare must terminate TLS and process its requests in India " +
+                "(a RegionalHostname, bookkeep:edge.regionalServices).",
+            ]);
+        });
+
         it("lets staging proxy without Regional Services (an account without the entitlement)", () => {
             const resources = compliant("staging").filter(r => r.type !== "cloudflare:index/regionalHostname:RegionalHostname");
             expect(reportsOf(edgeRegionalHostnamesIndia, resources)).to.deep.equal([]);
@@ -87,10 +105,19 @@ describe("edge policies", () => {
             ]);
         });
 
+        it("lists every source range outside Cloudflare's", () => {
+            const ranges = [...cloudflareIpv4Ranges, "203.0.113.0/24", "198.51.100.0/24"];
+            expect(reportsOf(originAdmitsOnlyEdge, [zone("production"), loadBalancer("production", { loadBalancerSourceRanges: ranges })])).to.deep.equal([
+                "ingress: Load balancer Service ingress admits 203.0.113.0/24, 198.51.100.0/24 outside Cloudflare's ranges while the Cloudflare edge is on, so clients can bypass the WAF; " +
+                "set loadBalancerSourceRanges to Cloudflare's ranges (components/edge/cloudflareRanges.ts, as of 2026-02-11).",
+            ]);
+        });
+
         it("refuses a range wider than Cloudflare's that contains one of them", () => {
             expect(insideCloudflare("104.16.0.0/13")).to.equal(true);
             expect(insideCloudflare("104.0.0.0/8")).to.equal(false);
             expect(insideCloudflare("not-a-cidr")).to.equal(false);
+            expect(insideCloudflare("::6810:0/120"), "an IPv6 range whose number falls inside 104.16.0.0/13").to.equal(false);
         });
 
         it("leaves a stack without the edge alone (development serves directly)", () => {

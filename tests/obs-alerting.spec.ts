@@ -1,13 +1,12 @@
 /**
  * Alert delivery as code (issue 22): receivers from `bookkeep:observability.alerting`, credentials
  * only as Pulumi secrets in a Secret of their own, and a production stack that pages nobody
- * refused by the config loader and by the policy pack.
+ * refused by the config loader and by the policy pack
+ * (its rule-level cases: tests/policies-units-alerting.spec.ts).
  */
-import { StackValidationArgs } from "@pulumi/policy";
 import { expect } from "chai";
 import { alertmanagerConfig } from "../components/k8s/alertReceivers";
 import { readStackFile } from "../offline/stackFile";
-import { productionAlertsPage } from "../policies/alerting";
 import { pagerRequired } from "../stacks/alerting";
 import { parseStackConfig } from "../stacks/load";
 import { isSecret, plan, reveal } from "./harness";
@@ -106,73 +105,5 @@ describe("alert delivery: Alertmanager routing", () => {
         expect(routing.route.routes[2]).to.deep.include({ matchers: ["severity = \"critical\""], receiver: "pager" });
         expect(chart.dependsOn).to.include(secret.urn).and.include(config.urn);
         expect(result.plan.policies.violations.filter(v => v.policy === "production-alerts-page")).to.deep.equal([]);
-    });
-});
-
-describe("alert delivery: policy production-alerts-page", () => {
-    interface Fake { type: string; name: string; urn: string; props: Record<string, unknown>; propertyDependencies: Record<string, Fake[]>; opts: Record<string, unknown> }
-    const fake = (type: string, name: string, props: Record<string, unknown>): Fake =>
-        ({ type, name, urn: `urn:pulumi:production::bookkeep::${type}::${name}`, props, propertyDependencies: {}, opts: {} });
-    const namespace = (name: string) => fake("kubernetes:core/v1:Namespace", name, { metadata: { name } });
-    const stackChart = (config: unknown) => fake("kubernetes:core/v1:Secret", "am", { stringData: { "alertmanager.yaml": JSON.stringify(config) } });
-    function reports(...resources: Fake[]): string[] {
-        const out: string[] = [];
-        const args = { resources, stackTags: new Map(), getConfig: () => ({}), notApplicable: () => undefined } as unknown as StackValidationArgs;
-        void productionAlertsPage.validateStack(args, message => out.push(message));
-        return out;
-    }
-    const advice = "which pages nobody; set observability.alerting.pager (service pagerduty or opsgenie, key as a Pulumi secret; README, Alert delivery).";
-
-    it("passes a production Alertmanager that pages critical", () => {
-        expect(reports(namespace("bookkeep-production"), stackChart(alertmanagerConfig({ pager, chat })))).to.deep.equal([]);
-    });
-    it("passes Opsgenie", () => {
-        expect(reports(namespace("bookkeep-production"), stackChart(alertmanagerConfig({ pager: { service: "opsgenie", key: "k" } })))).to.deep.equal([]);
-    });
-    it("reports production critical alerts going to chat", () => {
-        expect(reports(namespace("bookkeep-production"), stackChart(alertmanagerConfig({ chat })))).to.deep.equal([`Alertmanager sends critical alerts to "chat", ${advice}`]);
-    });
-    it("reports a critical route whose pager receiver has no paging config", () => {
-        const config = alertmanagerConfig({ pager, chat }) as any;
-        config.receivers = config.receivers.map((r: any) => r.name === "pager" ? { name: "pager", webhook_configs: [{ url: "x" }] } : r);
-        expect(reports(namespace("bookkeep-production"), stackChart(config))).to.deep.equal([`Alertmanager sends critical alerts to "pager", ${advice}`]);
-    });
-    it("falls back to the default receiver when no route matches critical", () => {
-        const config = alertmanagerConfig({ pager, chat }) as any;
-        config.route.routes = config.route.routes.filter((r: any) => r.matchers[0] !== "severity = \"critical\"");
-        expect(reports(namespace("bookkeep-production"), stackChart(config))).to.deep.equal([`Alertmanager sends critical alerts to "chat", ${advice}`]);
-    });
-    it("follows Alertmanager's route order: an earlier route that catches critical wins, unless it continues", () => {
-        const withFirst = (first: Record<string, unknown>) => {
-            const config = alertmanagerConfig({ pager, chat }) as any;
-            config.route.routes.unshift(first);
-            return stackChart(config);
-        };
-        expect(reports(namespace("bookkeep-production"), withFirst({ matchers: ["severity=~\"warning|critical\""], receiver: "chat" }))).to.deep.equal([`Alertmanager sends critical alerts to "chat", ${advice}`]);
-        expect(reports(namespace("bookkeep-production"), withFirst({ match: { severity: "critical" }, receiver: "chat" }))).to.deep.equal([`Alertmanager sends critical alerts to "chat", ${advice}`]);
-        expect(reports(namespace("bookkeep-production"), withFirst({ matchers: ["severity!=warning"], receiver: "chat", continue: true }))).to.deep.equal([]);
-        expect(reports(namespace("bookkeep-production"), withFirst({ matchers: ["team=\"tax\"", "severity=~\"warning|critical\""], receiver: "chat" }))).to.deep.equal([]);
-    });
-    it("reads unquoted and legacy matchers, and a nested route under the critical one", () => {
-        const config = alertmanagerConfig({ pager, chat }) as any;
-        config.route.routes = [{ matchers: ["severity=critical"], receiver: "chat", routes: [{ match_re: { severity: "crit.*" }, receiver: "pager" }] }];
-        expect(reports(namespace("bookkeep-production"), stackChart(config))).to.deep.equal([]);
-        config.route.routes[0].routes[0].match_re = { severity: "crit" };
-        expect(reports(namespace("bookkeep-production"), stackChart(config))).to.deep.equal([`Alertmanager sends critical alerts to "chat", ${advice}`]);
-    });
-    it("reads a base64 configuration from data", () => {
-        const data = { "alertmanager.yaml": Buffer.from(JSON.stringify(alertmanagerConfig({ chat }))).toString("base64") };
-        expect(reports(namespace("bookkeep-production"), fake("kubernetes:core/v1:Secret", "am", { data }))).to.deep.equal([`Alertmanager sends critical alerts to "chat", ${advice}`]);
-    });
-    it("reports a configuration it cannot read", () => {
-        expect(reports(namespace("bookkeep-production"), fake("kubernetes:core/v1:Secret", "am", { stringData: { "alertmanager.yaml": "route:\n  receiver: pager\n" } }))).to.deep.equal([
-            "Alertmanager configuration in Secret am is not JSON, so the pack cannot see where critical alerts go; write it as JSON (valid YAML too), as components/k8s/alertReceivers.ts does.",
-        ]);
-    });
-    it("ignores other Secrets", () => {
-        expect(reports(namespace("bookkeep-production"), fake("kubernetes:core/v1:Secret", "other", { stringData: { password: "x" } }))).to.deep.equal([]);
-    });
-    it("leaves staging to its own choice", () => {
-        expect(reports(namespace("bookkeep-staging"), stackChart(alertmanagerConfig({})))).to.deep.equal([]);
     });
 });

@@ -113,6 +113,65 @@ describe("policy units: Gateway API", () => {
         ]);
     });
 
+    it("skips listener, rule and filter entries that are not objects", () => {
+        expect(check(gatewayListenersTls, gatewayType, gateway([null, ...listeners]))).to.deep.equal([]);
+        expect(check(gatewayHostnamesInDomain, gatewayType, gateway([null, ...listeners]))).to.deep.equal([]);
+        const nullFilter = { filters: [null, ...redirect.filters] };
+        expect(checkStack({ type: gatewayType, props: gateway([null, ...listeners]) }, { type: routeType, props: route("redirect", "bookkeep-system", "http", [nullFilter]) })).to.deep.equal([]);
+        const nullRef = route("served", "bookkeep-system", "https-api", [backend]);
+        nullRef.spec.parentRefs = [null as never, ...nullRef.spec.parentRefs];
+        expect(checkStack({ type: gatewayType, props: gateway() }, { type: routeType, props: nullRef })).to.deep.equal([]);
+    });
+
+    it("names a listener without a name or protocol by '?', and reads a Gateway or route without a namespace as in default", () => {
+        expect(check(gatewayListenersTls, gatewayType, gateway([{ protocol: "TCP", port: 5432, hostname: "db.bookkeep.app" }, { name: "raw", port: 8080 }]))).to.deep.equal([
+            "Gateway listener ? uses protocol TCP; clients may reach only HTTPS listeners (and a plain-HTTP listener that redirects to HTTPS).",
+            "Gateway listener raw uses protocol ?; clients may reach only HTTPS listeners (and a plain-HTTP listener that redirects to HTTPS).",
+        ]);
+        expect(check(gatewayHostnamesInDomain, gatewayType, gateway([{ protocol: "HTTPS", port: 443, tls }]))).to.deep.equal([
+            "Gateway listener(s) ? answer any host name, which no certificate covers; give every listener a hostname under the stack's domain.",
+        ]);
+        const inDefault = { metadata: { name: "gw" }, spec: gateway().spec };
+        const served = { metadata: { name: "served" }, spec: { parentRefs: [{ name: "gw", sectionName: "http" }], rules: [backend] } };
+        expect(checkStack({ type: gatewayType, props: inDefault }, { type: routeType, props: served })).to.deep.equal([
+            "HTTPRoute default/served attaches to plain-HTTP listener default/gw/http and serves more than a redirect; " +
+            "on a plain-HTTP listener a route may only redirect to HTTPS (a RequestRedirect filter with scheme https and no backendRefs).",
+        ]);
+    });
+
+    it("takes a rule as a redirect only with a RequestRedirect to https, beside any other filter, and no backends", () => {
+        const on = (...rules: unknown[]) => checkStack({ type: gatewayType, props: gateway() }, { type: routeType, props: route("r", "bookkeep-system", "http", rules) });
+        const refused = ["HTTPRoute bookkeep-system/r attaches to plain-HTTP listener bookkeep-system/gw/http and serves more than a redirect; " +
+            "on a plain-HTTP listener a route may only redirect to HTTPS (a RequestRedirect filter with scheme https and no backendRefs)."];
+        const header = { type: "RequestHeaderModifier", requestHeaderModifier: { add: [{ name: "x", value: "y" }] } };
+        expect(on({ filters: [header, ...redirect.filters] })).to.deep.equal([]);
+        expect(on({ ...redirect, backendRefs: backend.backendRefs })).to.deep.equal(refused);
+        expect(on({ filters: [{ ...redirect.filters[0], type: "URLRewrite" }] })).to.deep.equal(refused);
+        expect(on(null)).to.deep.equal(refused);
+        expect(on()).to.deep.equal(refused);
+    });
+
+    it("reads listeners only from Gateways, and routes only of the HTTP and gRPC kinds", () => {
+        const served = route("served", "bookkeep-system", "http", [backend]);
+        const sameName = { type: "kubernetes:core/v1:Service", props: { metadata: { name: "gw", namespace: "bookkeep-system" }, spec: { type: "ClusterIP" } } };
+        expect(checkStack({ type: gatewayType, props: gateway() }, sameName, { type: routeType, props: served })).to.have.length(1);
+        expect(checkStack({ type: gatewayType, props: gateway() }, { type: "kubernetes:gateway.networking.k8s.io/v1alpha2:TCPRoute", props: served })).to.deep.equal([]);
+    });
+
+    it("judges hostnames only against a configured domain, and lists every one outside it once", () => {
+        expect(check(gatewayHostnamesInDomain, routeType, route("x", "bookkeep-production", "https-api", [backend], ["api.example.org"]), {})).to.deep.equal([]);
+        expect(check(gatewayHostnamesInDomain, routeType, route("x", "bookkeep-production", "https-api", [backend], ["a.example.org", "b.example.org", "a.example.org", 42 as unknown as string]))).to.deep.equal([
+            "HTTPRoute answers a.example.org, b.example.org, outside the stack's domain bookkeep.app; use bookkeep.app or names under it, which the certificate, the DNS zone and the edge cover.",
+        ]);
+    });
+
+    it("takes an empty listener hostname as none, and names every bare listener", () => {
+        const { hostname: _h, ...bare } = listeners[0]!;
+        expect(check(gatewayHostnamesInDomain, gatewayType, gateway([{ ...bare, hostname: "" }, { ...bare, name: "https-2" }]))).to.deep.equal([
+            "Gateway listener(s) https-api, https-2 answer any host name, which no certificate covers; give every listener a hostname under the stack's domain.",
+        ]);
+    });
+
     it("judges the planned stacks with the domain from their policy config", async () => {
         const bad = await plan("production", undefined, { "bookkeep:domain": "example.org" });
         const found = bad.plan.policies.violations.filter(v => v.policy === "gateway-hostnames-in-domain");
