@@ -47,6 +47,11 @@ export const databaseRestoreSchema = z.discriminatedUnion("from", [
 
 export type DatabaseRestore = z.infer<typeof databaseRestoreSchema>;
 
+/** The backups bucket key a dump restore loads, or undefined for any other (or no) restore. */
+export function restoreDumpObject(restore: DatabaseRestore | undefined): string | undefined {
+    return restore?.from === "dump" ? restore.object : undefined;
+}
+
 /**
  * ElastiCache: a snapshot of the stack's replication group (the hourly `<group>-hourly-<yyyymmddhh>`,
  * the daily `automatic.<group>-<date>`, or a final one), restored as a new replication group.

@@ -50,7 +50,7 @@ export interface DatabaseBackupsArgs {
 
 /** pg_dump matches the server's major version (the described postgres:15-alpine), pinned to a patch. */
 export const pgDumpImage = "postgres:15.10-alpine";
-const dumpBudget: PodBudget = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+export const dumpBudget: PodBudget = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
 /** A cloud CLI container (the uploader, the cloud's scheduled jobs). */
 export const cliBudget: PodBudget = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 /** The two containers together, for the namespace quota. */
@@ -115,6 +115,8 @@ function hardenedCronJobSpec(args: {
 
 export class DatabaseBackups extends pulumi.ComponentResource {
     public readonly cronJobs: k8s.batch.v1.CronJob[];
+    /** The `backup` workload identity's ServiceAccount: the dump restore Job runs as it too. */
+    public readonly serviceAccount: k8s.core.v1.ServiceAccount;
 
     constructor(name: string, args: DatabaseBackupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:DatabaseBackups", name, {}, opts);
@@ -123,7 +125,7 @@ export class DatabaseBackups extends pulumi.ComponentResource {
         const store = foundation.objectStore;
         const labels = appLabels("db-backup", "backup");
 
-        const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+        const account = this.serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
             metadata: { name: subject.serviceAccount, namespace: namespaces.app, labels, annotations: foundation.serviceAccountAnnotations("backup") },
             // IRSA injects its own projected token and GKE serves identity from the metadata
             // server: neither needs the Kubernetes API token.
