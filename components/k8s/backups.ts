@@ -9,8 +9,9 @@
  * |-----------------------------------------|--------------------------------------------------|-----------------|----------------------------|
  * | continuous WAL archiving, PITR          | the managed database (RDS / Cloud SQL automated  | ~5 minutes      | < 1 h: restore to a new    |
  * |                                         | backups, database.backupRetentionDays)           |                 | instance at a timestamp    |
- * | daily full dump (daily/, 02:00)         | this CronJob                                     | 24 h            | 1-2 h: pg_restore into a   |
- * |                                         |                                                  |                 | fresh instance             |
+ * | daily full dump (daily/, 02:00)         | this CronJob                                     | 24 h            | 1-2 h: the restore Job     |
+ * |                                         |                                                  |                 | loads it into a new        |
+ * |                                         |                                                  |                 | instance (restoreJob.ts)   |
  * | weekly full dump (weekly/, Sun 03:00)   | this CronJob                                     | 7 d             | as daily                   |
  * | monthly archive (monthly/, 1st 04:00)   | this CronJob; the bucket's lifecycle moves       | 1 month         | hours (archive-class read) |
  * |                                         | monthly/ to cold storage                         |                 |                            |
