@@ -38,6 +38,12 @@ export interface ObjectStore {
      * pod's workload identity (or the in-cluster store's generated credentials, via `uploaderEnv`).
      */
     uploadCommand(localPath: string, key: string): pulumi.Output<string>;
+    /**
+     * Shell command, in `uploaderImage` with `uploaderEnv`, that downloads `key` of the backups
+     * bucket to `localPath` as the backup identity, which may read only the dump a restore names
+     * (`database.restore`). Unset where config refuses a restore (the local cluster).
+     */
+    readonly downloadCommand?: (key: string, localPath: string) => pulumi.Output<string>;
     /** Extra env for the uploader container (endpoint, credentials from `uploaderSecret`). */
     readonly uploaderEnv: EnvVar[];
     /**

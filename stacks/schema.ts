@@ -11,7 +11,7 @@ import { z } from "zod";
 import { cidrsOverlap, isCidr, parseCidr, publicAddressCount } from "./cidr";
 import { awsCacheNodeTypes, awsDatabaseInstanceClasses, awsNodeInstanceTypes, gcpNodeMachineTypes, gcpSharedCoreTiers, isCloudSqlTier, zonesByRegion } from "./offerings";
 import { alertingSchema, pagerRequired } from "./alerting";
-import { databaseRestoreSchema, restoreIssues } from "./restore";
+import { cacheRestoreIssues, cacheRestoreSchema, databaseRestoreSchema, restoreIssues } from "./restore";
 import { canary, cidr, count, domain, imageRegistry, imageTag, privateCidr } from "./rules";
 
 export const environments = ["development", "staging", "production"] as const;
@@ -144,6 +144,8 @@ export const cacheSchema = z.strictObject({
     highAvailability: z.boolean(),
     /** Days the managed service keeps its daily automatic snapshots. */
     snapshotRetentionDays: count(1, 35),
+    /** The cache is a restore of a snapshot (restore.ts; AWS only); unset: the stack's own cache. */
+    restore: cacheRestoreSchema.optional(),
 });
 
 export const fleetSchema = z.strictObject({
@@ -283,6 +285,9 @@ export const stackConfigSchema = z.discriminatedUnion("cloud", [awsStackSchema, 
     }
     if (c.database.restore) {
         restoreIssues(c.cloud, c.database.restore).forEach(i => issue(["database", "restore", ...i.path], i.message));
+    }
+    if (c.cache.restore) {
+        cacheRestoreIssues(c.cloud).forEach(i => issue(["cache", "restore", ...i.path], i.message));
     }
     if (c.cloud !== "local") {
         checkEdge(c, issue);

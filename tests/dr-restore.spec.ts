@@ -116,7 +116,7 @@ describe("dr: restore the database into the stack", function () {
             ["a time that is not UTC RFC 3339", "production", undefined, { ...pitr, time: "2026-12-05 03:15" }, "bookkeep:database.restore.time: must be a UTC time in RFC 3339"],
             ["a day that does not exist", "production", undefined, { ...pitr, time: "2026-02-30T03:15:00Z" }, "bookkeep:database.restore.time: must be a UTC time in RFC 3339"],
             ["an id that cannot name an instance", "production", undefined, { ...pitr, id: "R-1" }, "bookkeep:database.restore.id: must be 1-12 lowercase letters and digits"],
-            ["an unknown source", "production", undefined, { ...pitr, from: "dump" }, "bookkeep:database.restore.from"],
+            ["an unknown source", "production", undefined, { ...pitr, from: "logicalBackup" }, "bookkeep:database.restore.from"],
             ["a GCP snapshot that is not a backup run id", "production", "gcp", { id: "b1", from: "snapshot", snapshotId: "rds:x", sourceInstance: "a-b" }, "bookkeep:database.restore.snapshotId: must be a Cloud SQL backup run id"],
             ["a GCP snapshot without its instance", "production", "gcp", { id: "b1", from: "snapshot", snapshotId: "123" }, "bookkeep:database.restore.sourceInstance: is required on GCP"],
             ["an AWS snapshot with a sourceInstance", "production", undefined, { id: "b1", from: "snapshot", snapshotId: "rds:x", sourceInstance: "a-b" }, "bookkeep:database.restore.sourceInstance: must be left out on AWS"],

@@ -9,12 +9,14 @@ import * as path from "path";
 import { plan } from "./harness";
 
 const dir = path.join(__dirname, "..", "..", "docs", "runbooks");
-const scenarios = ["database-corruption.md", "lost-object.md", "lost-cluster.md", "lost-region.md"];
+const scenarios = ["database-corruption.md", "lost-object.md", "lost-cluster.md", "lost-region.md", "cache-restore.md"];
 
 interface Block { readonly file: string; readonly stack: string; readonly cloud: string; readonly restore: boolean; readonly names: string[] }
 
 /** The example restore of database-corruption.md, for blocks marked `restore`. */
 const exampleRestore = { "bookkeep:database": { restore: { id: "r20261205", from: "pointInTime", sourceInstance: "bookkeep-production-postgres", time: "2026-12-05T03:15:00Z" } } };
+/** The example cache restore of cache-restore.md (AWS only: GCP refuses it), also for blocks marked `restore`. */
+const exampleCacheRestore = { "bookkeep:cache": { restore: { id: "c20261205", from: "snapshot", snapshotName: "bookkeep-production-redis-hourly-2026120503" } } };
 
 /** Code blocks after a plan marker, with the `bookkeep-…` names they use. */
 export function checkedBlocks(file: string, text: string): Block[] {
@@ -80,6 +82,20 @@ describe("dr: runbooks", () => {
         expect([...unprotected].sort()).to.deep.equal([...dropped].sort());
     });
 
+    it("unprotects, before releasing the original cache, exactly the protected resources the release drops", async function () {
+        this.timeout(240000);
+        const text = fs.readFileSync(path.join(dir, "cache-restore.md"), "utf8");
+        const step = text.slice(text.indexOf("3. **Release the old group**"), text.indexOf("\n## ", text.indexOf("3. **Release the old group**")));
+        const unprotected = [...step.matchAll(/^pulumi state unprotect '<URN of (\S+)>'$/gm)].map(m => m[1]!);
+        const restore = exampleCacheRestore["bookkeep:cache"].restore;
+        const keep = await plan("production", "aws", { "bookkeep:cache": { restore } });
+        const release = await plan("production", "aws", { "bookkeep:cache": { restore: { ...restore, original: "release" } } });
+        const left = new Set(release.plan.resources.map(r => r.urn));
+        const dropped = keep.plan.resources.filter(r => !left.has(r.urn) && r.protect).map(r => r.name);
+        expect(dropped).to.have.length.greaterThan(0);
+        expect([...unprotected].sort()).to.deep.equal([...dropped].sort());
+    });
+
     it("brings the fleet back from zero explicitly: the Deployments set no replicas, and an HPA does not scale up from zero", async () => {
         const p = await plan("production", "aws");
         const deployments = p.plan.resources.filter(r => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata?.namespace === "bookkeep-production");
@@ -97,7 +113,7 @@ describe("dr: runbooks", () => {
         const missing: string[] = [];
         for (const target of [...new Set(blocks.map(b => `${b.stack} ${b.cloud} ${b.restore}`))]) {
             const [stack, cloud, restore] = target.split(" ");
-            const p = await plan(stack!, cloud, restore === "true" ? exampleRestore : undefined);
+            const p = await plan(stack!, cloud, restore === "true" ? { ...exampleRestore, ...(cloud === "aws" ? exampleCacheRestore : {}) } : undefined);
             const known = namesIn([p.plan.resources.map(r => [r.name, r.inputs]), p.plan.outputs]);
             for (const b of blocks.filter(x => `${x.stack} ${x.cloud} ${x.restore}` === target)) {
                 missing.push(...b.names.filter(n => !known.has(n)).map(n => `${b.file} (${target}): ${n}`));

@@ -1,11 +1,14 @@
 /**
  * ElastiCache Redis replication group in the isolated data subnets: encrypted at rest (KMS) and
  * in transit (TLS required), AUTH token generated, Multi-AZ with automatic failover when highly
- * available, daily snapshots retained (hourly ones: cacheSnapshots.ts).
+ * available, daily snapshots retained (hourly ones: cacheSnapshots.ts). With `cache.restore` the
+ * stack's cache is a new group created from a snapshot (`<group>-<id>`); the group it came from
+ * stays, unchanged and retained on delete, until the restore releases it (stacks/restore.ts).
  */
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { CacheRestore, restoreTargets } from "../../stacks/restore";
 import { CacheConfig } from "../../stacks/schema";
 import { redisUrl } from "../connections";
 import { EncryptionKey } from "./kms";
@@ -32,8 +35,9 @@ export interface CacheArgs {
 }
 
 export class Cache extends pulumi.ComponentResource {
+    /** The group the stack uses: its own, or the restore. */
     public readonly replicationGroup: aws.elasticache.ReplicationGroup;
-    /** `<prefix>-redis`. */
+    /** `<prefix>-redis`, or `<prefix>-redis-<id>` for a restore. */
     public readonly replicationGroupId: string;
     public readonly key: EncryptionKey;
     public readonly securityGroup: aws.ec2.SecurityGroup;
@@ -48,7 +52,6 @@ export class Cache extends pulumi.ComponentResource {
         const o = { parent: this, provider: args.provider };
         const id = `${args.prefix}-redis`;
 
-        this.replicationGroupId = id;
         const key = this.key = new EncryptionKey(`${name}-storage`, {
             description: `ElastiCache ${id}: data at rest and snapshots`,
             alias: `${args.prefix}-elasticache`,
@@ -77,11 +80,31 @@ export class Cache extends pulumi.ComponentResource {
             description: "Redis from EKS nodes and pods",
         }, o);
 
+        const shared: SharedParts = { key, token, subnetGroupName: subnetGroup.name };
+        const targets = restoreTargets(c.restore);
+        if (targets.original) {
+            this.restorableGroup(name, args, shared, { ...targets.original, id });
+        }
+        this.replicationGroupId = `${id}${targets.current.suffix}`;
+        this.replicationGroup = this.restorableGroup(name, args, shared, { ...targets.current, id: this.replicationGroupId });
+        this.host = this.replicationGroup.primaryEndpointAddress;
+        this.url = redisUrl({ password: token.result, host: this.host, port: redisPort, tls: true });
+        this.registerOutputs({ host: this.host, url: this.url });
+    }
+
+    /**
+     * One replication group with its own final snapshot name: the stack's, or a restore (seeded
+     * from `restore.snapshotName`, encrypted with the same key, with the same settings and token).
+     */
+    private restorableGroup(name: string, args: CacheArgs, shared: SharedParts, at: { suffix: string; id: string; retainOnDelete: boolean; restore?: CacheRestore }): aws.elasticache.ReplicationGroup {
+        const c = args.cache;
+        const protect = args.protect ?? false;
+        const { id } = at;
         // A unique final snapshot name, so a recreated stack can be torn down again.
-        const finalSnapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this, provider: args.randomProvider });
+        const finalSnapshotSuffix = new random.RandomId(`${name}-final-snapshot${at.suffix}`, { byteLength: 4 }, { parent: this, provider: args.randomProvider });
 
         const ha = c.highAvailability;
-        this.replicationGroup = new aws.elasticache.ReplicationGroup(`${name}-redis`, {
+        return new aws.elasticache.ReplicationGroup(`${name}-redis${at.suffix}`, {
             replicationGroupId: id,
             description: `BookKeep ${args.prefix} cache and sessions`,
             engine: "redis",
@@ -93,13 +116,14 @@ export class Cache extends pulumi.ComponentResource {
             numCacheClusters: ha ? 2 : 1,
             automaticFailoverEnabled: ha,
             multiAzEnabled: ha,
-            subnetGroupName: subnetGroup.name,
+            subnetGroupName: shared.subnetGroupName,
             securityGroupIds: [this.securityGroup.id],
             atRestEncryptionEnabled: true,
-            kmsKeyId: key.arn,
+            kmsKeyId: shared.key.arn,
             transitEncryptionEnabled: true,
             transitEncryptionMode: "required",
-            authToken: token.result,
+            authToken: shared.token.result,
+            ...(at.restore ? { snapshotName: at.restore.snapshotName } : {}),
             // ElastiCache takes one automatic snapshot a day; the hourly ones docs/requirements.md asks for are
             // taken by a CronJob (cacheSnapshots.ts).
             snapshotRetentionLimit: c.snapshotRetentionDays,
@@ -108,9 +132,12 @@ export class Cache extends pulumi.ComponentResource {
             finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${finalSnapshotSuffix.hex}`,
             autoMinorVersionUpgrade: true,
             applyImmediately: false,
-        }, { ...o, protect, additionalSecretOutputs: ["authToken"] });
-        this.host = this.replicationGroup.primaryEndpointAddress;
-        this.url = redisUrl({ password: token.result, host: this.host, port: redisPort, tls: true });
-        this.registerOutputs({ host: this.host, url: this.url });
+        }, { parent: this, provider: args.provider, protect, retainOnDelete: at.retainOnDelete, additionalSecretOutputs: ["authToken"] });
     }
+}
+
+interface SharedParts {
+    readonly key: EncryptionKey;
+    readonly token: random.RandomPassword;
+    readonly subnetGroupName: pulumi.Output<string>;
 }

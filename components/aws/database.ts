@@ -7,7 +7,7 @@ import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { inputError } from "../../stacks/errors";
-import { DatabaseRestore } from "../../stacks/restore";
+import { DatabaseRestore, restoreTargets } from "../../stacks/restore";
 import { DatabaseConfig } from "../../stacks/schema";
 import { postgresUrl } from "../connections";
 import { EncryptionKey } from "./kms";
@@ -119,19 +119,13 @@ export class Database extends pulumi.ComponentResource {
             provider: args.drProvider,
         }, { parent: this }) : undefined;
         const shared: SharedParts = { key, password, subnetGroup, parameters, drKey };
-        const own = { suffix: "", identifier, retainOnDelete: d.restore !== undefined };
-        if (!d.restore) {
-            this.instance = this.postgresInstance(name, args, shared, own);
-        } else {
-            // The instance a restore came from stays as it was (same names, so nothing is replaced)
-            // and is retained on delete: releasing it drops it from the stack, never deletes it.
-            if (d.restore.original === "keep") {
-                this.postgresInstance(name, args, shared, own);
-            }
-            this.instance = this.postgresInstance(name, args, shared, {
-                suffix: `-${d.restore.id}`, identifier: postgresInstanceName(args.prefix, d.restore), retainOnDelete: false, restore: d.restore,
-            });
+        // The instance a restore came from stays as it was (same names, so nothing is replaced)
+        // and is retained on delete: releasing it drops it from the stack, never deletes it.
+        const targets = restoreTargets(d.restore);
+        if (targets.original) {
+            this.postgresInstance(name, args, shared, { ...targets.original, identifier });
         }
+        this.instance = this.postgresInstance(name, args, shared, { ...targets.current, identifier: postgresInstanceName(args.prefix, d.restore) });
         this.address = this.instance.address;
 
         this.url = postgresUrl({ username: databaseUser, password: password.result, host: this.instance.address, port: postgresPort, database: databaseName });
@@ -226,10 +220,11 @@ export function postgresInstanceName(prefix: string, restore?: DatabaseRestore):
 /**
  * Where the instance's data comes from. A restore carries the source's database and master user,
  * so `dbName`/`username` are left out (RDS ignores DBName for PostgreSQL restores); every other
- * setting, the password included, is applied to the restored instance as to a new one.
+ * setting, the password included, is applied to the restored instance as to a new one. A dump
+ * restore starts as a new, empty database that the restore Job loads (components/k8s/restoreJob.ts).
  */
 function restoreSource(restore?: DatabaseRestore): Partial<aws.rds.InstanceArgs> {
-    if (!restore) {
+    if (!restore || restore.from === "dump") {
         return { dbName: databaseName, username: databaseUser };
     }
     switch (restore.from) {

@@ -6,6 +6,7 @@ import * as aws from "./sdk";
 import * as k8s from "../k8s/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { kubernetesServiceCidr } from "../../stacks/cidr";
+import { restoreDumpObject } from "../../stacks/restore";
 import { AwsStackConfig } from "../../stacks/schema";
 import { acmeDns01Issuer } from "../certificates";
 import { CertificateIssuer, CloudFoundation, ClusterBackupTarget, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints, ScheduledCloudJob } from "../foundation";
@@ -192,6 +193,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             oidcIssuerUrl: cluster.oidcIssuerUrl,
             backupsBucketArn: storage.backups.arn,
             backupsKeyArn: storage.backups.key.arn,
+            restoreDump: restoreDumpObject(config.database.restore),
             zoneArn: dns.zone.arn,
             provider,
         }, parent);
@@ -240,6 +242,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             // The key is named explicitly: `--sse aws:kms` alone would use the AWS-managed aws/s3 key.
             uploadCommand: (localPath: string, key: string) =>
                 pulumi.interpolate`aws s3 cp ${localPath} s3://${backupsBucket}/${key} --sse aws:kms --sse-kms-key-id ${backupsKeyArn}`,
+            downloadCommand: (key: string, localPath: string) => pulumi.interpolate`aws s3 cp s3://${backupsBucket}/${key} ${localPath}`,
             uploaderEnv: [{ name: "AWS_REGION", value: region }],
             networkPeers: awsApiPeers,
             uploaderPorts: [443],

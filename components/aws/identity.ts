@@ -16,16 +16,22 @@ export interface WorkloadIdentitiesArgs {
     readonly oidcIssuerUrl: pulumi.Input<string>;
     readonly backupsBucketArn: pulumi.Input<string>;
     readonly backupsKeyArn: pulumi.Input<string>;
+    /** The dump a `database.restore` loads: the backup identity may read that one object. Default none. */
+    readonly restoreDump?: string;
     readonly zoneArn: pulumi.Input<string>;
     readonly provider: aws.Provider;
 }
 
-/** Backup uploader: put objects (multipart included) into the backups bucket; nothing else, no reads. */
-export function backupPolicy(bucketArn: pulumi.Input<string>, keyArn: pulumi.Input<string>): pulumi.Output<string> {
+/**
+ * Backup uploader: put objects (multipart included) into the backups bucket; no reads, but for the
+ * one dump a restore names (`restoreDump`), which the restore Job downloads as this identity.
+ */
+export function backupPolicy(bucketArn: pulumi.Input<string>, keyArn: pulumi.Input<string>, restoreDump?: string): pulumi.Output<string> {
     return policyJson(
         { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: pulumi.interpolate`${bucketArn}/*` },
         // SSE-KMS uploads need a data key; multipart uploads also decrypt it to complete.
         { Sid: "EncryptBackups", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
+        ...(restoreDump ? [{ Sid: "ReadTheRestoreDump", Effect: "Allow" as const, Action: "s3:GetObject", Resource: pulumi.interpolate`${bucketArn}/${restoreDump}` }] : []),
     );
 }
 
@@ -102,7 +108,7 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
                 provider: args.provider,
             }, { parent: this });
         this.roles = {
-            "backup": role("backup", "BookKeep database backup job: upload to the backups bucket", backupPolicy(args.backupsBucketArn, args.backupsKeyArn)),
+            "backup": role("backup", "BookKeep database backup job: upload to the backups bucket", backupPolicy(args.backupsBucketArn, args.backupsKeyArn, args.restoreDump)),
             "cert-manager": role("cert-manager", "cert-manager: ACME DNS-01 challenges in the BookKeep zone", certManagerPolicy(args.zoneArn)),
             "elasticsearch": role("elasticsearch", "Elasticsearch snapshots in the backups bucket",
                 snapshotRepositoryPolicy(args.backupsBucketArn, args.backupsKeyArn, elasticsearchSnapshotPrefix)),

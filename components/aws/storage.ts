@@ -57,6 +57,25 @@ export function backupLifecycleRules(daily: number, weekly: number, monthly: num
     ];
 }
 
+/** The prefix Velero writes its backups under (components/k8s/velero.ts, the BackupStorageLocation). */
+export const veleroPrefix = "velero/";
+
+/**
+ * Velero's objects under `velero/`: Velero deletes a backup when its TTL ends, which in this
+ * versioned bucket only turns its objects into noncurrent versions behind delete markers. They are
+ * kept as long as a replaced dump (`noncurrentExpireDays`, also the Object Lock's retention), so a
+ * backup deleted by mistake or by a compromised Velero stays recoverable that long, and no longer;
+ * the delete markers left alone afterwards are removed too. Current versions are Velero's to expire.
+ */
+export const veleroLifecycleRule: LifecycleRule = {
+    id: "velero",
+    status: "Enabled",
+    filter: { prefix: veleroPrefix },
+    noncurrentVersionExpiration: { noncurrentDays: backupSchedule.noncurrentExpireDays },
+    expiration: { expiredObjectDeleteMarker: true },
+    abortIncompleteMultipartUpload: { daysAfterInitiation: backupSchedule.abortIncompleteUploadDays },
+};
+
 /**
  * Default Object Lock retention of every backup version: no longer than the shortest life the
  * lifecycle gives any version, so the lock never keeps a dump past its rules. Dumps are written
@@ -99,7 +118,7 @@ export class Storage extends pulumi.ComponentResource {
         this.documents = bucket("documents");
         // Backups are write-once so neither an admin nor a stolen CI identity can destroy them.
         this.backups = bucket("backups", {
-            lifecycleRules: backupLifecycleRules(a.dailyRetentionDays, a.weeklyRetentionDays, a.monthlyRetentionDays),
+            lifecycleRules: [...backupLifecycleRules(a.dailyRetentionDays, a.weeklyRetentionDays, a.monthlyRetentionDays), veleroLifecycleRule],
             objectLockDays: backupLockDays(a.dailyRetentionDays),
         });
         // Its policy also admits CloudFront, so the CDN writes it once the distribution exists.

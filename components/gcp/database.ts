@@ -6,7 +6,7 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DatabaseRestore } from "../../stacks/restore";
+import { DatabaseRestore, restoreTargets } from "../../stacks/restore";
 import { DatabaseConfig, Environment } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 import { GcpNetwork } from "./network";
@@ -65,21 +65,20 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
         const retention = backupRetention(db.backupRetentionDays);
 
         const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider });
-        const own = { name, retainOnDelete: db.restore !== undefined };
-        if (!db.restore) {
-            this.instance = this.postgresInstance(args, own, keyGrant, retention);
-            this.ownDatabaseAndUser(name, this.instance, password, childOpts, protect);
-        } else {
-            // The instance a restore came from stays as it was and is retained on delete: releasing
-            // it drops it from the stack, never deletes it. A clone or a restored backup already
-            // holds the database and the user with the stack's password, so neither is created.
-            if (db.restore.original === "keep") {
-                const original = this.postgresInstance(args, own, keyGrant, retention);
-                this.ownDatabaseAndUser(name, original, password, { ...childOpts, retainOnDelete: true }, protect);
-            }
-            this.instance = this.postgresInstance(args, { name: `${name}-${db.restore.id}`, retainOnDelete: false, restore: db.restore }, keyGrant, retention);
+        // The instance a restore came from stays as it was and is retained on delete: releasing
+        // it drops it from the stack, never deletes it. A clone or a restored backup already
+        // holds the database and the user with the stack's password, so neither is created; a
+        // dump restore starts empty, with both, for the restore Job to load.
+        const targets = restoreTargets(db.restore);
+        if (targets.original) {
+            const original = this.postgresInstance(args, { ...targets.original, name }, keyGrant, retention);
+            this.ownDatabaseAndUser(name, original, password, { ...childOpts, retainOnDelete: true }, protect);
         }
-
+        const current = `${name}${targets.current.suffix}`;
+        this.instance = this.postgresInstance(args, { ...targets.current, name: current }, keyGrant, retention);
+        if (!db.restore || db.restore.from === "dump") {
+            this.ownDatabaseAndUser(current, this.instance, password, childOpts, protect);
+        }
         this.host = this.instance.privateIpAddress;
         this.password = pulumi.secret(password.result);
         this.registerOutputs({ host: this.host, connectionName: this.instance.connectionName });
@@ -171,10 +170,11 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
 
 /**
  * Where a restored instance's data comes from: a point-in-time clone of the source (on the stack's
- * private services range), or a backup run of the source restored into the new instance.
+ * private services range), or a backup run of the source restored into the new instance. A dump
+ * restore starts empty: the restore Job loads it (components/k8s/restoreJob.ts).
  */
 function cloneSource(restore: DatabaseRestore | undefined, network: GcpNetwork): Partial<gcp.sql.DatabaseInstanceArgs> {
-    if (!restore) {
+    if (!restore || restore.from === "dump") {
         return {};
     }
     switch (restore.from) {

@@ -13,6 +13,7 @@ import { generateJwtSecret } from "../jwt";
 import { CertificateIssuer, CloudFoundation, ClusterBackupTarget, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints } from "../foundation";
 import { IdentityWorkload } from "../identities";
 import { kubernetesServiceCidr } from "../../stacks/cidr";
+import { restoreDumpObject } from "../../stacks/restore";
 import { GcpStackConfig } from "../../stacks/schema";
 import { ServiceAgents } from "./agents";
 import { ProjectApis } from "./apis";
@@ -29,7 +30,7 @@ import { GcpNetwork } from "./network";
 import { gcpProvider } from "./providers";
 import { SecretStore } from "./secrets";
 import { GcsBuckets } from "./storage";
-import { gcsUploadScript } from "./upload";
+import { gcsDownloadScript, gcsUploadScript } from "./upload";
 
 /** Memorystore with in-transit encryption serves TLS on 6378 (6379 is plaintext only). */
 export const memorystoreTlsPort = 6378;
@@ -111,6 +112,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
         }, child);
         this.identities = new WorkloadIdentities(`${name}-identity`, {
             project, environment, provider, workloadPool: gke.workloadPool, backupsBucket: buckets.buckets.backups, zone: dns.zone,
+            restoreDump: restoreDumpObject(config.database.restore),
         }, child);
 
         this.k8sProvider = gke.k8sProvider;
@@ -144,6 +146,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             backupsBucket,
             uploaderImage,
             uploadCommand: (localPath: string, key: string) => backupsBucket.apply(bucket => gcsUploadScript(bucket, localPath, key)),
+            downloadCommand: (key: string, localPath: string) => backupsBucket.apply(bucket => gcsDownloadScript(bucket, key, localPath)),
             // Workload Identity: the token comes from the GKE metadata server, no env needed.
             uploaderEnv: [],
             // Google APIs have no fixed ranges. The access token comes from the metadata server,

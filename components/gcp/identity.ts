@@ -54,6 +54,8 @@ export interface WorkloadIdentitiesArgs {
     readonly workloadPool: pulumi.Input<string>;
     /** The backups bucket: the backup job may only create objects in it. */
     readonly backupsBucket: gcp.storage.Bucket;
+    /** The dump a `database.restore` loads: the backup identity may read that one object. Default none. */
+    readonly restoreDump?: string;
     /** The public zone: cert-manager may only edit records in it. */
     readonly zone: gcp.dns.ManagedZone;
 }
@@ -88,6 +90,18 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             role: backupWriterRole.role,
             member: this.accounts.backup.member,
         }, childOpts);
+        if (args.restoreDump) {
+            // The restore Job downloads the one dump it loads as the backup identity: that object only.
+            new gcp.storage.BucketIAMMember(`${name}-backup-restore-dump`, {
+                bucket: args.backupsBucket.name,
+                role: "roles/storage.objectViewer",
+                member: this.accounts.backup.member,
+                condition: {
+                    title: "restore-dump-only",
+                    expression: pulumi.interpolate`resource.name == "projects/_/buckets/${args.backupsBucket.name}/objects/${args.restoreDump}"`,
+                },
+            }, childOpts);
+        }
 
         // Elasticsearch's snapshot repository: objects under its prefix only (read, write, delete
         // for snapshot retention); listing and the bucket lookup need the bucket-level reader.

@@ -21,14 +21,35 @@ export const authorizationFile = "/tmp/gcs-authorization";
  */
 export function gcsUploadScript(bucket: string, localPath: string, key: string): string {
     return [
-        // sh has no pipefail: an empty token is what a failed metadata call looks like.
-        `token=$(curl -sS --fail --retry 3 -H 'Metadata-Flavor: Google' '${metadataTokenUrl}' | sed -n 's/.*"access_token" *: *"\\([^"]*\\)".*/\\1/p')`,
-        `[ -n "$token" ] || { echo 'backup upload: no access token from the GKE metadata server' >&2; exit 1; }`,
-        `printf 'Authorization: Bearer %s\\n' "$token" > ${authorizationFile}`,
-        `object=$(printf '%s' "${key}" | sed 's|/|%2F|g')`,
+        ...bearerAndObject("backup upload", key),
         // -T streams the file (a dump may be larger than the container's memory); --retry covers
         // transient failures only, never a 412.
         `curl -sS --fail-with-body --retry 3 -X POST -T '${localPath}' -H @${authorizationFile} -H 'Content-Type: application/gzip' ` +
             `"${uploadEndpoint}/${bucket}/o?uploadType=media&ifGenerationMatch=0&name=$object"`,
     ].join("\n");
+}
+
+/** Cloud Storage JSON API object endpoint (`?alt=media` reads the content). */
+export const objectEndpoint = "https://storage.googleapis.com/storage/v1/b";
+
+/**
+ * The shell script that downloads `key` of `bucket` to `localPath` (the dump restore Job): one
+ * `objects.get`, the only permission its conditional grant gives (components/gcp/identity.ts).
+ */
+export function gcsDownloadScript(bucket: string, key: string, localPath: string): string {
+    return [
+        ...bearerAndObject("restore download", key),
+        `curl -sS --fail-with-body --retry 3 -o '${localPath}' -H @${authorizationFile} "${objectEndpoint}/${bucket}/o/$object?alt=media"`,
+    ].join("\n");
+}
+
+/** The Workload Identity token into the header file, and `$object`: `key` URL-encoded. */
+function bearerAndObject(what: string, key: string): string[] {
+    return [
+        // sh has no pipefail: an empty token is what a failed metadata call looks like.
+        `token=$(curl -sS --fail --retry 3 -H 'Metadata-Flavor: Google' '${metadataTokenUrl}' | sed -n 's/.*"access_token" *: *"\\([^"]*\\)".*/\\1/p')`,
+        `[ -n "$token" ] || { echo '${what}: no access token from the GKE metadata server' >&2; exit 1; }`,
+        `printf 'Authorization: Bearer %s\\n' "$token" > ${authorizationFile}`,
+        `object=$(printf '%s' "${key}" | sed 's|/|%2F|g')`,
+    ];
 }

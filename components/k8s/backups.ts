@@ -9,8 +9,9 @@
  * |-----------------------------------------|--------------------------------------------------|-----------------|----------------------------|
  * | continuous WAL archiving, PITR          | the managed database (RDS / Cloud SQL automated  | ~5 minutes      | < 1 h: restore to a new    |
  * |                                         | backups, database.backupRetentionDays)           |                 | instance at a timestamp    |
- * | daily full dump (daily/, 02:00)         | this CronJob                                     | 24 h            | 1-2 h: pg_restore into a   |
- * |                                         |                                                  |                 | fresh instance             |
+ * | daily full dump (daily/, 02:00)         | this CronJob                                     | 24 h            | 1-2 h: the restore Job     |
+ * |                                         |                                                  |                 | loads it into a new        |
+ * |                                         |                                                  |                 | instance (restoreJob.ts)   |
  * | weekly full dump (weekly/, Sun 03:00)   | this CronJob                                     | 7 d             | as daily                   |
  * | monthly archive (monthly/, 1st 04:00)   | this CronJob; the bucket's lifecycle moves       | 1 month         | hours (archive-class read) |
  * |                                         | monthly/ to cold storage                         |                 |                            |
@@ -50,7 +51,7 @@ export interface DatabaseBackupsArgs {
 
 /** pg_dump matches the server's major version (the described postgres:15-alpine), pinned to a patch. */
 export const pgDumpImage = "postgres:15.10-alpine";
-const dumpBudget: PodBudget = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+export const dumpBudget: PodBudget = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
 /** A cloud CLI container (the uploader, the cloud's scheduled jobs). */
 export const cliBudget: PodBudget = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 /** The two containers together, for the namespace quota. */
@@ -115,6 +116,8 @@ function hardenedCronJobSpec(args: {
 
 export class DatabaseBackups extends pulumi.ComponentResource {
     public readonly cronJobs: k8s.batch.v1.CronJob[];
+    /** The `backup` workload identity's ServiceAccount: the dump restore Job runs as it too. */
+    public readonly serviceAccount: k8s.core.v1.ServiceAccount;
 
     constructor(name: string, args: DatabaseBackupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:k8s:DatabaseBackups", name, {}, opts);
@@ -123,7 +126,7 @@ export class DatabaseBackups extends pulumi.ComponentResource {
         const store = foundation.objectStore;
         const labels = appLabels("db-backup", "backup");
 
-        const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+        const account = this.serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
             metadata: { name: subject.serviceAccount, namespace: namespaces.app, labels, annotations: foundation.serviceAccountAnnotations("backup") },
             // IRSA injects its own projected token and GKE serves identity from the metadata
             // server: neither needs the Kubernetes API token.

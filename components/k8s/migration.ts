@@ -26,6 +26,8 @@ export interface DatabaseMigrationArgs {
     readonly namespaces: PlatformNamespaces;
     /** The app Secret holding `database-owner-url` and `database-app-password`; referencing it makes the pods wait for it. */
     readonly secret: k8s.core.v1.Secret;
+    /** What must complete first (a dump restore Job). Default nothing. */
+    readonly after?: pulumi.Resource[];
 }
 
 export const migrationBudget: PodBudget = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
@@ -135,6 +137,7 @@ export class DatabaseMigration extends pulumi.ComponentResource {
             },
         }, {
             parent: this,
+            ...(args.after ? { dependsOn: args.after } : {}),
             // A Job's pod template is immutable: any change is a replacement, and one with an
             // unchanged name must delete the old Job first.
             deleteBeforeReplace: true,

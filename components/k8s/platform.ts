@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceSpec } from "../../services/schema";
 import { inputError } from "../../stacks/errors";
+import { restoreDumpObject } from "../../stacks/restore";
 import { StackConfig } from "../../stacks/schema";
 import { CertificateIssuer, CloudFoundation } from "../foundation";
 import { Namespaces } from "../naming";
@@ -25,6 +26,7 @@ import { Logging } from "./logging";
 import { Flagger } from "./flagger";
 import { ApiGateway, GatewayOrigin } from "./gateway";
 import { DatabaseMigration, migrationBudget } from "./migration";
+import { DatabaseRestoreJob, restoreBudget } from "./restoreJob";
 import { metricsTargets, Monitoring } from "./monitoring";
 import { PlatformNamespaces } from "./namespaces";
 import { Nats } from "./nats";
@@ -65,8 +67,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         }
         const child = { parent: this };
 
-        // The migration, one pod per backup schedule (their runs may overlap), the hourly cache snapshot.
-        const platformPods = [migrationBudget, ...backupSchedules.map(() => backupBudget), ...(foundation.cacheSnapshots ? [cliBudget] : [])];
+        // The migration, one pod per backup schedule (their runs may overlap), the hourly cache
+        // snapshot, a dump restore.
+        const dump = restoreDumpObject(config.database.restore);
+        const platformPods = [migrationBudget, ...backupSchedules.map(() => backupBudget), ...(foundation.cacheSnapshots ? [cliBudget] : []), ...(dump ? [restoreBudget] : [])];
         const { environment } = config;
         const observability = config.observability.enabled;
         const namespaces = new PlatformNamespaces(`${name}-namespaces`, { environment, observability, fleet: config.fleet, catalog, platformPods }, child);
@@ -122,8 +126,14 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         if (foundation.clusterBackup) {
             new Velero(`${name}-velero`, { ...layer, observability, monitoringCrds }, child);
         }
+        const backups = new DatabaseBackups(`${name}-backups`, { ...layer, secret: secrets.secret }, child);
+        // A dump restore loads the new database before the migration (and so the fleet) sees it.
+        const restore = dump && config.database.restore
+            ? new DatabaseRestoreJob(`${name}-restore`, { ...layer, id: config.database.restore.id, object: dump, secret: secrets.secret, serviceAccount: backups.serviceAccount }, child)
+            : undefined;
         const migration = new DatabaseMigration(`${name}-migration`, {
             foundation, namespaces, imageRegistry: config.fleet.imageRegistry, releaseVersion: config.fleet.releaseVersion, secret: secrets.secret,
+            ...(restore ? { after: [restore.job] } : {}),
         }, child);
         this.migration = migration.job;
         this.readyForFleet = [migration.job, gateway.chart];
@@ -133,7 +143,6 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             const flagger = new Flagger(`${name}-flagger`, { ...layer, catalog, dependsOn: [gateway.chart] }, child);
             this.readyForFleet.push(flagger.chart, ...Object.values(flagger.metricTemplates));
         }
-        const backups = new DatabaseBackups(`${name}-backups`, { ...layer, secret: secrets.secret }, child);
         const cacheSnapshots = foundation.cacheSnapshots
             ? new CloudCronJob(`${name}-cache-snapshots`, { foundation, job: foundation.cacheSnapshots }, child)
             : undefined;
