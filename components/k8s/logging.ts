@@ -25,7 +25,7 @@ import { appLabels, platformPeers } from "../naming";
 import { charts, pinnedChart } from "./charts";
 import { eckOperatorName } from "./eck";
 import {
-    elasticsearchClusterResources, elasticsearchPods, elasticsearchService, elasticUserSecret, snapshotRepository, SnapshotRepositoryBody, snapshotRepositoryBody,
+    elasticsearchClusterResources, elasticsearchNodes, elasticsearchPods, elasticsearchService, elasticUserSecret, snapshotRepository, SnapshotRepositoryBody, snapshotRepositoryBody,
 } from "./elasticsearch";
 import { kibanaPods } from "./kibana";
 import { PlatformNamespaces } from "./namespaces";
@@ -311,7 +311,9 @@ export class Logging extends pulumi.ComponentResource {
         const { namespaces } = args;
         const url = `https://${this.elasticsearchHost}:${esPort}`;
         const policy = JSON.stringify({ policy: { phases: { hot: { actions: {} }, delete: { min_age: `${days}d`, actions: { delete: {} } } } } });
-        const template = JSON.stringify({ index_patterns: ["bookkeep-*"], priority: 200, template: { settings: { "index.lifecycle.name": ilmPolicy } } });
+        // A replica can never be assigned on a single node, which would hold every index at yellow.
+        const replicas = Math.min(1, elasticsearchNodes(args.environment) - 1);
+        const template = JSON.stringify({ index_patterns: ["bookkeep-*"], priority: 200, template: { settings: { "index.lifecycle.name": ilmPolicy, "index.number_of_replicas": replicas } } });
         const role = JSON.stringify(writerRole);
         const reader = JSON.stringify(readerRole);
         // Passwords never go on a command line: the superuser's in a curl config file on the
@@ -374,6 +376,11 @@ export class Logging extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { parent: this, dependsOn, deleteBeforeReplace: true });
+        }, {
+            parent: this, dependsOn, deleteBeforeReplace: true,
+            // On a first run ES may take longer than Pulumi's default 10-minute wait for a Job to
+            // answer (operator, certificate, volumes, a new node, the image); the writers wait on it.
+            customTimeouts: { create: "30m", update: "30m" },
+        });
     }
 }
