@@ -7,6 +7,7 @@ import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { inputError } from "../../stacks/errors";
 import { backupSchedule } from "../backupSchedule";
+import { elasticsearchSnapshotPrefix } from "../identities";
 import { SecureBucket } from "./bucket";
 import { BucketReplica } from "./replication";
 
@@ -58,6 +59,21 @@ export function backupLifecycleRules(daily: number, weekly: number, monthly: num
 }
 
 /**
+ * Elasticsearch's snapshot repository (SLM): SLM deletes expired snapshots and rewrites its index
+ * blobs on every run, which in this versioned bucket leaves noncurrent versions behind delete
+ * markers. They are kept as long as a replaced dump (`noncurrentExpireDays`, also the Object Lock's
+ * retention), then removed with their markers. Current versions are SLM's to expire.
+ */
+export const elasticsearchLifecycleRule: LifecycleRule = {
+    id: "elasticsearch",
+    status: "Enabled",
+    filter: { prefix: `${elasticsearchSnapshotPrefix}/` },
+    noncurrentVersionExpiration: { noncurrentDays: backupSchedule.noncurrentExpireDays },
+    expiration: { expiredObjectDeleteMarker: true },
+    abortIncompleteMultipartUpload: { daysAfterInitiation: backupSchedule.abortIncompleteUploadDays },
+};
+
+/**
  * Default Object Lock retention of every backup version: no longer than the shortest life the
  * lifecycle gives any version, so the lock never keeps a dump past its rules. Dumps are written
  * under dated keys (`daily/bookkeep-<yyyymmdd>.sql.gz`) and live `daily` days (35); a version that
@@ -99,7 +115,7 @@ export class Storage extends pulumi.ComponentResource {
         this.documents = bucket("documents");
         // Backups are write-once so neither an admin nor a stolen CI identity can destroy them.
         this.backups = bucket("backups", {
-            lifecycleRules: backupLifecycleRules(a.dailyRetentionDays, a.weeklyRetentionDays, a.monthlyRetentionDays),
+            lifecycleRules: [...backupLifecycleRules(a.dailyRetentionDays, a.weeklyRetentionDays, a.monthlyRetentionDays), elasticsearchLifecycleRule],
             objectLockDays: backupLockDays(a.dailyRetentionDays),
         });
         // Its policy also admits CloudFront, so the CDN writes it once the distribution exists.
