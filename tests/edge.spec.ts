@@ -75,9 +75,16 @@ describe("Cloudflare edge", () => {
                 ]);
                 expect(phases.http_request_firewall_managed[0].actionParameters.overrides).to.deep.equal({ action: "block" });
                 expect(phases.http_request_firewall_managed[1].actionParameters.overrides.rules).to.deep.equal([{ id: owaspAnomalyRuleId, action: "block", scoreThreshold: 40 }]);
-                const [limit] = phases.http_ratelimit;
+                const [limit, kibana] = phases.http_ratelimit;
                 expect(limit.action).to.equal("block");
                 expect(limit.ratelimit).to.deep.equal({ characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 100, mitigationTimeout: 60 });
+                // Kibana's login (the native realm has no lockout) is limited too.
+                const domain = stack === "production" ? "bookkeep.app" : "staging.bookkeep.app";
+                expect([kibana.expression, kibana.action, kibana.ratelimit]).to.deep.equal([
+                    `(http.host eq "kibana.${domain}" and http.request.uri.path eq "/internal/security/login")`, "block",
+                    { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 10, mitigationTimeout: 60 },
+                ]);
+                expect(phases.http_ratelimit).to.have.length(2);
                 expect(phases.ddos_l7.map((r: Inputs) => [r.actionParameters.id, r.actionParameters.overrides.sensitivityLevel])).to.deep.equal([[httpDdosRulesetId, "default"]]);
             });
 

@@ -96,7 +96,7 @@ export class CloudflareEdge extends pulumi.ComponentResource {
             zoneId, kind: "zone", phase, name: `bookkeep ${phase}`, description: `BookKeep ${args.environment} ${phase}`, rules,
         }, entitled);
         ruleset("http_request_firewall_managed", wafRules());
-        ruleset("http_ratelimit", rateLimitRules(apiHostname, edge.rateLimitPerMinute));
+        ruleset("http_ratelimit", rateLimitRules(apiHostname, edge.rateLimitPerMinute, `kibana.${domain}`));
         ruleset("ddos_l7", ddosRules(edge.ddosSensitivity));
 
         // Cloudflare then presents its origin-pull client certificate on every proxied request;
