@@ -93,6 +93,7 @@ export const rdsFinalSnapshot: ResourceValidationPolicy = {
 };
 
 /** The parameter that makes PostgreSQL / MySQL on RDS refuse unencrypted connections. */
+// Stryker disable next-line MethodExpression: RDS engine names are exact ("mysql", "mariadb", "postgres"), so startsWith and endsWith agree on every one
 const tlsParameter = (engine: string) => (engine.startsWith("mysql") || engine.startsWith("mariadb") ? "require_secure_transport" : "rds.force_ssl");
 
 export const rdsTlsRequired: StackValidationPolicy = {
@@ -102,6 +103,7 @@ export const rdsTlsRequired: StackValidationPolicy = {
     validateStack: (args: StackValidationArgs, report) => {
         const groups = ofType(args, "aws:rds/parameterGroup:ParameterGroup");
         for (const db of ofType(args, ...rds)) {
+            // Stryker disable next-line StringLiteral: every engine but MySQL and MariaDB takes rds.force_ssl, so the default only has to be neither
             const engine = String(safe(() => db.props.engine) ?? "postgres");
             const param = tlsParameter(engine);
             // The property dependency is the evidence; a name match backs it up for a group named in
@@ -127,6 +129,7 @@ export const cloudSqlTlsRequired: ResourceValidationPolicy = {
     description: "Checks whether every Cloud SQL instance accepts only TLS connections (storage is always encrypted at rest by Google).",
     enforcementLevel: "mandatory",
     validateResource: forTypes(cloudSql, (args, report) => {
+        // Stryker disable next-line OptionalChaining: safe() reads a missing parent as undefined either way
         const mode = safe(() => sqlSettings(args.props).ipConfiguration?.sslMode);
         if (mode !== "ENCRYPTED_ONLY" && mode !== "TRUSTED_CLIENT_CERTIFICATE_REQUIRED") {
             report(`Cloud SQL sslMode is ${JSON.stringify(mode ?? null)}; set settings.ipConfiguration.sslMode: ENCRYPTED_ONLY.`);
@@ -188,6 +191,7 @@ export const cloudSqlFinalBackup: ResourceValidationPolicy = {
     description: "Checks whether every Cloud SQL instance takes a final backup when deleted.",
     enforcementLevel: "mandatory",
     validateResource: forTypes(cloudSql, (args, report) => {
+        // Stryker disable next-line OptionalChaining: safe() reads a missing parent as undefined either way
         if (safe(() => sqlSettings(args.props).finalBackupConfig?.enabled) !== true) {
             report("Cloud SQL instance would be deleted without a final backup; set settings.finalBackupConfig: { enabled: true, retentionDays }.");
         }
@@ -350,6 +354,7 @@ export const gcsBucketCmek: ResourceValidationPolicy = {
     description: "Checks whether every Cloud Storage bucket encrypts with a customer-managed KMS key.",
     enforcementLevel: "mandatory",
     validateResource: forTypes(gcsBuckets, (args, report) => {
+        // Stryker disable next-line OptionalChaining: safe() reads a missing parent as undefined either way
         if (!safe(() => args.props.encryption?.defaultKmsKeyName)) {
             report("Bucket uses Google-managed keys; set encryption.defaultKmsKeyName to a Cloud KMS key in the bucket's region.");
         }

@@ -62,6 +62,9 @@ const installs = {
     flagger: { archive: "flagger-1.44.0.tgz", release: "flagger", labels: ["flagger-1.44.0"] },
     flaggerLoadtester: { archive: "loadtester-0.38.0.tgz", release: "flagger-loadtester", labels: ["loadtester-0.38.0"] },
     velero: { archive: "velero-12.1.0.tgz", release: "velero", labels: ["velero-12.1.0"] },
+    elasticsearchExporter: {
+        archive: "prometheus-elasticsearch-exporter-7.4.0.tgz", release: "elasticsearch-exporter", labels: ["prometheus-elasticsearch-exporter-7.4.0"],
+    },
 } as const satisfies Record<string, ChartInstall>;
 
 /** What the MinIO chart 5.4.0 leaves out of its pods (see components/local/foundation.ts). */
@@ -198,6 +201,18 @@ export const chartExemptions: readonly ChartExemption[] = [
         reason: "the Velero server reads every object it backs up, writes the ones it restores, and drives its own Backup, Schedule and VolumeSnapshot resources through the Kubernetes API",
         policies: [controllerToken],
         chart: installs.velero, namespace: system, kind: "Deployment", name: /^velero$/,
+    },
+    {
+        id: "elasticsearch-exporter-token-off-by-account",
+        reason: "the prometheus-elasticsearch-exporter chart 7.4.0 has no value for the pod's automountServiceAccountToken; its pod runs as the chart's own ServiceAccount, which components/k8s/esExporter.ts creates with automountServiceAccountToken: false, so no token is mounted",
+        policies: [controllerToken],
+        chart: installs.elasticsearchExporter, namespace: monitoring, kind: "Deployment", name: /^elasticsearch-exporter$/,
+    },
+    {
+        id: "elasticsearch-exporter-single-replica",
+        reason: "a second exporter duplicates every Elasticsearch series and doubles the reads of the cluster and the snapshot repository; alerts, not the application's users, depend on it, and its absence pages (MetricsTargetMissing)",
+        policies: ["workload-replicas-production"],
+        chart: installs.elasticsearchExporter, namespace: monitoring, kind: "Deployment", name: /^elasticsearch-exporter$/,
     },
 ];
 

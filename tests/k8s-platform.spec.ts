@@ -204,18 +204,18 @@ describe("Kubernetes platform layer", function () {
             ],
             [mon]: [
                 "Certificate/elasticsearch-client-tls", "Certificate/elasticsearch-http-tls",
-                "Chart/kube-prometheus-stack", "Chart/otel-collector",
+                "Chart/elasticsearch-exporter", "Chart/kube-prometheus-stack", "Chart/otel-collector",
                 "ConfigMap/bookkeep-overview-dashboard",
                 "Elasticsearch/elasticsearch",
                 "Job/elasticsearch-setup-365d-<digest>",
                 "Kibana/kibana",
                 "NetworkPolicy/alertmanager", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/default-deny",
-                "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/kibana", "NetworkPolicy/monitoring-kube-api",
+                "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-exporter", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/kibana", "NetworkPolicy/monitoring-kube-api",
                 "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-from-flagger", "NetworkPolicy/prometheus-operator-kube-api",
-                "PrometheusRule/bookkeep-alerts", "PrometheusRule/bookkeep-backup-alerts", "PrometheusRule/bookkeep-signal-alerts",
+                "PrometheusRule/bookkeep-alerts", "PrometheusRule/bookkeep-backup-alerts", "PrometheusRule/bookkeep-elasticsearch-alerts", "PrometheusRule/bookkeep-signal-alerts",
                 "ReferenceGrant/kibana-from-app-routes",
                 "Secret/alertmanager-config", "Secret/alertmanager-receivers",
-                "Secret/elasticsearch-readers", "Secret/elasticsearch-writers", "Secret/grafana-admin",
+                "Secret/elasticsearch-exporter", "Secret/elasticsearch-readers", "Secret/elasticsearch-writers", "Secret/grafana-admin",
                 "ServiceAccount/elasticsearch",
                 "ServiceMonitor/bookkeep-services",
             ],
@@ -250,6 +250,7 @@ describe("Kubernetes platform layer", function () {
             ["cert-manager", "./charts/cert-manager-v1.21.1.tgz", null, null],
             ["eck-operator-crds", "./charts/eck-operator-crds-3.5.0.tgz", null, null],
             ["elastic-operator", "./charts/eck-operator-3.5.0.tgz", null, null],
+            ["elasticsearch-exporter", "./charts/prometheus-elasticsearch-exporter-7.4.0.tgz", null, null],
             ["envoy-gateway", "./charts/gateway-helm-v1.9.0.tgz", null, null],
             ["flagger", "./charts/flagger-1.44.0.tgz", null, null],
             ["flagger-loadtester", "./charts/loadtester-0.38.0.tgz", null, null],
@@ -844,6 +845,7 @@ describe("Kubernetes platform layer", function () {
             { name: "FLUENTD_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "fluentd" } } },
             { name: "COLLECTOR_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "otel-collector" } } },
             { name: "GRAFANA_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-readers", key: "grafana" } } },
+            { name: "MONITOR_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-exporter", key: "password" } } },
         ]);
         expect(job.volumes).to.deep.equal([caOnly("elasticsearch-client-tls"), { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } }]);
         // Every password is generated, secret, the same in both namespaces' Secrets, and in no chart's values.
@@ -904,7 +906,7 @@ describe("Kubernetes platform layer", function () {
         const randoms = production.ev.resources.filter(r => r.type.startsWith("random:"));
         expect(randoms.map(r => r.name).sort()).to.deep.equal([
             "bookkeep-k8s-logging-collector-password", "bookkeep-k8s-logging-fluentd-password",
-            "bookkeep-k8s-logging-grafana-password",
+            "bookkeep-k8s-logging-grafana-password", "bookkeep-k8s-logging-monitor-password",
             "bookkeep-k8s-monitoring-grafana-admin", ...natsPasswordResources, "bookkeep-k8s-secrets-app-db-password",
         ].sort());
         for (const r of randoms) {

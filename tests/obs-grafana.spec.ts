@@ -55,8 +55,8 @@ describe("Grafana: logs and traces", () => {
     it("lets Grafana, and only the known clients, reach Elasticsearch", () => {
         const es = find("NetworkPolicy", "elasticsearch").spec;
         expect(es.ingress[0].from).to.deep.include({ podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } } });
-        // Fluentd, the setup Job, the collector, Grafana, Kibana and the ECK operator.
-        expect(es.ingress[0].from).to.have.length(6);
+        // Fluentd, the setup Job, the collector, Grafana, Kibana, the metrics exporter and the ECK operator.
+        expect(es.ingress[0].from).to.have.length(7);
         expect(find("NetworkPolicy", "grafana").spec.egress).to.deep.include({
             to: [{ podSelector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }],
         });

@@ -251,6 +251,7 @@ describe("policy pack: chart exemption list", () => {
             "eck-operator-uses-kube-api", "eck-operator-no-probe-endpoint", "cnpg-operator-uses-kube-api",
             "minio-server-unrestricted", "minio-chart-gaps", "flagger-uses-kube-api", "flagger-loadtester-token-off-by-account",
             "velero-single-replica", "velero-uses-kube-api",
+            "elasticsearch-exporter-token-off-by-account", "elasticsearch-exporter-single-replica",
         ]);
         for (const e of chartExemptions) {
             expect(e.reason.length, e.id).to.be.greaterThan(40);
@@ -276,6 +277,8 @@ describe("policy pack: chart exemption list", () => {
             // Its ServiceAccount (components/k8s/flagger.ts) mounts no token; the chart cannot say so on the pod.
             "flagger-loadtester-token-off-by-account",
             "velero-uses-kube-api",
+            // Its ServiceAccount (components/k8s/esExporter.ts) mounts no token, as the loadtester's.
+            "elasticsearch-exporter-token-off-by-account",
         ]);
     });
 

@@ -2,22 +2,10 @@
  * policies/network.ts's port rules, called as the analyzer calls them: every way a security group
  * or a firewall can name its sources, protocols and ports, each next to the form that passes.
  */
-import { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { expect } from "chai";
 import { dataPorts } from "../policies/helpers";
 import { firewallNoPublicDataPorts, securityGroupNoPublicDataPorts } from "../policies/network";
-
-function check(policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>): string[] {
-    const reports: string[] = [];
-    const args = {
-        type, props, name: "r", urn: `urn:pulumi:production::bookkeep::${type}::r`, opts: {},
-        isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === type,
-        notApplicable: () => undefined,
-    } as unknown as ResourceValidationArgs;
-    // This pack's resource policies are synchronous: the reports are in once the call returns.
-    void (policy.validateResource as ResourceValidation)(args, (message: string) => reports.push(message));
-    return reports;
-}
+import { check } from "./policies-units-harness";
 
 const sgTail = "; allow only the VPC, a security group or the office/VPN ranges.";
 const fwTail = "; restrict sourceRanges to the VPC, IAP (35.235.240.0/20) or the office/VPN ranges.";

@@ -3,7 +3,7 @@
  * varies one property of a resource and names the exact message, or none. Cheap enough that the
  * mutation run can afford them on every mutant of policies/.
  */
-import { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 import { expect } from "chai";
 import { dataStoreFamily, dataStoreTypesCovered } from "../policies/dataStores";
 import { containerImagePinned, hardeningPolicies, manifestsVisibleToPolicies, persistentVolumeNoHostPath, podRunAsNonRoot } from "../policies/hardening";
@@ -11,31 +11,7 @@ import { appServicesInternal, ingressTlsRequired, namespaceDefaultDeny, networkP
 import { gcsBucketNotPublic, s3BucketNotPublic } from "../policies/publicAccess";
 import { awsProviderRegionIndia, awsResourceRegionIndia, gcpLocationIndia, gcpProviderRegionIndia } from "../policies/residency";
 import { logSinkDestinationIndia, pubsubTopicStorageIndia } from "../policies/residencyDestinations";
-
-/** The messages a resource policy reports for one resource. */
-function check(policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>, name = "r"): string[] {
-    const reports: string[] = [];
-    const args = {
-        type, props, name, urn: `urn:pulumi:production::bookkeep::${type}::${name}`, opts: {},
-        isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === type,
-        notApplicable: () => undefined,
-    } as unknown as ResourceValidationArgs;
-    // This pack's resource policies are synchronous: the reports are in once the call returns.
-    void (policy.validateResource as ResourceValidation)(args, (message: string) => reports.push(message));
-    return reports;
-}
-
-interface Fake { type: string; name: string; urn: string; props: Record<string, unknown>; propertyDependencies: Record<string, Fake[]>; opts: Record<string, unknown> }
-const fake = (type: string, name: string, props: Record<string, unknown>, deps: Record<string, Fake[]> = {}): Fake =>
-    ({ type, name, urn: `urn:pulumi:production::bookkeep::${type}::${name}`, props, propertyDependencies: deps, opts: {} });
-
-/** The `name: message` lines a stack policy reports. */
-function checkStack(policy: StackValidationPolicy, ...resources: Fake[]): string[] {
-    const reported: string[] = [];
-    const args = { resources, stackTags: new Map(), getConfig: () => ({}), notApplicable: () => undefined } as unknown as StackValidationArgs;
-    void policy.validateStack(args, (message, urn) => reported.push(`${urn?.split("::").pop()}: ${message}`));
-    return reported;
-}
+import { check, checkStack, fake } from "./policies-units-harness";
 
 describe("policy units: data-store families", () => {
     const uncovered = (type: string, family: string, alternative: string) => [`${type} belongs to a data store service (${family}) that no policy in this pack covers; ${alternative}, ` +

@@ -54,6 +54,11 @@ export const charts = {
     eckOperator: { chart: "eck-operator", version: "3.5.0" },
     // Whole-cluster backup (components/k8s/velero.ts); ships Velero v1.18.1.
     velero: { chart: "velero", version: "12.1.0" },
+    // Elasticsearch metrics (components/k8s/esExporter.ts), exporter v1.11.0. prometheus-community
+    // publishes no archive we can reach: packaged with Helm 4.1.4 from the tag
+    // prometheus-elasticsearch-exporter-7.4.0 (commit c5fa97e0f469fb4485e4560144f9da6087c35d19) of
+    // github.com/prometheus-community/helm-charts, charts/prometheus-elasticsearch-exporter.
+    elasticsearchExporter: { chart: "prometheus-elasticsearch-exporter", version: "7.4.0" },
 } as const satisfies Record<string, ChartPin>;
 
 /**

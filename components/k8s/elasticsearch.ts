@@ -30,6 +30,28 @@ export const elasticsearchPods: Readonly<Record<string, string>> = { "elasticsea
 export const elasticsearchVersion = "8.19.11";
 /** The snapshot repository's name and its prefix in the backups bucket. */
 export const snapshotRepository = { name: "backups", basePath: elasticsearchSnapshotPrefix } as const;
+/**
+ * The SLM policy: a snapshot of the `bookkeep-*` indices every night, kept this many days. The
+ * schedule is Elasticsearch's cron (seconds first, UTC); its alerts derive their interval from it.
+ */
+export const slmPolicy = { policy: "nightly", schedule: "0 30 1 * * ?", expireDays: 30 } as const;
+
+/**
+ * The user the metrics exporter (esExporter.ts) reads as, and the Secret in the monitoring
+ * namespace holding its generated password under `key`.
+ */
+export const elasticsearchMonitor = { user: "elasticsearch-exporter", secret: "elasticsearch-exporter", key: "password" } as const;
+/**
+ * Its role: cluster health and node stats (`monitor`), SLM's status (`read_slm`) and its stats,
+ * an action `read_slm` leaves out (`GET _slm/stats` is `cluster:admin/slm/stats`), the
+ * repositories and their snapshots (`monitor_snapshot`). No index privilege: it reads no log line.
+ */
+export const monitorRole = { cluster: ["monitor", "read_slm", "cluster:admin/slm/stats", "monitor_snapshot"], indices: [] } as const;
+/** Labels of the exporter's pods: its chart's selector labels for the release `elasticsearch-exporter`. */
+export const elasticsearchExporterPods: Readonly<Record<string, string>> = {
+    "app.kubernetes.io/name": "prometheus-elasticsearch-exporter",
+    "app.kubernetes.io/instance": "elasticsearch-exporter",
+};
 
 const s3TokenDir = "/usr/share/elasticsearch/config/repository-s3";
 

@@ -11,9 +11,10 @@
  * per-cluster CA, which signs nothing but the nodes.
  * Fluentd and the OTel collector write as their own users, whose role may only create indices and
  * add documents to `bookkeep-*` (no updates or deletes); Grafana reads as its own `grafana` user,
- * which may only search them. The `elastic` superuser's password, which ECK generates, is used
- * only by the setup Job that creates these users, the ILM policy, the snapshot repository and the
- * SLM policy.
+ * which may only search them; the metrics exporter (esExporter.ts) reads cluster, SLM and snapshot
+ * stats as its own user, with no index privilege. The `elastic` superuser's password, which ECK
+ * generates, is used only by the setup Job that creates these users, the ILM policy, the
+ * snapshot repository and the SLM policy.
  */
 import * as crypto from "crypto";
 import * as k8s from "./sdk";
@@ -25,7 +26,8 @@ import { appLabels, platformPeers } from "../naming";
 import { charts, pinnedChart } from "./charts";
 import { eckOperatorName } from "./eck";
 import {
-    elasticsearchClusterResources, elasticsearchNodes, elasticsearchPods, elasticsearchService, elasticUserSecret, snapshotRepository, SnapshotRepositoryBody, snapshotRepositoryBody,
+    elasticsearchClusterResources, elasticsearchExporterPods, elasticsearchMonitor, elasticsearchNodes, elasticsearchPods, elasticsearchService, elasticUserSecret, monitorRole,
+    slmPolicy as slm, snapshotRepository, SnapshotRepositoryBody, snapshotRepositoryBody,
 } from "./elasticsearch";
 import { kibanaPods } from "./kibana";
 import { PlatformNamespaces } from "./namespaces";
@@ -80,8 +82,6 @@ export const elasticsearchCaDir = "/etc/elasticsearch-ca";
 const fluentdPasswordSecret = "fluentd-elasticsearch";
 /** The nodes' HTTP certificate (from the HTTP CA). */
 const httpTlsSecret = "elasticsearch-http-tls";
-/** The SLM policy: a snapshot of the `bookkeep-*` indices every night, kept this many days. */
-const slm = { policy: "nightly", schedule: "0 30 1 * * ?", expireDays: 30 } as const;
 
 /** A volume with only the `ca.crt` of a cert-manager Secret (never the client key beside it). */
 export function caVolume(secretName: string): { name: string; secret: { secretName: string; items: { key: string; path: string }[] } } {
@@ -194,6 +194,11 @@ export class Logging extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: { [elasticsearchReaders.grafana]: new random.RandomPassword(`${name}-grafana-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider }).result },
         }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
+        const monitor = new k8s.core.v1.Secret(`${name}-monitor`, {
+            metadata: { name: elasticsearchMonitor.secret, namespace: namespaces.monitoring, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
+            type: "Opaque",
+            stringData: { [elasticsearchMonitor.key]: new random.RandomPassword(`${name}-monitor-password`, { length: 32, special: false }, { parent: this, provider: args.randomProvider }).result },
+        }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
         const fluentdPassword = new k8s.core.v1.Secret(`${name}-fluentd-password`, {
             metadata: { name: fluentdPasswordSecret, namespace: namespaces.system, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
             type: "Opaque",
@@ -205,7 +210,7 @@ export class Logging extends pulumi.ComponentResource {
             environment, foundation, namespace: namespaces.monitoring, httpCertificateSecret: httpTlsSecret, dependsOn: [...args.eck, certificates.node],
         }, this);
 
-        const setup = this.setupJob(name, args, days, [elasticsearch, writers, readers, certificates.monitoringClients]);
+        const setup = this.setupJob(name, args, days, [elasticsearch, writers, readers, monitor, certificates.monitoringClients]);
         this.writers = [writers, certificates.monitoringClients, setup];
 
         pinnedChart(`${name}-fluentd`, charts.fluentd, "fluentd", namespaces.system, {
@@ -246,6 +251,7 @@ export class Logging extends pulumi.ComponentResource {
                         { podSelector: { matchLabels: peers.otelCollector.podSelector.matchLabels } },
                         { podSelector: { matchLabels: grafanaPods } },
                         { podSelector: { matchLabels: kibanaPods } },
+                        { podSelector: { matchLabels: elasticsearchExporterPods } },
                         // The operator: cluster health, settings, node shutdown during rolling changes.
                         inNamespace(namespaces.names.system, { "app.kubernetes.io/name": eckOperatorName }),
                     ],
@@ -316,6 +322,7 @@ export class Logging extends pulumi.ComponentResource {
         const template = JSON.stringify({ index_patterns: ["bookkeep-*"], priority: 200, template: { settings: { "index.lifecycle.name": ilmPolicy, "index.number_of_replicas": replicas } } });
         const role = JSON.stringify(writerRole);
         const reader = JSON.stringify(readerRole);
+        const monitorRoleBody = JSON.stringify(monitorRole);
         // Passwords never go on a command line: the superuser's in a curl config file on the
         // pod's private /tmp, the writers' on stdin.
         const curl = `curl -fsS --retry 30 --retry-all-errors --retry-delay 10 --cacert ${elasticsearchCaDir}/ca.crt -K /tmp/elastic.curlrc -H 'Content-Type: application/json' -X PUT`;
@@ -342,6 +349,8 @@ export class Logging extends pulumi.ComponentResource {
             user(elasticsearchWriters.collector, "COLLECTOR_PASSWORD"),
             `${curl} '${url}/_security/role/bookkeep-reader' -d '${reader}'`,
             user(elasticsearchReaders.grafana, "GRAFANA_PASSWORD", "bookkeep-reader"),
+            `${curl} '${url}/_security/role/bookkeep-monitor' -d '${monitorRoleBody}'`,
+            user(elasticsearchMonitor.user, "MONITOR_PASSWORD", "bookkeep-monitor"),
             ...snapshots(body),
         ].join("\n"));
         const jobName = script.apply(text => `elasticsearch-setup-${days}d-${crypto.createHash("sha256").update(text).digest("hex").slice(0, 8)}`);
@@ -367,6 +376,7 @@ export class Logging extends pulumi.ComponentResource {
                                 fromSecret("FLUENTD_PASSWORD", elasticsearchWriters.secret, elasticsearchWriters.fluentd),
                                 fromSecret("COLLECTOR_PASSWORD", elasticsearchWriters.secret, elasticsearchWriters.collector),
                                 fromSecret("GRAFANA_PASSWORD", elasticsearchReaders.secret, elasticsearchReaders.grafana),
+                                fromSecret("MONITOR_PASSWORD", elasticsearchMonitor.secret, elasticsearchMonitor.key),
                             ],
                             securityContext: restrictedContainer(),
                             resources: resources({ cpu: "10m", memory: "16Mi" }, { cpu: "100m", memory: "64Mi" }),

@@ -14,11 +14,12 @@ import { StackConfig } from "../../stacks/schema";
 import { CertificateIssuer, CloudFoundation } from "../foundation";
 import { Namespaces } from "../naming";
 import { AppSecrets } from "./appSecrets";
-import { BackupAlerts } from "./backupAlerts";
+import { BackupAlerts, GuardedSnapshotPolicy } from "./backupAlerts";
 import { backupBudget, backupSchedules, cliBudget, CloudCronJob, DatabaseBackups } from "./backups";
 import { CertManager } from "./certManager";
 import { Eck } from "./eck";
-import { elasticsearchPods } from "./elasticsearch";
+import { elasticsearchPods, slmPolicy, snapshotRepository, snapshotRepositoryBody } from "./elasticsearch";
+import { ElasticsearchExporter, elasticsearchExporterTarget } from "./esExporter";
 import { Kibana } from "./kibana";
 import { Logging } from "./logging";
 import { Flagger } from "./flagger";
@@ -84,17 +85,28 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         // render when observability is on, so they wait for it.
         const monitoringCrds: pulumi.Resource | undefined = observability
             ? new Monitoring(`${name}-monitoring`, {
-                ...layer, randomProvider, metricsTargets: metricsTargets(namespaces.names, catalog), alerting: config.observability.alerting,
+                ...layer, randomProvider, alerting: config.observability.alerting,
+                // Elasticsearch, and with it its exporter, runs wherever Monitoring does.
+                metricsTargets: [...metricsTargets(namespaces.names, catalog), elasticsearchExporterTarget(namespaces.names)],
             }, child).chart
             : undefined;
         // cert-manager next: Elasticsearch and NATS take private certificates from it.
         const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds, issuer: args.certificateIssuer }, child);
         const eck = observability ? new Eck(`${name}-eck`, { ...layer, elasticsearchPods }, child) : undefined;
+        const snapshotPolicies: GuardedSnapshotPolicy[] = [];
         if (eck) {
             const logging = new Logging(`${name}-logging`, {
                 ...layer, logRetentionDays: config.observability.logRetentionDays, randomProvider, monitoringCrds, certManager: certManager.chart, eck: eck.ready,
             }, child);
             new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
+            if (monitoringCrds) {
+                new ElasticsearchExporter(`${name}-elasticsearch-exporter`, { environment, namespaces, monitoringCrds, dependsOn: logging.writers }, child);
+                if (snapshotRepositoryBody(foundation)) {
+                    snapshotPolicies.push({
+                        policy: slmPolicy.policy, repository: snapshotRepository.name, schedule: slmPolicy.schedule, exporter: elasticsearchExporterTarget(namespaces.names),
+                    });
+                }
+            }
         }
         const gateway = new ApiGateway(`${name}-gateway`, {
             ...layer, observability, catalog, domain: config.domain, monitoringCrds, certManager: certManager.chart, ...(args.origin ? { origin: args.origin } : {}),
@@ -129,6 +141,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             new BackupAlerts(`${name}-backup-alerts`, {
                 namespace: namespaces.monitoring,
                 cronJobs: [...backups.cronJobs, ...(cacheSnapshots ? [cacheSnapshots.cronJob] : [])],
+                snapshotPolicies,
                 monitoringCrds,
             }, child);
         }
