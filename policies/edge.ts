@@ -25,6 +25,7 @@ export const cloudflareTypesInIndia: Readonly<Record<string, string>> = {
     [cloudflareTypes.provider]: "the provider: API calls only",
     [cloudflareTypes.zone]: "the zone: DNS configuration, no request data",
     "cloudflare:index/zoneSetting:ZoneSetting": "zone settings: configuration",
+    "cloudflare:index/zoneSubscription:ZoneSubscription": "the zone's plan: billing, no request data",
     [cloudflareTypes.dnsRecord]: "public DNS records only",
     "cloudflare:index/ruleset:Ruleset": "WAF, rate-limit and DDoS rules run where the request is processed: the regional hostname's region",
     [cloudflareTypes.regionalHostname]: "pins TLS termination and processing to its region (checked by edge-regional-hostnames-india)",

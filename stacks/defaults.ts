@@ -74,7 +74,7 @@ const cluster: Record<CloudEnvironment, StackConfigInput["cluster"]> = {
 };
 
 /** The Cloudflare edge: on wherever there is a public origin; the account id comes from the stack file. */
-const edge: StackConfigInput["edge"] = { enabled: true, ddosSensitivity: "default", rateLimitPerMinute: 100, regionalServices: true, region: "in" };
+const edge: StackConfigInput["edge"] = { enabled: true, plan: "enterprise", ddosSensitivity: "default", rateLimitPerMinute: 100, regionalServices: true, region: "in" };
 
 const aws: Record<CloudEnvironment, DeepPartial<AwsConfig>> = {
     staging: {

@@ -170,6 +170,11 @@ export const observabilitySchema = z.strictObject({
 
 /** Cloudflare's HTTP DDoS sensitivity levels (Rulesets API `sensitivity_level`; "default" is High, "eoff" essentially off). */
 export const ddosSensitivities = ["default", "medium", "low", "eoff"] as const;
+/**
+ * Cloudflare zone plans the edge can run on (rate plan ids): the Cloudflare Managed and OWASP
+ * rulesets and a rate limit on the host need Pro or above; Regional Services needs Enterprise.
+ */
+export const edgePlans = ["pro", "business", "enterprise"] as const;
 /** Regional Services region keys the stack may name: India only (residency). */
 export const edgeRegions = ["in"] as const;
 
@@ -181,6 +186,11 @@ export const edgeSchema = z.strictObject({
     enabled: z.boolean(),
     /** The Cloudflare account that owns the zone (`<domain>`, created by the stack): 32 hex digits. */
     accountId: z.string().regex(/^[0-9a-f]{32}$/, { message: "must be a Cloudflare account id (32 lowercase hex digits, dashboard > Account home > Account ID)" }),
+    /**
+     * The zone's plan, applied by a ZoneSubscription before any rule: a zone created through the API
+     * starts on Free, which is not entitled to the rulesets the edge deploys.
+     */
+    plan: z.enum(edgePlans),
     /** HTTP DDoS managed ruleset sensitivity. */
     ddosSensitivity: z.enum(ddosSensitivities),
     /** Requests per minute per client IP before the edge answers 429; mirrors the API's own limit. */
@@ -342,6 +352,9 @@ function checkEdge(c: { environment: Environment; edge: z.infer<typeof edgeSchem
     }
     if (c.environment === "production" && !c.edge.regionalServices) {
         issue(["edge", "regionalServices"], "must be true in production: TLS termination and request processing must stay in India (Regional Services)");
+    }
+    if (c.edge.regionalServices && c.edge.plan !== "enterprise") {
+        issue(["edge", "plan"], `is ${JSON.stringify(c.edge.plan)}, but Regional Services (regionalServices) is part of the Data Localization Suite, on the Enterprise plan only: set plan "enterprise" or regionalServices false`);
     }
     if (c.aws?.parentZoneId !== undefined) {
         issue(["aws", "parentZoneId"], "is set, but with {{edge.enabled}} Cloudflare is authoritative for {{domain}}; remove parentZoneId and delegate the domain to the Cloudflare zone's name servers (bootstrap step)");

@@ -626,8 +626,14 @@ describe("AWS foundation", function () {
                     expect(lc.map(l => l.name)).to.deep.equal([`${F}-storage-backups-lifecycle`]);
                     const rules = lc[0]!.inputs.rules as any[];
                     expect(rules.map(r => [r.filter.prefix, r.transitions?.[0]?.storageClass ?? null, r.expiration.days ?? null])).to.deep.equal([
-                        ["daily/", null, 35], ["weekly/", "GLACIER", 365], ["monthly/", "DEEP_ARCHIVE", 2922], ["velero/", null, null],
+                        ["daily/", null, 35], ["weekly/", "GLACIER", 365], ["monthly/", "DEEP_ARCHIVE", 2922], ["velero/", null, null], ["elasticsearch/", null, null],
                     ]);
+                    // What SLM deletes or rewrites goes after the lock's 30 days, with its delete markers.
+                    expect(rules.find(r => r.id === "elasticsearch")).to.deep.equal({
+                        id: "elasticsearch", status: "Enabled", filter: { prefix: "elasticsearch/" },
+                        noncurrentVersionExpiration: { noncurrentDays: 30 }, expiration: { expiredObjectDeleteMarker: true },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    });
                     expect(lc[0]!.dependsOn).to.include(urn(ev, "aws:s3/bucketVersioning:BucketVersioning", `${F}-storage-backups-versioning`));
                 });
 

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { alertGroups } from "../components/k8s/alerts";
 import { canaryAnalysis } from "../components/k8s/canary";
-import { canaryAlerts, canaryChecks, scopeToCanary, splitAlert } from "../components/k8s/canaryChecks";
+import { canaryAlerts, canaryChecks, scopeToCanary, splitAlert, zeroAbsentNumerator } from "../components/k8s/canaryChecks";
 import { readStackFile } from "../offline/stackFile";
 import { catalogEntries, loadCatalog, releaseAt, ServiceSpecInput } from "../services";
 import { parseStackConfig } from "../stacks/load";
@@ -103,6 +103,7 @@ describe("delivery: canary checks from the alert rules", () => {
             expect(check.window).to.equal("5m");
             // The same expression: removing the canary's pod matchers and restoring the window gives the alert's query back.
             const unscoped = check.query
+                .replace(/^\(([\s\S]*) or on\(\) vector\(0\)\)\n\/ /, "$1\n/ ")
                 .split("{{ interval }}").join(window)
                 .replace(/namespace="\{\{ namespace \}\}", pod=~"\{\{ target \}\}-\[0-9a-zA-Z\]\+\(-\[0-9a-zA-Z\]\+\)"(, )?/g, "")
                 .replace(/\{\}/g, "");
@@ -118,6 +119,21 @@ describe("delivery: canary checks from the alert rules", () => {
         const pattern = /^auth-service-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)$/;
         expect(pattern.test("auth-service-7d9f8c6b5-x2x9z")).to.equal(true);
         expect(pattern.test("auth-service-primary-7d9f8c6b5-x2x9z")).to.equal(false);
+    });
+
+    it("counts a canary without any 5xx series as a zero error rate, and one without traffic as no value", () => {
+        // Flagger fails a check whose query returns nothing; a healthy canary has no status=~"5.." series.
+        const scoped = (s: string) => s.split("CANARY").join('namespace="{{ namespace }}", pod=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"');
+        expect(canaryChecks().map(c => [c.template, c.query])).to.deep.equal([
+            ["bookkeep-error-rate", scoped('(sum(rate(bookkeep_requests_total{CANARY, status=~"5.."}[{{ interval }}])) or on() vector(0))\n' +
+                "/ sum(rate(bookkeep_requests_total{CANARY}[{{ interval }}]))")],
+            ["bookkeep-latency-p99", scoped("histogram_quantile(0.99, sum(rate(bookkeep_request_duration_seconds_bucket{CANARY}[{{ interval }}])) by (le))")],
+        ]);
+        // Only the one division outside brackets and strings splits the query.
+        expect(zeroAbsentNumerator('sum(x{path="/a/b"}) / sum(rate(y[5m]) / 2)')).to.equal('(sum(x{path="/a/b"}) or on() vector(0))\n/ sum(rate(y[5m]) / 2)');
+        expect(zeroAbsentNumerator('sum(x{path="\\"/"}) / y')).to.equal('(sum(x{path="\\"/"}) or on() vector(0))\n/ y');
+        expect(() => zeroAbsentNumerator("a / b / c")).to.throw('query "a / b / c" is not one "<numerator> / <denominator>"; its numerator cannot default to zero');
+        expect(() => zeroAbsentNumerator("sum(a)")).to.throw("its numerator cannot default to zero");
     });
 
     it("refuses an alert it cannot derive a check from", () => {

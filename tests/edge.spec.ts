@@ -75,10 +75,27 @@ describe("Cloudflare edge", () => {
                 ]);
                 expect(phases.http_request_firewall_managed[0].actionParameters.overrides).to.deep.equal({ action: "block" });
                 expect(phases.http_request_firewall_managed[1].actionParameters.overrides.rules).to.deep.equal([{ id: owaspAnomalyRuleId, action: "block", scoreThreshold: 40 }]);
-                const [limit] = phases.http_ratelimit;
+                const [limit, kibana] = phases.http_ratelimit;
                 expect(limit.action).to.equal("block");
                 expect(limit.ratelimit).to.deep.equal({ characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 100, mitigationTimeout: 60 });
+                // Kibana's login (the native realm has no lockout) is limited too.
+                const domain = stack === "production" ? "bookkeep.app" : "staging.bookkeep.app";
+                expect([kibana.expression, kibana.action, kibana.ratelimit]).to.deep.equal([
+                    `(http.host eq "kibana.${domain}" and http.request.uri.path eq "/internal/security/login")`, "block",
+                    { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 10, mitigationTimeout: 60 },
+                ]);
+                expect(phases.http_ratelimit).to.have.length(2);
                 expect(phases.ddos_l7.map((r: Inputs) => [r.actionParameters.id, r.actionParameters.overrides.sensitivityLevel])).to.deep.equal([[httpDdosRulesetId, "default"]]);
+            });
+
+            it("puts the zone on its plan before any ruleset or regional hostname (an API-created zone starts on Free)", () => {
+                const subscriptions = ofType(resources, "cloudflare:index/zoneSubscription:ZoneSubscription");
+                expect(subscriptions.map(r => [inputs(r).zoneId, inputs(r).ratePlan, r.retainOnDelete])).to.deep.equal([["f00dcafe0123456789abcdef01234567", { id: "enterprise" }, true]]);
+                const entitled = [...ofType(resources, "cloudflare:index/ruleset:Ruleset"), ...ofType(resources, "cloudflare:index/regionalHostname:RegionalHostname")];
+                expect(entitled).to.have.length(5);
+                for (const r of entitled) {
+                    expect(r.dependsOn, r.name).to.include(subscriptions[0]?.urn);
+                }
             });
 
             it("has cert-manager solve DNS-01 in Cloudflare with a token scoped to the zone", () => {
@@ -121,5 +138,14 @@ describe("Cloudflare edge", () => {
         expect(exitCode).to.equal(0);
         expect(ofType(evaluation.resources, "cloudflare:index/regionalHostname:RegionalHostname")).to.have.length(0);
         expect(ofType(evaluation.resources, "cloudflare:index/ruleset:Ruleset")).to.have.length(3);
+    });
+
+    it("puts a zone without Regional Services on the plan the stack names, and says so in the bootstrap checklist", async () => {
+        const { evaluation, plan: json, exitCode } = await plan("staging", "gcp", { "bookkeep:edge": { accountId: "0123456789abcdef0123456789abcdef", regionalServices: false, plan: "business" } });
+        expect(exitCode).to.equal(0);
+        expect(ofType(evaluation.resources, "cloudflare:index/zoneSubscription:ZoneSubscription").map(r => inputs(r).ratePlan)).to.deep.equal([{ id: "business" }]);
+        const step = json.preflight?.bootstrap.find(b => b.id === "cloudflare-account");
+        expect(step?.text).to.contain("a zone entitlement for the business plan, which the stack's ZoneSubscription gives the new zone before any ruleset");
+        expect(step?.text).not.to.contain("Data Localization Suite");
     });
 });

@@ -196,11 +196,11 @@ for (const stackName of ["staging", "production"] as const) {
             });
         });
 
-        it("lets only the private control plane reach the Sealed Secrets proxy port (8080); no ingress-nginx webhook (8443) remains", () => {
+        it("lets only the private control plane reach the Sealed Secrets proxy port (8080) and ECK's webhook (9443); no ingress-nginx webhook (8443) remains", () => {
             const fw = inputs(T.firewall, `${N}-network-control-plane-webhooks`);
             expect(fw).to.deep.include({
                 direction: "INGRESS", priority: 1000, sourceRanges: [s.config.gcp.controlPlaneCidr],
-                targetTags: ["bookkeep-gke-node"], allows: [{ protocol: "tcp", ports: ["8080"] }],
+                targetTags: ["bookkeep-gke-node"], allows: [{ protocol: "tcp", ports: ["8080", "9443"] }],
             });
             expect(inputs(T.nodePool, `${N}-gke-default`).nodeConfig.tags).to.deep.equal(["bookkeep-gke-node"]);
         });

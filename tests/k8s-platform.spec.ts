@@ -608,6 +608,19 @@ describe("Kubernetes platform layer", function () {
         // The name carries the retention and a digest of what the Job installs: a change runs it again.
         expect(esSetupJob(production.ev)).to.match(/^Job\/elasticsearch-setup-365d-[0-9a-f]{8}$/);
         expect(esSetupJob(staging.ev)).to.match(/^Job\/elasticsearch-setup-30d-[0-9a-f]{8}$/);
+        // One node cannot hold a replica: staging's indices get none, so its health is green.
+        const template = (layer: typeof production) => /_index_template\/\S+' -d '([^']*)'/.exec(
+            obj(layer.ev, "Job", esSetupJob(layer.ev).slice(4), mon).spec.template.spec.containers[0].command[2])?.[1];
+        expect(JSON.parse(template(production) ?? "{}").template.settings).to.deep.equal({ "index.lifecycle.name": "bookkeep-logs", "index.number_of_replicas": 1 });
+        expect(JSON.parse(template(staging) ?? "{}").template.settings).to.deep.equal({ "index.lifecycle.name": "bookkeep-logs", "index.number_of_replicas": 0 });
+        // ECK's readiness port opens once the node has joined a cluster with a master; 9200 opens at start.
+        const container = es.nodeSets[0].podTemplate.spec.containers[0];
+        expect([container.readinessProbe.tcpSocket.port, container.livenessProbe.tcpSocket.port]).to.deep.equal([8080, 9200]);
+    });
+
+    it("waits for the Elasticsearch setup Job longer than Pulumi's default 10 minutes: a first run forms the cluster first", () => {
+        const recorded = production.ev.resources.find(r => r.type === "kubernetes:batch/v1:Job" && String(meta(r).name).startsWith("elasticsearch-setup-"))!;
+        expect(recorded.customTimeouts).to.include({ create: "30m", update: "30m" });
     });
 
     it("runs the OTel collector with OTLP HTTP 4318, reachable as otel-collector:4318 from the app namespace", () => {

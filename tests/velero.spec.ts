@@ -63,6 +63,8 @@ for (const cloud of ["aws", "gcp"] as const) {
                 expect(bsl.objectStorage.bucket).to.equal(bucket.inputs.name);
                 expect(String(bucket.inputs.name)).to.match(/-backups-in$/);
                 expect(bucket.inputs.encryption).to.have.property("defaultKmsKeyName");
+                // Under Workload Identity the GCS plugin's Init fails without the account it signs as.
+                expect(bsl.config).to.deep.equal({ serviceAccount: "bk-production-velero@bookkeep-production.iam.gserviceaccount.com" });
             }
         });
 

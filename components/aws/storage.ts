@@ -7,6 +7,7 @@ import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { inputError } from "../../stacks/errors";
 import { backupSchedule } from "../backupSchedule";
+import { elasticsearchSnapshotPrefix } from "../identities";
 import { SecureBucket } from "./bucket";
 import { BucketReplica } from "./replication";
 
@@ -61,20 +62,29 @@ export function backupLifecycleRules(daily: number, weekly: number, monthly: num
 export const veleroPrefix = "velero/";
 
 /**
- * Velero's objects under `velero/`: Velero deletes a backup when its TTL ends, which in this
- * versioned bucket only turns its objects into noncurrent versions behind delete markers. They are
- * kept as long as a replaced dump (`noncurrentExpireDays`, also the Object Lock's retention), so a
- * backup deleted by mistake or by a compromised Velero stays recoverable that long, and no longer;
- * the delete markers left alone afterwards are removed too. Current versions are Velero's to expire.
+ * A prefix whose writer expires its own objects (Velero when a backup's TTL ends, SLM when a
+ * snapshot expires and on every rewrite of its index blobs): in this versioned bucket that only
+ * turns them into noncurrent versions behind delete markers. They are kept as long as a replaced
+ * dump (`noncurrentExpireDays`, also the Object Lock's retention), so what was deleted by mistake
+ * or by a compromised writer stays recoverable that long, and no longer; the delete markers left
+ * alone afterwards are removed too. Current versions are the writer's to expire.
  */
-export const veleroLifecycleRule: LifecycleRule = {
-    id: "velero",
-    status: "Enabled",
-    filter: { prefix: veleroPrefix },
-    noncurrentVersionExpiration: { noncurrentDays: backupSchedule.noncurrentExpireDays },
-    expiration: { expiredObjectDeleteMarker: true },
-    abortIncompleteMultipartUpload: { daysAfterInitiation: backupSchedule.abortIncompleteUploadDays },
-};
+function selfExpiringPrefixRule(id: string, prefix: string): LifecycleRule {
+    return {
+        id,
+        status: "Enabled",
+        filter: { prefix },
+        noncurrentVersionExpiration: { noncurrentDays: backupSchedule.noncurrentExpireDays },
+        expiration: { expiredObjectDeleteMarker: true },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: backupSchedule.abortIncompleteUploadDays },
+    };
+}
+
+/** Velero's backups (components/k8s/velero.ts, the BackupStorageLocation). */
+export const veleroLifecycleRule = selfExpiringPrefixRule("velero", veleroPrefix);
+
+/** Elasticsearch's snapshot repository (SLM). */
+export const elasticsearchLifecycleRule = selfExpiringPrefixRule("elasticsearch", `${elasticsearchSnapshotPrefix}/`);
 
 /**
  * Default Object Lock retention of every backup version: no longer than the shortest life the
@@ -118,7 +128,7 @@ export class Storage extends pulumi.ComponentResource {
         this.documents = bucket("documents");
         // Backups are write-once so neither an admin nor a stolen CI identity can destroy them.
         this.backups = bucket("backups", {
-            lifecycleRules: [...backupLifecycleRules(a.dailyRetentionDays, a.weeklyRetentionDays, a.monthlyRetentionDays), veleroLifecycleRule],
+            lifecycleRules: [...backupLifecycleRules(a.dailyRetentionDays, a.weeklyRetentionDays, a.monthlyRetentionDays), veleroLifecycleRule, elasticsearchLifecycleRule],
             objectLockDays: backupLockDays(a.dailyRetentionDays),
         });
         // Its policy also admits CloudFront, so the CDN writes it once the distribution exists.

@@ -56,6 +56,13 @@ export class CloudflareEdge extends pulumi.ComponentResource {
         }, { ...o, protect: protectStateful(args.environment) });
         this.nameServers = this.zone.nameServers;
         const zoneId = this.zone.id;
+        // A zone created through the API starts on Free, which is entitled to none of the managed
+        // rulesets, the host-keyed rate limit or Regional Services: the plan is set before them, so
+        // a missing entitlement fails here, by name, instead of as "not entitled" on each rule.
+        // Kept on destroy: the plan is a billing (for Enterprise, contract) matter, and deleting the
+        // zone ends it anyway.
+        const subscription = new cloudflare.ZoneSubscription(`${name}-plan`, { zoneId, ratePlan: { id: edge.plan } }, { ...o, retainOnDelete: true });
+        const entitled = { ...o, dependsOn: [subscription] };
 
         for (const [setting, value] of Object.entries(zoneSettings)) {
             new cloudflare.ZoneSetting(`${name}-${setting.replace(/_/g, "-")}`, { zoneId, settingId: setting, value }, o);
@@ -71,7 +78,7 @@ export class CloudflareEdge extends pulumi.ComponentResource {
                 }, o);
             }
             if (edge.regionalServices) {
-                new cloudflare.RegionalHostname(`${name}-${label(hostname)}-region`, { zoneId, hostname, regionKey: edge.region }, o);
+                new cloudflare.RegionalHostname(`${name}-${label(hostname)}-region`, { zoneId, hostname, regionKey: edge.region }, entitled);
             }
         }
         // Static assets stay on the cloud CDN, which alone may read the private bucket: DNS only.
@@ -87,9 +94,9 @@ export class CloudflareEdge extends pulumi.ComponentResource {
 
         const ruleset = (phase: string, rules: cloudflare.types.input.RulesetRule[]) => new cloudflare.Ruleset(`${name}-${phase.replace(/_/g, "-")}`, {
             zoneId, kind: "zone", phase, name: `bookkeep ${phase}`, description: `BookKeep ${args.environment} ${phase}`, rules,
-        }, o);
+        }, entitled);
         ruleset("http_request_firewall_managed", wafRules());
-        ruleset("http_ratelimit", rateLimitRules(apiHostname, edge.rateLimitPerMinute));
+        ruleset("http_ratelimit", rateLimitRules(apiHostname, edge.rateLimitPerMinute, `kibana.${domain}`));
         ruleset("ddos_l7", ddosRules(edge.ddosSensitivity));
 
         // Cloudflare then presents its origin-pull client certificate on every proxied request;

@@ -50,7 +50,10 @@ export function wafRules(): Rule[] {
  * then 429 for a minute. `cf.colo.id` is mandatory in the characteristics: Cloudflare counts per
  * data centre.
  */
-export function rateLimitRules(apiHostname: string, perMinute: number): Rule[] {
+/** Login attempts per minute per client IP on Kibana: enough for people, too few for guessing. */
+export const kibanaLoginsPerMinute = 10;
+
+export function rateLimitRules(apiHostname: string, perMinute: number, kibanaHostname: string): Rule[] {
     return [{
         ref: "api_rate_limit",
         description: `${perMinute} requests per minute per client IP on ${apiHostname}`,
@@ -58,6 +61,13 @@ export function rateLimitRules(apiHostname: string, perMinute: number): Rule[] {
         action: "block",
         actionParameters: { response: { statusCode: 429, contentType: "application/json", content: "{\"error\":\"rate limit exceeded\"}" } },
         ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: perMinute, mitigationTimeout: 60 },
+    }, {
+        // Kibana's form logs in through this route, as a native-realm user that has no lockout.
+        ref: "kibana_login_rate_limit",
+        description: `${kibanaLoginsPerMinute} login attempts per minute per client IP on ${kibanaHostname}`,
+        expression: `(http.host eq "${kibanaHostname}" and http.request.uri.path eq "/internal/security/login")`,
+        action: "block",
+        ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: kibanaLoginsPerMinute, mitigationTimeout: 60 },
     }];
 }
 

@@ -11,3 +11,4 @@ export { Zone } from "@pulumi/cloudflare/zone";
 export { AccountToken } from "@pulumi/cloudflare/accountToken";
 export { ZoneSetting } from "@pulumi/cloudflare/zoneSetting";
 export type * as types from "@pulumi/cloudflare/types";
+export { ZoneSubscription } from "@pulumi/cloudflare/zoneSubscription";

@@ -160,7 +160,9 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             pluginImage: veleroGcpPlugin,
             // The dual-region bucket's default CMEK key encrypts Velero's objects like the dumps.
             bucket: backupsBucket,
-            config: {},
+            // Without a key file (Workload Identity) the GCS plugin refuses to start unless told the
+            // account it signs URLs as; the BackupStorageLocation would stay Unavailable.
+            config: { serviceAccount: this.identities.accounts.velero.email },
             csiDriver: "pd.csi.storage.gke.io",
             // GKE installs the VolumeSnapshot CRDs and controller with its PD CSI driver.
             snapshotCrds: [],

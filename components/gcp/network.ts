@@ -9,6 +9,8 @@ import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Provider as CommandProvider } from "@pulumi/command/provider";
 import { GcpConfig } from "../../stacks/schema";
+import { eckWebhookPort } from "../k8s/eck";
+import { sealedSecretsPort } from "../k8s/sealedSecrets";
 
 /** Secondary range names on the node subnet, referenced by the GKE cluster. */
 export const secondaryRanges = { pods: "pods", services: "services" } as const;
@@ -18,9 +20,11 @@ export const nodeTag = "bookkeep-gke-node";
 
 /**
  * Ports the control plane must reach on pods beyond GKE's default 443/10250: the Sealed Secrets
- * controller, which `kubeseal --fetch-cert` reaches through the API server's service proxy (8080).
+ * controller, which `kubeseal --fetch-cert` reaches through the API server's service proxy (8080),
+ * and ECK's validating webhook (its failurePolicy Ignore would otherwise let every Elasticsearch
+ * and Kibana write through unvalidated, after a timeout).
  */
-export const webhookPorts = [8080] as const;
+export const webhookPorts = [sealedSecretsPort, eckWebhookPort] as const;
 
 /**
  * Run by `pulumi destroy` on the machine that runs it (gcloud, logged in): removes the VPC side of
@@ -125,7 +129,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
         // A private cluster's control plane may reach nodes only on 443 and 10250 (GKE's own rule).
         // Admission webhooks and service proxies on other ports time out. (cert-manager's and the
         // Prometheus operator's webhooks listen on 10250, already open; Envoy Gateway's topology
-        // injector webhook, on 9443, is off.)
+        // injector webhook is off; Flagger, Velero and Sealed Secrets register none.)
         new gcp.compute.Firewall(`${name}-control-plane-webhooks`, {
             network: this.vpc.id,
             direction: "INGRESS",

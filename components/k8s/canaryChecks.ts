@@ -8,8 +8,12 @@ import { alertGroups } from "./alerts";
 
 /** The alerts a canary is judged on, and the Flagger MetricTemplate that carries each. */
 export const canaryAlerts = [
-    { alert: "HighErrorRate", template: "bookkeep-error-rate" },
-    { alert: "HighLatency", template: "bookkeep-latency-p99" },
+    // A healthy canary has no 5xx series at all (client libraries create a label value's series on
+    // first use), so the ratio's numerator is empty, and Flagger counts an empty result as a failed
+    // check (ErrNoValuesFound) and rolls the release back: the numerator defaults to zero. An empty
+    // denominator (no traffic) still fails, as it should.
+    { alert: "HighErrorRate", template: "bookkeep-error-rate", absentNumeratorIsZero: true },
+    { alert: "HighLatency", template: "bookkeep-latency-p99", absentNumeratorIsZero: false },
 ] as const;
 
 export type CanaryAlert = typeof canaryAlerts[number]["alert"];
@@ -51,15 +55,49 @@ export function scopeToCanary(query: string, window: string): string {
         .split(`[${window}]`).join("[{{ interval }}]");
 }
 
+/**
+ * `(<numerator> or on() vector(0)) / <denominator>` from `<numerator> / <denominator>`, split at the
+ * one division outside brackets and strings; throws on any other shape.
+ */
+export function zeroAbsentNumerator(query: string): string {
+    const divisions: number[] = [];
+    let depth = 0;
+    let quote = false;
+    for (let i = 0; i < query.length; i++) {
+        const c = query.charAt(i);
+        if (quote) {
+            if (c === "\\") {
+                i++;
+            } else if (c === "\"") {
+                quote = false;
+            }
+        } else if (c === "\"") {
+            quote = true;
+        } else if ("({[".includes(c)) {
+            depth++;
+        } else if (")}]".includes(c)) {
+            depth--;
+        } else if (c === "/" && depth === 0) {
+            divisions.push(i);
+        }
+    }
+    const at = divisions[0];
+    if (at === undefined || divisions.length > 1) {
+        throw new Error(`query ${JSON.stringify(query)} is not one "<numerator> / <denominator>"; its numerator cannot default to zero`);
+    }
+    return `(${query.slice(0, at).trim()} or on() vector(0))\n/ ${query.slice(at + 1).trim()}`;
+}
+
 /** The checks, from the alert rules as deployed. */
 export function canaryChecks(): CanaryCheck[] {
     const rules = alertGroups.flatMap(g => g.rules);
-    return canaryAlerts.map(({ alert, template }) => {
+    return canaryAlerts.map(({ alert, template, absentNumeratorIsZero }) => {
         const rule = rules.find(r => r.alert === alert);
         if (!rule) {
             throw new Error(`alert ${alert} is not among the alert rules; the canary analysis is derived from it`);
         }
         const { query, threshold, window } = splitAlert(rule.expr);
-        return { alert, template, query: scopeToCanary(query, window), max: threshold, window };
+        const scoped = scopeToCanary(query, window);
+        return { alert, template, query: absentNumeratorIsZero ? zeroAbsentNumerator(scoped) : scoped, max: threshold, window };
     });
 }

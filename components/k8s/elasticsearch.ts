@@ -79,6 +79,14 @@ export interface ElasticsearchClusterArgs {
     readonly dependsOn: pulumi.Resource[];
 }
 
+/** Nodes of the one node set: three in production, one elsewhere. */
+export function elasticsearchNodes(environment: Environment): number {
+    return environment === "production" ? 3 : 1;
+}
+
+/** ES's `readiness.port`, which ECK sets for ES 8.2 and later (its readiness probe's port). */
+export const elasticsearchReadinessPort = 8080;
+
 /** The ServiceAccount bound to the cloud identity, and the Elasticsearch resource running as it. */
 export function elasticsearchClusterResources(name: string, args: ElasticsearchClusterArgs, parent: pulumi.Resource): k8s.apiextensions.CustomResource {
     const { environment, foundation } = args;
@@ -109,7 +117,7 @@ export function elasticsearchClusterResources(name: string, args: ElasticsearchC
             http: { tls: { certificate: { secretName: args.httpCertificateSecret } } },
             nodeSets: [{
                 name: "default",
-                count: production ? 3 : 1,
+                count: elasticsearchNodes(environment),
                 // No mmap, so no privileged init container raising vm.max_map_count on the node.
                 config: { "node.store.allow_mmap": false },
                 podTemplate: {
@@ -129,10 +137,11 @@ export function elasticsearchClusterResources(name: string, args: ElasticsearchC
                                 : resources({ cpu: "500m", memory: "1Gi" }, { cpu: "1", memory: "1Gi" }),
                             // Read-only root as ECK sets it from 8.8 on (it mounts the writable paths as volumes).
                             securityContext: { ...restrictedContainer(), runAsUser: 1000 },
-                            // ECK's own readiness probe, replaced by the pack's rule that every container
-                            // names both, is about the node answering HTTP: so are these. Liveness only
-                            // restarts a node whose port is gone for minutes, never one that is recovering.
-                            readinessProbe: { tcpSocket: { port: 9200 }, periodSeconds: 10, failureThreshold: 3 },
+                            // ECK's own readiness probe (replaced, as the pack wants every container to name
+                            // both) checks ES's readiness port, which ECK configures and ES opens only once the
+                            // node has joined a cluster with an elected master; 9200 opens at start. Liveness
+                            // only restarts a node whose port is gone for minutes, never one that is recovering.
+                            readinessProbe: { tcpSocket: { port: elasticsearchReadinessPort }, periodSeconds: 10, failureThreshold: 3 },
                             livenessProbe: { tcpSocket: { port: 9200 }, initialDelaySeconds: 120, periodSeconds: 30, failureThreshold: 10 },
                             ...(aws ? { volumeMounts: [{ name: tokenVolume.name, mountPath: s3TokenDir, readOnly: true }] } : {}),
                         }],

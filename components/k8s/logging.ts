@@ -26,7 +26,7 @@ import { appLabels, platformPeers } from "../naming";
 import { charts, pinnedChart } from "./charts";
 import { eckOperatorName } from "./eck";
 import {
-    elasticsearchClusterResources, elasticsearchExporterPods, elasticsearchMonitor, elasticsearchPods, elasticsearchService, elasticUserSecret, monitorRole,
+    elasticsearchClusterResources, elasticsearchExporterPods, elasticsearchMonitor, elasticsearchNodes, elasticsearchPods, elasticsearchService, elasticUserSecret, monitorRole,
     slmPolicy as slm, snapshotRepository, SnapshotRepositoryBody, snapshotRepositoryBody,
 } from "./elasticsearch";
 import { kibanaPods } from "./kibana";
@@ -317,7 +317,9 @@ export class Logging extends pulumi.ComponentResource {
         const { namespaces } = args;
         const url = `https://${this.elasticsearchHost}:${esPort}`;
         const policy = JSON.stringify({ policy: { phases: { hot: { actions: {} }, delete: { min_age: `${days}d`, actions: { delete: {} } } } } });
-        const template = JSON.stringify({ index_patterns: ["bookkeep-*"], priority: 200, template: { settings: { "index.lifecycle.name": ilmPolicy } } });
+        // A replica can never be assigned on a single node, which would hold every index at yellow.
+        const replicas = Math.min(1, elasticsearchNodes(args.environment) - 1);
+        const template = JSON.stringify({ index_patterns: ["bookkeep-*"], priority: 200, template: { settings: { "index.lifecycle.name": ilmPolicy, "index.number_of_replicas": replicas } } });
         const role = JSON.stringify(writerRole);
         const reader = JSON.stringify(readerRole);
         const monitorRoleBody = JSON.stringify(monitorRole);
@@ -384,6 +386,11 @@ export class Logging extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { parent: this, dependsOn, deleteBeforeReplace: true });
+        }, {
+            parent: this, dependsOn, deleteBeforeReplace: true,
+            // On a first run ES may take longer than Pulumi's default 10-minute wait for a Job to
+            // answer (operator, certificate, volumes, a new node, the image); the writers wait on it.
+            customTimeouts: { create: "30m", update: "30m" },
+        });
     }
 }

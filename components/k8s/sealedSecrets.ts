@@ -25,6 +25,8 @@ export interface SealedSecretsArgs {
 
 /** kubeseal's default controller name; pass `--controller-namespace bookkeep-system`. */
 export const sealedSecretsController = "sealed-secrets-controller";
+/** The controller's HTTP port (the chart's default), which serves the public certificate. */
+export const sealedSecretsPort = 8080;
 
 export class SealedSecrets extends pulumi.ComponentResource {
     constructor(name: string, args: SealedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -52,7 +54,7 @@ export class SealedSecrets extends pulumi.ComponentResource {
             podSelector: { matchLabels: { "app.kubernetes.io/name": "sealed-secrets" } },
             ingress: [
                 // kubeseal fetches the public certificate through the API server's service proxy.
-                { from: anywhere, ports: tcp(8080) },
+                { from: anywhere, ports: tcp(sealedSecretsPort) },
                 ...(observability ? [{ from: [platformPeers(environment).prometheus], ports: tcp(8081) }] : []),
             ],
             egress: [kubeApiEgress(foundation)],

@@ -52,7 +52,7 @@ function delegation(dnsName: string, cloud: "aws" | "gcp", zoneResource: string,
  * The Cloudflare edge's zone: the deploy's token and entitlement first, then the delegation that
  * makes Cloudflare authoritative (the cloud's own zone is then not delegated; docs/edge.md).
  */
-function edgeSteps(zone: PreflightResource, regional: boolean): BootstrapStep[] {
+function edgeSteps(zone: PreflightResource, regional: boolean, plan: string | undefined): BootstrapStep[] {
     const name = String(zone.inputs.name);
     const parent = parentOf(name);
     const what = parent ? `create NS records for ${name} in the parent zone ${parent} (Cloudflare) with` : `set the domain's name servers at the registrar of ${name} to`;
@@ -60,7 +60,9 @@ function edgeSteps(zone: PreflightResource, regional: boolean): BootstrapStep[] 
         {
             id: "cloudflare-account",
             text: `In Cloudflare account ${zone.inputs.account?.id}: ${regional ? "the Enterprise plan with the Data Localization Suite (Regional Services; without it every RegionalHostname fails to create), and " : ""}` +
-                "an API token for the deploy (zone create and settings, DNS, WAF and rulesets, SSL, Regional Services, account API tokens), stored as a stack secret.",
+                (plan ? `a zone entitlement for the ${plan} plan, which the stack's ZoneSubscription gives the new zone before any ruleset (a zone created through the API starts on Free; ` +
+                    "Enterprise zones come from the account team's contract, Pro and Business are billed to the account's payment method), and " : "") +
+                "an API token for the deploy (zone create and settings, DNS, WAF and rulesets, SSL, Regional Services, account API tokens, zone billing), stored as a stack secret.",
             command: "pulumi config set --secret cloudflare:apiToken <token>",
             when: "before-up",
         },
@@ -131,7 +133,8 @@ export function bootstrap(resources: readonly PreflightResource[], quotaRows: re
     steps.push(...configSteps.filter(s => s.when === "before-up"));
     const edgeZones = resources.filter(r => r.type === "cloudflare:index/zone:Zone");
     const regional = resources.some(r => r.type === "cloudflare:index/regionalHostname:RegionalHostname");
-    edgeZones.forEach(z => steps.push(...edgeSteps(z, regional)));
+    const plan = resources.find(r => r.type === "cloudflare:index/zoneSubscription:ZoneSubscription")?.inputs.ratePlan?.id;
+    edgeZones.forEach(z => steps.push(...edgeSteps(z, regional, plan === undefined ? undefined : String(plan))));
     // Where Cloudflare holds a name, its delegation is the one step; the cloud's zone stays undelegated.
     const delegatedHere = new Set([...selfDelegated(resources), ...edgeZones.map(z => String(z.inputs.name))]);
     for (const r of resources.filter(x => x.type === "aws:route53/zone:Zone" && !delegatedHere.has(String(x.inputs.name).replace(/\.$/, "")))) {

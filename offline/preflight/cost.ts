@@ -90,7 +90,7 @@ export const freeTypes: Readonly<Record<string, string>> = Object.fromEntries([
     ["gcp:secretmanager/secretVersion:SecretVersion", "priced per secret"],
     ["gcp:servicenetworking/connection:Connection", "private services access is free"],
     ...["zoneSetting:ZoneSetting", "dnsRecord:DnsRecord", "ruleset:Ruleset", "regionalHostname:RegionalHostname",
-        "authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings", "accountToken:AccountToken"]
+        "authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings", "accountToken:AccountToken", "zoneSubscription:ZoneSubscription"]
         .map(t => [`cloudflare:index/${t}`, "included in the zone's plan (priced on the zone)"]),
     ...["sql/database:Database", "sql/user:User"].map(t => [`gcp:${t}`, "priced with the instance"]),
 ]);
