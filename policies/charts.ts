@@ -33,6 +33,7 @@ export const vendoredCharts: Readonly<Record<string, string>> = {
     "loadtester-0.38.0.tgz": "27d1031943a73e155a3ff55511ec0eddb7640914ae5761df1cae344645dc8d11",
     "eck-operator-crds-3.5.0.tgz": "7b4fc077074a5666552621a98d6ad9550270846b38b170d1730cc065c49ee432",
     "eck-operator-3.5.0.tgz": "27d9295f45a40da8252a040258822d35764a907cd6a8d770c2600514fb26a122",
+    "tempo-2.2.4.tgz": "02848fa18f98f8f7d9d32e87112b5807410cce2194a281ce1be0f9f7bf416a53",
 };
 
 /** The vendored archive a chart reference names (`./charts/<file>.tgz` or `charts/<file>.tgz`), if any. */

@@ -54,6 +54,8 @@ export const charts = {
     eckOperator: { chart: "eck-operator", version: "3.5.0" },
     // Whole-cluster backup (components/k8s/velero.ts); ships Velero v1.18.1.
     velero: { chart: "velero", version: "12.1.0" },
+    // Trace store (components/k8s/tempo.ts): Tempo 2.10.8, single binary; the chart moved to grafana-community.
+    tempo: { chart: "tempo", version: "2.2.4" },
 } as const satisfies Record<string, ChartPin>;
 
 /**

@@ -28,6 +28,7 @@ import { metricsTargets, Monitoring } from "./monitoring";
 import { PlatformNamespaces } from "./namespaces";
 import { Nats } from "./nats";
 import { SealedSecrets } from "./sealedSecrets";
+import { Tempo } from "./tempo";
 import { Tracing } from "./tracing";
 import { Velero } from "./velero";
 
@@ -91,10 +92,14 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         const certManager = new CertManager(`${name}-cert-manager`, { ...layer, observability, monitoringCrds, issuer: args.certificateIssuer }, child);
         const eck = observability ? new Eck(`${name}-eck`, { ...layer, elasticsearchPods }, child) : undefined;
         if (eck) {
-            const logging = new Logging(`${name}-logging`, {
+            new Logging(`${name}-logging`, {
                 ...layer, logRetentionDays: config.observability.logRetentionDays, randomProvider, monitoringCrds, certManager: certManager.chart, eck: eck.ready,
             }, child);
-            new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
+        }
+        if (monitoringCrds) {
+            // Tempo's ServiceMonitor needs the CRD; traces are kept as long as the logs.
+            const tempo = new Tempo(`${name}-tempo`, { ...layer, retentionDays: config.observability.logRetentionDays, monitoringCrds }, child);
+            new Tracing(`${name}-tracing`, { ...layer, tempo: tempo.chart }, child);
         }
         const gateway = new ApiGateway(`${name}-gateway`, {
             ...layer, observability, catalog, domain: config.domain, monitoringCrds, certManager: certManager.chart, ...(args.origin ? { origin: args.origin } : {}),
