@@ -50,7 +50,9 @@ export class Tracing extends pulumi.ComponentResource {
             image: { repository: "otel/opentelemetry-collector-contrib" },
             replicaCount: production ? 2 : 1,
             podDisruptionBudget: { enabled: production, minAvailable: 1 },
-            resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
+            // Without the Elasticsearch exporter's bulk buffers the collector idles well under 128Mi; the
+            // request outside production is what made room for Tempo on staging's nodes (preflight).
+            resources: resources({ cpu: "100m", memory: production ? "256Mi" : "128Mi" }, { cpu: "500m", memory: "512Mi" }),
             podSecurityContext: restrictedPod(10001),
             securityContext: restrictedContainer(),
             // No k8sattributes processor: the collector never calls the Kubernetes API.
