@@ -75,7 +75,7 @@ for (const stack of ["staging", "production"] as const) {
             const volumes = Object.values(chartVolumesGb(res)).reduce((a, b) => a + b, 0);
             const counted = nodes * pool.nodeConfig.diskSizeGb + volumes;
             expect(counted).to.equal(regionalSsdGb({ environment: config.environment, maxNodes: config.cluster.maxNodes }));
-            expect(counted).to.equal(stack === "production" ? 11 * 50 + 460 : 5 * 50 + 55);
+            expect(counted).to.equal(stack === "production" ? 11 * 50 + 480 : 5 * 50 + 65);
             // One rule, two readings: the preflight counts the plan, regionalSsdGb the config; they must agree.
             const row = preflight.quotas.find(q => q.key === "ssdTotalGb")!;
             expect(row).to.include({ usedAtMaximum: counted, limit: defaultSsdQuotaGb.usual, exceeded: stack === "production" });
@@ -91,7 +91,8 @@ for (const stack of ["staging", "production"] as const) {
 
         it("puts every platform volume on the CMEK class, and every node's boot disk under the disks key", () => {
             const charts = ofType(res, "kubernetes:helm.sh/v4:Chart").flatMap(r => storageClassNames(reveal(r.inputs.values)));
-            expect(charts).to.deep.equal([storageClassName, storageClassName]);
+            // Prometheus, NATS and Tempo.
+            expect(charts).to.deep.equal([storageClassName, storageClassName, storageClassName]);
             const elasticsearch = ofType(res, "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch").flatMap(r => storageClassNames(reveal(r.inputs.spec)));
             expect(elasticsearch).to.deep.equal([storageClassName]);
             const disksKey = ofType(res, "gcp:kms/cryptoKey:CryptoKey").find(k => k.name.endsWith("-kms-disks"))!;
