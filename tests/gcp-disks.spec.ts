@@ -41,10 +41,12 @@ function chartVolumesGb(res: readonly RecordedResource[]): Record<string, number
     const es = reveal(ofType(res, "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch")[0]!.inputs.spec) as Values;
     const prometheus = values("kube-prometheus-stack").prometheus.prometheusSpec;
     const nats = values("nats").config;
+    const tempo = values("tempo");
     return {
         elasticsearch: (es.nodeSets as Values[]).reduce((n, set) => n + set.count * gi(set.volumeClaimTemplates[0].spec.resources.requests.storage), 0),
         prometheus: prometheus.replicas * gi(prometheus.storageSpec.volumeClaimTemplate.spec.resources.requests.storage),
         nats: (nats.cluster?.enabled ? nats.cluster.replicas : 1) * gi(nats.jetstream.fileStore.pvc.size),
+        tempo: tempo.replicas * gi(tempo.persistence.size),
     };
 }
 
