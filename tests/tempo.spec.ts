@@ -116,6 +116,15 @@ describe("tempo storage on AWS (production)", () => {
         expect(ports.filter((p: string) => p.includes("jaeger"))).to.deep.equal([]);
     });
 
+    it("is rendered offline from the vendored archive, and no policy (mandatory or advisory) objects to anything of it", async () => {
+        const p = (await plan("production", "aws")).plan;
+        const chart = present(p.resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "tempo"), "tempo chart");
+        expect(chart.inputs.chart).to.equal("./charts/tempo-2.2.4.tgz");
+        const rendered = p.resources.filter(r => r.parent === chart.urn).map(r => `${r.type.slice(r.type.lastIndexOf(":") + 1)}/${(r.inputs.metadata as any).name}`).sort();
+        expect(rendered).to.deep.equal(["ConfigMap/tempo", "Service/tempo", "ServiceAccount/tempo", "ServiceMonitor/tempo", "StatefulSet/tempo"]);
+        expect(p.policies.violations.filter(v => v.urn?.includes("bookkeep:k8s:Tempo"))).to.deep.equal([]);
+    });
+
     it("is fed by the collector's traces pipeline over OTLP gRPC", () => {
         const collector = present(rs.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "otel-collector"), "collector chart").inputs.values as any;
         expect(collector.config.service.pipelines.traces.exporters).to.deep.equal(["otlp/tempo"]);
@@ -171,7 +180,18 @@ describe("tempo on staging", () => {
 });
 
 describe("tempo without an object store (a laptop)", () => {
-    it("keeps blocks and WAL on its volume", async () => {
+    it("keeps blocks and WAL on a 5 GiB volume of the cluster's default class, with DNS as its only egress", async () => {
+        const rs = (await plan("development", undefined, { "bookkeep:observability": { enabled: true, logRetentionDays: 7 } })).evaluation.resources;
+        expect(config(rs).storage.trace).to.deep.equal({ backend: "local", local: { path: "/var/tempo/traces" }, wal: { path: "/var/tempo/wal" } });
+        expect(config(rs).compactor.compaction.block_retention).to.equal("168h");
+        const sts = named(rs, "kubernetes:apps/v1:StatefulSet", "tempo").inputs.spec as any;
+        expect(sts.replicas).to.equal(1);
+        expect(sts.volumeClaimTemplates[0].spec.resources.requests.storage).to.equal("5Gi");
+        expect(meta(named(rs, "kubernetes:core/v1:ServiceAccount", "tempo")).annotations).to.equal(undefined);
+        expect(netpol(rs, "tempo").egress.map((r: any) => r.ports.map((p: any) => p.port).join(","))).to.deep.equal(["53,53", "9095,7946,7946"]);
+    });
+
+    it("keeps blocks and WAL on its volume (the storage block alone)", async () => {
         const storage = await new Promise<Record<string, unknown>>(resolve => traceStorage(undefined).apply(resolve));
         expect(storage).to.deep.equal({ backend: "local", local: { path: "/var/tempo/traces" }, wal: { path: "/var/tempo/wal" } });
         expect(JSON.parse(tempoConfig(storage, 7, "bookkeep-monitoring")).compactor).to.deep.equal({ compaction: { block_retention: "168h" } });
