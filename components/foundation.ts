@@ -107,6 +107,20 @@ export interface ClusterBackupTarget {
     readonly networkPeers: NetworkPolicyPeer[];
 }
 
+/**
+ * Where Tempo keeps trace blocks (components/k8s/tempo.ts): a bucket of their own, reached through
+ * the `tempo` workload identity.
+ */
+export interface TraceStoreTarget {
+    /** Tempo's `storage.trace.backend`. */
+    readonly backend: "s3" | "gcs";
+    readonly bucket: pulumi.Output<string>;
+    /** The rest of Tempo's `storage.trace.<backend>` block (S3: endpoint, region, the SSE-KMS key). */
+    readonly config: Record<string, pulumi.Input<unknown>>;
+    /** Egress peers for the object store and the identity token exchange (443). */
+    readonly networkPeers: NetworkPolicyPeer[];
+}
+
 /** A DNS record another zone must carry for this foundation (a certificate's validation record). */
 export interface PublishedRecord {
     readonly name: pulumi.Output<string>;
@@ -144,6 +158,8 @@ export interface CloudFoundation {
     readonly objectStore: ObjectStore;
     /** Whole-cluster backups with Velero; unset where nothing is worth it (laptops). */
     readonly clusterBackup?: ClusterBackupTarget;
+    /** Tempo's object store; unset where traces stay on a volume (laptops). */
+    readonly traceStore?: TraceStoreTarget;
     /** Generated JWT signing secret for the auth service. */
     readonly jwtSecret: pulumi.Output<string>;
     readonly certificateIssuer: CertificateIssuer;

@@ -6,7 +6,7 @@ import { Environment } from "../stacks/schema";
 import { namespacesFor } from "./naming";
 
 /** Workloads that act on cloud APIs through a workload identity, never static keys. */
-export type IdentityWorkload = "backup" | "cert-manager" | "elasticsearch" | "velero";
+export type IdentityWorkload = "backup" | "cert-manager" | "elasticsearch" | "tempo" | "velero";
 
 /** Where in the backups bucket Elasticsearch keeps its snapshots; its identity reaches nothing else there. */
 export const elasticsearchSnapshotPrefix = "elasticsearch";
@@ -26,6 +26,8 @@ export function workloadSubject(workload: IdentityWorkload, environment: Environ
             return { namespace: ns.system, serviceAccount: "cert-manager" };
         case "elasticsearch":
             return { namespace: ns.monitoring, serviceAccount: "elasticsearch" };
+        case "tempo":
+            return { namespace: ns.monitoring, serviceAccount: "tempo" };
         case "velero":
             return { namespace: ns.system, serviceAccount: "velero" };
         default: {

@@ -34,6 +34,7 @@ export const vendoredCharts: Readonly<Record<string, string>> = {
     "eck-operator-crds-3.5.0.tgz": "7b4fc077074a5666552621a98d6ad9550270846b38b170d1730cc065c49ee432",
     "eck-operator-3.5.0.tgz": "27d9295f45a40da8252a040258822d35764a907cd6a8d770c2600514fb26a122",
     "prometheus-elasticsearch-exporter-7.4.0.tgz": "c73911232950b747699663ad149201a5652821f5d4babaaa73ee3c2464897c36",
+    "tempo-2.2.4.tgz": "02848fa18f98f8f7d9d32e87112b5807410cce2194a281ce1be0f9f7bf416a53",
 };
 
 /** The vendored archive a chart reference names (`./charts/<file>.tgz` or `charts/<file>.tgz`), if any. */

@@ -62,15 +62,15 @@ const s3Type = (suffix: string): string => ({
 const stagingCounts: Record<string, number> = {
     "pulumi:providers:aws": 2, "pulumi:providers:random": 1, "pulumi:providers:kubernetes": 1,
     "random:index/randomPassword:RandomPassword": 3, "random:index/randomId:RandomId": 2,
-    "aws:kms/key:Key": 9, "aws:kms/alias:Alias": 9, "aws:kms/keyPolicy:KeyPolicy": 1,
+    "aws:kms/key:Key": 10, "aws:kms/alias:Alias": 10, "aws:kms/keyPolicy:KeyPolicy": 1,
     "aws:cloudtrail/trail:Trail": 1,
     "aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
     "aws:ec2/subnet:Subnet": 9, "aws:ec2/routeTable:RouteTable": 5, "aws:ec2/route:Route": 4,
     "aws:ec2/routeTableAssociation:RouteTableAssociation": 9, "aws:ec2/eip:Eip": 4, "aws:ec2/natGateway:NatGateway": 1,
     "aws:ec2/vpcEndpoint:VpcEndpoint": 1, "aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 4,
-    // Roles: cluster, nodes, EBS CSI, flow logs, RDS monitoring; backup, cert-manager, Elasticsearch, Velero and cache-snapshot IRSA;
+    // Roles: cluster, nodes, EBS CSI, flow logs, RDS monitoring; backup, cert-manager, Elasticsearch, Tempo, Velero and cache-snapshot IRSA;
     // Karpenter's nodes and its controller (IRSA).
-    "aws:iam/role:Role": 11, "aws:iam/rolePolicy:RolePolicy": 8, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 8,
+    "aws:iam/role:Role": 12, "aws:iam/rolePolicy:RolePolicy": 9, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 8,
     "aws:iam/instanceProfile:InstanceProfile": 1,
     // The deploy role, the one operators' role of the stack file, and Karpenter's nodes; policies for the first two.
     "aws:eks/accessEntry:AccessEntry": 3, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 2,
@@ -84,10 +84,11 @@ const stagingCounts: Record<string, number> = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 1,
     "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1, "aws:rds/instance:Instance": 1,
     "aws:elasticache/subnetGroup:SubnetGroup": 1, "aws:elasticache/replicationGroup:ReplicationGroup": 1,
-    "aws:s3/bucket:Bucket": 4, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 4,
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 4, "aws:s3/bucketVersioning:BucketVersioning": 4,
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 4,
-    "aws:s3/bucketPolicy:BucketPolicy": 4, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+    // Documents, backups, static assets, traces (Tempo) and CloudTrail's; backups and traces have lifecycles.
+    "aws:s3/bucket:Bucket": 5, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 5,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 5, "aws:s3/bucketVersioning:BucketVersioning": 5,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 5,
+    "aws:s3/bucketPolicy:BucketPolicy": 5, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 2,
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": 1,
     "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
     "aws:cloudfront/originAccessControl:OriginAccessControl": 1, "aws:cloudfront/distribution:Distribution": 1,
@@ -100,13 +101,13 @@ const stagingCounts: Record<string, number> = {
 const productionCounts: Record<string, number> = {
     ...stagingCounts,
     "pulumi:providers:aws": 3,
-    "aws:ec2/eip:Eip": 6, "aws:ec2/natGateway:NatGateway": 3, "aws:kms/key:Key": 11, "aws:kms/alias:Alias": 11,
+    "aws:ec2/eip:Eip": 6, "aws:ec2/natGateway:NatGateway": 3, "aws:kms/key:Key": 12, "aws:kms/alias:Alias": 12,
     "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1,
     // Issue 21: the documents' replica in ap-south-2 (a hardened bucket, its key, the replication and its role).
-    "aws:s3/bucket:Bucket": 5, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 5,
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 5, "aws:s3/bucketVersioning:BucketVersioning": 5,
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 5, "aws:s3/bucketPolicy:BucketPolicy": 5,
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 1, "aws:iam/role:Role": 12, "aws:iam/rolePolicy:RolePolicy": 9,
+    "aws:s3/bucket:Bucket": 6, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 6,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 6, "aws:s3/bucketVersioning:BucketVersioning": 6,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 6, "aws:s3/bucketPolicy:BucketPolicy": 6,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 1, "aws:iam/role:Role": 13, "aws:iam/rolePolicy:RolePolicy": 10,
 };
 
 const matrix = {
@@ -239,7 +240,7 @@ describe("AWS foundation", function () {
                     const stateful = [
                         ...ofType(res, T.key).map(r => `${T.key} ${r.name}`),
                         `${T.rds} ${F}-database-postgres`, `${T.redis} ${F}-cache-redis`, `${T.zone} ${F}-dns-zone`, `${T.secret} ${F}-secrets-secret`,
-                        ...["documents", "backups", "static-assets"].map(b => `${T.bucket} ${F}-storage-${b}-bucket`),
+                        ...["documents", "backups", "static-assets", "traces"].map(b => `${T.bucket} ${F}-storage-${b}-bucket`),
                         `${T.bucket} ${F}-audit-logs-bucket`,
                         ...(stack === "production" ? [`${T.rdsReplication} ${F}-database-backups-dr`, `${T.bucket} ${F}-storage-documents-dr-bucket-bucket`] : []),
                         // Deleting it would silently stop locking new backups.
@@ -247,7 +248,7 @@ describe("AWS foundation", function () {
                     ];
                     expect(protectedOnes).to.have.members(stack === "production" ? stateful : []);
                     if (stack === "production") {
-                        expect(protectedOnes).to.have.length(22);
+                        expect(protectedOnes).to.have.length(24);
                     }
                 });
             });
@@ -591,7 +592,7 @@ describe("AWS foundation", function () {
             });
 
             describe("S3 and CloudFront", () => {
-                const buckets = ["documents", "backups", "static-assets"];
+                const buckets = ["documents", "backups", "static-assets", "traces"];
 
                 it("names the buckets per environment and account", () => {
                     expect(ofType(res, T.bucket).map(b => b.inputs.bucket)).to.have.members([...buckets, "cloudtrail", ...(stack === "production" ? ["documents-dr"] : [])].map(b => `bookkeep-${stack}-${b}-123456789012`));
@@ -623,8 +624,9 @@ describe("AWS foundation", function () {
 
                 it("tiers the backups bucket: daily/ expires, weekly/ to GLACIER, monthly/ to DEEP_ARCHIVE", () => {
                     const lc = ofType(res, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
-                    expect(lc.map(l => l.name)).to.deep.equal([`${F}-storage-backups-lifecycle`]);
-                    const rules = lc[0]!.inputs.rules as any[];
+                    expect(lc.map(l => l.name)).to.have.members([`${F}-storage-backups-lifecycle`, `${F}-storage-traces-lifecycle`]);
+                    const backups = one(res, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `${F}-storage-backups-lifecycle`);
+                    const rules = backups.inputs.rules as any[];
                     expect(rules.map(r => [r.filter.prefix, r.transitions?.[0]?.storageClass ?? null, r.expiration.days ?? null])).to.deep.equal([
                         ["daily/", null, 35], ["weekly/", "GLACIER", 365], ["monthly/", "DEEP_ARCHIVE", 2922], ["velero/", null, null], ["elasticsearch/", null, null],
                     ]);
@@ -634,7 +636,7 @@ describe("AWS foundation", function () {
                         noncurrentVersionExpiration: { noncurrentDays: 30 }, expiration: { expiredObjectDeleteMarker: true },
                         abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
                     });
-                    expect(lc[0]!.dependsOn).to.include(urn(ev, "aws:s3/bucketVersioning:BucketVersioning", `${F}-storage-backups-versioning`));
+                    expect(backups.dependsOn).to.include(urn(ev, "aws:s3/bucketVersioning:BucketVersioning", `${F}-storage-backups-versioning`));
                 });
 
                 it("locks backups write-once in place: GOVERNANCE for 30 days, bypass denied to everyone, no bucket replacement", () => {
@@ -883,7 +885,7 @@ describe("AWS foundation", function () {
                     const keys = ofType(res, T.key);
                     keys.forEach(k => expect(k.inputs, k.name).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 }));
                     expect(ofType(res, T.alias).map(a => a.inputs.name)).to.have.members([
-                        "logs", "eks-secrets", "rds", "elasticache", "s3-documents", "s3-backups", "s3-static-assets", "s3-cloudtrail", "secrets",
+                        "logs", "eks-secrets", "rds", "elasticache", "s3-documents", "s3-backups", "s3-static-assets", "s3-traces", "s3-cloudtrail", "secrets",
                         ...(stack === "production" ? ["rds-backups-dr", "s3-documents-dr"] : []),
                     ].map(n => `alias/bookkeep-${stack}-${n}`));
                 });

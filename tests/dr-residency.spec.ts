@@ -20,7 +20,7 @@ describe("dr: India-only dual-region backups on GCP", () => {
         const p = await plan("production", "gcp");
         const buckets = ofType(p.evaluation.resources, "gcp:storage/bucket:Bucket");
         const byName = Object.fromEntries(buckets.map(b => [String(b.inputs.name), b]));
-        expect(Object.keys(byName).sort()).to.deep.equal(["bookkeep-production-assets", "bookkeep-production-backups", "bookkeep-production-backups-in", "bookkeep-production-documents"]);
+        expect(Object.keys(byName).sort()).to.deep.equal(["bookkeep-production-assets", "bookkeep-production-backups", "bookkeep-production-backups-in", "bookkeep-production-documents", "bookkeep-production-traces"]);
         const dual = byName["bookkeep-production-backups-in"]!;
         expect(dual.inputs).to.deep.include({ location: "ASIA", customPlacementConfig: { dataLocations: ["ASIA-SOUTH1", "ASIA-SOUTH2"] }, versioning: { enabled: true } });
         expect(dual.protect).to.equal(true);

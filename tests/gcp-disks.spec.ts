@@ -41,10 +41,12 @@ function chartVolumesGb(res: readonly RecordedResource[]): Record<string, number
     const es = reveal(ofType(res, "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch")[0]!.inputs.spec) as Values;
     const prometheus = values("kube-prometheus-stack").prometheus.prometheusSpec;
     const nats = values("nats").config;
+    const tempo = values("tempo");
     return {
         elasticsearch: (es.nodeSets as Values[]).reduce((n, set) => n + set.count * gi(set.volumeClaimTemplates[0].spec.resources.requests.storage), 0),
         prometheus: prometheus.replicas * gi(prometheus.storageSpec.volumeClaimTemplate.spec.resources.requests.storage),
         nats: (nats.cluster?.enabled ? nats.cluster.replicas : 1) * gi(nats.jetstream.fileStore.pvc.size),
+        tempo: tempo.replicas * gi(tempo.persistence.size),
     };
 }
 
@@ -75,7 +77,7 @@ for (const stack of ["staging", "production"] as const) {
             const volumes = Object.values(chartVolumesGb(res)).reduce((a, b) => a + b, 0);
             const counted = nodes * pool.nodeConfig.diskSizeGb + volumes;
             expect(counted).to.equal(regionalSsdGb({ environment: config.environment, maxNodes: config.cluster.maxNodes }));
-            expect(counted).to.equal(stack === "production" ? 11 * 50 + 460 : 5 * 50 + 55);
+            expect(counted).to.equal(stack === "production" ? 11 * 50 + 480 : 5 * 50 + 65);
             // One rule, two readings: the preflight counts the plan, regionalSsdGb the config; they must agree.
             const row = preflight.quotas.find(q => q.key === "ssdTotalGb")!;
             expect(row).to.include({ usedAtMaximum: counted, limit: defaultSsdQuotaGb.usual, exceeded: stack === "production" });
@@ -91,7 +93,8 @@ for (const stack of ["staging", "production"] as const) {
 
         it("puts every platform volume on the CMEK class, and every node's boot disk under the disks key", () => {
             const charts = ofType(res, "kubernetes:helm.sh/v4:Chart").flatMap(r => storageClassNames(reveal(r.inputs.values)));
-            expect(charts).to.deep.equal([storageClassName, storageClassName]);
+            // Prometheus, NATS and Tempo.
+            expect(charts).to.deep.equal([storageClassName, storageClassName, storageClassName]);
             const elasticsearch = ofType(res, "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch").flatMap(r => storageClassNames(reveal(r.inputs.spec)));
             expect(elasticsearch).to.deep.equal([storageClassName]);
             const disksKey = ofType(res, "gcp:kms/cryptoKey:CryptoKey").find(k => k.name.endsWith("-kms-disks"))!;

@@ -26,6 +26,9 @@ const added = [
     "bookkeep-gcp-identity-elasticsearch-snapshots", "bookkeep-gcp-identity-elasticsearch-bucket",
     // Issue 21: Velero's service account, its Workload Identity binding, bucket grant and signBlob grant.
     "bookkeep-gcp-identity-velero", "bookkeep-gcp-identity-velero-wi", "bookkeep-gcp-identity-velero-objects", "bookkeep-gcp-identity-velero-sign",
+    // Issue 22: Tempo's traces bucket, its service account, Workload Identity binding and bucket grant.
+    "bookkeep-gcp-buckets-traces",
+    "bookkeep-gcp-identity-tempo", "bookkeep-gcp-identity-tempo-wi", "bookkeep-gcp-identity-tempo-objects",
 ];
 /** Type tokens renamed to match their class: old to new. */
 const renamedTypes: Record<string, string> = { "bookkeep:gcp:Buckets": "bookkeep:gcp:GcsBuckets" };
@@ -41,8 +44,8 @@ describe("gcp foundation URNs", () => {
         expect(current.filter(u => !recorded.includes(asBefore(u))).map(nameOf).sort()).to.deep.equal([...added].sort());
         expect(recorded.filter(u => !current.map(asBefore).includes(u))).to.deep.equal([]);
         const renamed = current.filter(u => asBefore(u) !== u);
-        // The component itself, its four buckets (issue 21 added the dual-region one) and its key grant.
-        expect(renamed.length).to.equal(6);
+        // The component itself, its five buckets (issue 21 added the dual-region one, issue 22 the traces one) and its key grant.
+        expect(renamed.length).to.equal(7);
     });
 
     it("registers GcsBuckets under its class name, aliased to the old token (children inherit the alias)", async () => {

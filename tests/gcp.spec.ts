@@ -70,10 +70,10 @@ const expectedCounts: Record<string, number> = {
     [T.provider]: 2, [T.service]: 12,
     [T.network]: 1, [T.subnet]: 1, [T.router]: 1, [T.nat]: 1, [T.firewall]: 2, [T.globalAddress]: 2, [T.address]: 1, [T.connection]: 1,
     [T.cluster]: 1, [T.nodePool]: 1, [T.k8sProvider]: 1,
-    [T.account]: 5, [T.accountIam]: 5, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
+    [T.account]: 6, [T.accountIam]: 6, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
     [T.keyRing]: 2, [T.cryptoKey]: 7, [T.keyIam]: 7,
     [T.sql]: 1, [T.sqlDatabase]: 1, [T.sqlUser]: 1, [T.redis]: 1,
-    [T.bucket]: 4, [T.bucketIam]: 5,
+    [T.bucket]: 5, [T.bucketIam]: 6,
     [T.backendBucket]: 1, [T.signedUrlKey]: 1, [T.urlMap]: 2, [T.certificate]: 1, [T.sslPolicy]: 1, [T.httpsProxy]: 1, [T.httpProxy]: 1, [T.forwardingRule]: 2,
     [T.zone]: 1, [T.record]: 3, [T.zoneIam]: 1,
     [T.secret]: 1, [T.secretVersion]: 1,
@@ -563,6 +563,10 @@ for (const stackName of ["staging", "production"] as const) {
                     role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${pool}[bookkeep-monitoring/elasticsearch]`,
                 },
                 {
+                    serviceAccountId: `projects/${project}/serviceAccounts/bk-${stackName}-tempo@${project}.iam.gserviceaccount.com`,
+                    role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${pool}[bookkeep-monitoring/tempo]`,
+                },
+                {
                     serviceAccountId: `projects/${project}/serviceAccounts/bk-${stackName}-backup@${project}.iam.gserviceaccount.com`,
                     role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${pool}[bookkeep-${stackName}/db-backup]`,
                 },
@@ -592,6 +596,10 @@ for (const stackName of ["staging", "production"] as const) {
             expect(inputs(T.bucketIam, `${N}-identity-backup-writer`)).to.deep.equal({
                 bucket: `${project}-backups-in`, role: "roles/storage.objectCreator",
                 member: `serviceAccount:bk-${stackName}-backup@${project}.iam.gserviceaccount.com`,
+            });
+            expect(inputs(T.bucketIam, `${N}-identity-tempo-objects`)).to.deep.equal({
+                bucket: `${project}-traces`, role: "roles/storage.objectAdmin",
+                member: `serviceAccount:bk-${stackName}-tempo@${project}.iam.gserviceaccount.com`,
             });
             expect(inputs(T.bucketIam, `${N}-identity-velero-objects`)).to.deep.equal({
                 bucket: `${project}-backups-in`, role: "roles/storage.objectAdmin",
@@ -648,7 +656,7 @@ for (const stackName of ["staging", "production"] as const) {
 
         it(`protects every stateful resource ${production ? "" : "only in production, not "}in ${stackName}`, () => {
             const stateful = s.res.filter(r => (statefulTypes as readonly string[]).includes(r.type));
-            expect(stateful.length).to.equal(1 + 1 + 1 + 4 + 2 + 7 + 1 + 1);
+            expect(stateful.length).to.equal(1 + 1 + 1 + 5 + 2 + 7 + 1 + 1);
             stateful.forEach(r => expect(r.protect, `${r.type} ${r.name}`).to.equal(production));
             s.res.filter(r => r.custom && !(statefulTypes as readonly string[]).includes(r.type))
                 .forEach(r => expect(r.protect, `${r.type} ${r.name}`).to.equal(false));

@@ -204,18 +204,19 @@ describe("Kubernetes platform layer", function () {
             ],
             [mon]: [
                 "Certificate/elasticsearch-client-tls", "Certificate/elasticsearch-http-tls",
-                "Chart/elasticsearch-exporter", "Chart/kube-prometheus-stack", "Chart/otel-collector",
+                "Chart/elasticsearch-exporter", "Chart/kube-prometheus-stack", "Chart/otel-collector", "Chart/tempo",
                 "ConfigMap/bookkeep-overview-dashboard",
                 "Elasticsearch/elasticsearch",
                 "Job/elasticsearch-setup-365d-<digest>",
                 "Kibana/kibana",
                 "NetworkPolicy/alertmanager", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-prometheus-scrape", "NetworkPolicy/default-deny",
-                "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-exporter", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana", "NetworkPolicy/kibana", "NetworkPolicy/monitoring-kube-api",
-                "NetworkPolicy/otel-collector", "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-from-flagger", "NetworkPolicy/prometheus-operator-kube-api",
-                "PrometheusRule/bookkeep-alerts", "PrometheusRule/bookkeep-backup-alerts", "PrometheusRule/bookkeep-elasticsearch-alerts", "PrometheusRule/bookkeep-signal-alerts",
-                "ReferenceGrant/kibana-from-app-routes",
-                "Secret/alertmanager-config", "Secret/alertmanager-receivers",
+                "NetworkPolicy/elasticsearch", "NetworkPolicy/elasticsearch-exporter", "NetworkPolicy/elasticsearch-setup", "NetworkPolicy/grafana",
+                "NetworkPolicy/grafana-to-tempo", "NetworkPolicy/kibana", "NetworkPolicy/monitoring-kube-api", "NetworkPolicy/otel-collector",
+                "NetworkPolicy/prometheus", "NetworkPolicy/prometheus-from-flagger", "NetworkPolicy/prometheus-operator-kube-api", "NetworkPolicy/tempo",
+                "PodDisruptionBudget/tempo", "PrometheusRule/bookkeep-alerts", "PrometheusRule/bookkeep-backup-alerts", "PrometheusRule/bookkeep-elasticsearch-alerts",
+                "PrometheusRule/bookkeep-signal-alerts", "ReferenceGrant/kibana-from-app-routes", "Secret/alertmanager-config", "Secret/alertmanager-receivers",
                 "Secret/elasticsearch-exporter", "Secret/elasticsearch-readers", "Secret/elasticsearch-writers", "Secret/grafana-admin",
+                "Service/tempo-headless",
                 "ServiceAccount/elasticsearch",
                 "ServiceMonitor/bookkeep-services",
             ],
@@ -259,6 +260,7 @@ describe("Kubernetes platform layer", function () {
             ["nats", "./charts/nats-2.12.3.tgz", null, null],
             ["otel-collector", "./charts/opentelemetry-collector-0.158.2.tgz", null, null],
             ["sealed-secrets", "./charts/sealed-secrets-2.17.6.tgz", null, null],
+            ["tempo", "./charts/tempo-2.2.4.tgz", null, null],
         ]);
     });
 
@@ -628,7 +630,7 @@ describe("Kubernetes platform layer", function () {
         expect(c.namespace).to.equal(mon);
         expect(c.values).to.include({ mode: "deployment", fullnameOverride: "otel-collector" });
         expect(c.values.config.receivers.otlp.protocols.http).to.deep.equal({ endpoint: "${env:MY_POD_IP}:4318" });
-        expect(c.values.config.service.pipelines.traces.exporters).to.deep.equal(["elasticsearch"]);
+        expect(c.values.config.service.pipelines.traces.exporters).to.deep.equal(["otlp/tempo"]);
         expect(obj(production.ev, "Service", "otel-collector", prod).spec).to.deep.equal({
             type: "ExternalName", externalName: `otel-collector.${mon}.svc.cluster.local`, ports: [{ name: "otlp-http", port: 4318, protocol: "TCP" }],
         });
@@ -821,15 +823,6 @@ describe("Kubernetes platform layer", function () {
         expect(f.volumes).to.deep.include(caOnly("fluentd-elasticsearch-tls"));
         expect(f.env).to.deep.equal([{ name: "ELASTICSEARCH_PASSWORD", valueFrom: { secretKeyRef: { name: "fluentd-elasticsearch", key: "password" } } }]);
         expect(f.fileConfigs["04_outputs.conf"]).to.contain("write_operation create");
-        const c = chart(ev, "otel-collector").values;
-        expect(c.extraVolumes).to.deep.equal([caOnly("elasticsearch-client-tls")]);
-        expect(c.extraEnvs).to.deep.equal([{ name: "ELASTICSEARCH_PASSWORD", valueFrom: { secretKeyRef: { name: "elasticsearch-writers", key: "otel-collector" } } }]);
-        expect(c.config.exporters.elasticsearch).to.deep.include({
-            endpoint: `https://elasticsearch-es-http.${mon}.svc:9200`, user: "otel-collector", password: "${env:ELASTICSEARCH_PASSWORD}",
-            tls: { ca_file: "/etc/elasticsearch-ca/ca.crt", min_version: "1.2" },
-            // Not the default "otel" mapping, which writes only to data streams.
-            mapping: { mode: "raw" },
-        });
         // The setup Job, as the superuser, creates the writer role and users. No password on a
         // command line: the superuser's goes to a curl config on a private in-memory /tmp.
         const job = obj(ev, "Job", esSetupJob(ev).slice(4), mon).spec.template.spec;
@@ -929,11 +922,15 @@ describe("Kubernetes platform layer", function () {
         expect(Object.values(f.fileConfigs as Record<string, string>).join("\n").match(/@type prometheus\n/g)).to.have.length(1);
     });
 
-    it("rolls traces into a dated index a day, under the bookkeep-* retention", () => {
-        const es = chart(production.ev, "otel-collector").values.config.exporters.elasticsearch;
-        expect(es).to.deep.include({ traces_index: "bookkeep-traces", logstash_format: { enabled: true, prefix_separator: "-", date_format: "%Y.%m.%d" } });
+    it("exports traces to Tempo over OTLP gRPC, and reaches nothing else (no Elasticsearch user, CA or egress)", () => {
+        const c = chart(production.ev, "otel-collector").values;
+        expect(c.config.exporters).to.deep.equal({
+            "otlp/tempo": { endpoint: `tempo.${mon}.svc:4317`, tls: { insecure: true }, sending_queue: { enabled: true }, retry_on_failure: { enabled: true } },
+            debug: {},
+        });
+        expect(c).to.not.have.any.keys("extraEnvs", "extraVolumes", "extraVolumeMounts");
         expect(policy(production.ev, "otel-collector", mon).egress).to.deep.equal([
-            { to: [{ podSelector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": "elasticsearch" } } }], ports: [{ port: 9200, protocol: "TCP" }] },
+            { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "tempo", "app.kubernetes.io/instance": "tempo" } } }], ports: [{ port: 4317, protocol: "TCP" }] },
         ]);
     });
 

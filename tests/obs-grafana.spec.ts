@@ -1,7 +1,7 @@
 /**
- * Signals people can read (issue 22): Grafana's logs and trace-span data sources on Elasticsearch,
- * read as a user that may only search `bookkeep-*`, and the Overview panels' links to the logs and
- * spans of the same service over the same time range.
+ * Signals people can read (issue 22): Grafana's logs data source on Elasticsearch, read as a user
+ * that may only search `bookkeep-*`, its traces data source on Tempo with spans linked to the logs,
+ * and the Overview panels' links to the logs and traces of the same service over the same time range.
  */
 import { expect } from "chai";
 import { overviewDashboard } from "../components/k8s/alerts";
@@ -22,16 +22,29 @@ describe("Grafana: logs and traces", () => {
         resources = (await plan("production")).plan.resources;
     });
 
-    it("has the Elasticsearch logs and trace-span data sources, over verified TLS, with credentials only from Secrets", () => {
+    it("has the Elasticsearch logs data source over verified TLS, credentials only from Secrets, and the Tempo traces data source linked to it", () => {
         const grafana = (resources.find(r => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.name === "kube-prometheus-stack")!.inputs.values as any).grafana;
-        const common = {
-            type: "elasticsearch", access: "proxy", url: `https://elasticsearch-es-http.${mon}.svc:9200`, basicAuth: true, basicAuthUser: "grafana",
-            secureJsonData: { basicAuthPassword: "$BOOKKEEP_ES_PASSWORD", tlsCACert: "$BOOKKEEP_ES_CA" }, editable: false,
-        };
         expect(grafana.additionalDataSources).to.deep.equal([
-            { ...common, name: "Logs", uid: "bookkeep-logs", jsonData: { index: "bookkeep-2*", timeField: "@timestamp", tlsAuthWithCACert: true, logMessageField: "message", logLevelField: "level" } },
-            { ...common, name: "Trace spans", uid: "bookkeep-traces", jsonData: { index: "bookkeep-traces-*", timeField: "@timestamp", tlsAuthWithCACert: true } },
+            {
+                name: "Logs", uid: "bookkeep-logs", type: "elasticsearch", access: "proxy", url: `https://elasticsearch-es-http.${mon}.svc:9200`, basicAuth: true, basicAuthUser: "grafana",
+                jsonData: { index: "bookkeep-2*", timeField: "@timestamp", tlsAuthWithCACert: true, logMessageField: "message", logLevelField: "level" },
+                secureJsonData: { basicAuthPassword: "$BOOKKEEP_ES_PASSWORD", tlsCACert: "$BOOKKEEP_ES_CA" }, editable: false,
+            },
+            {
+                name: "Traces", uid: "bookkeep-tempo", type: "tempo", access: "proxy", url: `http://tempo.${mon}.svc:3200`,
+                jsonData: {
+                    // A span opens its service's logs around its own time.
+                    tracesToLogsV2: {
+                        datasourceUid: "bookkeep-logs", spanStartTimeShift: "-1m", spanEndTimeShift: "1m",
+                        tags: [{ key: "service.name", value: "kubernetes.labels.app" }], filterByTraceID: false, filterBySpanID: false,
+                    },
+                    search: { hide: false }, nodeGraph: { enabled: true },
+                },
+                editable: false,
+            },
         ]);
+        // The spans-as-documents data source of earlier releases is removed from Grafana, not left stale.
+        expect(grafana.deleteDatasources).to.deep.equal([{ name: "Trace spans", orgId: 1 }]);
         expect(grafana.envValueFrom).to.deep.equal({
             BOOKKEEP_ES_PASSWORD: { secretKeyRef: { name: "elasticsearch-readers", key: "grafana" } },
             BOOKKEEP_ES_CA: { secretKeyRef: { name: "elasticsearch-client-tls", key: "ca.crt" } },
@@ -62,20 +75,33 @@ describe("Grafana: logs and traces", () => {
         });
     });
 
-    it("links the per-service Overview panels to that service's logs and spans over the dashboard's time range", () => {
+    it("lets Grafana reach Tempo's query port, and Tempo admit it", () => {
+        const tempoPods = { "app.kubernetes.io/name": "tempo", "app.kubernetes.io/instance": "tempo" };
+        expect(find("NetworkPolicy", "grafana-to-tempo").spec.egress).to.deep.equal([{ to: [{ podSelector: { matchLabels: tempoPods } }], ports: [{ port: 3200, protocol: "TCP" }] }]);
+        expect(find("NetworkPolicy", "tempo").spec.ingress).to.deep.include({
+            from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } } }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": mon } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+            ports: [{ port: 3200, protocol: "TCP" }],
+        });
+    });
+
+    it("links the per-service Overview panels to that service's logs and traces over the dashboard's time range", () => {
         const panes = (url: string) => JSON.parse(decodeURIComponent(url.slice(url.indexOf("panes=") + "panes=".length)));
         const perService = overviewDashboard.panels.filter(p => p.targets[0]!.expr.includes("service"));
         expect(perService.map(p => p.title)).to.deep.equal(["Request Rate", "P99 Latency"]);
         for (const panel of perService) {
             const links = (panel.fieldConfig.defaults as { links?: { title: string; url: string }[] }).links ?? [];
-            expect(links.map(l => l.title), panel.title).to.deep.equal(["Logs of ${__field.labels.service}", "Trace spans of ${__field.labels.service}"]);
-            const [logs, spans] = links.map(l => panes(l.url).a);
+            expect(links.map(l => l.title), panel.title).to.deep.equal(["Logs of ${__field.labels.service}", "Traces of ${__field.labels.service}"]);
+            const [logs, traces] = links.map(l => panes(l.url).a);
             expect(logs).to.deep.equal({
                 datasource: "bookkeep-logs",
                 queries: [{ refId: "A", datasource: { type: "elasticsearch", uid: "bookkeep-logs" }, query: "kubernetes.labels.app:\"${__field.labels.service}\"", metrics: [{ id: "1", type: "logs" }] }],
                 range: { from: "${__from}", to: "${__to}" },
             });
-            expect(spans.queries[0]).to.deep.include({ datasource: { type: "elasticsearch", uid: "bookkeep-traces" }, query: "Resource.service.name:\"${__field.labels.service}\"" });
+            expect(traces).to.deep.equal({
+                datasource: "bookkeep-tempo",
+                queries: [{ refId: "A", datasource: { type: "tempo", uid: "bookkeep-tempo" }, queryType: "traceql", query: "{resource.service.name=\"${__field.labels.service}\"}" }],
+                range: { from: "${__from}", to: "${__to}" },
+            });
             // Grafana fills the variables in the raw URL: they must not be percent-encoded.
             expect(links[0]!.url).to.contain("${__from}").and.contain("${__field.labels.service}");
         }

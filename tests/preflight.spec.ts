@@ -66,20 +66,20 @@ describe("preflight: the shapes before the first-apply fixes fail where a first 
     it("production on AWS as a fixed 5 x t3.large (no Karpenter): CPU requests beyond the allocatable at the HPA minimum, maxNodes unreachable", async () => {
         const c = capacity(withoutKarpenter((await plan("production")).plan.resources, 5));
         const min = c.atMinimum!;
-        expect([min.requested.cpuMillicores, min.allocatable.cpuMillicores, min.requested.pods]).to.deep.equal([12255, 9650, 79]);
-        expect(min.shortfalls).to.deep.equal(["CPU requests 12.26 vCPU > 9.65 vCPU allocatable on 5 x t3.large"]);
+        expect([min.requested.cpuMillicores, min.allocatable.cpuMillicores, min.requested.pods]).to.deep.equal([12455, 9650, 81]);
+        expect(min.shortfalls).to.deep.equal(["CPU requests 12.46 vCPU > 9.65 vCPU allocatable on 5 x t3.large"]);
         expect(c.autoscaler).to.equal(null);
         expect(c.pools.map(x => [x.startNodes, x.maxNodes, x.reachableNodes])).to.deep.equal([[5, 10, 5]]);
     });
 
     it("staging on AWS as 2 x t3.medium without prefix delegation: more pods than the per-ENI slots", async () => {
         const min = capacity(withoutKarpenter((await plan("staging")).plan.resources, 2)).atMinimum!;
-        expect(min.shortfalls).to.include("42 pods > 34 pod slots on 2 x t3.medium (VPC CNI per-ENI limit, no prefix delegation)");
+        expect(min.shortfalls).to.include("43 pods > 34 pod slots on 2 x t3.medium (VPC CNI per-ENI limit, no prefix delegation)");
     });
 
-    it("production on GCP with 100 GB boot disks: 1,260 GB now (8 nodes + 460 GB of claims), 1,560 at the maximum, beyond the 500 GB of a new project", async () => {
+    it("production on GCP with 100 GB boot disks: 1,280 GB now (8 nodes + 480 GB of claims), 1,580 at the maximum, beyond the 500 GB of a new project", async () => {
         const p = preflight(withBootDisks((await plan("production-gcp")).plan.resources, 100));
-        expect(quota(p, "ssdTotalGb")).to.include({ used: 8 * 100 + 460, usedAtMaximum: 11 * 100 + 460, limit: 500, exceeded: true, region: "asia-south1" });
+        expect(quota(p, "ssdTotalGb")).to.include({ used: 8 * 100 + 480, usedAtMaximum: 11 * 100 + 480, limit: 500, exceeded: true, region: "asia-south1" });
     });
 });
 
@@ -91,7 +91,7 @@ describe("preflight: today's stacks, with the first-apply fixes", () => {
             ["bookkeep-aws-cluster-nodes", "t3.large", 2, 2, 110], ["bookkeep-aws-karpenter-general", "t3.large", 6, 8, 110],
         ]);
         expect(c.atMinimum!.shortfalls).to.deep.equal([]);
-        expect([c.atMinimum!.requested.cpuMillicores, c.atMinimum!.allocatable.cpuMillicores]).to.deep.equal([14630, 10 * 1930]);
+        expect([c.atMinimum!.requested.cpuMillicores, c.atMinimum!.allocatable.cpuMillicores]).to.deep.equal([14830, 10 * 1930]);
     });
 
     it("counts the Envoy proxies Envoy Gateway creates from the EnvoyProxy (shutdown-manager sidecar included), which no plan Deployment shows", async () => {
@@ -105,7 +105,7 @@ describe("preflight: today's stacks, with the first-apply fixes", () => {
     it("staging on AWS has the pod slots with prefix delegation (110 per node) and fits at the HPA minimum", async () => {
         const min = preflightOf(await plan("staging")).capacity.atMinimum!;
         expect(min.shortfalls).to.deep.equal([]);
-        expect([min.requested.pods, min.allocatable.pods]).to.deep.equal([54, 4 * 110]);
+        expect([min.requested.pods, min.allocatable.pods]).to.deep.equal([55, 4 * 110]);
     });
 
     it("production on AWS: 6 Elastic IPs (3 NAT + 3 ingress) on a quota of 5, and the one step to raise it", async () => {
@@ -120,9 +120,9 @@ describe("preflight: today's stacks, with the first-apply fixes", () => {
         expect(p.bootstrap.map(s => s.id)).to.not.include("quota-elasticIps");
     });
 
-    it("production on GCP with 50 GB disks: 1,010 GB of SSD at the maximum (11 x 50 + 460), still above 500, so the quota step stays", async () => {
+    it("production on GCP with 50 GB disks: 1,030 GB of SSD at the maximum (11 x 50 + 480), still above 500, so the quota step stays", async () => {
         const p = preflightOf(await plan("production-gcp"));
-        expect(quota(p, "ssdTotalGb")).to.include({ used: 8 * 50 + 460, usedAtMaximum: 11 * 50 + 460, limit: 500, exceeded: true });
+        expect(quota(p, "ssdTotalGb")).to.include({ used: 8 * 50 + 480, usedAtMaximum: 11 * 50 + 480, limit: 500, exceeded: true });
         expect(p.bootstrap.filter(s => s.id === "quota-ssdTotalGb")).to.have.length(1);
         expect(p.capacity.atMinimum!.shortfalls).to.deep.equal([]);
     });
@@ -268,13 +268,13 @@ describe("preflight: in the plan's outputs", () => {
     it("prints the capacity verdict, the checklist and the estimate, and the summary shows headroom and cost", async () => {
         const r = await plan("production");
         const text = textSummary(r.plan, r.evaluation);
-        expect(text).to.contain("at HPA minimum: CPU 14.63/19.30 vCPU, memory 33.4/64.7 GiB, pods 106/1100 on 10 node(s): fits");
+        expect(text).to.contain("at HPA minimum: CPU 14.83/19.30 vCPU, memory 34.4/64.7 GiB, pods 108/1100 on 10 node(s): fits");
         expect(text).to.contain("  Bootstrap checklist (before the first `pulumi up` unless marked):\n    1. Enable the opt-in region ap-south-2");
         expect(text).to.contain("\n       $ aws service-quotas request-service-quota-increase --region ap-south-1 --service-code ec2 --quota-code L-0263D0A3 --desired-value 6\n");
         expect(text).to.match(/Monthly cost estimate \(USD, .*\): \$[\d,]+ at HPA minimum, \$[\d,]+ at HPA maximum/);
         const md = markdownSummary(r.plan, r.evaluation);
-        expect(md).to.contain("| at HPA minimum (10 nodes) | +4.67 vCPU, +31.4 GiB, +994 pods | fits |");
-        expect(md).to.contain("| at HPA maximum (10 nodes) | -7.33 vCPU, +19.4 GiB, +946 pods | **does not fit**: CPU requests 26.63 vCPU > 19.30 vCPU allocatable on " +
+        expect(md).to.contain("| at HPA minimum (10 nodes) | +4.47 vCPU, +30.4 GiB, +992 pods | fits |");
+        expect(md).to.contain("| at HPA maximum (10 nodes) | -7.53 vCPU, +18.4 GiB, +944 pods | **does not fit**: CPU requests 26.83 vCPU > 19.30 vCPU allocatable on " +
             "2 x t3.large + 8 x t3.large (Karpenter NodePool bookkeep-aws-karpenter-general: limits 16.00 vCPU, 64.0 GiB) |");
         expect(md).to.match(/- monthly cost estimate: \$[\d,]+ \(HPA minimum\) – \$[\d,]+ \(HPA maximum\), USD on-demand/);
     });

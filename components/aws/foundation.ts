@@ -9,7 +9,7 @@ import { kubernetesServiceCidr } from "../../stacks/cidr";
 import { restoreDumpObject } from "../../stacks/restore";
 import { AwsStackConfig } from "../../stacks/schema";
 import { acmeDns01Issuer } from "../certificates";
-import { CertificateIssuer, CloudFoundation, ClusterBackupTarget, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints, ScheduledCloudJob } from "../foundation";
+import { CertificateIssuer, CloudFoundation, ClusterBackupTarget, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints, ScheduledCloudJob, TraceStoreTarget } from "../foundation";
 import { IdentityWorkload } from "../identities";
 import { AuditTrail, auditTrailName } from "./audit";
 import { Cache } from "./cache";
@@ -54,6 +54,7 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
     public readonly publicEndpoints: PublicEndpoints;
     public readonly identityEgress: CloudFoundation["identityEgress"];
     public readonly clusterBackup: ClusterBackupTarget;
+    public readonly traceStore: TraceStoreTarget;
     public readonly apiServerPeers: CloudFoundation["apiServerPeers"];
     public readonly outputs: FoundationOutputs;
     private readonly identities: WorkloadIdentities;
@@ -159,7 +160,9 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             randomProvider: providers.random,
         }, parent);
 
-        const storage = new Storage(`${name}-storage`, { prefix, accountId, protect, provider, drProvider: providers.dr }, parent);
+        const storage = new Storage(`${name}-storage`, {
+            prefix, accountId, tracesRetentionDays: config.observability.logRetentionDays, protect, provider, drProvider: providers.dr,
+        }, parent);
 
         const dns = new DnsZone(`${name}-dns`, {
             domain: config.domain,
@@ -195,6 +198,8 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             backupsKeyArn: storage.backups.key.arn,
             restoreDump: restoreDumpObject(config.database.restore),
             zoneArn: dns.zone.arn,
+            tracesBucketArn: storage.traces.arn,
+            tracesKeyArn: storage.traces.key.arn,
             provider,
         }, parent);
 
@@ -256,6 +261,14 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
             config: { region, kmsKeyId: backupsKeyArn },
             csiDriver: "ebs.csi.aws.com",
             snapshotCrds: [cluster.snapshotController],
+            networkPeers: awsApiPeers,
+        };
+        this.traceStore = {
+            backend: "s3",
+            bucket: storage.traces.name,
+            // Tempo's S3 client signs for the region's endpoint; the key is named so Tempo's objects
+            // stay under the traces key even if the bucket's default changes.
+            config: { endpoint: `s3.${region}.amazonaws.com`, region, sse: { type: "SSE-KMS", kms_key_id: storage.traces.key.arn } },
             networkPeers: awsApiPeers,
         };
         this.jwtSecret = secrets.jwtSecret;

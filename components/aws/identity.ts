@@ -1,7 +1,8 @@
 /**
  * IRSA roles for the in-cluster workloads that call AWS APIs, each limited to what it does:
  * the backup job writes into the backups bucket; cert-manager answers DNS-01 challenges in the zone;
- * Elasticsearch keeps its snapshots under one prefix of the backups bucket.
+ * Elasticsearch keeps its snapshots under one prefix of the backups bucket; Tempo keeps traces in
+ * the traces bucket.
  */
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
@@ -19,6 +20,8 @@ export interface WorkloadIdentitiesArgs {
     /** The dump a `database.restore` loads: the backup identity may read that one object. Default none. */
     readonly restoreDump?: string;
     readonly zoneArn: pulumi.Input<string>;
+    readonly tracesBucketArn: pulumi.Input<string>;
+    readonly tracesKeyArn: pulumi.Input<string>;
     readonly provider: aws.Provider;
 }
 
@@ -71,6 +74,23 @@ export function veleroPolicy(bucketArn: pulumi.Input<string>, keyArn: pulumi.Inp
     );
 }
 
+/**
+ * Tempo's trace store: Tempo's documented minimal policy (objects and their tags, listing) on the
+ * traces bucket alone, with its key for SSE-KMS. Delete is the compactor's retention.
+ */
+export function tempoPolicy(bucketArn: pulumi.Input<string>, keyArn: pulumi.Input<string>): pulumi.Output<string> {
+    return policyJson(
+        { Sid: "ListTraces", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
+        {
+            Sid: "ReadWriteTraces",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:AbortMultipartUpload"],
+            Resource: pulumi.interpolate`${bucketArn}/*`,
+        },
+        { Sid: "EncryptTraces", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
+    );
+}
+
 /** cert-manager's documented Route 53 policy, narrowed to ACME challenge TXT records in one zone. */
 export function certManagerPolicy(zoneArn: pulumi.Input<string>): pulumi.Output<string> {
     return policyJson(
@@ -112,6 +132,7 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             "cert-manager": role("cert-manager", "cert-manager: ACME DNS-01 challenges in the BookKeep zone", certManagerPolicy(args.zoneArn)),
             "elasticsearch": role("elasticsearch", "Elasticsearch snapshots in the backups bucket",
                 snapshotRepositoryPolicy(args.backupsBucketArn, args.backupsKeyArn, elasticsearchSnapshotPrefix)),
+            "tempo": role("tempo", "Tempo: trace blocks in the traces bucket", tempoPolicy(args.tracesBucketArn, args.tracesKeyArn)),
             "velero": role("velero", "Velero: whole-cluster backups under velero/ in the backups bucket", veleroPolicy(args.backupsBucketArn, args.backupsKeyArn)),
         };
         this.registerOutputs({});

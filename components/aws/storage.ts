@@ -1,13 +1,15 @@
 /**
- * The three S3 buckets: documents (tenant uploads), backups (the required daily / weekly / monthly
- * dumps, tiered to cold storage, write-once under S3 Object Lock) and static assets (served only
- * through CloudFront); the documents are replicated to the second Indian region when it is enabled.
+ * The S3 buckets: documents (tenant uploads), backups (the required daily / weekly / monthly
+ * dumps, tiered to cold storage, write-once under S3 Object Lock), static assets (served only
+ * through CloudFront) and traces (Tempo's blocks); the documents are replicated to the second
+ * Indian region when it is enabled.
  */
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { inputError } from "../../stacks/errors";
 import { backupSchedule } from "../backupSchedule";
 import { elasticsearchSnapshotPrefix } from "../identities";
+import { traceExpireDays, traceLifecycle } from "../traceStore";
 import { SecureBucket } from "./bucket";
 import { BucketReplica } from "./replication";
 
@@ -26,6 +28,8 @@ export interface StorageArgs {
      * GST law keeps books for 72 months after the annual return, which is filed the year after.
      */
     readonly monthlyRetentionDays?: number;
+    /** Days Tempo keeps traces (observability.logRetentionDays); the traces bucket's backstop follows it. Default 30. */
+    readonly tracesRetentionDays?: number;
     /** Protect the buckets and their keys (production). Default false. */
     readonly protect?: boolean;
     readonly provider: aws.Provider;
@@ -37,6 +41,7 @@ const defaults = {
     dailyRetentionDays: backupSchedule.dailyExpireDays,
     weeklyRetentionDays: backupSchedule.weeklyExpireDays,
     monthlyRetentionDays: backupSchedule.monthlyExpireDays,
+    tracesRetentionDays: 30,
     protect: false,
 };
 
@@ -86,6 +91,18 @@ export const veleroLifecycleRule = selfExpiringPrefixRule("velero", veleroPrefix
 /** Elasticsearch's snapshot repository (SLM). */
 export const elasticsearchLifecycleRule = selfExpiringPrefixRule("elasticsearch", `${elasticsearchSnapshotPrefix}/`);
 
+/** Lifecycle of the traces bucket: a backstop behind Tempo's compactor (components/traceStore.ts). */
+export function traceLifecycleRules(retentionDays: number): LifecycleRule[] {
+    return [{
+        id: "traces",
+        status: "Enabled",
+        filter: {},
+        expiration: { days: traceExpireDays(retentionDays) },
+        noncurrentVersionExpiration: { noncurrentDays: traceLifecycle.noncurrentExpireDays },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: traceLifecycle.abortIncompleteUploadDays },
+    }];
+}
+
 /**
  * Default Object Lock retention of every backup version: no longer than the shortest life the
  * lifecycle gives any version, so the lock never keeps a dump past its rules. Dumps are written
@@ -101,13 +118,14 @@ export class Storage extends pulumi.ComponentResource {
     public readonly documents: SecureBucket;
     public readonly backups: SecureBucket;
     public readonly assets: SecureBucket;
+    public readonly traces: SecureBucket;
     /** The documents' replica in the second Indian region, when a DR provider is given. */
     public readonly documentsReplica?: SecureBucket;
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:aws:Storage", name, {}, opts);
         const a = { ...defaults, ...args };
-        const issues = (["dailyRetentionDays", "weeklyRetentionDays", "monthlyRetentionDays"] as const)
+        const issues = (["dailyRetentionDays", "weeklyRetentionDays", "monthlyRetentionDays", "tracesRetentionDays"] as const)
             .filter(k => !Number.isInteger(a[k]) || a[k] < 1)
             .map(k => ({ propertyPath: `${name}.${k}`, reason: `must be a whole number of days, at least 1 (got ${a[k]})` }));
         if (a.weeklyRetentionDays <= coldAfterDays || a.monthlyRetentionDays <= coldAfterDays) {
@@ -133,6 +151,10 @@ export class Storage extends pulumi.ComponentResource {
         });
         // Its policy also admits CloudFront, so the CDN writes it once the distribution exists.
         this.assets = bucket("static-assets", { ownPolicy: false });
+        // Tempo's own bucket, not a prefix of the backups one: that bucket is write-once (Object
+        // Lock) and keeps versions for a month, while the compactor rewrites and deletes blocks all
+        // day; and traces are telemetry, not a backup, so they follow the log retention.
+        this.traces = bucket("traces", { lifecycleRules: traceLifecycleRules(a.tracesRetentionDays) });
         if (a.drProvider) {
             // The backups reach ap-south-2 as RDS backup copies; the documents only this way.
             this.documentsReplica = new BucketReplica(`${name}-documents-dr`, {
@@ -146,6 +168,6 @@ export class Storage extends pulumi.ComponentResource {
                 drProvider: a.drProvider,
             }, { parent: this }).replica;
         }
-        this.registerOutputs({ documents: this.documents.name, backups: this.backups.name, assets: this.assets.name });
+        this.registerOutputs({ documents: this.documents.name, backups: this.backups.name, assets: this.assets.name, traces: this.traces.name });
     }
 }

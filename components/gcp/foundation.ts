@@ -10,7 +10,7 @@ import { Provider as CommandProvider } from "@pulumi/command/provider";
 import { acmeDns01Issuer } from "../certificates";
 import { postgresUrl, redisUrl } from "../connections";
 import { generateJwtSecret } from "../jwt";
-import { CertificateIssuer, CloudFoundation, ClusterBackupTarget, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints } from "../foundation";
+import { CertificateIssuer, CloudFoundation, ClusterBackupTarget, DataEndpoint, FoundationOutputs, ObjectStore, protectStateful, PublicEndpoints, TraceStoreTarget } from "../foundation";
 import { IdentityWorkload } from "../identities";
 import { kubernetesServiceCidr } from "../../stacks/cidr";
 import { restoreDumpObject } from "../../stacks/restore";
@@ -59,6 +59,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
     public readonly publicEndpoints: PublicEndpoints;
     public readonly identityEgress: CloudFoundation["identityEgress"];
     public readonly clusterBackup: ClusterBackupTarget;
+    public readonly traceStore: TraceStoreTarget;
     public readonly apiServerPeers: CloudFoundation["apiServerPeers"];
     public readonly outputs: FoundationOutputs;
     private readonly identities: WorkloadIdentities;
@@ -99,6 +100,7 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
         }, child);
         const buckets = new GcsBuckets(`${name}-buckets`, {
             project, region, environment, provider, protect, key: kms.keys.storage, storageAgent: agents.storage,
+            tracesRetentionDays: config.observability.logRetentionDays,
         }, child);
         const ingress = new IngressAddress(`${name}-ingress`, { environment, region, provider }, child);
         const cdn = new CloudCdn(`${name}-cdn`, {
@@ -111,8 +113,8 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             project, region, environment, retentionDays: config.observability.logRetentionDays, provider, randomProvider, commandProvider,
         }, child);
         this.identities = new WorkloadIdentities(`${name}-identity`, {
-            project, environment, provider, workloadPool: gke.workloadPool, backupsBucket: buckets.buckets.backups, zone: dns.zone,
-            restoreDump: restoreDumpObject(config.database.restore),
+            project, environment, provider, workloadPool: gke.workloadPool, backupsBucket: buckets.buckets.backups,
+            tracesBucket: buckets.buckets.traces, zone: dns.zone, restoreDump: restoreDumpObject(config.database.restore),
         }, child);
 
         this.k8sProvider = gke.k8sProvider;
@@ -166,6 +168,14 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
             csiDriver: "pd.csi.storage.gke.io",
             // GKE installs the VolumeSnapshot CRDs and controller with its PD CSI driver.
             snapshotCrds: [],
+            networkPeers: this.objectStore.networkPeers,
+        };
+
+        this.traceStore = {
+            backend: "gcs",
+            // The bucket's default CMEK key encrypts Tempo's objects; the token comes from the metadata server.
+            bucket: buckets.buckets.traces.name,
+            config: {},
             networkPeers: this.objectStore.networkPeers,
         };
 

@@ -56,6 +56,8 @@ export interface WorkloadIdentitiesArgs {
     readonly backupsBucket: gcp.storage.Bucket;
     /** The dump a `database.restore` loads: the backup identity may read that one object. Default none. */
     readonly restoreDump?: string;
+    /** The traces bucket: Tempo's objects, and nothing else. */
+    readonly tracesBucket: gcp.storage.Bucket;
     /** The public zone: cert-manager may only edit records in it. */
     readonly zone: gcp.dns.ManagedZone;
 }
@@ -82,7 +84,7 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             }, childOpts);
             return sa;
         };
-        this.accounts = { "backup": account("backup"), "cert-manager": account("cert-manager"), "elasticsearch": account("elasticsearch"), "velero": account("velero") };
+        this.accounts = { "backup": account("backup"), "cert-manager": account("cert-manager"), "elasticsearch": account("elasticsearch"), "tempo": account("tempo"), "velero": account("velero") };
 
         // Create-only on the one bucket: a compromised backup job can neither read nor delete dumps.
         new gcp.storage.BucketIAMMember(`${name}-backup-writer`, {
@@ -131,6 +133,13 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             serviceAccountId: this.accounts.velero.name,
             role: "roles/iam.serviceAccountTokenCreator",
             member: this.accounts.velero.member,
+        }, childOpts);
+
+        // Tempo writes, reads, lists and (its compactor's retention) deletes blocks in its own bucket.
+        new gcp.storage.BucketIAMMember(`${name}-tempo-objects`, {
+            bucket: args.tracesBucket.name,
+            role: "roles/storage.objectAdmin",
+            member: this.accounts.tempo.member,
         }, childOpts);
 
         // Cloud DNS supports IAM on a single managed zone: the DNS-01 role is granted there, not on

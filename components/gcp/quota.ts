@@ -12,12 +12,12 @@ export const defaultSsdQuotaGb = { usual: 500, lowest: 250 } as const;
 
 /**
  * The platform's persistent volumes on the CMEK pd-ssd class: Elasticsearch (components/k8s/
- * logging.ts), Prometheus (monitoring.ts) and NATS JetStream (nats.ts), replicas times size; they
- * size production apart from every other environment. The quota test reads them back from the
- * planned charts.
+ * logging.ts), Prometheus (monitoring.ts), NATS JetStream (nats.ts) and Tempo's WAL (tempo.ts),
+ * replicas times size; they size production apart from every other environment. The quota test
+ * reads them back from the planned charts.
  */
 export function platformVolumesGb(environment: Environment): number {
-    return environment === "production" ? 3 * 100 + 2 * 50 + 3 * 20 : 1 * 30 + 1 * 20 + 1 * 5;
+    return environment === "production" ? 3 * 100 + 2 * 50 + 3 * 20 + 2 * 10 : 1 * 30 + 1 * 20 + 1 * 5 + 1 * 10;
 }
 
 export interface SsdQuotaArgs {

@@ -1,5 +1,6 @@
 /**
- * GCS buckets for documents (invoices, uploads), database backups and static assets: single-region
+ * GCS buckets for documents (invoices, uploads), database backups, static assets and traces (Tempo's
+ * blocks): single-region
  * ASIA-SOUTH1 (a multi-region such as ASIA would replicate outside India) and, for the backups, the
  * India-only dual-region ASIA-SOUTH1 + ASIA-SOUTH2; uniform bucket-level
  * access, public access prevention enforced, versioning, and our KMS key as the default key; the
@@ -8,19 +9,28 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { backupSchedule } from "../backupSchedule";
+import { traceExpireDays, traceLifecycle } from "../traceStore";
 import { Environment } from "../../stacks/schema";
 import { grantKeyUse } from "./kms";
 
-export type BucketRole = "documents" | "backups" | "assets";
-export const bucketRoles: readonly BucketRole[] = ["documents", "backups", "assets"];
+export type BucketRole = "documents" | "backups" | "assets" | "traces";
+export const bucketRoles: readonly BucketRole[] = ["documents", "backups", "assets", "traces"];
 
 /** The backup tiers of the required DR plan (shared with the AWS side), by key prefix. */
 export const backupLifecycle = backupSchedule;
 
 type LifecycleRule = gcp.types.input.storage.BucketLifecycleRule;
 
-export function lifecycleRules(role: BucketRole): LifecycleRule[] {
+/** `tracesRetentionDays` (observability.logRetentionDays) sets the traces bucket's backstop (components/traceStore.ts). */
+export function lifecycleRules(role: BucketRole, tracesRetentionDays = 30): LifecycleRule[] {
     const abortUploads: LifecycleRule = { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: backupSchedule.abortIncompleteUploadDays } };
+    if (role === "traces") {
+        return [
+            { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: traceLifecycle.abortIncompleteUploadDays } },
+            { action: { type: "Delete" }, condition: { age: traceExpireDays(tracesRetentionDays), withState: "LIVE" } },
+            { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: traceLifecycle.noncurrentExpireDays, withState: "ARCHIVED" } },
+        ];
+    }
     if (role !== "backups") {
         return [abortUploads];
     }
@@ -65,6 +75,8 @@ export interface GcsBucketsArgs {
     readonly key: gcp.kms.CryptoKey;
     /** IAM member of the project's Cloud Storage service agent, which must be able to use `key`. */
     readonly storageAgent: pulumi.Input<string>;
+    /** Days Tempo keeps traces (observability.logRetentionDays). Default 30. */
+    readonly tracesRetentionDays?: number;
 }
 
 interface Placement {
@@ -105,7 +117,7 @@ export class GcsBuckets extends pulumi.ComponentResource {
             publicAccessPrevention: "enforced",
             versioning: { enabled: true },
             encryption: { defaultKmsKeyName: args.key.id },
-            lifecycleRules: lifecycleRules(role),
+            lifecycleRules: lifecycleRules(role, args.tracesRetentionDays),
             forceDestroy: false,
             labels: { environment, role },
             // Other buckets keep GCS's default (7 days).
@@ -115,7 +127,10 @@ export class GcsBuckets extends pulumi.ComponentResource {
         // location; replacing it would delete the dumps) until its objects are copied across and
         // it is released on purpose (docs/runbooks/lost-region.md); nothing writes to it any more.
         this.legacyBackups = bucket("backups", undefined, true);
-        this.buckets = { documents: bucket("documents"), backups: bucket("backups", indiaDualRegion), assets: bucket("assets") };
+        // Traces get a bucket of their own in asia-south1, not a prefix of the backups bucket: that one
+        // keeps deleted objects 90 days (soft delete) and replicates to a second region, neither of
+        // which telemetry that Tempo's compactor rewrites and deletes all day needs.
+        this.buckets = { documents: bucket("documents"), backups: bucket("backups", indiaDualRegion), assets: bucket("assets"), traces: bucket("traces") };
         this.registerOutputs(Object.fromEntries(bucketRoles.map(r => [r, this.buckets[r].name])));
     }
 }

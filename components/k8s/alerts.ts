@@ -44,17 +44,21 @@ export const alertGroups = [
 const datasource = { type: "prometheus", uid: "prometheus" };
 
 /**
- * A data link to Grafana Explore on an Elasticsearch data source, for the series' service and the
- * dashboard's time range. The pane is URL-encoded with the link variables left as they are, so
- * Grafana can fill them in (`service` is the scraped Service's name, which is also each pod's `app`
- * label and the service's OTEL_SERVICE_NAME).
+ * A data link to Grafana Explore on one data source, for the series' service and the dashboard's
+ * time range. `$service` in the query's `query` stands for the service. The pane is URL-encoded
+ * with the link variables left as they are, so Grafana can fill them in (`service` is the scraped
+ * Service's name, which is also each pod's `app` label and the service's OTEL_SERVICE_NAME).
  */
-export function exploreLink(title: string, datasourceUid: string, query: string, metric: "logs" | "raw_data"): { title: string; url: string; targetBlank: boolean } {
+export function exploreLink(
+    title: string,
+    datasource: { type: string; uid: string },
+    query: { query: string } & Record<string, unknown>,
+): { title: string; url: string; targetBlank: boolean } {
     const tokens = { "@SERVICE@": "${__field.labels.service}", "@FROM@": "${__from}", "@TO@": "${__to}" };
     const pane = {
         a: {
-            datasource: datasourceUid,
-            queries: [{ refId: "A", datasource: { type: "elasticsearch", uid: datasourceUid }, query: query.replace("$service", "@SERVICE@"), metrics: [{ id: "1", type: metric }] }],
+            datasource: datasource.uid,
+            queries: [{ refId: "A", datasource, ...query, query: query.query.replace("$service", "@SERVICE@") }],
             range: { from: "@FROM@", to: "@TO@" },
         },
     };
@@ -65,10 +69,12 @@ export function exploreLink(title: string, datasourceUid: string, query: string,
     return { title, url: `/explore?schemaVersion=1&orgId=1&panes=${encoded}`, targetBlank: true };
 }
 
-/** Each per-service panel links to that service's logs and trace spans over the same time range. */
+/** Each per-service panel links to that service's logs (Elasticsearch) and traces (Tempo, TraceQL) over the same time range. */
 const serviceLinks = [
-    exploreLink("Logs of ${__field.labels.service}", dataSourceUids.logs, "kubernetes.labels.app:\"$service\"", "logs"),
-    exploreLink("Trace spans of ${__field.labels.service}", dataSourceUids.traces, "Resource.service.name:\"$service\"", "raw_data"),
+    exploreLink("Logs of ${__field.labels.service}", { type: "elasticsearch", uid: dataSourceUids.logs },
+        { query: "kubernetes.labels.app:\"$service\"", metrics: [{ id: "1", type: "logs" }] }),
+    exploreLink("Traces of ${__field.labels.service}", { type: "tempo", uid: dataSourceUids.traces },
+        { queryType: "traceql", query: "{resource.service.name=\"$service\"}" }),
 ];
 
 /**

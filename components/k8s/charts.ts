@@ -59,6 +59,8 @@ export const charts = {
     // prometheus-elasticsearch-exporter-7.4.0 (commit c5fa97e0f469fb4485e4560144f9da6087c35d19) of
     // github.com/prometheus-community/helm-charts, charts/prometheus-elasticsearch-exporter.
     elasticsearchExporter: { chart: "prometheus-elasticsearch-exporter", version: "7.4.0" },
+    // Trace store (components/k8s/tempo.ts): Tempo 2.10.8, single binary; the chart moved to grafana-community.
+    tempo: { chart: "tempo", version: "2.2.4" },
 } as const satisfies Record<string, ChartPin>;
 
 /**

@@ -16,7 +16,7 @@ import { AlertingConfig } from "../../stacks/alerting";
 import { AlertReceivers, configSecret, receiversSecret } from "./alertReceivers";
 import { alertGroups, certificateRules, MetricsTarget, metricsTargetRule, overviewDashboard } from "./alerts";
 import { charts, pinnedChart } from "./charts";
-import { grafanaDataSources, grafanaEnvValueFrom } from "./grafanaDataSources";
+import { deletedDataSources, grafanaDataSources, grafanaEnvValueFrom } from "./grafanaDataSources";
 import { elasticsearchPods } from "./logging";
 import { nodeExporterNamespace, PlatformNamespaces } from "./namespaces";
 import { anywhere, kubeApiEgress, networkPolicy, tcp } from "./networkPolicies";
@@ -119,6 +119,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
                 defaultDashboardsTimezone: "Asia/Kolkata",
                 additionalDataSources: grafanaDataSources(namespaces.names.monitoring),
+                deleteDatasources: deletedDataSources,
                 envValueFrom: grafanaEnvValueFrom,
                 sidecar: {
                     dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaces.names.monitoring },

@@ -31,6 +31,7 @@ import { metricsTargets, Monitoring } from "./monitoring";
 import { PlatformNamespaces } from "./namespaces";
 import { Nats } from "./nats";
 import { SealedSecrets } from "./sealedSecrets";
+import { Tempo } from "./tempo";
 import { Tracing } from "./tracing";
 import { Velero } from "./velero";
 
@@ -102,7 +103,6 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             const logging = new Logging(`${name}-logging`, {
                 ...layer, logRetentionDays: config.observability.logRetentionDays, randomProvider, monitoringCrds, certManager: certManager.chart, eck: eck.ready,
             }, child);
-            new Tracing(`${name}-tracing`, { ...layer, elasticsearchWriters: logging.writers }, child);
             if (monitoringCrds) {
                 new ElasticsearchExporter(`${name}-elasticsearch-exporter`, { environment, namespaces, monitoringCrds, dependsOn: logging.writers }, child);
                 if (snapshotRepositoryBody(foundation)) {
@@ -111,6 +111,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                     });
                 }
             }
+        }
+        if (monitoringCrds) {
+            // Tempo's ServiceMonitor needs the CRD; traces are kept as long as the logs.
+            const tempo = new Tempo(`${name}-tempo`, { ...layer, retentionDays: config.observability.logRetentionDays, monitoringCrds }, child);
+            new Tracing(`${name}-tracing`, { ...layer, tempo: tempo.chart }, child);
         }
         const gateway = new ApiGateway(`${name}-gateway`, {
             ...layer, observability, catalog, domain: config.domain, monitoringCrds, certManager: certManager.chart, ...(args.origin ? { origin: args.origin } : {}),

@@ -1,27 +1,29 @@
 /**
- * The OpenTelemetry collector in bookkeep-monitoring, receiving OTLP from the services and storing
- * traces in the log Elasticsearch (one `bookkeep-traces-YYYY.MM.DD` index a day, so the
- * `bookkeep-*` ILM policy deletes them after the same retention as the logs). The services'
- * Go code exports to `otel-collector:4318`, a name relative to the service's own namespace, so an
- * ExternalName Service of that name in the app namespace points at the collector. It writes to
- * Elasticsearch over TLS, verified against the logging CA, as its own `otel-collector` user.
+ * The OpenTelemetry collector in bookkeep-monitoring, receiving OTLP from the services and
+ * exporting traces over OTLP to Tempo (tempo.ts). The services' Go code exports to
+ * `otel-collector:4318`, a name relative to the service's own namespace, so an ExternalName
+ * Service of that name in the app namespace points at the collector.
+ *
+ * Traces went to Elasticsearch before, one document per span: searchable, but Grafana could not
+ * show them as traces, and every span loaded the log store. Tempo stores them as traces in object
+ * storage, and the collector speaks its native protocol, so it needs no Elasticsearch user or CA.
  */
 import * as k8s from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../../stacks/schema";
 import { platformPeers, wellKnown } from "../naming";
 import { charts, pinnedChart } from "./charts";
-import { caVolume, elasticsearchCaDir, elasticsearchCaSecrets, elasticsearchPods, elasticsearchService, elasticsearchWriters } from "./logging";
 import { PlatformNamespaces } from "./namespaces";
 import { inNamespace, networkPolicy, tcp } from "./networkPolicies";
 import { resources, restrictedContainer, restrictedPod } from "./security";
+import { tempoOtlpPorts, tempoPods, tempoRelease } from "./tempo";
 
 export interface TracingArgs {
     /** The environment: object names, replica counts and production-only settings follow it. */
     readonly environment: Environment;
     readonly namespaces: PlatformNamespaces;
-    /** What makes the collector's Elasticsearch user and CA certificate exist (Logging.writers). */
-    readonly elasticsearchWriters: pulumi.Resource[];
+    /** Tempo's chart: the collector starts exporting once its Service exists. */
+    readonly tempo: pulumi.Resource;
 }
 
 /** Name of the collector's Service in bookkeep-monitoring and of its alias in the app namespace. */
@@ -44,18 +46,17 @@ export class Tracing extends pulumi.ComponentResource {
         pinnedChart(`${name}-chart`, charts.openTelemetryCollector, "otel-collector", namespaces.monitoring, {
             mode: "deployment",
             fullnameOverride: collectorService,
-            // The contrib distribution carries the Elasticsearch exporter.
+            // The chart sets no image of its own.
             image: { repository: "otel/opentelemetry-collector-contrib" },
             replicaCount: production ? 2 : 1,
             podDisruptionBudget: { enabled: production, minAvailable: 1 },
-            resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
+            // Without the Elasticsearch exporter's bulk buffers the collector idles well under 128Mi; the
+            // request outside production is what made room for Tempo on staging's nodes (preflight).
+            resources: resources({ cpu: "100m", memory: production ? "256Mi" : "128Mi" }, { cpu: "500m", memory: "512Mi" }),
             podSecurityContext: restrictedPod(10001),
             securityContext: restrictedContainer(),
             // No k8sattributes processor: the collector never calls the Kubernetes API.
             serviceAccount: { create: true, automountServiceAccountToken: false },
-            extraEnvs: [{ name: "ELASTICSEARCH_PASSWORD", valueFrom: { secretKeyRef: { name: elasticsearchWriters.secret, key: elasticsearchWriters.collector } } }],
-            extraVolumes: [caVolume(elasticsearchCaSecrets.monitoring)],
-            extraVolumeMounts: [{ name: "elasticsearch-ca", mountPath: elasticsearchCaDir, readOnly: true }],
             ports: {
                 otlp: { enabled: true },
                 "otlp-http": { enabled: true },
@@ -79,31 +80,26 @@ export class Tracing extends pulumi.ComponentResource {
                     memory_limiter: { check_interval: "5s", limit_percentage: 80, spike_limit_percentage: 25 },
                 },
                 exporters: {
-                    elasticsearch: {
-                        endpoint: `https://${elasticsearchService}.${namespaces.names.monitoring}.svc:9200`,
-                        user: elasticsearchWriters.collector,
-                        password: "${env:ELASTICSEARCH_PASSWORD}",
-                        tls: { ca_file: `${elasticsearchCaDir}/ca.crt`, min_version: "1.2" },
-                        // The default "otel" mapping writes only to data streams; these are dated
-                        // indices under the bookkeep-* template, so documents go as they are.
-                        mapping: { mode: "raw" },
-                        // A fixed index would never roll over, and ILM deletes whole indices: a dated
-                        // index a day lets the bookkeep-* retention drop old traces like old logs.
-                        traces_index: "bookkeep-traces",
-                        logstash_format: { enabled: true, prefix_separator: "-", date_format: "%Y.%m.%d" },
+                    // Plain gRPC inside bookkeep-monitoring, as the services' OTLP to the collector is;
+                    // both NetworkPolicies admit only this one flow.
+                    "otlp/tempo": {
+                        endpoint: `${tempoRelease}.${namespaces.names.monitoring}.svc:${tempoOtlpPorts.grpc}`,
+                        tls: { insecure: true },
+                        sending_queue: { enabled: true },
+                        retry_on_failure: { enabled: true },
                     },
                     debug: {},
                 },
                 service: {
                     pipelines: {
-                        traces: { ...pipeline, exporters: ["elasticsearch"] },
+                        traces: { ...pipeline, exporters: ["otlp/tempo"] },
                         // Services export only traces today; metrics and logs go to Prometheus and Fluentd.
                         metrics: { ...pipeline, exporters: ["debug"] },
                         logs: { ...pipeline, exporters: ["debug"] },
                     },
                 },
             },
-        }, { parent: this, dependsOn: args.elasticsearchWriters });
+        }, { parent: this, dependsOn: [args.tempo] });
 
         new k8s.core.v1.Service(`${name}-alias`, {
             metadata: { name: collectorService, namespace: namespaces.app, labels: { "app.kubernetes.io/part-of": "bookkeep" } },
@@ -121,7 +117,7 @@ export class Tracing extends pulumi.ComponentResource {
                 { from: [inNamespace(namespaces.names.app)], ports: tcp(otlpHttp, otlpGrpc) },
                 { from: [peers.prometheus], ports: tcp(8888) },
             ],
-            egress: [{ to: [{ podSelector: { matchLabels: elasticsearchPods } }], ports: tcp(9200) }],
+            egress: [{ to: [{ podSelector: { matchLabels: tempoPods } }], ports: tcp(tempoOtlpPorts.grpc) }],
         }, { parent: this });
         this.registerOutputs({ collectorHost: this.collectorHost });
     }
