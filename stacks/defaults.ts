@@ -69,7 +69,7 @@ const everywhere: StackConfigInput = {
 };
 
 const cluster: Record<CloudEnvironment, StackConfigInput["cluster"]> = {
-    staging: { kubernetesVersion: "1.35", nodeCount: 2, minNodes: 2, maxNodes: 4 },
+    staging: { kubernetesVersion: "1.35", nodeCount: 2, minNodes: 2, maxNodes: 5 },
     production: { kubernetesVersion: "1.35", nodeCount: 5, minNodes: 5, maxNodes: 10 },
 };
 

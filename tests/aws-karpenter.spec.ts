@@ -92,7 +92,7 @@ describe("Karpenter", function () {
         }
     });
 
-    for (const [stack, type, limits] of [["staging", "t3.medium", { cpu: "4", memory: "8Gi" }], ["production", "t3.large", { cpu: "16", memory: "64Gi" }]] as const) {
+    for (const [stack, type, limits] of [["staging", "t3.medium", { cpu: "6", memory: "12Gi" }], ["production", "t3.large", { cpu: "16", memory: "64Gi" }]] as const) {
         describe(stack, () => {
             let res: RecordedResource[];
             before(() => (res = present(evaluated[stack], `the ${stack} evaluation`).resources));

@@ -77,7 +77,7 @@ for (const stack of ["staging", "production"] as const) {
             const volumes = Object.values(chartVolumesGb(res)).reduce((a, b) => a + b, 0);
             const counted = nodes * pool.nodeConfig.diskSizeGb + volumes;
             expect(counted).to.equal(regionalSsdGb({ environment: config.environment, maxNodes: config.cluster.maxNodes }));
-            expect(counted).to.equal(stack === "production" ? 11 * 50 + 480 : 5 * 50 + 65);
+            expect(counted).to.equal(stack === "production" ? 11 * 50 + 480 : 6 * 50 + 65);
             // One rule, two readings: the preflight counts the plan, regionalSsdGb the config; they must agree.
             const row = preflight.quotas.find(q => q.key === "ssdTotalGb")!;
             expect(row).to.include({ usedAtMaximum: counted, limit: defaultSsdQuotaGb.usual, exceeded: stack === "production" });

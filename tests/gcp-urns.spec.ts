@@ -28,7 +28,7 @@ const added = [
     "bookkeep-gcp-identity-velero", "bookkeep-gcp-identity-velero-wi", "bookkeep-gcp-identity-velero-objects", "bookkeep-gcp-identity-velero-sign",
     // Issue 22: Tempo's traces bucket, its service account, Workload Identity binding and bucket grant.
     "bookkeep-gcp-buckets-traces",
-    "bookkeep-gcp-identity-tempo", "bookkeep-gcp-identity-tempo-wi", "bookkeep-gcp-identity-tempo-objects",
+    "bookkeep-gcp-identity-tempo", "bookkeep-gcp-identity-tempo-wi", "bookkeep-gcp-identity-tempo-objects", "bookkeep-gcp-identity-tempo-bucket",
 ];
 /** Type tokens renamed to match their class: old to new. */
 const renamedTypes: Record<string, string> = { "bookkeep:gcp:Buckets": "bookkeep:gcp:GcsBuckets" };

@@ -73,7 +73,7 @@ const expectedCounts: Record<string, number> = {
     [T.account]: 6, [T.accountIam]: 6, [T.projectIam]: 1, [T.customRole]: 1, [T.serviceIdentity]: 2,
     [T.keyRing]: 2, [T.cryptoKey]: 7, [T.keyIam]: 7,
     [T.sql]: 1, [T.sqlDatabase]: 1, [T.sqlUser]: 1, [T.redis]: 1,
-    [T.bucket]: 5, [T.bucketIam]: 6,
+    [T.bucket]: 5, [T.bucketIam]: 7,
     [T.backendBucket]: 1, [T.signedUrlKey]: 1, [T.urlMap]: 2, [T.certificate]: 1, [T.sslPolicy]: 1, [T.httpsProxy]: 1, [T.httpProxy]: 1, [T.forwardingRule]: 2,
     [T.zone]: 1, [T.record]: 3, [T.zoneIam]: 1,
     [T.secret]: 1, [T.secretVersion]: 1,
@@ -257,7 +257,7 @@ for (const stackName of ["staging", "production"] as const) {
             const pool = inputs(T.nodePool, `${N}-gke-default`);
             const expected = production
                 ? { machineType: "e2-standard-2", zones: ["asia-south1-a", "asia-south1-b", "asia-south1-c"], perZone: 2, min: 5, max: 10 }
-                : { machineType: "e2-standard-2", zones: ["asia-south1-a", "asia-south1-b"], perZone: 1, min: 2, max: 4 };
+                : { machineType: "e2-standard-2", zones: ["asia-south1-a", "asia-south1-b"], perZone: 1, min: 2, max: 5 };
             expect(pool.nodeLocations).to.deep.equal(expected.zones);
             expect(pool.initialNodeCount).to.equal(expected.perZone);
             expect(pool.initialNodeCount * pool.nodeLocations.length).to.be.at.least(s.config.cluster.nodeCount);
@@ -599,6 +599,10 @@ for (const stackName of ["staging", "production"] as const) {
             });
             expect(inputs(T.bucketIam, `${N}-identity-tempo-objects`)).to.deep.equal({
                 bucket: `${project}-traces`, role: "roles/storage.objectAdmin",
+                member: `serviceAccount:bk-${stackName}-tempo@${project}.iam.gserviceaccount.com`,
+            });
+            expect(inputs(T.bucketIam, `${N}-identity-tempo-bucket`)).to.deep.equal({
+                bucket: `${project}-traces`, role: "roles/storage.legacyBucketReader",
                 member: `serviceAccount:bk-${stackName}-tempo@${project}.iam.gserviceaccount.com`,
             });
             expect(inputs(T.bucketIam, `${N}-identity-velero-objects`)).to.deep.equal({

@@ -38,7 +38,7 @@ describe("Grafana: logs and traces", () => {
                         datasourceUid: "bookkeep-logs", spanStartTimeShift: "-1m", spanEndTimeShift: "1m",
                         tags: [{ key: "service.name", value: "kubernetes.labels.app" }], filterByTraceID: false, filterBySpanID: false,
                     },
-                    search: { hide: false }, nodeGraph: { enabled: true },
+                    search: { hide: false }, nodeGraph: { enabled: true }, streamingEnabled: { search: false, metrics: false },
                 },
                 editable: false,
             },

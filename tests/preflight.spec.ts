@@ -105,7 +105,7 @@ describe("preflight: today's stacks, with the first-apply fixes", () => {
     it("staging on AWS has the pod slots with prefix delegation (110 per node) and fits at the HPA minimum", async () => {
         const min = preflightOf(await plan("staging")).capacity.atMinimum!;
         expect(min.shortfalls).to.deep.equal([]);
-        expect([min.requested.pods, min.allocatable.pods]).to.deep.equal([55, 4 * 110]);
+        expect([min.requested.pods, min.allocatable.pods]).to.deep.equal([60, 5 * 110]);
     });
 
     it("production on AWS: 6 Elastic IPs (3 NAT + 3 ingress) on a quota of 5, and the one step to raise it", async () => {

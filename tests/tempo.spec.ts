@@ -139,7 +139,7 @@ describe("tempo storage on GCP (production)", () => {
         rs = (await plan("production", "gcp")).evaluation.resources;
     });
 
-    it("writes blocks to the traces bucket as a GKE Workload Identity that holds object admin on that bucket only", () => {
+    it("writes blocks to the traces bucket as a GKE Workload Identity that holds object admin and the bucket lookup on that bucket only", () => {
         const bucket = present(ofType(rs, "gcp:storage/bucket:Bucket").find(b => String(b.inputs.name).endsWith("-traces")), "traces bucket");
         expect(config(rs).storage.trace).to.deep.equal({ backend: "gcs", gcs: { bucket_name: bucket.inputs.name }, wal: { path: "/var/tempo/wal" } });
         const gsa = present(ofType(rs, "gcp:serviceaccount/account:Account").find(a => a.inputs.accountId === "bk-production-tempo"), "tempo GSA");
@@ -147,7 +147,8 @@ describe("tempo storage on GCP (production)", () => {
         expect(wi.inputs.role).to.equal("roles/iam.workloadIdentityUser");
         expect(String(wi.inputs.member)).to.match(/\.svc\.id\.goog\[bookkeep-monitoring\/tempo\]$/);
         const grants = ofType(rs, "gcp:storage/bucketIAMMember:BucketIAMMember").filter(m => String(m.inputs.member).includes("bk-production-tempo@"));
-        expect(grants.map(g => [g.inputs.role, g.inputs.bucket])).to.deep.equal([["roles/storage.objectAdmin", bucket.inputs.name]]);
+        // Objects, and the bucket lookup Tempo makes at start (storage.buckets.get), nothing more.
+        expect(grants.map(g => [g.inputs.role, g.inputs.bucket])).to.deep.equal([["roles/storage.objectAdmin", bucket.inputs.name], ["roles/storage.legacyBucketReader", bucket.inputs.name]]);
         const sa = named(rs, "kubernetes:core/v1:ServiceAccount", "tempo");
         expect(meta(sa).annotations?.["iam.gke.io/gcp-service-account"]).to.equal(`${gsa.inputs.accountId}@bookkeep-production.iam.gserviceaccount.com`);
         // The token comes from GKE's metadata server.

@@ -135,10 +135,17 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             member: this.accounts.velero.member,
         }, childOpts);
 
-        // Tempo writes, reads, lists and (its compactor's retention) deletes blocks in its own bucket.
+        // Tempo writes, reads, lists and (its compactor's retention) deletes blocks in its own bucket;
+        // at start it reads the bucket's attributes (storage.buckets.get), which only the
+        // bucket-level reader grants: without it every replica crash-loops on a 403.
         new gcp.storage.BucketIAMMember(`${name}-tempo-objects`, {
             bucket: args.tracesBucket.name,
             role: "roles/storage.objectAdmin",
+            member: this.accounts.tempo.member,
+        }, childOpts);
+        new gcp.storage.BucketIAMMember(`${name}-tempo-bucket`, {
+            bucket: args.tracesBucket.name,
+            role: "roles/storage.legacyBucketReader",
             member: this.accounts.tempo.member,
         }, childOpts);
 

@@ -66,6 +66,10 @@ function traces(monitoringNamespace: string): Record<string, unknown> {
             },
             search: { hide: false },
             nodeGraph: { enabled: true },
+            // Streamed results are gRPC over Tempo's HTTP port, which Tempo serves only with
+            // stream_over_http_enabled: off explicitly, so a Grafana whose default turns it on
+            // keeps answering queries.
+            streamingEnabled: { search: false, metrics: false },
         },
         editable: false,
     };
