@@ -84,6 +84,8 @@ export interface ScheduledCloudJob {
     readonly env: EnvVar[];
     /** Annotations binding its ServiceAccount to the cloud identity. */
     readonly serviceAccountAnnotations: Record<string, pulumi.Input<string>>;
+    /** What the CronJob waits for: the identity's grants (see `CloudFoundation.identityGrants`). */
+    readonly identityGrants: pulumi.Resource[];
     /** Egress peers and ports for the cloud API. */
     readonly networkPeers: NetworkPolicyPeer[];
     readonly ports: number[];
@@ -181,6 +183,13 @@ export interface CloudFoundation {
     readonly publicEndpoints?: PublicEndpoints;
     /** Annotations that bind a Kubernetes ServiceAccount to the workload's cloud identity. */
     serviceAccountAnnotations(workload: IdentityWorkload): Record<string, pulumi.Input<string>>;
+    /**
+     * The grants that make the workload's identity useful (its policies, bucket and zone bindings,
+     * the Workload Identity binding), for the `dependsOn` of whatever runs as it. The annotations
+     * only order it after the bare account or role, so on a first `up` the pods would start, get
+     * 403s and crash-loop into back-off while IAM catches up. Empty where there is no identity.
+     */
+    identityGrants(workload: IdentityWorkload): pulumi.Resource[];
     /** Stack outputs this foundation contributes (identical key sets on every cloud). */
     readonly outputs: FoundationOutputs;
 }

@@ -56,6 +56,7 @@ export function fakeFoundation(cloud: "aws" | "gcp" | "local" = "aws", environme
                 script: out("aws elasticache create-snapshot --cache-cluster-id \"$SOURCE\" --snapshot-name hourly"),
                 env: [{ name: "SOURCE", value: "bookkeep-test-redis-002" }],
                 serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/redis-snapshot" },
+                identityGrants: [],
                 networkPeers: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.10.0.0/16"] } }],
                 ports: [443],
             },
@@ -66,6 +67,7 @@ export function fakeFoundation(cloud: "aws" | "gcp" | "local" = "aws", environme
         ingressService: { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } },
         ...(cloud === "gcp" ? fakeGcpNetwork : { identityEgress: [], apiServerPeers: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }),
         serviceAccountAnnotations: (workload: IdentityWorkload) => ({ "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${workload}` }),
+        identityGrants: () => [],
         outputs: {
             clusterName: out("bookkeep-test"), kubeconfig: pulumi.secret("kubeconfig"), postgresHost: out("db.internal"),
             redisHost: out("cache.internal"), documentsBucket: out("bookkeep-test-documents"), backupsBucket: out("bookkeep-test-backups"),

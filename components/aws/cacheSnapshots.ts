@@ -101,6 +101,7 @@ export class CacheSnapshots extends pulumi.ComponentResource {
                 { name: "KEEP", value: String(args.keep) },
             ],
             serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": this.role.arn },
+            identityGrants: this.role.grants,
             networkPeers: args.apiPeers,
             ports: [443],
         };

@@ -326,4 +326,8 @@ export class AwsFoundation extends pulumi.ComponentResource implements CloudFoun
     public serviceAccountAnnotations(workload: IdentityWorkload): Record<string, pulumi.Input<string>> {
         return { "eks.amazonaws.com/role-arn": this.identities.roles[workload].arn };
     }
+
+    public identityGrants(workload: IdentityWorkload): pulumi.Resource[] {
+        return this.identities.roles[workload].grants;
+    }
 }

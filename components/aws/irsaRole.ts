@@ -25,6 +25,8 @@ export interface IrsaRoleArgs {
 export class IrsaRole extends pulumi.ComponentResource {
     public readonly role: aws.iam.Role;
     public readonly arn: pulumi.Output<string>;
+    /** Its inline policy and attachments: a pod that assumes the role before they exist gets AccessDenied. */
+    public readonly grants: pulumi.Resource[] = [];
 
     constructor(name: string, args: IrsaRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:aws:IrsaRole", name, {}, opts);
@@ -37,10 +39,10 @@ export class IrsaRole extends pulumi.ComponentResource {
             assumeRolePolicy: irsaTrustPolicy(args.oidcProviderArn, args.oidcIssuerUrl, args.subject),
         }, o);
         if (args.policy !== undefined) {
-            new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.id, policy: args.policy }, o);
+            this.grants.push(new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.id, policy: args.policy }, o));
         }
         for (const [key, policyArn] of Object.entries(args.managedPolicies ?? {})) {
-            new aws.iam.RolePolicyAttachment(`${name}-${key}`, { role: this.role.name, policyArn }, o);
+            this.grants.push(new aws.iam.RolePolicyAttachment(`${name}-${key}`, { role: this.role.name, policyArn }, o));
         }
         this.arn = this.role.arn;
         this.registerOutputs({ arn: this.arn });

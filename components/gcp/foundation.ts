@@ -241,5 +241,9 @@ export class GcpFoundation extends pulumi.ComponentResource implements CloudFoun
     serviceAccountAnnotations(workload: IdentityWorkload): Record<string, pulumi.Input<string>> {
         return { "iam.gke.io/gcp-service-account": this.identities.accounts[workload].email };
     }
+
+    identityGrants(workload: IdentityWorkload): pulumi.Resource[] {
+        return this.identities.grants[workload];
+    }
 }
 

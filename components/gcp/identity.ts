@@ -64,11 +64,15 @@ export interface WorkloadIdentitiesArgs {
 
 export class WorkloadIdentities extends pulumi.ComponentResource {
     public readonly accounts: Record<IdentityWorkload, gcp.serviceaccount.Account>;
+    /** Per workload: its Workload Identity binding and every role granted to its account. */
+    public readonly grants: Readonly<Record<IdentityWorkload, pulumi.Resource[]>>;
 
     constructor(name: string, args: WorkloadIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bookkeep:gcp:WorkloadIdentities", name, {}, opts);
         const { project, environment, provider } = args;
         const childOpts = { parent: this, provider };
+        const grants: Record<IdentityWorkload, pulumi.Resource[]> = { "backup": [], "cert-manager": [], "elasticsearch": [], "tempo": [], "velero": [] };
+        this.grants = grants;
 
         const account = (workload: IdentityWorkload) => {
             const sa = new gcp.serviceaccount.Account(`${name}-${workload}`, {
@@ -77,24 +81,24 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
                 displayName: `BookKeep ${environment} ${workload}`,
             }, childOpts);
             const subject = workloadSubject(workload, environment);
-            new gcp.serviceaccount.IAMMember(`${name}-${workload}-wi`, {
+            grants[workload].push(new gcp.serviceaccount.IAMMember(`${name}-${workload}-wi`, {
                 serviceAccountId: sa.name,
                 role: "roles/iam.workloadIdentityUser",
                 member: pulumi.interpolate`serviceAccount:${args.workloadPool}[${subject.namespace}/${subject.serviceAccount}]`,
-            }, childOpts);
+            }, childOpts));
             return sa;
         };
         this.accounts = { "backup": account("backup"), "cert-manager": account("cert-manager"), "elasticsearch": account("elasticsearch"), "tempo": account("tempo"), "velero": account("velero") };
 
         // Create-only on the one bucket: a compromised backup job can neither read nor delete dumps.
-        new gcp.storage.BucketIAMMember(`${name}-backup-writer`, {
+        grants.backup.push(new gcp.storage.BucketIAMMember(`${name}-backup-writer`, {
             bucket: args.backupsBucket.name,
             role: backupWriterRole.role,
             member: this.accounts.backup.member,
-        }, childOpts);
+        }, childOpts));
         if (args.restoreDump) {
             // The restore Job downloads the one dump it loads as the backup identity: that object only.
-            new gcp.storage.BucketIAMMember(`${name}-backup-restore-dump`, {
+            grants.backup.push(new gcp.storage.BucketIAMMember(`${name}-backup-restore-dump`, {
                 bucket: args.backupsBucket.name,
                 role: "roles/storage.objectViewer",
                 member: this.accounts.backup.member,
@@ -102,12 +106,12 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
                     title: "restore-dump-only",
                     expression: pulumi.interpolate`resource.name == "projects/_/buckets/${args.backupsBucket.name}/objects/${args.restoreDump}"`,
                 },
-            }, childOpts);
+            }, childOpts));
         }
 
         // Elasticsearch's snapshot repository: objects under its prefix only (read, write, delete
         // for snapshot retention); listing and the bucket lookup need the bucket-level reader.
-        new gcp.storage.BucketIAMMember(`${name}-elasticsearch-snapshots`, {
+        grants.elasticsearch.push(new gcp.storage.BucketIAMMember(`${name}-elasticsearch-snapshots`, {
             bucket: args.backupsBucket.name,
             role: "roles/storage.objectAdmin",
             member: this.accounts.elasticsearch.member,
@@ -115,39 +119,39 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
                 title: "elasticsearch-snapshots-only",
                 expression: pulumi.interpolate`resource.name.startsWith("projects/_/buckets/${args.backupsBucket.name}/objects/${elasticsearchSnapshotPrefix}/")`,
             },
-        }, childOpts);
-        new gcp.storage.BucketIAMMember(`${name}-elasticsearch-bucket`, {
+        }, childOpts));
+        grants.elasticsearch.push(new gcp.storage.BucketIAMMember(`${name}-elasticsearch-bucket`, {
             bucket: args.backupsBucket.name,
             role: "roles/storage.legacyBucketReader",
             member: this.accounts.elasticsearch.member,
-        }, childOpts);
+        }, childOpts));
         // Velero lists, reads and deletes its own backups (it expires them by TTL). Volumes are
         // snapshotted through CSI by GKE's PD driver, so it holds no Compute rights.
-        new gcp.storage.BucketIAMMember(`${name}-velero-objects`, {
+        grants.velero.push(new gcp.storage.BucketIAMMember(`${name}-velero-objects`, {
             bucket: args.backupsBucket.name,
             role: "roles/storage.objectAdmin",
             member: this.accounts.velero.member,
-        }, childOpts);
+        }, childOpts));
         // The GCS plugin signs download URLs (`velero backup logs`/`describe`) with its own key via signBlob.
-        new gcp.serviceaccount.IAMMember(`${name}-velero-sign`, {
+        grants.velero.push(new gcp.serviceaccount.IAMMember(`${name}-velero-sign`, {
             serviceAccountId: this.accounts.velero.name,
             role: "roles/iam.serviceAccountTokenCreator",
             member: this.accounts.velero.member,
-        }, childOpts);
+        }, childOpts));
 
         // Tempo writes, reads, lists and (its compactor's retention) deletes blocks in its own bucket;
         // at start it reads the bucket's attributes (storage.buckets.get), which only the
         // bucket-level reader grants: without it every replica crash-loops on a 403.
-        new gcp.storage.BucketIAMMember(`${name}-tempo-objects`, {
+        grants.tempo.push(new gcp.storage.BucketIAMMember(`${name}-tempo-objects`, {
             bucket: args.tracesBucket.name,
             role: "roles/storage.objectAdmin",
             member: this.accounts.tempo.member,
-        }, childOpts);
-        new gcp.storage.BucketIAMMember(`${name}-tempo-bucket`, {
+        }, childOpts));
+        grants.tempo.push(new gcp.storage.BucketIAMMember(`${name}-tempo-bucket`, {
             bucket: args.tracesBucket.name,
             role: "roles/storage.legacyBucketReader",
             member: this.accounts.tempo.member,
-        }, childOpts);
+        }, childOpts));
 
         // Cloud DNS supports IAM on a single managed zone: the DNS-01 role is granted there, not on
         // the project, so cert-manager cannot touch any other zone.
@@ -159,11 +163,11 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             permissions: [...dns01Permissions],
             stage: "GA",
         }, childOpts);
-        new gcp.dns.DnsManagedZoneIamMember(`${name}-cert-manager-dns`, {
+        grants["cert-manager"].push(new gcp.dns.DnsManagedZoneIamMember(`${name}-cert-manager-dns`, {
             managedZone: args.zone.name,
             role: dns01.name,
             member: this.accounts["cert-manager"].member,
-        }, childOpts);
+        }, childOpts));
 
         this.registerOutputs({});
     }

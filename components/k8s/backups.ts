@@ -190,7 +190,7 @@ export class DatabaseBackups extends pulumi.ComponentResource {
                     ],
                 },
             }),
-        }, { parent: this }));
+        }, { parent: this, dependsOn: foundation.identityGrants("backup") }));
         this.registerOutputs({});
     }
 }
@@ -246,7 +246,7 @@ export class CloudCronJob extends pulumi.ComponentResource {
                     volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
                 },
             }),
-        }, { parent: this });
+        }, { parent: this, dependsOn: job.identityGrants });
         this.registerOutputs({});
     }
 }

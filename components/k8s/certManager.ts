@@ -58,7 +58,7 @@ export class CertManager extends pulumi.ComponentResource {
             webhook: { replicaCount: production ? 2 : 1, podDisruptionBudget: { enabled: production, minAvailable: 1 }, ...hardened("20m", "64Mi") },
             cainjector: { replicaCount: production ? 2 : 1, podDisruptionBudget: { enabled: production, minAvailable: 1 }, ...hardened("20m", "128Mi") },
             startupapicheck: hardened("10m", "32Mi"),
-        }, { parent: this, dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] });
+        }, { parent: this, dependsOn: [...(args.monitoringCrds ? [args.monitoringCrds] : []), ...foundation.identityGrants("cert-manager")] });
 
         const issuer = args.issuer ?? foundation.certificateIssuer;
         // A ClusterIssuer reads its solver's Secret from cert-manager's own namespace.

@@ -159,5 +159,5 @@ export function elasticsearchClusterResources(name: string, args: ElasticsearchC
                 }],
             }],
         },
-    }, { parent, dependsOn: [...args.dependsOn, serviceAccount] });
+    }, { parent, dependsOn: [...args.dependsOn, serviceAccount, ...foundation.identityGrants("elasticsearch")] });
 }

@@ -146,7 +146,7 @@ export class DatabaseRestoreJob extends pulumi.ComponentResource {
             },
         }, {
             parent: this,
-            dependsOn: [args.secret],
+            dependsOn: [args.secret, ...args.foundation.identityGrants("backup")],
             // A Job's pod template is immutable: any change is a replacement, and one with an
             // unchanged name must delete the old Job first.
             deleteBeforeReplace: true,

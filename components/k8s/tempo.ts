@@ -157,7 +157,7 @@ export class Tempo extends pulumi.ComponentResource {
                 ...(foundation.storageClass ? { storageClassName: foundation.storageClass } : {}),
             },
             serviceMonitor: { enabled: true },
-        }, { ...child, dependsOn: [args.monitoringCrds] });
+        }, { ...child, dependsOn: [args.monitoringCrds, ...foundation.identityGrants("tempo")] });
 
         new k8s.core.v1.Service(`${name}-headless`, {
             metadata: { name: tempoHeadless, namespace: namespaces.monitoring, labels: { ...tempoPods, "app.kubernetes.io/part-of": "bookkeep" } },

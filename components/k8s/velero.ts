@@ -178,7 +178,7 @@ export class Velero extends pulumi.ComponentResource {
                 serviceMonitor: { autodetect: false, enabled: observability },
                 prometheusRule: { autodetect: false, enabled: false },
             },
-        }, { ...child, dependsOn: [snapshotClass, ...(args.monitoringCrds ? [args.monitoringCrds] : [])] });
+        }, { ...child, dependsOn: [snapshotClass, ...(args.monitoringCrds ? [args.monitoringCrds] : []), ...foundation.identityGrants("velero")] });
 
         networkPolicy(`${name}-netpol`, "velero", namespaces.system, {
             podSelector: { matchLabels: { "app.kubernetes.io/name": "velero" } },

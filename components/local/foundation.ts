@@ -223,5 +223,9 @@ export class LocalFoundation extends pulumi.ComponentResource implements CloudFo
     serviceAccountAnnotations(_workload: IdentityWorkload): Record<string, pulumi.Input<string>> {
         return {};
     }
+
+    identityGrants(_workload: IdentityWorkload): pulumi.Resource[] {
+        return [];
+    }
 }
 
