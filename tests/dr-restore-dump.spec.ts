@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { awsCliImage } from "../components/aws/foundation";
-import { pgDumpImage } from "../components/k8s/backups";
+import { dumpScript, pgDumpImage } from "../components/k8s/backups";
 import { checkEmptyScript, loadScript } from "../components/k8s/restoreJob";
 import { RecordedResource } from "../offline/engine";
 import { PlanResult } from "../offline/plan";
@@ -150,6 +150,78 @@ describe("dr: restore a dump into the stack", function () {
 
         it("fails when PostgreSQL cannot be asked", () => {
             expect(run(checkEmptyScript, "0", true).code).to.not.equal(0);
+        });
+    });
+
+    describe("a dump the backup CronJob wrote, loaded by the restore Job on a new instance (fake pg_dump and psql)", () => {
+        // The fake pg_dump writes what PostgreSQL 15's does for a database the old instance's
+        // owner migrated: ownership, grants to the services' role and, given one, to a role only
+        // the old cloud has, unless told to leave them out. The fake psql is the new instance's
+        // owner, no superuser: it knows its own role, and the services' role once a script has
+        // created it, and stops on a statement naming any other, as PostgreSQL does ("role ...
+        // does not exist") under ON_ERROR_STOP.
+        function drill(dumpCommand: string, oldCloudRole?: string): { code: number; dumpArgs: string; loaded: string; err: string } {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "db-dump-drill-"));
+            fs.writeFileSync(path.join(dir, "pg_dump"), [
+                "#!/bin/sh",
+                `echo "pg_dump $*" >> ${dir}/dump-calls`,
+                "owner=1; privileges=1",
+                "for a in \"$@\"; do case $a in --no-owner) owner=;; --no-privileges) privileges=;; esac; done",
+                "echo 'CREATE TABLE public.invoices (id bigint NOT NULL, total numeric);'",
+                "[ -z \"$owner\" ] || echo 'ALTER TABLE public.invoices OWNER TO bookkeep;'",
+                "printf 'COPY public.invoices (id, total) FROM stdin;\\n1\\t118.00\\n\\\\.\\n'",
+                "[ -z \"$privileges\" ] || [ -z \"$OLD_CLOUD_ROLE\" ] || echo \"GRANT ALL ON SCHEMA public TO $OLD_CLOUD_ROLE;\"",
+                "[ -z \"$privileges\" ] || echo 'GRANT SELECT,INSERT,UPDATE,DELETE ON TABLE public.invoices TO bookkeep_app;'",
+                "",
+            ].join("\n"), { mode: 0o755 });
+            fs.writeFileSync(path.join(dir, "psql"), [
+                "#!/bin/sh",
+                `case "$*" in *" -c "*) echo 0; exit 0;; esac`,
+                `cat > ${dir}/in`,
+                `cat ${dir}/in >> ${dir}/loaded`,
+                `if grep -q 'CREATE ROLE bookkeep_app' ${dir}/in; then touch ${dir}/app-role; fi`,
+                `for role in $(sed -nE 's/^(GRANT|REVOKE|ALTER) .* (TO|FROM) ([a-z_]+);$/\\3/p' ${dir}/in); do`,
+                `  if [ "$role" = bookkeep ] || { [ "$role" = bookkeep_app ] && [ -e ${dir}/app-role ]; }; then continue; fi`,
+                `  echo "psql:<stdin>: ERROR:  role \\"$role\\" does not exist" >&2; exit 3`,
+                "done",
+                "",
+            ].join("\n"), { mode: 0o755 });
+            const env = { PATH: `${dir}:/usr/bin:/bin`, DATABASE_URL: "postgres://bookkeep@new", DUMP_OBJECT: "daily/bookkeep-20261204.sql.gz", OLD_CLOUD_ROLE: oldCloudRole ?? "" };
+            // bash stands in for the images' busybox sh: Debian's dash has no pipefail.
+            execFileSync("bash", ["-c", dumpCommand.replace(/\/backup\//g, `${dir}/`)], { env, stdio: "ignore" });
+            // What the download step does: the dump the CronJob uploaded lands at /restore/dump.sql.gz.
+            fs.copyFileSync(path.join(dir, "bookkeep.sql.gz"), path.join(dir, "dump.sql.gz"));
+            const read = (f: string) => fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), "utf8") : "";
+            let code = 0;
+            let err = "";
+            try {
+                execFileSync("bash", ["-c", `${checkEmptyScript}\n${loadScript}`.replace(/\/restore\//g, `${dir}/`)], { env, stdio: ["ignore", "pipe", "pipe"] });
+            } catch (e) {
+                code = (e as { status: number }).status;
+                err = String((e as { stderr?: Buffer }).stderr ?? "");
+            }
+            return { code, dumpArgs: read("dump-calls"), loaded: read("loaded"), err };
+        }
+
+        it("dumps without ownership or privileges, and the dump loads whole under the new owner", () => {
+            const r = drill(dumpScript, "cloudsqlsuperuser");
+            expect(r.dumpArgs).to.equal("pg_dump --no-owner --no-privileges postgres://bookkeep@new\n");
+            expect(r.code, r.err).to.equal(0);
+            expect(r.loaded).to.contain("CREATE TABLE public.invoices").and.contain("1\t118.00\n\\.\n");
+            expect(r.loaded).to.not.match(/OWNER TO|GRANT .* ON TABLE|cloudsqlsuperuser/);
+        });
+
+        it("pg_dump's default output (owners, grants to the old cloud's roles) aborts the whole load: why the CronJob leaves them out", () => {
+            const r = drill(dumpScript.replace("pg_dump --no-owner --no-privileges ", "pg_dump "), "cloudsqlsuperuser");
+            expect(r.code).to.not.equal(0);
+            expect(r.err).to.contain(`role "cloudsqlsuperuser" does not exist`);
+        });
+
+        it("a dump written before the CronJob left privileges out still loads: its grants find the services' role the Job creates", () => {
+            const r = drill(dumpScript.replace("pg_dump --no-owner --no-privileges ", "pg_dump "));
+            expect(r.code, r.err).to.equal(0);
+            expect(r.loaded).to.contain("ALTER TABLE public.invoices OWNER TO bookkeep;").and.contain("TO bookkeep_app;");
+            expect(r.loaded.indexOf("CREATE ROLE bookkeep_app NOLOGIN;")).to.be.within(0, r.loaded.indexOf("TO bookkeep_app;"));
         });
     });
 

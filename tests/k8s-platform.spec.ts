@@ -746,7 +746,7 @@ describe("Kubernetes platform layer", function () {
         expect(pod.initContainers[0].image).to.match(/^postgres:15\.\d+-alpine$/);
         // The date is taken once, in IST, before the dump; the file name is fixed, so an upload after
         // midnight still finds it and keys it by the day the dump started.
-        expect(pod.initContainers[0].command[2]).to.equal(`set -eu -o pipefail\ndate +%Y%m%d > /backup/date\npg_dump "$DATABASE_URL" | gzip > /backup/bookkeep.sql.gz`);
+        expect(pod.initContainers[0].command[2]).to.equal(`set -eu -o pipefail\ndate +%Y%m%d > /backup/date\npg_dump --no-owner --no-privileges "$DATABASE_URL" | gzip > /backup/bookkeep.sql.gz`);
         expect(pod.initContainers[0].env).to.deep.equal([
             { name: "TZ", value: "Asia/Kolkata" },
             { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "bookkeeping-secrets", key: "database-owner-url" } } },

@@ -78,6 +78,16 @@ const dumpFile = "/backup/bookkeep.sql.gz";
 const dateFile = "/backup/date";
 const timeZone = "Asia/Kolkata";
 
+/**
+ * The dump carries no ownership and no privileges: it is loaded into a new instance, maybe on the
+ * other cloud, as that instance's owner, who is no superuser there. A plain dump would otherwise
+ * name the old instance's roles (`ALTER ... OWNER TO`, GRANT/REVOKE to cloud-internal roles such
+ * as cloudsqlsuperuser), and the restore's one-transaction, stop-on-error load would abort on the
+ * first one it may not run. Loaded so, every object belongs to the new owner, and the migration's
+ * app-role step, which runs right after the restore, grants the services' role its rights again.
+ */
+export const dumpScript = `set -eu -o pipefail\ndate +%Y%m%d > ${dateFile}\npg_dump --no-owner --no-privileges "$DATABASE_URL" | gzip > ${dumpFile}`;
+
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 
 /**
@@ -165,7 +175,7 @@ export class DatabaseBackups extends pulumi.ComponentResource {
                     initContainers: [{
                         name: "dump",
                         image: pgDumpImage,
-                        command: ["/bin/sh", "-c", `set -eu -o pipefail\ndate +%Y%m%d > ${dateFile}\npg_dump "$DATABASE_URL" | gzip > ${dumpFile}`],
+                        command: ["/bin/sh", "-c", dumpScript],
                         env: [
                             { name: "TZ", value: timeZone },
                             { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: args.secret.metadata.name, key: appSecretKeys.databaseOwnerUrl } } },

@@ -56,9 +56,11 @@ export const checkEmptyScript = [
 ].join("\n");
 
 /**
- * Loads the dump in one transaction. The dump grants to the services' role, which the migration
- * creates only afterwards: it is created here first without login (the migration's app-role step
- * gives it its login and password), so the grants apply.
+ * Loads the dump in one transaction, as the new instance's owner, who then owns every object
+ * (the dumps carry no ownership or privileges: backups.ts `dumpScript`). Dumps written before that
+ * still grant to the services' role, which the migration creates only afterwards: it is created
+ * here first without login (the migration's app-role step gives it its login and password), so
+ * those grants apply; their `OWNER TO` names the same owner role on both clouds.
  */
 export const loadScript = [
     "set -eu -o pipefail",
